@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The osm-fabric circuit protocol: wire layout, constants, SipHash-2-4, the
+ * replay window, the token bucket and the forwarding decision. This is the
+ * only definition; BPF, host C, DPDK and arm-none-eabi firmware include it
+ * unchanged. No libc, no allocation, bounded loops, small stack.
+ * docs/protocol.md is the specification this header implements.
+ */
+#ifndef OSM_PROTO_H
+#define OSM_PROTO_H
+
+typedef unsigned char osm_u8;
+typedef unsigned short osm_u16;
+typedef unsigned int osm_u32;
+typedef unsigned long long osm_u64;
+
+_Static_assert(sizeof(osm_u16) == 2 && sizeof(osm_u32) == 4 &&
+	       sizeof(osm_u64) == 8, "osm integer widths");
+
+#define OSM_INLINE static inline __attribute__((always_inline))
+
+/* ---- Wire constants ---------------------------------------------------- */
+
+#define OSM_ETH_P_CIRCUIT	0x88B5	/* IEEE 802 local experimental */
+#define OSM_VERSION		1
+#define OSM_ETH_HLEN		14
+#define OSM_HDR_LEN		44	/* circuit header after Ethernet */
+#define OSM_FRAME_HDR_LEN	(OSM_ETH_HLEN + OSM_HDR_LEN)
+#define OSM_AD_LEN		20	/* header bytes the AEAD authenticates */
+#define OSM_HOP_INPUT_LEN	36	/* header bytes the hop tag covers */
+#define OSM_AEAD_TAG_LEN	16
+#define OSM_HOP_TAG_LEN		8
+#define OSM_HOP_KEY_LEN		16
+#define OSM_E2E_KEY_LEN		32
+#define OSM_NONCE_LEN		12
+#define OSM_MAX_PAYLOAD		1500	/* bytes of (encrypted) payload */
+#define OSM_SEQ_INVALID		0xffffffffffffffffULL /* never sent */
+
+enum osm_type {
+	OSM_T_DATA = 1,		/* payload between two endpoints */
+	OSM_T_CTRL = 2,		/* control message, endpoint <-> controller */
+};
+
+/* Byte offsets inside the circuit header (after the Ethernet header). */
+enum osm_hdr_off {
+	OSM_OFF_VER_TYPE = 0,	/* version << 4 | type */
+	OSM_OFF_FLAGS = 1,	/* reserved, must be 0 */
+	OSM_OFF_LEN = 2,	/* be16 payload length */
+	OSM_OFF_CIRCUIT = 4,	/* be32 circuit id */
+	OSM_OFF_SEQ = 8,	/* be64 sequence number */
+	OSM_OFF_EPOCH = 16,	/* be32 key epoch */
+	OSM_OFF_AEAD_TAG = 20,	/* Poly1305 tag of the payload (detached) */
+	OSM_OFF_HOP_TAG = 36,	/* SipHash-2-4 of bytes 0..35 */
+};
+
+/* The circuit header as it lies on the wire; all fields big-endian. */
+struct osm_hdr {
+	osm_u8 ver_type;
+	osm_u8 flags;
+	osm_u8 len[2];
+	osm_u8 circuit[4];
+	osm_u8 seq[8];
+	osm_u8 epoch[4];
+	osm_u8 aead_tag[OSM_AEAD_TAG_LEN];
+	osm_u8 hop_tag[OSM_HOP_TAG_LEN];
+};
+_Static_assert(sizeof(struct osm_hdr) == OSM_HDR_LEN, "osm_hdr layout");
+
+/* A parsed frame: header fields in host order, pointers into the frame. */
+struct osm_frame {
+	osm_u8 version;
+	osm_u8 type;
+	osm_u16 len;
+	osm_u32 circuit;
+	osm_u64 seq;
+	osm_u32 epoch;
+	const osm_u8 *eth;	/* start of the Ethernet header */
+	const osm_u8 *hdr;	/* start of the circuit header */
+};
+
+/* ---- Verdicts ---------------------------------------------------------- */
+
+/* Why a frame was dropped. 0 is "forward". Order is ABI: it indexes the
+ * drop counters that operators read with bpftool. */
+enum osm_reason {
+	OSM_OK = 0,
+	OSM_DROP_MALFORMED,	/* too short, bad flags, length mismatch */
+	OSM_DROP_VERSION,	/* unknown version or type */
+	OSM_DROP_UNKNOWN,	/* no such circuit */
+	OSM_DROP_WRONG_PORT,	/* not from the circuit's ingress port */
+	OSM_DROP_WRONG_SRC,	/* not from the circuit's source MAC */
+	OSM_DROP_EXPIRED,	/* circuit lease has run out */
+	OSM_DROP_STALE_EPOCH,	/* no valid key for the frame's epoch */
+	OSM_DROP_BAD_TAG,	/* hop tag does not verify */
+	OSM_DROP_REPLAY,	/* sequence number seen or too old */
+	OSM_DROP_OVER_RATE,	/* token bucket empty */
+	OSM_DROP_EGRESS_DOWN,	/* egress port down or missing */
+	OSM_DROP_NOT_CIRCUIT,	/* not EtherType 0x88B5 on a fabric port */
+	OSM_DROP_BAD_AEAD,	/* endpoint only: payload fails to open */
+	OSM_REASON_MAX,
+};
+
+/* ---- Byte order (wire is big-endian; done byte-wise, alignment free) --- */
+
+OSM_INLINE osm_u16 osm_get_be16(const osm_u8 *p)
+{
+	return (osm_u16)((p[0] << 8) | p[1]);
+}
+
+OSM_INLINE osm_u32 osm_get_be32(const osm_u8 *p)
+{
+	return ((osm_u32)p[0] << 24) | ((osm_u32)p[1] << 16) |
+	       ((osm_u32)p[2] << 8) | p[3];
+}
+
+OSM_INLINE osm_u64 osm_get_be64(const osm_u8 *p)
+{
+	return ((osm_u64)osm_get_be32(p) << 32) | osm_get_be32(p + 4);
+}
+
+OSM_INLINE void osm_put_be16(osm_u8 *p, osm_u16 v)
+{
+	p[0] = (osm_u8)(v >> 8);
+	p[1] = (osm_u8)v;
+}
+
+OSM_INLINE void osm_put_be32(osm_u8 *p, osm_u32 v)
+{
+	p[0] = (osm_u8)(v >> 24);
+	p[1] = (osm_u8)(v >> 16);
+	p[2] = (osm_u8)(v >> 8);
+	p[3] = (osm_u8)v;
+}
+
+OSM_INLINE void osm_put_be64(osm_u8 *p, osm_u64 v)
+{
+	osm_put_be32(p, (osm_u32)(v >> 32));
+	osm_put_be32(p + 4, (osm_u32)v);
+}
+
+OSM_INLINE osm_u64 osm_get_le64(const osm_u8 *p)
+{
+	osm_u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+OSM_INLINE void osm_put_le64(osm_u8 *p, osm_u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (osm_u8)(v >> (8 * i));
+}
+
+/* ---- SipHash-2-4 (equal to libsodium crypto_shorthash) ----------------- */
+
+#define OSM_ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+#define OSM_SIPROUND(v0, v1, v2, v3)					\
+	do {								\
+		v0 += v1; v1 = OSM_ROTL64(v1, 13); v1 ^= v0;		\
+		v0 = OSM_ROTL64(v0, 32);				\
+		v2 += v3; v3 = OSM_ROTL64(v3, 16); v3 ^= v2;		\
+		v0 += v3; v3 = OSM_ROTL64(v3, 21); v3 ^= v0;		\
+		v2 += v1; v1 = OSM_ROTL64(v1, 17); v1 ^= v2;		\
+		v2 = OSM_ROTL64(v2, 32);				\
+	} while (0)
+
+/* SipHash-2-4 of in[0..len) under a 16-byte key; returns the 64-bit value.
+ * The 8 output bytes on the wire are this value little-endian, as
+ * crypto_shorthash writes them. len must be a compile-time constant in
+ * BPF so that the loop unrolls. */
+OSM_INLINE osm_u64 osm_siphash24(const osm_u8 *in, osm_u32 len,
+				 const osm_u8 key[OSM_HOP_KEY_LEN])
+{
+	osm_u64 k0 = osm_get_le64(key), k1 = osm_get_le64(key + 8);
+	osm_u64 v0 = 0x736f6d6570736575ULL ^ k0;
+	osm_u64 v1 = 0x646f72616e646f6dULL ^ k1;
+	osm_u64 v2 = 0x6c7967656e657261ULL ^ k0;
+	osm_u64 v3 = 0x7465646279746573ULL ^ k1;
+	osm_u64 m, b = (osm_u64)len << 56;
+	osm_u32 i, end = len & ~7u, left = len & 7u;
+
+	for (i = 0; i < end; i += 8) {
+		m = osm_get_le64(in + i);
+		v3 ^= m;
+		OSM_SIPROUND(v0, v1, v2, v3);
+		OSM_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (i = 0; i < left; i++)
+		b |= (osm_u64)in[end + i] << (8 * i);
+	v3 ^= b;
+	OSM_SIPROUND(v0, v1, v2, v3);
+	OSM_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	OSM_SIPROUND(v0, v1, v2, v3);
+	OSM_SIPROUND(v0, v1, v2, v3);
+	OSM_SIPROUND(v0, v1, v2, v3);
+	OSM_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* Hop tag of a circuit header: SipHash-2-4 of its first 36 bytes. */
+OSM_INLINE osm_u64 osm_hop_tag(const osm_u8 *hdr,
+			       const osm_u8 key[OSM_HOP_KEY_LEN])
+{
+	return osm_siphash24(hdr, OSM_HOP_INPUT_LEN, key);
+}
+
+/* ---- Parsing and writing the header ------------------------------------ */
+
+/*
+ * Parse a frame of frame_len bytes starting with its Ethernet header. Reads
+ * at most OSM_FRAME_HDR_LEN bytes, and none when frame_len is smaller.
+ * Returns OSM_OK, OSM_DROP_NOT_CIRCUIT, OSM_DROP_MALFORMED or
+ * OSM_DROP_VERSION. Trailing bytes after the payload (Ethernet padding)
+ * are allowed.
+ */
+OSM_INLINE int osm_parse(const osm_u8 *frame, osm_u32 frame_len,
+			 struct osm_frame *f)
+{
+	const osm_u8 *h = frame + OSM_ETH_HLEN;
+
+	if (frame_len < OSM_ETH_HLEN)
+		return OSM_DROP_MALFORMED;
+	if (osm_get_be16(frame + 12) != OSM_ETH_P_CIRCUIT)
+		return OSM_DROP_NOT_CIRCUIT;
+	if (frame_len < OSM_FRAME_HDR_LEN)
+		return OSM_DROP_MALFORMED;
+	f->version = h[OSM_OFF_VER_TYPE] >> 4;
+	f->type = h[OSM_OFF_VER_TYPE] & 0x0f;
+	if (f->version != OSM_VERSION ||
+	    (f->type != OSM_T_DATA && f->type != OSM_T_CTRL))
+		return OSM_DROP_VERSION;
+	f->len = osm_get_be16(h + OSM_OFF_LEN);
+	if (h[OSM_OFF_FLAGS] != 0 || f->len > OSM_MAX_PAYLOAD ||
+	    frame_len - OSM_FRAME_HDR_LEN < f->len)
+		return OSM_DROP_MALFORMED;
+	f->circuit = osm_get_be32(h + OSM_OFF_CIRCUIT);
+	f->seq = osm_get_be64(h + OSM_OFF_SEQ);
+	f->epoch = osm_get_be32(h + OSM_OFF_EPOCH);
+	f->eth = frame;
+	f->hdr = h;
+	return OSM_OK;
+}
+
+/* Fill the fields of a circuit header that precede the AEAD tag. */
+OSM_INLINE void osm_hdr_write(osm_u8 *hdr, osm_u8 type, osm_u16 len,
+			      osm_u32 circuit, osm_u64 seq, osm_u32 epoch)
+{
+	hdr[OSM_OFF_VER_TYPE] = (osm_u8)(OSM_VERSION << 4 | (type & 0x0f));
+	hdr[OSM_OFF_FLAGS] = 0;
+	osm_put_be16(hdr + OSM_OFF_LEN, len);
+	osm_put_be32(hdr + OSM_OFF_CIRCUIT, circuit);
+	osm_put_be64(hdr + OSM_OFF_SEQ, seq);
+	osm_put_be32(hdr + OSM_OFF_EPOCH, epoch);
+}
+
+/* The 12-byte AEAD nonce of a frame: be32 circuit id, be64 sequence. */
+OSM_INLINE void osm_nonce(osm_u8 nonce[OSM_NONCE_LEN], osm_u32 circuit,
+			  osm_u64 seq)
+{
+	osm_put_be32(nonce, circuit);
+	osm_put_be64(nonce + 4, seq);
+}
+
+/* Constant-time comparison of an 8-byte tag with a SipHash value. */
+OSM_INLINE int osm_hop_tag_ok(const osm_u8 *tag, osm_u64 want)
+{
+	osm_u64 got = osm_get_le64(tag);
+
+	return (got ^ want) == 0;
+}
+
+/* ---- Replay window (RFC 6479 word ring, as WireGuard keeps it) --------- */
+
+#ifndef OSM_REPLAY_BITS
+#define OSM_REPLAY_BITS		2048	/* power of two, >= 1024 */
+#endif
+#define OSM_REPLAY_WORDS	(OSM_REPLAY_BITS / 64)
+/* How far behind the highest accepted number a frame may be. */
+#define OSM_REPLAY_WINDOW	(OSM_REPLAY_BITS - 64)
+
+_Static_assert((OSM_REPLAY_BITS & (OSM_REPLAY_BITS - 1)) == 0 &&
+	       OSM_REPLAY_BITS >= 1024, "replay window size");
+
+/*
+ * top is one more than the highest accepted sequence number, 0 when none
+ * was accepted; bit (n % BITS) of the ring stands for number n - 1.
+ * Zero-initialised is the empty window.
+ */
+struct osm_replay {
+	osm_u64 top;
+	osm_u64 ring[OSM_REPLAY_WORDS];
+};
+
+/* 1 if seq may be accepted now, 0 if it is a replay or too old. Pure. */
+OSM_INLINE int osm_replay_check(const struct osm_replay *r, osm_u64 seq)
+{
+	osm_u64 n = seq + 1;
+
+	if (seq == OSM_SEQ_INVALID)
+		return 0;
+	if (n > r->top)
+		return 1;
+	if (r->top - n > OSM_REPLAY_WINDOW)
+		return 0;
+	return !((r->ring[(n / 64) & (OSM_REPLAY_WORDS - 1)] >> (n & 63)) & 1);
+}
+
+/* Record seq as accepted; call only after osm_replay_check said 1. */
+OSM_INLINE void osm_replay_mark(struct osm_replay *r, osm_u64 seq)
+{
+	osm_u64 n = seq + 1, cur, ahead;
+	osm_u32 i;
+
+	if (n > r->top) {
+		cur = r->top / 64;
+		ahead = n / 64 - cur;
+		/* Clear the words the window slides over, oldest first. */
+		for (i = 1; i <= OSM_REPLAY_WORDS; i++) {
+			if (i > ahead)
+				break;
+			r->ring[(cur + i) & (OSM_REPLAY_WORDS - 1)] = 0;
+		}
+		r->top = n;
+	}
+	r->ring[(n / 64) & (OSM_REPLAY_WORDS - 1)] |= 1ULL << (n & 63);
+}
+
+/* Check and record in one step: 1 if fresh (now recorded), 0 if not. */
+OSM_INLINE int osm_replay_accept(struct osm_replay *r, osm_u64 seq)
+{
+	if (!osm_replay_check(r, seq))
+		return 0;
+	osm_replay_mark(r, seq);
+	return 1;
+}
+
+/* ---- Token bucket (integer, exact: credit is bytes * 1e9) -------------- */
+
+#define OSM_NSEC_PER_SEC	1000000000ULL
+
+struct osm_bucket {
+	osm_u64 credit;		/* byte-nanoseconds available */
+	osm_u64 last_ns;	/* time of the last refill, 0: never (full) */
+};
+
+/*
+ * Take bytes from a bucket refilled at rate bytes/s up to burst bytes.
+ * rate 0 means unlimited. A bucket that was never used starts full.
+ * Returns 1 if the frame fits (credit taken), 0 if over rate.
+ */
+OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
+			       osm_u64 burst, osm_u64 now_ns, osm_u32 bytes)
+{
+	osm_u64 cap = burst * OSM_NSEC_PER_SEC;
+	osm_u64 cost = (osm_u64)bytes * OSM_NSEC_PER_SEC;
+	osm_u64 elapsed;
+
+	if (rate == 0)
+		return 1;
+	if (b->last_ns == 0) {
+		b->credit = cap;
+	} else if (now_ns > b->last_ns) {
+		elapsed = now_ns - b->last_ns;
+		if (elapsed >= (cap - b->credit) / rate + 1)
+			b->credit = cap;
+		else
+			b->credit += elapsed * rate;
+	}
+	b->last_ns = now_ns ? now_ns : 1;
+	if (b->credit < cost)
+		return 0;
+	b->credit -= cost;
+	return 1;
+}
+
+/* ---- Circuits: what the control plane installs, what the fast path keeps */
+
+/* Circuit flags. */
+#define OSM_CF_REMOTE	(1u << 0)	/* may leave the building (gateway) */
+#define OSM_CF_DOWN	(1u << 1)	/* egress port is down */
+#define OSM_CF_CTRL	(1u << 2)	/* control circuit to the controller */
+
+/* A hop key for one epoch. Only hop keys reach a switch, never e2e keys. */
+struct osm_key_slot {
+	osm_u32 epoch;
+	osm_u32 valid;
+	osm_u8 hop_key[OSM_HOP_KEY_LEN];
+};
+
+/*
+ * One direction of a circuit through one switch (map value of "circuits",
+ * keyed by circuit id). Written whole by the control plane; a hash map
+ * replaces it atomically, so a reader sees the old or the new value.
+ * The key for epoch e is key[e & 1].
+ */
+struct osm_circuit {
+	osm_u32 id;
+	osm_u32 flags;			/* OSM_CF_* */
+	osm_u32 ingress_ifindex;
+	osm_u32 egress_ifindex;
+	osm_u8 src_mac[6];		/* the sending endpoint */
+	osm_u8 dst_mac[6];		/* the receiving endpoint */
+	osm_u32 pad;
+	osm_u64 rate;			/* bytes per second, 0: unlimited */
+	osm_u64 burst;			/* bytes */
+	osm_u64 expires_ns;		/* CLOCK_MONOTONIC, 0: no lease */
+	struct osm_key_slot key[2];
+};
+
+/* Mutual exclusion for the per-circuit state: bpf_spin_lock in BPF, a
+ * word of the same size elsewhere (see osm_state_lock below). */
+#ifdef __bpf__
+#define OSM_LOCK_T struct bpf_spin_lock
+#else
+struct osm_lock {
+	osm_u32 val;
+};
+#define OSM_LOCK_T struct osm_lock
+#endif
+
+/* The fast path's state of a circuit (map "circuit_state"), kept apart
+ * from struct osm_circuit so that the control plane can replace a circuit
+ * without touching its window. */
+struct osm_circuit_state {
+	OSM_LOCK_T lock;
+	osm_u32 pad;
+	struct osm_bucket bucket;
+	struct osm_replay replay;
+};
+
+/* Per-circuit counters (per-CPU map "circuit_stats"). */
+struct osm_circuit_stats {
+	osm_u64 frames;		/* forwarded */
+	osm_u64 bytes;		/* forwarded */
+	osm_u64 drops;		/* dropped after the circuit was found */
+};
+
+/* Per-port configuration (map "port_cfg", keyed by ifindex). */
+#define OSM_PF_FABRIC	(1u << 0)	/* enforce circuits on this port */
+#define OSM_PF_MGMT	(1u << 1)	/* non-circuit traffic goes up */
+struct osm_port {
+	osm_u32 flags;
+};
+
+/* Pinned names, under OSM_PIN_ROOT/<switch>/, shared by loader and tools. */
+#define OSM_PIN_ROOT		"/sys/fs/bpf/osm"
+#define OSM_MAP_CIRCUITS	"circuits"
+#define OSM_MAP_STATE		"circuit_state"
+#define OSM_MAP_CSTATS		"circuit_stats"
+#define OSM_MAP_DROPS		"drop_stats"
+#define OSM_MAP_TX_PORTS	"tx_ports"
+#define OSM_MAP_PORTS		"port_cfg"
+#define OSM_MAX_CIRCUITS	131072
+
+#ifndef __bpf__
+/* Host and firmware lock for osm_decide(); BPF uses bpf_spin_lock. A
+ * single-threaded target may define OSM_NO_LOCK. */
+OSM_INLINE void osm_state_lock(struct osm_lock *l)
+{
+#ifndef OSM_NO_LOCK
+	while (__atomic_exchange_n(&l->val, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->val, __ATOMIC_RELAXED))
+			;
+#else
+	(void)l;
+#endif
+}
+
+OSM_INLINE void osm_state_unlock(struct osm_lock *l)
+{
+#ifndef OSM_NO_LOCK
+	__atomic_store_n(&l->val, 0, __ATOMIC_RELEASE);
+#else
+	(void)l;
+#endif
+}
+#define OSM_STATE_LOCK(st)	osm_state_lock(&(st)->lock)
+#define OSM_STATE_UNLOCK(st)	osm_state_unlock(&(st)->lock)
+#else
+#define OSM_STATE_LOCK(st)	bpf_spin_lock(&(st)->lock)
+#define OSM_STATE_UNLOCK(st)	bpf_spin_unlock(&(st)->lock)
+#endif
+
+OSM_INLINE int osm_mac_eq(const osm_u8 *a, const osm_u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
+/*
+ * The forwarding decision for a parsed frame f that arrived on in_ifindex.
+ * c and st are the circuit and its state (NULL when not found). The order
+ * of the checks is normative (docs/protocol.md, "Switch decision"): the
+ * first failing check names the reason. The replay window and bucket are
+ * touched only for a frame whose hop tag verified, under st's lock.
+ * Returns OSM_OK to forward, else the drop reason.
+ */
+OSM_INLINE int osm_decide(const struct osm_frame *f,
+			  const struct osm_circuit *c,
+			  struct osm_circuit_state *st, osm_u32 in_ifindex,
+			  osm_u64 now_ns)
+{
+	const struct osm_key_slot *k;
+	int ok;
+
+	if (!c || !st)
+		return OSM_DROP_UNKNOWN;
+	if (c->ingress_ifindex != in_ifindex)
+		return OSM_DROP_WRONG_PORT;
+	if (!osm_mac_eq(f->eth + 6, c->src_mac))
+		return OSM_DROP_WRONG_SRC;
+	if (c->expires_ns && now_ns >= c->expires_ns)
+		return OSM_DROP_EXPIRED;
+	if (c->flags & OSM_CF_DOWN)
+		return OSM_DROP_EGRESS_DOWN;
+	k = &c->key[f->epoch & 1];
+	if (!k->valid || k->epoch != f->epoch)
+		return OSM_DROP_STALE_EPOCH;
+	if (!osm_hop_tag_ok(f->hdr + OSM_OFF_HOP_TAG,
+			    osm_hop_tag(f->hdr, k->hop_key)))
+		return OSM_DROP_BAD_TAG;
+
+	OSM_STATE_LOCK(st);
+	ok = osm_replay_check(&st->replay, f->seq) ? 1 : 0;
+	if (ok && !osm_bucket_take(&st->bucket, c->rate, c->burst, now_ns,
+				   OSM_FRAME_HDR_LEN + f->len))
+		ok = 2;
+	if (ok == 1)
+		osm_replay_mark(&st->replay, f->seq);
+	OSM_STATE_UNLOCK(st);
+
+	if (ok == 0)
+		return OSM_DROP_REPLAY;
+	if (ok == 2)
+		return OSM_DROP_OVER_RATE;
+	return OSM_OK;
+}
+
+/* ---- Control messages (inside the AEAD payload of OSM_T_CTRL frames) --- */
+
+enum osm_msg_type {
+	OSM_MSG_HELLO = 1,	/* device -> controller: I am here */
+	OSM_MSG_KEY_UPDATE = 2,	/* controller -> device: circuit keys */
+	OSM_MSG_PRESENCE = 3,	/* device -> controller: badge event */
+	OSM_MSG_ACK = 4,	/* either way: frame seq N was applied */
+};
+
+/* Every control message starts with this 4-byte header. */
+#define OSM_MSG_HDR_LEN		4	/* u8 type, u8 0, be16 body length */
+
+/* Device roles (HELLO). */
+enum osm_role {
+	OSM_ROLE_SENSOR = 1,
+	OSM_ROLE_DISPLAY = 2,
+	OSM_ROLE_MICROPHONE = 3,
+	OSM_ROLE_SPEAKER = 4,
+	OSM_ROLE_LAMP = 5,
+	OSM_ROLE_DOOR = 6,
+	OSM_ROLE_CONTROLLER = 7,
+};
+
+/* HELLO body: be32 device id, u8 role, u8 firmware version, be16 0. */
+#define OSM_HELLO_LEN		8
+
+/* KEY_UPDATE ops. */
+enum osm_key_op {
+	OSM_KEY_RX = 1,		/* install: the device receives on it */
+	OSM_KEY_TX = 2,		/* install: the device sends on it */
+	OSM_KEY_REMOVE = 3,	/* forget every key of the circuit */
+};
+/* KEY_UPDATE body: be32 circuit, be32 epoch, u8 op, u8 0, be16 0,
+ * hop key[16], e2e key[32] (zero for REMOVE). */
+#define OSM_KEY_UPDATE_LEN	60
+
+/* PRESENCE body: u8 event (1 enter, 2 leave), u8 badge length (1..32),
+ * badge bytes. */
+enum osm_presence { OSM_PRESENCE_ENTER = 1, OSM_PRESENCE_LEAVE = 2 };
+#define OSM_BADGE_MAX		32
+
+/* ACK body: be64 sequence number of the acknowledged frame, u8 status
+ * (0 ok, else an osm_reason), 3 bytes 0. */
+#define OSM_ACK_LEN		12
+
+#ifndef __bpf__
+/* Lower-case name of a reason, as counters and JSON show it. */
+OSM_INLINE const char *osm_reason_name(int r)
+{
+	switch (r) {
+	case OSM_OK: return "forwarded";
+	case OSM_DROP_MALFORMED: return "malformed";
+	case OSM_DROP_VERSION: return "version";
+	case OSM_DROP_UNKNOWN: return "unknown_circuit";
+	case OSM_DROP_WRONG_PORT: return "wrong_port";
+	case OSM_DROP_WRONG_SRC: return "wrong_src";
+	case OSM_DROP_EXPIRED: return "expired";
+	case OSM_DROP_STALE_EPOCH: return "stale_epoch";
+	case OSM_DROP_BAD_TAG: return "bad_tag";
+	case OSM_DROP_REPLAY: return "replay";
+	case OSM_DROP_OVER_RATE: return "over_rate";
+	case OSM_DROP_EGRESS_DOWN: return "egress_down";
+	case OSM_DROP_NOT_CIRCUIT: return "not_circuit";
+	case OSM_DROP_BAD_AEAD: return "bad_aead";
+	default: return "invalid";
+	}
+}
+#endif
+
+#endif /* OSM_PROTO_H */

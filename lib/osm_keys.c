@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The key hierarchy of docs/protocol.md, with libsodium crypto_kdf. */
+#include <errno.h>
+#include <string.h>
+#include <sodium.h>
+#include "osm_keys.h"
+
+/* crypto_kdf contexts: exactly 8 bytes each. */
+static const char ctx_device[crypto_kdf_CONTEXTBYTES + 1] = "osm-dev1";
+static const char ctx_ctrl[crypto_kdf_CONTEXTBYTES + 1] = "osm-ctl1";
+static const char ctx_circuit[crypto_kdf_CONTEXTBYTES + 1] = "osm-cir1";
+
+_Static_assert(crypto_kdf_KEYBYTES == OSM_ROOT_KEY_LEN, "kdf key size");
+
+int osm_kdf_device(uint8_t out[OSM_DEVICE_KEY_LEN],
+		   const uint8_t root[OSM_ROOT_KEY_LEN], uint32_t device_id)
+{
+	if (device_id > OSM_DEVICE_ID_MAX)
+		return -EINVAL;
+	crypto_kdf_derive_from_key(out, OSM_DEVICE_KEY_LEN, device_id,
+				   ctx_device, root);
+	return 0;
+}
+
+/* 48 bytes of KDF output: the e2e key, then the hop key. */
+static void split_keys(struct osm_keys *out, const uint8_t *parent,
+		       uint64_t subkey_id, const char *ctx, uint32_t epoch)
+{
+	uint8_t buf[OSM_E2E_KEY_LEN + OSM_HOP_KEY_LEN];
+
+	crypto_kdf_derive_from_key(buf, sizeof(buf), subkey_id, ctx, parent);
+	out->epoch = epoch;
+	memcpy(out->e2e, buf, OSM_E2E_KEY_LEN);
+	memcpy(out->hop, buf + OSM_E2E_KEY_LEN, OSM_HOP_KEY_LEN);
+	sodium_memzero(buf, sizeof(buf));
+}
+
+void osm_kdf_ctrl(struct osm_keys *out,
+		  const uint8_t devkey[OSM_DEVICE_KEY_LEN], int dir,
+		  uint32_t epoch)
+{
+	split_keys(out, devkey, (uint64_t)epoch << 1 | (uint64_t)(dir & 1),
+		   ctx_ctrl, epoch);
+}
+
+void osm_kdf_circuit(struct osm_keys *out, const uint8_t parent[32],
+		     uint32_t circuit, uint32_t epoch)
+{
+	split_keys(out, parent, (uint64_t)circuit << 32 | epoch, ctx_circuit,
+		   epoch);
+}

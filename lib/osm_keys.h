@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Key hierarchy (docs/protocol.md, "Keys"): root -> device long-term keys
+ * -> control circuit keys; a parent secret (session or room key) ->
+ * circuit keys. All derivations are libsodium crypto_kdf (BLAKE2b). */
+#ifndef OSM_KEYS_H
+#define OSM_KEYS_H
+
+#include <stdint.h>
+#include "osm_endpoint.h"
+
+#define OSM_ROOT_KEY_LEN	32
+#define OSM_DEVICE_KEY_LEN	32
+#define OSM_SESSION_KEY_LEN	32
+#define OSM_DEVICE_ID_MAX	0x3fffffffu
+
+enum osm_ctrl_dir { OSM_CTRL_UP = 0, OSM_CTRL_DOWN = 1 };
+
+/* Control circuit ids of a device: top bit set, never allocated to data. */
+static inline uint32_t osm_ctrl_circuit(uint32_t device_id, int dir)
+{
+	return 0x80000000u | (device_id & OSM_DEVICE_ID_MAX) << 1 |
+	       (uint32_t)(dir & 1);
+}
+
+/* Device long-term key. Returns 0, or -EINVAL for an id over the max. */
+int osm_kdf_device(uint8_t out[OSM_DEVICE_KEY_LEN],
+		   const uint8_t root[OSM_ROOT_KEY_LEN], uint32_t device_id);
+
+/* Keys of a device's control circuit in direction dir at an epoch. */
+void osm_kdf_ctrl(struct osm_keys *out,
+		  const uint8_t devkey[OSM_DEVICE_KEY_LEN], int dir,
+		  uint32_t epoch);
+
+/* Keys of data circuit `circuit` at `epoch` under a parent secret (a
+ * person's session key or a room key). */
+void osm_kdf_circuit(struct osm_keys *out, const uint8_t parent[32],
+		     uint32_t circuit, uint32_t epoch);
+
+#endif
