@@ -1,0 +1,12 @@
+# osm-fabric, the control tool: ctrl/*.c and the store library store/*.c.
+# Parts that generate headers it includes (BPF skeletons) add them to
+# CTRL_GEN.
+OSM_FABRIC := $(B)/osm-fabric
+CTRL_SRCS  := $(wildcard ctrl/*.c) $(wildcard store/*.c)
+BINS += $(OSM_FABRIC)
+
+$(CTRL_SRCS:%.c=$(B)/%.o): | $(CTRL_GEN)
+
+$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What every osm-fabric subcommand shares: the command table entry, error
+ * reporting (one line, exit 1), JSON output and global options. */
+#ifndef OSM_CLI_H
+#define OSM_CLI_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+struct osm_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+/* Global options, parsed by main before the subcommand runs. */
+struct osm_cli_opts {
+	bool json;		/* -j/--json: machine output */
+	bool verbose;		/* -v: libbpf and debug output */
+	bool show_keys;		/* --show-keys: print key material */
+	const char *store;	/* --store DIR: LMDB directory */
+};
+extern struct osm_cli_opts osm_opts;
+
+/* Print "osm-fabric: <message>" on stderr. Returns 1, the exit status of
+ * a user error, so callers can `return osm_err(...)`. */
+int osm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print a JSON value on stdout (indented, then a newline) and free it.
+ * Returns 0, or 1 if it could not be written. */
+int osm_json_print(json_t *v);
+
+/* True if argv[i] is -h or --help. */
+bool osm_is_help(const char *arg);
+
+/* Subcommands, one file each (ctrl/cmd_<name>.c). */
+int osm_cmd_version(int argc, char **argv);
+
+#endif

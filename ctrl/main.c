@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric: the building fabric's control tool. This file is only the
+ * command table and the global options; each command lives in its file. */
+#include <stdio.h>
+#include <string.h>
+#include <getopt.h>
+#include "cli.h"
+
+static const struct osm_cmd commands[] = {
+	{ "version", osm_cmd_version, "print the version" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: osm-fabric [-j|--json] [-v] [--show-keys] "
+		   "[--store DIR] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'osm-fabric COMMAND --help' for a command's options; "
+		   "man osm-fabric (docs/osm-fabric.8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "show-keys", no_argument, NULL, 'K' },
+		{ "store", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	size_t i;
+	int c;
+
+	/* '+': stop at the command name; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+jvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': osm_opts.json = true; break;
+		case 'v': osm_opts.verbose = true; break;
+		case 'K': osm_opts.show_keys = true; break;
+		case 'S': osm_opts.store = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			optind++;
+			return commands[i].fn(argc - optind + 1,
+					      argv + optind - 1);
+		}
+	}
+	return osm_err("unknown command '%s' (try 'osm-fabric --help')",
+		       argv[optind]);
+}
