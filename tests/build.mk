@@ -1,0 +1,18 @@
+# Unit tests of the protocol header and the host library (sanitized), and
+# the libFuzzer harnesses of the parsers.
+UNIT_TESTS := siphash replay bucket frame msg
+UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/test_%)
+VECTORS    := $(B)/tests/vectors
+
+$(B)/tests/test_%: $(B)/san/tests/unit/test_%.o $(LIBOSM_SAN)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+$(VECTORS): $(B)/san/tests/unit/vectors.o $(LIBOSM_SAN)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+TESTS += $(UNIT_BINS) tests/unit/vectors.sh
+CHECK_DEPS += $(VECTORS)
