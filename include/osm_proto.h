@@ -368,14 +368,17 @@ OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
 		return 1;
 	if (b->last_ns == 0) {
 		b->credit = cap;
+		b->last_ns = now_ns ? now_ns : 1;
 	} else if (now_ns > b->last_ns) {
+		/* The refill time never moves back, so a clock that steps
+		 * backwards cannot count the same interval twice. */
 		elapsed = now_ns - b->last_ns;
 		if (elapsed >= (cap - b->credit) / rate + 1)
 			b->credit = cap;
 		else
 			b->credit += elapsed * rate;
+		b->last_ns = now_ns;
 	}
-	b->last_ns = now_ns ? now_ns : 1;
 	if (b->credit < cost)
 		return 0;
 	b->credit -= cost;
