@@ -3,6 +3,7 @@
 # people type. `make help` lists them.
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
@@ -30,6 +31,8 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # Tests run sanitized: every object under $(B)/san is built with $(SAN).
 SAN_CFLAGS := $(HOST_CFLAGS) $(SAN) -O1
+# libFuzzer harnesses: objects under $(B)/fz carry coverage too.
+FUZZ_CFLAGS := $(SAN_CFLAGS) -fsanitize=fuzzer-no-link
 
 BPF_CFLAGS := -g -O2 -target bpf -D__bpf__ -D__TARGET_ARCH_x86 $(WARN) \
 	-Wno-unused-function -Iinclude -Ibpf -I$(B)
@@ -51,6 +54,11 @@ $(B)/san/%.o: %.c
 	$(call msg,CC-SAN,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(B)/fz/%.o: %.c
+	$(call msg,CC-FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(B)/vmlinux.h:
 	$(call msg,BTF,$@)
@@ -97,7 +105,7 @@ deps:
 # `make check` is the whole test suite; its last line is
 # "N passed, N failed[, N skipped]".
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TESTS) $(CHECK_DEPS)
+	$(Q)$(MAKE) -s --no-print-directory all $(filter $(B)/%,$(TESTS)) $(CHECK_DEPS)
 	$(Q)tests/run $(TESTS)
 
 demo: deps

@@ -11,3 +11,18 @@ $(LIBOSM): $(LIBOSM_SRCS:%.c=$(B)/%.o)
 $(LIBOSM_SAN): $(LIBOSM_SRCS:%.c=$(B)/san/%.o)
 	$(call msg,AR,$@)
 	$(Q)ar rcs $@ $^
+
+LIBOSM_FZ   := $(B)/fz/libosm.a
+
+$(LIBOSM_FZ): $(LIBOSM_SRCS:%.c=$(B)/fz/%.o)
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
+
+# libFuzzer harnesses of the library's parsers; corpora in tests/corpus/.
+LIB_FUZZERS := $(patsubst lib/fuzz/%.c,$(B)/fuzz/%,$(wildcard lib/fuzz/*.c))
+FUZZERS += $(LIB_FUZZERS)
+
+$(LIB_FUZZERS): $(B)/fuzz/%: $(B)/fz/lib/fuzz/%.o $(LIBOSM_FZ)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@

@@ -14,5 +14,5 @@ $(VECTORS): $(B)/san/tests/unit/vectors.o $(LIBOSM_SAN)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-TESTS += $(UNIT_BINS) tests/unit/vectors.sh
-CHECK_DEPS += $(VECTORS)
+TESTS += $(UNIT_BINS) tests/unit/vectors.sh tests/fuzz-replay.sh
+CHECK_DEPS += $(VECTORS) $(FUZZERS)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Replay the committed corpus of every libFuzzer harness in build/fuzz/
+# (one TAP line each): every input runs once under ASan and UBSan.
+set -u
+n=0 failed=0
+for h in build/fuzz/*; do
+	[ -x "$h" ] || continue
+	name=$(basename "$h")
+	corpus=tests/corpus/$name
+	n=$((n + 1))
+	count=$(find "$corpus" -type f 2>/dev/null | wc -l)
+	if [ "$count" -eq 0 ]; then
+		echo "not ok $n - $name: no corpus in $corpus"
+		failed=$((failed + 1))
+		continue
+	fi
+	if out=$(find "$corpus" -type f -print0 |
+		 xargs -0 "$h" -runs=1 2>&1); then
+		echo "ok $n - $name: $count corpus inputs replayed"
+	else
+		echo "not ok $n - $name: a corpus input fails"
+		echo "$out" | grep -E 'ERROR|SUMMARY|Running' | head -20 | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+done
+echo "1..$n"
+[ "$failed" -eq 0 ] && [ "$n" -gt 0 ]
