@@ -1,6 +1,6 @@
 # Unit tests of the protocol header and the host library (sanitized), and
 # the libFuzzer harnesses of the parsers.
-UNIT_TESTS := siphash replay bucket frame msg
+UNIT_TESTS := siphash replay bucket frame msg packet
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/test_%)
 VECTORS    := $(B)/tests/vectors
 
@@ -14,5 +14,5 @@ $(VECTORS): $(B)/san/tests/unit/vectors.o $(LIBOSM_SAN)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-TESTS += $(UNIT_BINS) tests/unit/vectors.sh tests/fuzz-replay.sh
-CHECK_DEPS += $(VECTORS) $(FUZZERS)
+TESTS += $(filter-out %/test_packet,$(UNIT_BINS)) tests/unit/packet.sh tests/unit/vectors.sh tests/fuzz-replay.sh
+CHECK_DEPS += $(VECTORS) $(B)/tests/test_packet $(FUZZERS)
