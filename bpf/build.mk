@@ -25,4 +25,4 @@ $(B)/tests/switch_fixtures $(B)/tests/switch_replay: $(B)/tests/%: \
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-TESTS += $(B)/tests/switch_fixtures
+TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay
