@@ -7,6 +7,7 @@ BINS += $(OSM_FABRIC)
 
 $(CTRL_SRCS:%.c=$(B)/%.o): | $(CTRL_GEN)
 
-$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
+# libosm by path: lib/build.mk is read after this file.
+$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(B)/libosm.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@

@@ -35,5 +35,11 @@ bool osm_is_help(const char *arg);
 
 /* Subcommands, one file each (ctrl/cmd_<name>.c). */
 int osm_cmd_version(int argc, char **argv);
+int osm_cmd_load(int argc, char **argv);
+int osm_cmd_unload(int argc, char **argv);
+int osm_cmd_status(int argc, char **argv);
+int osm_cmd_circuit(int argc, char **argv);
+int osm_cmd_port(int argc, char **argv);
+int osm_cmd_stats(int argc, char **argv);
 
 #endif

@@ -8,6 +8,12 @@
 
 static const struct osm_cmd commands[] = {
 	{ "version", osm_cmd_version, "print the version" },
+	{ "load", osm_cmd_load, "load a room switch onto its ports" },
+	{ "unload", osm_cmd_unload, "detach a switch, remove its maps" },
+	{ "status", osm_cmd_status, "loaded switches, ports, program" },
+	{ "circuit", osm_cmd_circuit, "add, del, list, key circuits" },
+	{ "port", osm_cmd_port, "set a port's role (mgmt, fabric)" },
+	{ "stats", osm_cmd_stats, "drops by reason, per-circuit counters" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric load | unload: a room switch's XDP program on its ports, its
+ * maps pinned under OSM_PIN_ROOT/<switch>/. All or nothing. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "switch_cli.h"
+
+static void load_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: osm-fabric load [-n NETNS] [--generic] "
+		"[--max-circuits N] SWITCH IFNAME...\n"
+		"Load the room switch program, pin its maps under "
+		OSM_PIN_ROOT "/SWITCH/ and attach it\n"
+		"in native (driver) mode to every IFNAME (its fabric ports).\n"
+		"  -n, --netns NETNS    the ports live in network namespace "
+		"NETNS\n"
+		"  --generic            attach in generic (skb) mode\n"
+		"  --max-circuits N     circuit table size (default %u)\n",
+		OSM_MAX_CIRCUITS);
+}
+
+static const char *attach_error(int err)
+{
+	switch (err) {
+	case -EBUSY:
+		return "another XDP program is attached there";
+	case -EEXIST:
+		return "it is already a port of this switch";
+	case -EOPNOTSUPP:
+		return "the driver has no native XDP (try --generic)";
+	default:
+		return strerror(-err);
+	}
+}
+
+int osm_cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OSM_SWCLI_NETNS_OPT,
+		{ "generic", no_argument, NULL, 'g' },
+		{ "max-circuits", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint32_t ifindex[OSM_SWITCH_MAX_PORTS], max = 0, id, insns;
+	const char *netns = NULL, *name;
+	struct osm_switch *sw;
+	int c, i, j, n, generic = 0, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': netns = optarg; break;
+		case 'g': generic = 1; break;
+		case 'm':
+			if (osm_swcli_u32(optarg, "circuit table size", &max))
+				return 1;
+			if (max == 0 || max > OSM_MAX_CIRCUITS)
+				return osm_err("circuit table size must be 1..%u",
+					       OSM_MAX_CIRCUITS);
+			break;
+		case 'h': load_usage(stdout); return 0;
+		default: load_usage(stderr); return 1;
+		}
+	}
+	if (argc - optind < 2)
+		return osm_err("load: need a switch name and at least one "
+			       "interface (see 'osm-fabric load --help')");
+	name = argv[optind++];
+	n = argc - optind;
+	if (n > OSM_SWITCH_MAX_PORTS)
+		return osm_err("load: at most %d ports", OSM_SWITCH_MAX_PORTS);
+	if (osm_switch_name_ok(name))
+		return osm_err("bad switch name '%s'", name);
+	if (osm_swcli_setup(netns))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (osm_swcli_ifindex(argv[optind + i], &ifindex[i]))
+			return 1;
+		for (j = 0; j < i; j++)
+			if (ifindex[j] == ifindex[i])
+				return osm_err("interface '%s' given twice",
+					       argv[optind + i]);
+	}
+
+	err = osm_switch_load(&sw, name, max, 0);
+	if (err == -EEXIST)
+		return osm_err("switch '%s' is already loaded", name);
+	if (err)
+		return osm_err("cannot load switch '%s': %s%s", name,
+			       strerror(-err),
+			       osm_opts.verbose ? "" : " (-v for details)");
+	for (i = 0; i < n; i++) {
+		err = osm_switch_attach(sw, ifindex[i], generic);
+		if (err) {
+			/* Undo: detach what we attached, remove the pins. */
+			for (j = 0; j < i; j++)
+				osm_switch_detach(sw, ifindex[j]);
+			osm_switch_close(sw);
+			osm_switch_unpin(name);
+			return osm_err("cannot attach to '%s': %s",
+				       argv[optind + i], attach_error(err));
+		}
+	}
+	osm_switch_prog_info(sw, &id, &insns);
+	osm_switch_close(sw);
+	if (osm_opts.json)
+		return osm_json_print(json_pack("{s:s, s:i, s:i, s:i}",
+			"switch", name, "prog_id", id, "verified_insns", insns,
+			"ports", n));
+	printf("switch %s: loaded on %d port%s (prog id %u, verifier "
+	       "processed %u insns)\n", name, n, n == 1 ? "" : "s", id, insns);
+	return 0;
+}
+
+static void unload_usage(FILE *f)
+{
+	fprintf(f, "usage: osm-fabric unload [-n NETNS] SWITCH\n"
+		   "Detach the switch program from its ports and remove its "
+		   "pinned maps.\n");
+}
+
+int osm_cmd_unload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OSM_SWCLI_NETNS_OPT,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *netns = NULL, *name;
+	uint32_t ifx, ports[OSM_SWITCH_MAX_PORTS];
+	struct osm_switch *sw;
+	int c, i, n = 0, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': netns = optarg; break;
+		case 'h': unload_usage(stdout); return 0;
+		default: unload_usage(stderr); return 1;
+		}
+	}
+	if (argc - optind != 1)
+		return osm_err("unload: need exactly one switch name");
+	name = argv[optind];
+	if (osm_swcli_setup(netns) || osm_swcli_open(name, &sw))
+		return 1;
+	/* Collect first: detaching deletes from the map we iterate. */
+	while (n < OSM_SWITCH_MAX_PORTS &&
+	       osm_switch_port_next(sw, n ? &ports[n - 1] : NULL, &ifx) == 0)
+		ports[n++] = ifx;
+	for (i = 0; i < n; i++) {
+		err = osm_switch_detach(sw, ports[i]);
+		if (err) {
+			osm_switch_close(sw);
+			return osm_err("cannot detach from ifindex %u: %s",
+				       ports[i], strerror(-err));
+		}
+	}
+	osm_switch_close(sw);
+	err = osm_switch_unpin(name);
+	if (err)
+		return osm_err("cannot remove pins of '%s': %s", name,
+			       strerror(-err));
+	if (!osm_opts.json)
+		printf("switch %s: unloaded from %d port%s\n", name, n,
+		       n == 1 ? "" : "s");
+	else
+		return osm_json_print(json_pack("{s:s, s:i}", "switch", name,
+						 "ports", n));
+	return 0;
+}

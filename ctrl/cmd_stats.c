@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric stats: a switch's drop counters by reason and each circuit's
+ * frames, bytes and drops, summed over CPUs. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "switch_cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: osm-fabric stats [-n NETNS] SWITCH [--circuit ID]\n"
+		   "Frames dropped by reason, and per circuit: frames and "
+		   "bytes forwarded,\nframes dropped after the circuit was "
+		   "found.\n");
+}
+
+static int circuit_stats(struct osm_switch *sw, uint32_t id, json_t *arr)
+{
+	struct osm_circuit_stats s;
+	int err = osm_switch_circuit_stats(sw, id, &s);
+
+	if (err)
+		return err;
+	if (!osm_opts.json)
+		printf("circuit %-10u frames %-12" PRIu64 " bytes %-14" PRIu64
+		       " drops %" PRIu64 "\n", id, (uint64_t)s.frames,
+		       (uint64_t)s.bytes, (uint64_t)s.drops);
+	json_array_append_new(arr, json_pack("{s:i, s:I, s:I, s:I}", "id",
+		id, "frames", (json_int_t)s.frames, "bytes",
+		(json_int_t)s.bytes, "drops", (json_int_t)s.drops));
+	return 0;
+}
+
+int osm_cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OSM_SWCLI_NETNS_OPT,
+		{ "circuit", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint64_t drops[OSM_REASON_MAX];
+	const char *netns = NULL, *one = NULL;
+	struct osm_switch *sw;
+	json_t *dj, *cj;
+	uint32_t id, prev = 0;
+	int c, r, first = 1, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "n:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': netns = optarg; break;
+		case 'c': one = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (argc - optind != 1)
+		return osm_err("stats: need SWITCH");
+	if (one && osm_swcli_u32(one, "circuit id", &id))
+		return 1;
+	if (osm_swcli_setup(netns) || osm_swcli_open(argv[optind], &sw))
+		return 1;
+	err = osm_switch_drop_stats(sw, drops);
+	if (err) {
+		osm_switch_close(sw);
+		return osm_err("cannot read drop counters: %s", strerror(-err));
+	}
+	dj = json_object();
+	cj = json_array();
+	if (!osm_opts.json && !one)
+		printf("switch %s drops:\n", argv[optind]);
+	for (r = OSM_DROP_MALFORMED; r < OSM_REASON_MAX && !one; r++) {
+		if (r == OSM_DROP_BAD_AEAD)	/* endpoints only */
+			continue;
+		if (!osm_opts.json)
+			printf("  %-16s %" PRIu64 "\n", osm_reason_name(r),
+			       drops[r]);
+		json_object_set_new(dj, osm_reason_name(r),
+				    json_integer((json_int_t)drops[r]));
+	}
+	if (one) {
+		err = circuit_stats(sw, id, cj);
+	} else {
+		while (osm_switch_circuit_next(sw, first ? NULL : &prev,
+					       &id) == 0) {
+			first = 0;
+			prev = id;
+			circuit_stats(sw, id, cj);
+		}
+	}
+	osm_switch_close(sw);
+	if (err) {
+		json_decref(dj);
+		json_decref(cj);
+		return osm_err("no circuit %s on switch '%s'", one,
+			       argv[optind]);
+	}
+	if (osm_opts.json)
+		return osm_json_print(json_pack("{s:s, s:o, s:o}", "switch",
+						 argv[optind], "drops", dj,
+						 "circuits", cj));
+	json_decref(dj);
+	json_decref(cj);
+	return 0;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric status: loaded switches, their program, ports and circuit
+ * count. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "switch_cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: osm-fabric status [-n NETNS] [SWITCH]\n"
+		   "Show the loaded switches (or one): program id, verifier "
+		   "instruction count,\nports with their flags and whether the "
+		   "program is attached, circuit count.\n");
+}
+
+static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
+{
+	char name[IF_NAMESIZE];
+	uint32_t flags = 0;
+	int att;
+
+	osm_switch_port_get(sw, ifx, &flags);
+	att = osm_switch_attached(sw, ifx);
+	osm_swcli_ifname(ifx, name);
+	if (print)
+		printf("  port %-15s ifindex %-5u %-10s %s\n", name, ifx,
+		       flags & OSM_PF_MGMT ? "mgmt" : "fabric",
+		       att == 1 ? "attached" : att == 0 ? "NOT ATTACHED" :
+		       "gone");
+	return json_pack("{s:s, s:i, s:s, s:b}", "name", name, "ifindex",
+			 ifx, "role", flags & OSM_PF_MGMT ? "mgmt" : "fabric",
+			 "attached", att == 1);
+}
+
+static int show(const char *name, void *arg)
+{
+	json_t *all = arg, *ports = json_array();
+	uint32_t id = 0, insns = 0, ifx, prev, n = 0;
+	struct osm_switch *sw;
+	int print = !osm_opts.json, first = 1;
+
+	if (osm_swcli_open(name, &sw))
+		return 1;
+	osm_switch_prog_info(sw, &id, &insns);
+	while (osm_switch_circuit_next(sw, n ? &prev : NULL, &ifx) == 0) {
+		prev = ifx;
+		n++;
+	}
+	if (print)
+		printf("switch %s: prog id %u, verifier processed %u insns, "
+		       "%u circuit%s, pins %s/%s/\n", name, id, insns, n,
+		       n == 1 ? "" : "s", OSM_PIN_ROOT, name);
+	while (osm_switch_port_next(sw, first ? NULL : &prev, &ifx) == 0) {
+		json_array_append_new(ports, port_json(sw, ifx, print));
+		prev = ifx;
+		first = 0;
+	}
+	json_array_append_new(all, json_pack("{s:s, s:i, s:i, s:i, s:o}",
+		"switch", name, "prog_id", id, "verified_insns", insns,
+		"circuits", n, "ports", ports));
+	osm_switch_close(sw);
+	return 0;
+}
+
+int osm_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OSM_SWCLI_NETNS_OPT,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *netns = NULL;
+	json_t *all;
+	int c, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': netns = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (argc - optind > 1)
+		return osm_err("status: at most one switch name");
+	if (osm_swcli_setup(netns))
+		return 1;
+	all = json_array();
+	if (optind < argc)
+		err = show(argv[optind], all);
+	else
+		err = osm_switch_each(show, all);
+	if (err) {
+		json_decref(all);
+		return err > 0 ? 1 : osm_err("cannot list %s: %s",
+					     OSM_PIN_ROOT, strerror(-err));
+	}
+	if (osm_opts.json)
+		return osm_json_print(all);
+	json_decref(all);
+	return 0;
+}
