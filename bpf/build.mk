@@ -1,4 +1,5 @@
-# Room switch XDP program (bpf/switch.bpf.c) and its skeleton for ctrl/.
+# The room switch: XDP program (bpf/switch.bpf.c) and its skeleton for
+# ctrl/, its tests, and the host endpoint tool tools/osm-endpoint.
 # The skeleton is named switch_bpf: the pattern rule would name it after
 # the stem, and `struct switch` is not valid C.
 SWITCH_SKEL := $(B)/bpf/switch.skel.h
@@ -25,4 +26,13 @@ $(B)/tests/switch_fixtures $(B)/tests/switch_replay: $(B)/tests/%: \
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay
+TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay \
+	tests/switch_netns.sh
+
+# Host endpoint: send and receive circuit frames on an interface.
+OSM_ENDPOINT := $(B)/osm-endpoint
+BINS += $(OSM_ENDPOINT)
+
+$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(B)/libosm.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@

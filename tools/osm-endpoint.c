@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-endpoint: a host endpoint of one circuit on one interface. `send`
+ * seals frames (or sends raw hex) and prints each frame it sent; `recv`
+ * opens what arrives and prints it, so tests can compare byte for byte. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "osm_endpoint.h"
+#include "osm_hex.h"
+#include "osm_keyarg.h"
+#include "osm_packet.h"
+
+#define FRAME_MAX (OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD + 64)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: osm-endpoint send IFNAME --circuit ID --epoch E KEYS [--seq N]\n"
+"                    [--count N] [--payload TEXT | --payload-hex HEX]\n"
+"                    [--src MAC] [--dst MAC] [--ctrl] [--interval-us N] [-q]\n"
+"       osm-endpoint send IFNAME --frame HEX [--count N] [-q]\n"
+"       osm-endpoint recv IFNAME --circuit ID --epoch E KEYS [--count N]\n"
+"                    [--timeout MS]\n"
+"       osm-endpoint recv IFNAME --raw [--count N] [--timeout MS]\n"
+"KEYS: (--hop-key HEX | --hop-key-file FILE) (--e2e-key HEX | --e2e-key-file FILE)\n"
+"send prints 'sent SEQ FRAME-HEX' per frame. recv prints, per circuit frame\n"
+"that arrives, 'frame FRAME-HEX' and then 'ok SEQ EPOCH PAYLOAD-HEX' or\n"
+"'drop REASON SEQ'. --count: stop after N good frames (--raw: N frames);\n"
+"--timeout: give up after MS milliseconds (exit 1 if --count was not met).\n");
+}
+
+static int err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("osm-endpoint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+struct opts {
+	const char *ifname, *hop, *hop_file, *e2e, *e2e_file, *payload;
+	const char *payload_hex, *src, *dst, *raw;
+	int raw_recv, quiet, ctrl, have_circuit, have_epoch;
+	uint32_t circuit, epoch;
+	uint64_t seq, count, timeout_ms, interval_us;
+};
+
+static int num(const char *s, const char *what, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (!*s || *end || errno || *s == '-')
+		return err_line("bad %s '%s'", what, s);
+	return 0;
+}
+
+static int num32(const char *s, const char *what, uint32_t *v)
+{
+	uint64_t x;
+
+	if (num(s, what, &x))
+		return 1;
+	if (x > UINT32_MAX)
+		return err_line("bad %s '%s' (over 32 bits)", what, s);
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "circuit", required_argument, NULL, 'c' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "hop-key", required_argument, NULL, 'k' },
+		{ "hop-key-file", required_argument, NULL, 'K' },
+		{ "e2e-key", required_argument, NULL, 'x' },
+		{ "e2e-key-file", required_argument, NULL, 'X' },
+		{ "seq", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "payload", required_argument, NULL, 'p' },
+		{ "payload-hex", required_argument, NULL, 'P' },
+		{ "src", required_argument, NULL, 'S' },
+		{ "dst", required_argument, NULL, 'D' },
+		{ "ctrl", no_argument, NULL, 'C' },
+		{ "interval-us", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "frame", required_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->seq = 1;
+	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (num32(optarg, "circuit id", &o->circuit))
+				return 1;
+			o->have_circuit = 1;
+			break;
+		case 'e':
+			if (num32(optarg, "epoch", &o->epoch))
+				return 1;
+			o->have_epoch = 1;
+			break;
+		case 'k': o->hop = optarg; break;
+		case 'K': o->hop_file = optarg; break;
+		case 'x': o->e2e = optarg; break;
+		case 'X': o->e2e_file = optarg; break;
+		case 's':
+			if (num(optarg, "sequence number", &o->seq))
+				return 1;
+			break;
+		case 'n':
+			if (num(optarg, "count", &o->count))
+				return 1;
+			break;
+		case 'p': o->payload = optarg; break;
+		case 'P': o->payload_hex = optarg; break;
+		case 'S': o->src = optarg; break;
+		case 'D': o->dst = optarg; break;
+		case 'C': o->ctrl = 1; break;
+		case 'i':
+			if (num(optarg, "interval", &o->interval_us))
+				return 1;
+			break;
+		case 't':
+			if (num(optarg, "timeout", &o->timeout_ms))
+				return 1;
+			break;
+		case 'r': o->raw_recv = 1; break;
+		case 'F': o->raw = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (argc - optind != 1)
+		return err_line("need exactly one interface name");
+	o->ifname = argv[optind];
+	return 0;
+}
+
+static int key(const char *hex, const char *file, const char *what,
+	       uint8_t *out, size_t len)
+{
+	int err;
+
+	if (!!hex + !!file != 1)
+		return err_line("give the %s key as hex or as a file (one of "
+				"them)", what);
+	err = hex ? osm_keyarg_hex(hex, out, len) :
+		    osm_keyarg_file(file, out, len);
+	if (err == -EINVAL)
+		return err_line("bad %s key: not hex", what);
+	if (err == -EMSGSIZE)
+		return err_line("bad %s key: need %zu bytes of hex", what, len);
+	if (err)
+		return err_line("cannot read %s key file '%s': %s", what, file,
+				strerror(-err));
+	return 0;
+}
+
+static int keys(const struct opts *o, struct osm_keys *k)
+{
+	if (!o->have_circuit || !o->have_epoch)
+		return err_line("--circuit and --epoch are required");
+	k->epoch = o->epoch;
+	if (key(o->hop, o->hop_file, "hop", k->hop, sizeof(k->hop)) ||
+	    key(o->e2e, o->e2e_file, "e2e", k->e2e, sizeof(k->e2e)))
+		return 1;
+	return 0;
+}
+
+static int open_if(const char *ifname, uint8_t mac[6])
+{
+	int fd = osm_pkt_open(ifname, 0, mac);
+
+	if (fd == -ENODEV)
+		return -err_line("no such interface '%s'", ifname);
+	if (fd < 0)
+		return -err_line("cannot open '%s': %s", ifname,
+				 strerror(-fd));
+	return fd;
+}
+
+static void print_hex(const char *tag, const uint8_t *p, size_t len,
+		      const char *suffix)
+{
+	char *s = malloc(2 * len + 1);
+
+	if (!s)
+		abort();
+	osm_hex_format(s, p, len);
+	printf("%s%s%s\n", tag, s, suffix);
+	free(s);
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	static uint8_t frame[FRAME_MAX], payload[OSM_MAX_PAYLOAD];
+	struct osm_tx tx = { .type = OSM_T_DATA };
+	struct opts o;
+	uint8_t ifmac[6];
+	uint64_t i;
+	int fd, n = 0, plen = 0, r, rc = 1;
+
+	r = parse(argc, argv, &o);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (!o.count)
+		o.count = 1;
+	if (o.raw) {
+		n = osm_hex_parse(o.raw, frame, sizeof(frame));
+		if (n < OSM_ETH_HLEN)
+			return err_line("bad --frame (hex, at least %d bytes)",
+					OSM_ETH_HLEN);
+	} else {
+		if (keys(&o, &tx.keys))
+			goto out;
+		if (o.payload && o.payload_hex) {
+			err_line("--payload or --payload-hex, not both");
+			goto out;
+		}
+		if (o.payload) {
+			plen = (int)strlen(o.payload);
+			if (plen > OSM_MAX_PAYLOAD) {
+				err_line("payload over %d bytes",
+					 OSM_MAX_PAYLOAD);
+				goto out;
+			}
+			memcpy(payload, o.payload, (size_t)plen);
+		} else if (o.payload_hex) {
+			plen = osm_hex_parse(o.payload_hex, payload,
+					     sizeof(payload));
+			if (plen < 0) {
+				err_line("bad --payload-hex");
+				goto out;
+			}
+		}
+		memset(tx.dst, 0xff, 6);
+		if ((o.dst && osm_mac_parse(o.dst, tx.dst)) ||
+		    (o.src && osm_mac_parse(o.src, tx.src))) {
+			err_line("bad MAC address '%s'",
+				 o.dst && osm_mac_parse(o.dst, tx.dst) ?
+				 o.dst : o.src);
+			goto out;
+		}
+		tx.circuit = o.circuit;
+		tx.type = o.ctrl ? OSM_T_CTRL : OSM_T_DATA;
+		tx.next_seq = o.seq;
+	}
+	fd = open_if(o.ifname, ifmac);
+	if (fd < 0)
+		goto out;
+	if (!o.raw && !o.src)
+		memcpy(tx.src, ifmac, 6);
+	for (i = 0; i < o.count; i++) {
+		uint64_t seq = tx.next_seq;
+
+		if (!o.raw) {
+			n = osm_seal(&tx, payload, (size_t)plen, frame,
+				     sizeof(frame));
+			if (n < 0) {
+				err_line("cannot seal seq %llu: %s",
+					 (unsigned long long)seq,
+					 strerror(-n));
+				goto close;
+			}
+		}
+		r = osm_pkt_send(fd, frame, (size_t)n);
+		if (r) {
+			err_line("send on '%s': %s", o.ifname, strerror(-r));
+			goto close;
+		}
+		if (!o.quiet) {
+			char tag[40];
+
+			snprintf(tag, sizeof(tag), "sent %llu ",
+				 (unsigned long long)seq);
+			print_hex(tag, frame, (size_t)n, "");
+		}
+		if (o.interval_us)
+			usleep((useconds_t)o.interval_us);
+	}
+	rc = 0;
+close:
+	close(fd);
+out:
+	osm_wipe(&tx, sizeof(tx));
+	return rc;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	static uint8_t frame[FRAME_MAX], out[OSM_MAX_PAYLOAD];
+	static struct osm_rx rx;
+	struct osm_keys k;
+	struct osm_frame f;
+	struct opts o;
+	uint64_t got = 0, deadline = 0, now;
+	size_t out_len;
+	int fd, n, r, rc = 1, wait;
+
+	r = parse(argc, argv, &o);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (!o.raw_recv) {
+		if (keys(&o, &k))
+			goto out;
+		rx.circuit = o.circuit;
+		osm_rx_set_keys(&rx, &k);
+	}
+	fd = open_if(o.ifname, NULL);
+	if (fd < 0)
+		goto out;
+	if (o.timeout_ms)
+		deadline = now_ms() + o.timeout_ms;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (!o.count || got < o.count) {
+		wait = -1;
+		if (deadline) {
+			now = now_ms();
+			if (now >= deadline)
+				break;
+			wait = (int)(deadline - now);
+		}
+		n = osm_pkt_recv(fd, frame, sizeof(frame), wait);
+		if (n == 0)
+			break;
+		if (n == -EMSGSIZE)
+			continue;
+		if (n < 0) {
+			err_line("receive on '%s': %s", o.ifname,
+				 strerror(-n));
+			goto close;
+		}
+		print_hex("frame ", frame, (size_t)n, "");
+		if (o.raw_recv) {
+			got++;
+			continue;
+		}
+		r = osm_open(&rx, frame, (size_t)n, &f, out, sizeof(out),
+			     &out_len);
+		if (r == OSM_OK) {
+			char tag[64];
+
+			snprintf(tag, sizeof(tag), "ok %llu %u ",
+				 (unsigned long long)f.seq, f.epoch);
+			print_hex(tag, out, out_len, "");
+			got++;
+		} else {
+			printf("drop %s %llu\n", osm_reason_name(r),
+			       r == OSM_DROP_MALFORMED || r == OSM_DROP_VERSION ?
+			       0ULL : (unsigned long long)f.seq);
+		}
+	}
+	rc = 0;
+	if (o.count && got < o.count)
+		rc = err_line("timeout: %llu of %llu frames",
+			      (unsigned long long)got,
+			      (unsigned long long)o.count);
+close:
+	close(fd);
+out:
+	osm_wipe(&k, sizeof(k));
+	osm_wipe(&rx, sizeof(rx));
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2;
+	}
+	if (sodium_init() < 0)
+		return err_line("libsodium failed to initialise");
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "recv"))
+		return cmd_recv(argc - 1, argv + 1);
+	return err_line("unknown command '%s' (send, recv)", argv[1]);
+}
