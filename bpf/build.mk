@@ -27,7 +27,7 @@ $(B)/tests/switch_fixtures $(B)/tests/switch_replay: $(B)/tests/%: \
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
 TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay \
-	tests/switch_netns.sh
+	tests/switch_netns.sh tests/switch_cli.sh
 
 # Host endpoint: send and receive circuit frames on an interface.
 OSM_ENDPOINT := $(B)/osm-endpoint

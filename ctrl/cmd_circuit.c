@@ -71,6 +71,7 @@ static int parse(int argc, char **argv, struct copts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->netns = optarg; break;
@@ -104,7 +105,7 @@ static int parse(int argc, char **argv, struct copts *o)
 					       "years)", optarg);
 			break;
 		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	return 0;
@@ -397,9 +398,12 @@ int osm_cmd_circuit(int argc, char **argv)
 	};
 	size_t i;
 
-	if (argc < 2 || osm_is_help(argv[1])) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2;
+	if (argc < 2)
+		return osm_err("circuit: need a subcommand: add, del, list, "
+			       "key (see --help)");
+	if (osm_is_help(argv[1])) {
+		usage(stdout);
+		return 0;
 	}
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!strcmp(argv[1], subs[i].name))

@@ -52,6 +52,7 @@ int osm_cmd_load(int argc, char **argv)
 	int c, i, j, n, generic = 0, err;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': netns = optarg; break;
@@ -64,7 +65,7 @@ int osm_cmd_load(int argc, char **argv)
 					       OSM_MAX_CIRCUITS);
 			break;
 		case 'h': load_usage(stdout); return 0;
-		default: load_usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	if (argc - optind < 2)
@@ -137,11 +138,12 @@ int osm_cmd_unload(int argc, char **argv)
 	int c, i, n = 0, err;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': netns = optarg; break;
 		case 'h': unload_usage(stdout); return 0;
-		default: unload_usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	if (argc - optind != 1)

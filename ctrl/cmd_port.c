@@ -33,13 +33,14 @@ static int cmd_set(int argc, char **argv)
 	int c, role = -1, err;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': netns = optarg; break;
 		case 'm': role = OSM_PF_MGMT; break;
 		case 'f': role = 0; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	if (argc - optind != 2)
@@ -64,9 +65,11 @@ static int cmd_set(int argc, char **argv)
 
 int osm_cmd_port(int argc, char **argv)
 {
-	if (argc < 2 || osm_is_help(argv[1])) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2;
+	if (argc < 2)
+		return osm_err("port: need a subcommand: set (see --help)");
+	if (osm_is_help(argv[1])) {
+		usage(stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "set"))
 		return cmd_set(argc - 1, argv + 1);

@@ -50,12 +50,13 @@ int osm_cmd_stats(int argc, char **argv)
 	int c, r, first = 1, err;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': netns = optarg; break;
 		case 'c': one = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	if (argc - optind != 1)

@@ -76,11 +76,12 @@ int osm_cmd_status(int argc, char **argv)
 	int c, err;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': netns = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default: return osm_swcli_badopt(argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Shared plumbing of the switch commands (see switch_cli.h). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,12 @@ const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE])
 	if (!if_indextoname(ifindex, buf))
 		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
 	return buf;
+}
+
+int osm_swcli_badopt(char **argv)
+{
+	return osm_err("%s: bad option or missing argument '%s' (see --help)",
+		       argv[0], argv[optind - 1]);
 }
 
 int osm_swcli_u64(const char *s, const char *what, uint64_t *v)

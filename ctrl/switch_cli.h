@@ -25,6 +25,9 @@ int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex);
 /* ifindex -> name, or "if<N>" when it has none here. */
 const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
 
+/* The error line for the option getopt_long just refused. */
+int osm_swcli_badopt(char **argv);
+
 /* Numbers: what names the argument in the error ("circuit id"). */
 int osm_swcli_u32(const char *s, const char *what, uint32_t *v);
 int osm_swcli_u64(const char *s, const char *what, uint64_t *v);
