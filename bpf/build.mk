@@ -36,3 +36,7 @@ BINS += $(OSM_ENDPOINT)
 $(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(B)/libosm.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# Interim demo: one room switch, three endpoints (tools/switch-demo.sh).
+DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT)
+DEMO_CMD ?= tools/switch-demo.sh
