@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include "cli.h"
 #include "osm_hex.h"
-#include "osm_keyarg.h"
+#include "osm_arg.h"
 #include "switch_cli.h"
 
 static void usage(FILE *f)
@@ -111,6 +111,18 @@ static int parse(int argc, char **argv, struct copts *o)
 	return 0;
 }
 
+/* Options, then SWITCH ID. 0: parsed; -1: help shown; 1: error shown. */
+static int parse_id(int argc, char **argv, struct copts *o, uint32_t *id)
+{
+	int r = parse(argc, argv, o);
+
+	if (r)
+		return r;
+	if (argc - optind != 2)
+		return osm_err("circuit %s: need SWITCH and ID", argv[0]);
+	return osm_swcli_u32(argv[optind + 1], "circuit id", id);
+}
+
 /* The hop key from --hop-key or --hop-key-file. */
 static int read_key(const struct copts *o, uint8_t key[OSM_HOP_KEY_LEN])
 {
@@ -120,9 +132,9 @@ static int read_key(const struct copts *o, uint8_t key[OSM_HOP_KEY_LEN])
 		return osm_err("give the hop key with --hop-key or "
 			       "--hop-key-file (one of them)");
 	if (o->key_hex)
-		err = osm_keyarg_hex(o->key_hex, key, OSM_HOP_KEY_LEN);
+		err = osm_arg_key_hex(o->key_hex, key, OSM_HOP_KEY_LEN);
 	else
-		err = osm_keyarg_file(o->key_file, key, OSM_HOP_KEY_LEN);
+		err = osm_arg_key_file(o->key_file, key, OSM_HOP_KEY_LEN);
 	if (err == -EINVAL)
 		return osm_err("bad hop key: not hex");
 	if (err == -EMSGSIZE)
@@ -157,13 +169,9 @@ static int cmd_add(int argc, char **argv)
 	uint32_t id;
 	int r, err;
 
-	r = parse(argc, argv, &o);
+	r = parse_id(argc, argv, &o, &c.id);
 	if (r)
 		return r < 0 ? 0 : r;
-	if (argc - optind != 2)
-		return osm_err("circuit add: need SWITCH and ID");
-	if (osm_swcli_u32(argv[optind + 1], "circuit id", &c.id))
-		return 1;
 	if (!o.in || !o.out || !o.src || !o.dst || !o.have_epoch)
 		return osm_err("circuit add: --in, --out, --src, --dst and "
 			       "--epoch are required");
@@ -224,13 +232,9 @@ static int cmd_key(int argc, char **argv)
 	uint32_t id;
 	int r, err;
 
-	r = parse(argc, argv, &o);
+	r = parse_id(argc, argv, &o, &id);
 	if (r)
 		return r < 0 ? 0 : r;
-	if (argc - optind != 2)
-		return osm_err("circuit key: need SWITCH and ID");
-	if (osm_swcli_u32(argv[optind + 1], "circuit id", &id))
-		return 1;
 	if (!o.have_epoch)
 		return osm_err("circuit key: --epoch is required");
 	if (o.remove && (o.key_hex || o.key_file))
@@ -265,13 +269,9 @@ static int cmd_del(int argc, char **argv)
 	uint32_t id;
 	int r, err;
 
-	r = parse(argc, argv, &o);
+	r = parse_id(argc, argv, &o, &id);
 	if (r)
 		return r < 0 ? 0 : r;
-	if (argc - optind != 2)
-		return osm_err("circuit del: need SWITCH and ID");
-	if (osm_swcli_u32(argv[optind + 1], "circuit id", &id))
-		return 1;
 	if (osm_swcli_setup(o.netns) || osm_swcli_open(argv[optind], &sw))
 		return 1;
 	err = osm_switch_circuit_del(sw, id);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "osm_arg.h"
 #include "switch_cli.h"
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -77,23 +78,22 @@ int osm_swcli_badopt(char **argv)
 
 int osm_swcli_u64(const char *s, const char *what, uint64_t *v)
 {
-	char *end;
+	int err = osm_arg_u64(s, UINT64_MAX, v);
 
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (!*s || *end || errno || *s == '-')
-		return osm_err("bad %s '%s'", what, s);
-	return 0;
+	if (err == -ERANGE)
+		return osm_err("bad %s '%s' (over 64 bits)", what, s);
+	return err ? osm_err("bad %s '%s'", what, s) : 0;
 }
 
 int osm_swcli_u32(const char *s, const char *what, uint32_t *v)
 {
 	uint64_t x;
+	int err = osm_arg_u64(s, UINT32_MAX, &x);
 
-	if (osm_swcli_u64(s, what, &x))
-		return 1;
-	if (x > UINT32_MAX)
+	if (err == -ERANGE)
 		return osm_err("bad %s '%s' (over 32 bits)", what, s);
+	if (err)
+		return osm_err("bad %s '%s'", what, s);
 	*v = (uint32_t)x;
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <sodium.h>
 #include "osm_endpoint.h"
 #include "osm_hex.h"
-#include "osm_keyarg.h"
+#include "osm_arg.h"
 #include "osm_packet.h"
 
 #define FRAME_MAX (OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD + 64)
@@ -56,25 +56,22 @@ struct opts {
 	uint64_t seq, count, timeout_ms, interval_us;
 };
 
-static int num(const char *s, const char *what, uint64_t *v)
+/* A number argument no greater than max, or one error line. */
+static int num(const char *s, const char *what, uint64_t max, uint64_t *v)
 {
-	char *end;
+	int err = osm_arg_u64(s, max, v);
 
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (!*s || *end || errno || *s == '-')
-		return err_line("bad %s '%s'", what, s);
-	return 0;
+	if (err == -ERANGE)
+		return err_line("bad %s '%s' (too large)", what, s);
+	return err ? err_line("bad %s '%s'", what, s) : 0;
 }
 
 static int num32(const char *s, const char *what, uint32_t *v)
 {
 	uint64_t x;
 
-	if (num(s, what, &x))
+	if (num(s, what, UINT32_MAX, &x))
 		return 1;
-	if (x > UINT32_MAX)
-		return err_line("bad %s '%s' (over 32 bits)", what, s);
 	*v = (uint32_t)x;
 	return 0;
 }
@@ -124,11 +121,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'x': o->e2e = optarg; break;
 		case 'X': o->e2e_file = optarg; break;
 		case 's':
-			if (num(optarg, "sequence number", &o->seq))
+			if (num(optarg, "sequence number", UINT64_MAX, &o->seq))
 				return 1;
 			break;
 		case 'n':
-			if (num(optarg, "count", &o->count))
+			if (num(optarg, "count", UINT64_MAX, &o->count))
 				return 1;
 			break;
 		case 'p': o->payload = optarg; break;
@@ -137,11 +134,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'D': o->dst = optarg; break;
 		case 'C': o->ctrl = 1; break;
 		case 'i':
-			if (num(optarg, "interval", &o->interval_us))
+			if (num(optarg, "interval", 10000000, &o->interval_us))
 				return 1;
 			break;
 		case 't':
-			if (num(optarg, "timeout", &o->timeout_ms))
+			if (num(optarg, "timeout", 86400000, &o->timeout_ms))
 				return 1;
 			break;
 		case 'r': o->raw_recv = 1; break;
@@ -165,8 +162,8 @@ static int key(const char *hex, const char *file, const char *what,
 	if (!!hex + !!file != 1)
 		return err_line("give the %s key as hex or as a file (one of "
 				"them)", what);
-	err = hex ? osm_keyarg_hex(hex, out, len) :
-		    osm_keyarg_file(file, out, len);
+	err = hex ? osm_arg_key_hex(hex, out, len) :
+		    osm_arg_key_file(file, out, len);
 	if (err == -EINVAL)
 		return err_line("bad %s key: not hex", what);
 	if (err == -EMSGSIZE)

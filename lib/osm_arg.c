@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Keys from hex text: command-line arguments and key files. */
+/* Command-line arguments: numbers, keys from hex text and key files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
 #include "osm_hex.h"
-#include "osm_keyarg.h"
+#include "osm_arg.h"
 
-int osm_keyarg_hex(const char *hex, uint8_t *out, size_t len)
+int osm_arg_key_hex(const char *hex, uint8_t *out, size_t len)
 {
 	uint8_t buf[64];
 	int n;
@@ -26,7 +27,7 @@ int osm_keyarg_hex(const char *hex, uint8_t *out, size_t len)
 	return n;
 }
 
-int osm_keyarg_file(const char *path, uint8_t *out, size_t len)
+int osm_arg_key_file(const char *path, uint8_t *out, size_t len)
 {
 	char text[4097];
 	ssize_t n, got = 0;
@@ -43,7 +44,24 @@ int osm_keyarg_file(const char *path, uint8_t *out, size_t len)
 		err = -EMSGSIZE;
 	text[got] = '\0';
 	if (!err)
-		err = osm_keyarg_hex(text, out, len);
+		err = osm_arg_key_hex(text, out, len);
 	sodium_memzero(text, sizeof(text));
 	return err;
+}
+
+int osm_arg_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9')	/* no sign, no space */
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || x > max)
+		return -ERANGE;
+	*v = x;
+	return 0;
 }
