@@ -35,8 +35,13 @@ int osm_swcli_setup(const char *netns)
 	if (err)
 		return osm_err("cannot mount bpffs on /sys/fs/bpf: %s",
 			       strerror(-err));
-	if (mounted && osm_opts.verbose)
-		fprintf(stderr, "osm-fabric: mounted bpffs on /sys/fs/bpf\n");
+	/* Under `ip netns exec` /sys is fresh: a bpffs mounted there dies
+	 * with this command, and every switch pinned in it. */
+	if (mounted)
+		fprintf(stderr, "osm-fabric: note: mounted a new bpffs on "
+			"/sys/fs/bpf; pins in it last only as long as this "
+			"mount namespace (use -n NETNS instead of 'ip netns "
+			"exec')\n");
 	return 0;
 }
 
