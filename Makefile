@@ -37,6 +37,12 @@ FUZZ_CFLAGS := $(SAN_CFLAGS) -fsanitize=fuzzer-no-link
 BPF_CFLAGS := -g -O2 -target bpf -D__bpf__ -D__TARGET_ARCH_x86 $(WARN) \
 	-Wno-unused-function -Iinclude -Ibpf -I$(B)
 
+# The host library, named here so that every build.mk can use these names
+# in its rules whatever order the files are read in (lib/build.mk).
+LIBOSM     := $(B)/libosm.a
+LIBOSM_SAN := $(B)/san/libosm.a
+LIBOSM_FZ  := $(B)/fz/libosm.a
+
 # Filled in by the parts' build.mk files.
 BINS    :=	# programs installed for users
 TESTS   :=	# test programs and scripts run by `make check`, in order

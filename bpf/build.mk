@@ -14,9 +14,8 @@ $(SWITCH_SKEL): $(B)/bpf/switch.bpf.o
 
 # Tests of the program through BPF_PROG_TEST_RUN (sanitized, with the
 # switch library from ctrl/).
-# lib/build.mk comes later in the include order: name libosm by path.
 SWITCH_TEST_OBJS := $(B)/san/tests/switch_util.o $(B)/san/ctrl/switch.o \
-	$(B)/san/libosm.a
+	$(LIBOSM_SAN)
 $(B)/san/ctrl/switch.o: | $(SWITCH_SKEL)
 $(B)/san/tests/switch_%.o: SAN_CFLAGS += -Ictrl -Itests
 
@@ -33,7 +32,7 @@ TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay \
 OSM_ENDPOINT := $(B)/osm-endpoint
 BINS += $(OSM_ENDPOINT)
 
-$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(B)/libosm.a
+$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(LIBOSM)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 

@@ -7,7 +7,6 @@ BINS += $(OSM_FABRIC)
 
 $(CTRL_SRCS:%.c=$(B)/%.o): | $(CTRL_GEN)
 
-# libosm by path: lib/build.mk is read after this file.
-$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(B)/libosm.a
+$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
