@@ -1,0 +1,15 @@
+# The store library (store/*.c) is linked into osm-fabric by ctrl/build.mk;
+# here: its include path, a sanitized archive for tests, tests, fuzzers.
+STORE_SRCS := $(wildcard store/*.c)
+STORE_SAN  := $(B)/san/libosmstore.a
+
+$(B)/ctrl/%.o $(B)/store/%.o: HOST_CFLAGS += -Istore
+$(B)/san/store/%.o $(B)/san/tests/store/%.o: SAN_CFLAGS += -Istore
+
+$(STORE_SAN): $(STORE_SRCS:%.c=$(B)/san/%.o)
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
+
+# ctrl/build.mk is read before lib/build.mk defines $(LIBOSM), so its
+# prerequisite list misses the library: add it here (the recipe links $^).
+$(OSM_FABRIC): $(LIBOSM)
