@@ -35,5 +35,9 @@ bool osm_is_help(const char *arg);
 
 /* Subcommands, one file each (ctrl/cmd_<name>.c). */
 int osm_cmd_version(int argc, char **argv);
+int osm_cmd_topology(int argc, char **argv);
+int osm_cmd_person(int argc, char **argv);
+int osm_cmd_audit(int argc, char **argv);
+int osm_cmd_forget(int argc, char **argv);
 
 #endif

@@ -8,6 +8,10 @@
 
 static const struct osm_cmd commands[] = {
 	{ "version", osm_cmd_version, "print the version" },
+	{ "topology", osm_cmd_topology, "apply or show the building topology" },
+	{ "person", osm_cmd_person, "record a person entering or leaving" },
+	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
+	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 };
 
 static void usage(FILE *f)
