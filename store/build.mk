@@ -13,3 +13,16 @@ $(STORE_SAN): $(STORE_SRCS:%.c=$(B)/san/%.o)
 # ctrl/build.mk is read before lib/build.mk defines $(LIBOSM), so its
 # prerequisite list misses the library: add it here (the recipe links $^).
 $(OSM_FABRIC): $(LIBOSM)
+
+# ---- tests -----------------------------------------------------------------
+STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
+	$(HOST_LDLIBS)
+STORE_CTESTS := $(B)/tests/store/test_store
+
+$(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
+		$(STORE_SAN) $(LIBOSM_SAN)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $< $(STORE_TEST_LIBS) -o $@
+
+TESTS += $(STORE_CTESTS)

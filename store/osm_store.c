@@ -33,7 +33,8 @@ const char *osm_store_strerror(int err)
 	case OSM_STORE_EKEYPERM:
 		return "root.key is readable by group or others "
 		       "(chmod 600 it)";
-	case OSM_STORE_EKEY: return "root.key is unreadable or not 32 bytes";
+	case OSM_STORE_EKEY:
+		return "root.key is missing, unreadable or not 32 bytes";
 	case OSM_STORE_EAUDIT: return "audit chain is broken";
 	case OSM_STORE_EREF: return "refers to something that does not exist";
 	case OSM_STORE_EINUSE: return "still in use";
@@ -170,19 +171,24 @@ static int create_root(const char *dir, uint8_t *root)
 static int load_root(struct osm_store *s)
 {
 	char path[4096];
+	bool fresh;
 	int fd, err;
 
+	snprintf(path, sizeof(path), "%s/data.mdb", s->dir);
+	fresh = access(path, F_OK) < 0;
 	snprintf(path, sizeof(path), "%s/root.key", s->dir);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && (s->flags & OSM_STORE_CREATE) &&
-	    !(s->flags & OSM_STORE_RDONLY)) {
+	/* a new key only for a new store: an existing one's sealed keys
+	 * and device keys hang on the old one */
+	if (fd < 0 && errno == ENOENT && fresh &&
+	    (s->flags & OSM_STORE_CREATE) && !(s->flags & OSM_STORE_RDONLY)) {
 		err = create_root(s->dir, s->root);
 		if (err && err != -EEXIST)
 			return err;
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : OSM_STORE_EKEY;
+		return errno == ENOENT && fresh ? -ENOENT : OSM_STORE_EKEY;
 	err = read_root(fd, s->root);
 	close(fd);
 	if (err)

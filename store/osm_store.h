@@ -25,7 +25,8 @@ enum {
 	OSM_STORE_EVERSION  = -31002,	/* store has another schema version */
 	OSM_STORE_ECORRUPT  = -31003,	/* a record does not decode */
 	OSM_STORE_EKEYPERM  = -31004,	/* root.key readable by group/other */
-	OSM_STORE_EKEY      = -31005,	/* root.key unreadable or wrong size */
+	OSM_STORE_EKEY      = -31005,	/* root.key missing (store exists),
+					 * unreadable or wrong size */
 	OSM_STORE_EAUDIT    = -31006,	/* audit chain broken */
 	OSM_STORE_EREF      = -31007,	/* refers to a record that is absent */
 	OSM_STORE_EINUSE    = -31008,	/* still referenced (room has people,
