@@ -26,3 +26,4 @@ $(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
 	$(Q)$(CLANG) $(SAN_CFLAGS) $< $(STORE_TEST_LIBS) -o $@
 
 TESTS += $(STORE_CTESTS)
+TESTS += tests/store/topology.sh

@@ -690,8 +690,14 @@ int osm_topo_parse(const void *buf, size_t len, const char *name,
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		fail(&c, (int)parser.problem_mark.line + 1, "%s",
-		     parser.problem ? parser.problem : "not YAML");
+		if (parser.context)
+			fail(&c, (int)parser.problem_mark.line + 1,
+			     "%s (%s at line %d)", parser.problem,
+			     parser.context,
+			     (int)parser.context_mark.line + 1);
+		else
+			fail(&c, (int)parser.problem_mark.line + 1, "%s",
+			     parser.problem ? parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
 		osm_topo_free(c.t);
 		return -EINVAL;
