@@ -17,7 +17,7 @@ $(OSM_FABRIC): $(LIBOSM)
 # ---- tests -----------------------------------------------------------------
 STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
 	$(HOST_LDLIBS)
-STORE_CTESTS := $(B)/tests/store/test_store
+STORE_CTESTS := $(addprefix $(B)/tests/store/,test_store test_audit)
 
 $(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
 		$(STORE_SAN) $(LIBOSM_SAN)
@@ -27,3 +27,20 @@ $(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
 
 TESTS += $(STORE_CTESTS)
 TESTS += tests/store/topology.sh
+
+# ---- fuzzers: the harness and the store's sources, built with coverage --
+STORE_FUZZERS := $(B)/fuzz/fuzz-topology $(B)/fuzz/fuzz-store-records
+FUZZ_CFLAGS = $(filter-out -MMD -MP -O2,$(HOST_CFLAGS)) -Istore -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS += $(STORE_FUZZERS)
+
+$(STORE_FUZZERS): $(B)/fuzz/%: store/fuzz/%.c $(STORE_SRCS) $(LIBOSM_SAN) \
+		$(wildcard store/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(STORE_SRCS) $(LIBOSM_SAN) \
+		$(HOST_LDLIBS) -o $@
+
+# make check replays the committed seed corpora
+CHECK_DEPS += $(STORE_FUZZERS)
+TESTS += tests/store/fuzz-replay.sh
