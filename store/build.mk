@@ -17,7 +17,7 @@ $(OSM_FABRIC): $(LIBOSM)
 # ---- tests -----------------------------------------------------------------
 STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
 	$(HOST_LDLIBS)
-STORE_CTESTS := $(addprefix $(B)/tests/store/,test_store test_audit)
+STORE_CTESTS := $(addprefix $(B)/tests/store/,test_store test_audit test_keys test_forget)
 
 $(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
 		$(STORE_SAN) $(LIBOSM_SAN)

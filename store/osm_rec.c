@@ -111,6 +111,10 @@ static void get_str(struct rbuf *r, char *dst, size_t max, int kind)
 	b = get(r, n);
 	if (!b)
 		return;
+	if (memchr(b, 0, n)) {	/* a NUL would hide the rest */
+		r->err = OSM_STORE_ECORRUPT;
+		return;
+	}
 	memcpy(dst, b, n);
 	dst[n] = '\0';
 	if ((kind == NAME && !osm_name_ok(dst)) ||
