@@ -69,11 +69,12 @@ static int delete_records(struct forget *f)
 	return err;
 }
 
-/* Copy every table as seen by src into a new environment at path. Fresh
- * pages hold only live records (LMDB zeroes unused page space unless
- * MDB_NOMEMINIT), unlike mdb_env_copy2(MDB_CP_COMPACT), which copies
- * live pages whole, with whatever deleted records their free space
- * still holds. */
+/* Copy every table as seen by src (the uncommitted erasing transaction)
+ * into a new environment at path: a compacting copy made of live records
+ * only. mdb_env_copy2(MDB_CP_COMPACT) would do the same for a committed
+ * state, but committing the erasure to the old file first would leave a
+ * window (crash before the swap) where the old file holds the deleted
+ * bytes in free pages and nothing says an erasure is unfinished. */
 static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
 {
 	MDB_dbi sdbi[OSM_TAB_MAX + 1], ddbi;
