@@ -41,5 +41,9 @@ int osm_cmd_status(int argc, char **argv);
 int osm_cmd_circuit(int argc, char **argv);
 int osm_cmd_port(int argc, char **argv);
 int osm_cmd_stats(int argc, char **argv);
+int osm_cmd_topology(int argc, char **argv);
+int osm_cmd_person(int argc, char **argv);
+int osm_cmd_audit(int argc, char **argv);
+int osm_cmd_forget(int argc, char **argv);
 
 #endif

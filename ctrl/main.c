@@ -14,6 +14,10 @@ static const struct osm_cmd commands[] = {
 	{ "circuit", osm_cmd_circuit, "add, del, list, key circuits" },
 	{ "port", osm_cmd_port, "set a port's role (mgmt, fabric)" },
 	{ "stats", osm_cmd_stats, "drops by reason, per-circuit counters" },
+	{ "topology", osm_cmd_topology, "apply or show the building topology" },
+	{ "person", osm_cmd_person, "record a person entering or leaving" },
+	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
+	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Opening the store for the store commands, and their error lines. */
+#include <errno.h>
+#include <time.h>
+#include <stdio.h>
+#include "cli.h"
+#include "cli_store.h"
+
+const char *osm_cli_store_dir(void)
+{
+	return osm_opts.store ? osm_opts.store : OSM_DEFAULT_STORE;
+}
+
+int osm_cli_store_open(struct osm_store **s, unsigned flags)
+{
+	int err = osm_store_open(s, osm_cli_store_dir(), flags, 0);
+
+	if (err == -ENOENT)
+		return osm_err("store %s: no store there (apply a topology "
+			       "first, or give --store DIR)",
+			       osm_cli_store_dir());
+	if (err)
+		return osm_err("store %s: %s", osm_cli_store_dir(),
+			       osm_store_strerror(err));
+	return 0;
+}
+
+int osm_cli_store_err(const char *what, int err)
+{
+	return osm_err("%s: %s", what, osm_store_strerror(err));
+}
+
+void osm_cli_time(char buf[32], uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000u);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	snprintf(buf + n, 32 - n, ".%03uZ",
+		 (unsigned)(ns % 1000000000u / 1000000) % 1000);
+}

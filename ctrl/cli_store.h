@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What the store commands share: opening the store named by --store. */
+#ifndef OSM_CLI_STORE_H
+#define OSM_CLI_STORE_H
+
+#include "osm_store.h"
+
+#define OSM_DEFAULT_STORE "/var/lib/osm-fabric"
+
+/* The store directory: --store DIR or the default. */
+const char *osm_cli_store_dir(void);
+
+/* Open the store (OSM_STORE_* flags). Returns 0, or prints one
+ * "osm-fabric: store DIR: problem" line and returns 1. */
+int osm_cli_store_open(struct osm_store **s, unsigned flags);
+
+/* Print "osm-fabric: WHAT: <store error>" and return 1. */
+int osm_cli_store_err(const char *what, int err);
+
+/* Format a CLOCK_REALTIME time in ns as ISO 8601 UTC into buf (32). */
+void osm_cli_time(char buf[32], uint64_t ns);
+
+#endif

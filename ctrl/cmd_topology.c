@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric topology apply FILE | show [--json]: load a building file
+ * (docs/topology.md) into the store, or print what the store holds. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "cli_store.h"
+#include "osm_hex.h"
+#include "osm_topo.h"
+
+static int usage(void)
+{
+	return osm_err("usage: topology apply FILE | topology show [--json]");
+}
+
+static int apply(const char *file)
+{
+	struct osm_store *s = NULL;
+	struct osm_txn *t = NULL;
+	struct osm_topo *topo;
+	char err[512], why[256];
+	int rc;
+
+	rc = osm_topo_parse_file(file, &topo, err, sizeof(err));
+	if (rc)
+		return osm_err("%s", err[0] ? err : osm_store_strerror(rc));
+	if (osm_cli_store_open(&s, OSM_STORE_CREATE)) {
+		osm_topo_free(topo);
+		return 1;
+	}
+	rc = osm_txn_begin(s, 0, &t);
+	if (!rc)
+		rc = osm_topo_apply(t, topo, why, sizeof(why));
+	if (!rc) {
+		rc = osm_txn_commit(t);
+		t = NULL;
+	}
+	osm_txn_abort(t);
+	if (rc)
+		osm_err("%s: not applied: %s", file,
+			rc == OSM_STORE_EINUSE && why[0] ? why :
+			osm_store_strerror(rc));
+	else if (!osm_opts.json)
+		printf("building %s applied: %zu floors, %zu rooms, %zu "
+		       "switches, %zu ports, %zu devices\n", topo->building,
+		       topo->n_floors, topo->n_rooms, topo->n_switches,
+		       topo->n_ports, topo->n_devices);
+	else
+		osm_json_print(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
+			"building", topo->building,
+			"floors", (json_int_t)topo->n_floors,
+			"rooms", (json_int_t)topo->n_rooms,
+			"switches", (json_int_t)topo->n_switches,
+			"ports", (json_int_t)topo->n_ports,
+			"devices", (json_int_t)topo->n_devices));
+	osm_topo_free(topo);
+	osm_store_close(s);
+	return rc ? 1 : 0;
+}
+
+/* ---- show: the store's topology as one JSON value, printed as JSON or
+ * as an indented tree */
+
+static int floor_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_floor *f = rec;
+
+	return json_array_append_new(arg, json_pack("{s:s, s:i, s:[]}",
+		"name", f->name, "level", f->level, "rooms"));
+}
+
+static int room_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_room *r = rec;
+	json_t *floors = arg, *f;
+	size_t i;
+
+	json_array_foreach(floors, i, f)
+		if (!strcmp(json_string_value(json_object_get(f, "name")),
+			    r->floor))
+			return json_array_append_new(json_object_get(f,
+				"rooms"), json_pack("{s:s, s:s, s:[]}",
+				"name", r->name, "switch", r->sw, "devices"));
+	return -1;
+}
+
+static int switch_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_switch *w = rec;
+
+	return json_object_set_new(arg, w->name, json_pack("{s:s, s:s, s:[]}",
+		"kind", osm_switch_kind_name(w->kind), "room", w->room,
+		"ports"));
+}
+
+static int port_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_port *p = rec;
+	json_t *w = json_object_get(arg, p->sw), *o;
+	char peer[2 * OSM_NAME_MAX + 2];
+
+	if (!w)
+		return -1;
+	o = json_pack("{s:s, s:s, s:s}", "name", p->name, "kind",
+		      osm_port_kind_name(p->kind), "ifname", p->ifname);
+	if (p->peer_sw[0]) {
+		snprintf(peer, sizeof(peer), "%s/%s", p->peer_sw, p->peer_port);
+		json_object_set_new(o, "peer", json_string(peer));
+	}
+	return json_array_append_new(json_object_get(w, "ports"), o);
+}
+
+static int device_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_device *d = rec;
+	json_t *floors = arg, *f, *r;
+	char mac[18], port[2 * OSM_NAME_MAX + 2];
+	size_t i, j;
+
+	osm_mac_format(mac, d->mac);
+	snprintf(port, sizeof(port), "%s/%s", d->sw, d->port);
+	json_array_foreach(floors, i, f)
+		json_array_foreach(json_object_get(f, "rooms"), j, r)
+			if (!strcmp(json_string_value(json_object_get(r,
+					"name")), d->room))
+				return json_array_append_new(
+					json_object_get(r, "devices"),
+					json_pack("{s:I, s:s, s:s, s:s, s:s}",
+					"id", (json_int_t)d->id, "name",
+					d->name, "role", osm_role_name(d->role),
+					"port", port, "mac", mac));
+	return -1;
+}
+
+static json_t *topology_json(struct osm_txn *t, int *err)
+{
+	json_t *floors = json_array(), *switches = json_object();
+	char building[OSM_NAME_MAX + 1];
+
+	*err = osm_building_get(t, building) ?:
+	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, floors) ?:
+	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, floors) ?:
+	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, floors) ?:
+	       osm_store_foreach(t, OSM_TAB_SWITCHES, switch_cb, switches) ?:
+	       osm_store_foreach(t, OSM_TAB_PORTS, port_cb, switches);
+	return json_pack("{s:s, s:o, s:o}", "building", building,
+			 "floors", floors, "switches", switches);
+}
+
+static void print_tree(json_t *top)
+{
+	json_t *f, *r, *d, *w, *p;
+	const char *name;
+	size_t i, j, k;
+
+	printf("building %s\n", json_string_value(json_object_get(top,
+	       "building")));
+	json_array_foreach(json_object_get(top, "floors"), i, f) {
+		printf("  floor %s (level %lld)\n",
+		       json_string_value(json_object_get(f, "name")),
+		       json_integer_value(json_object_get(f, "level")));
+		json_array_foreach(json_object_get(f, "rooms"), j, r) {
+			printf("    room %s, switch %s\n",
+			       json_string_value(json_object_get(r, "name")),
+			       json_string_value(json_object_get(r, "switch")));
+			json_array_foreach(json_object_get(r, "devices"), k, d)
+				printf("      device %-4lld %-12s %-10s %-16s "
+				       "%s\n",
+				       json_integer_value(json_object_get(d,
+						"id")),
+				       json_string_value(json_object_get(d,
+						"name")),
+				       json_string_value(json_object_get(d,
+						"role")),
+				       json_string_value(json_object_get(d,
+						"port")),
+				       json_string_value(json_object_get(d,
+						"mac")));
+		}
+	}
+	json_object_foreach(json_object_get(top, "switches"), name, w) {
+		printf("  switch %s (%s)\n", name,
+		       json_string_value(json_object_get(w, "kind")));
+		json_array_foreach(json_object_get(w, "ports"), k, p) {
+			json_t *peer = json_object_get(p, "peer");
+
+			printf("    port %-12s %-7s ifname %-15s%s%s\n",
+			       json_string_value(json_object_get(p, "name")),
+			       json_string_value(json_object_get(p, "kind")),
+			       json_string_value(json_object_get(p, "ifname")),
+			       peer ? " -> " : "",
+			       peer ? json_string_value(peer) : "");
+		}
+	}
+}
+
+static int show(void)
+{
+	struct osm_store *s;
+	struct osm_txn *t;
+	json_t *top;
+	int err;
+
+	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
+		return 1;
+	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
+	if (err) {
+		osm_store_close(s);
+		return osm_cli_store_err("topology show", err);
+	}
+	top = topology_json(t, &err);
+	osm_txn_abort(t);
+	osm_store_close(s);
+	if (err || !top) {
+		json_decref(top);
+		return osm_cli_store_err("topology show", err ?: -ENOMEM);
+	}
+	if (osm_opts.json)
+		return osm_json_print(top);
+	print_tree(top);
+	json_decref(top);
+	return 0;
+}
+
+int osm_cmd_topology(int argc, char **argv)
+{
+	if (argc >= 2 && osm_is_help(argv[1])) {
+		printf("usage: osm-fabric [--store DIR] topology apply FILE\n"
+		       "       osm-fabric [--store DIR] topology show "
+		       "[--json]\n"
+		       "FILE: a building in YAML (docs/topology.md).\n");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "apply"))
+		return apply(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "show")) {
+		if (argc == 3 && (!strcmp(argv[2], "--json") ||
+				  !strcmp(argv[2], "-j")))
+			osm_opts.json = true;
+		else if (argc != 2)
+			return usage();
+		return show();
+	}
+	return usage();
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* GPL erasure ("forget PERSON"): delete, re-seal the audit chain, then
+ * write the result into a fresh file by a logical copy and rename it over
+ * data.mdb. The rename is the commit point: before it the old file is
+ * untouched (the deleting transaction is never committed to it), after it
+ * the new file is complete and synced. docs/store.md, "Erasure". */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include "osm_store_int.h"
+#include "osm_audit.h"
+
+struct forget {
+	struct osm_txn *t;
+	const char *person;
+	uint32_t ids[64];	/* a batch of circuits to delete */
+	unsigned n_ids;
+	unsigned long n;	/* records removed */
+};
+
+static bool names_person(const struct osm_rec_audit *a, void *arg)
+{
+	const struct forget *f = arg;
+
+	return !strcmp(a->person, f->person) || strstr(a->detail, f->person);
+}
+
+static int owned_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_circuit *c = rec;
+	struct forget *f = arg;
+
+	if (strcmp(c->owner, f->person))
+		return 0;
+	f->ids[f->n_ids++] = c->id;
+	return f->n_ids == sizeof(f->ids) / sizeof(f->ids[0]);
+}
+
+/* Delete the person's circuits (no audit records: those would name them)
+ * and their person record with its sealed session key. */
+static int delete_records(struct forget *f)
+{
+	struct osm_key k;
+	unsigned i;
+	int err;
+
+	do {
+		f->n_ids = 0;
+		err = osm_tab_foreach(f->t, OSM_TAB_CIRCUITS, owned_cb, f);
+		if (err < 0)
+			return err;
+		for (i = 0; i < f->n_ids; i++) {
+			osm_key_u32(&k, f->ids[i]);
+			err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
+			if (err)
+				return err;
+			f->n++;
+		}
+	} while (f->n_ids);
+	osm_key_name(&k, f->person);
+	err = osm_tab_del(f->t, OSM_TAB_PEOPLE, &k);
+	if (err == OSM_STORE_ENOTFOUND)
+		return 0;
+	if (!err)
+		f->n++;
+	return err;
+}
+
+/* Copy every table as seen by src (the uncommitted erasing transaction)
+ * into a new environment at path: a compacting copy made of live records
+ * only. mdb_env_copy2(MDB_CP_COMPACT) would do the same for a committed
+ * state, but committing the erasure to the old file first would leave a
+ * window (crash before the swap) where the old file holds the deleted
+ * bytes in free pages and nothing says an erasure is unfinished. */
+static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
+{
+	MDB_dbi sdbi[OSM_TAB_MAX + 1], ddbi;
+	MDB_env *env = NULL;
+	MDB_txn *dst = NULL;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, i;
+
+	memcpy(sdbi, s->dbi, sizeof(s->dbi));
+	sdbi[OSM_TAB_MAX] = s->meta;
+	if ((rc = mdb_env_create(&env)) ||
+	    (rc = mdb_env_set_maxdbs(env, OSM_TAB_MAX + 1)) ||
+	    (rc = mdb_env_set_mapsize(env, s->map_size)) ||
+	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600)) ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &dst)))
+		goto out;
+	for (i = 0; !rc && i <= OSM_TAB_MAX; i++) {
+		const char *name = i < OSM_TAB_MAX ? osm_table_names[i] : "meta";
+
+		rc = mdb_dbi_open(dst, name, MDB_CREATE, &ddbi) ?:
+		     mdb_cursor_open(src, sdbi[i], &c);
+		if (rc)
+			break;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+			if ((rc = mdb_put(dst, ddbi, &k, &v, MDB_APPEND)))
+				break;
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc) {
+		rc = mdb_txn_commit(dst);
+		dst = NULL;
+	}
+	if (!rc)
+		rc = mdb_env_sync(env, 1);
+out:
+	if (dst)
+		mdb_txn_abort(dst);
+	if (env)
+		mdb_env_close(env);
+	return osm_mdb_err(rc);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int osm_store_forget(struct osm_store **sp, const char *person,
+		     unsigned long *erased)
+{
+	struct osm_store *s = *sp;
+	struct forget f = { .person = person };
+	char tmp[4096], tmplock[4096], data[4096];
+	unsigned long n_audit = 0;
+	uint64_t bad;
+	int err;
+
+	if (erased)
+		*erased = 0;
+	if (!osm_name_ok(person))
+		return -EINVAL;
+	if (s->flags & OSM_STORE_RDONLY)
+		return -EROFS;
+	/* nobody else may hold the old file open across the swap */
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	err = osm_txn_begin(s, 0, &f.t);
+	if (err)
+		goto unlock;
+	/* re-sealing must not launder a chain that was already broken */
+	err = osm_audit_verify(f.t, &bad) ?: delete_records(&f) ?:
+	      osm_audit_reseal(f.t, names_person, &f, &n_audit);
+	f.n += n_audit;
+	if (!err && !f.n)
+		err = OSM_STORE_ENOTFOUND;
+	if (!err)
+		err = osm_audit_append(f.t, OSM_AUDIT_ERASURE, NULL,
+				       "a person was erased: %lu records",
+				       f.n);
+	snprintf(tmp, sizeof(tmp), "%s/forget.tmp", s->dir);
+	snprintf(tmplock, sizeof(tmplock), "%s/forget.tmp-lock", s->dir);
+	snprintf(data, sizeof(data), "%s/data.mdb", s->dir);
+	if (!err) {
+		unlink(tmp);
+		err = copy_env(s, f.t->txn, tmp);
+	}
+	osm_txn_abort(f.t);	/* the old file never sees the change */
+	if (err)
+		goto drop_tmp;
+	mdb_env_close(s->env);
+	s->env = NULL;
+	if (rename(tmp, data) < 0) {
+		err = -errno;
+		goto reopen;
+	}
+	err = fsync_dir(s->dir);
+	if (erased)
+		*erased = f.n;
+reopen:
+	{
+		int rc = osm_store_env_open(s);
+
+		if (rc) {
+			osm_store_close(s);
+			*sp = NULL;
+			if (!err)
+				err = rc;
+		}
+	}
+drop_tmp:
+	unlink(tmp);
+	unlink(tmplock);
+	if (*sp)
+		flock((*sp)->lock_fd, LOCK_SH);
+	return err;
+unlock:
+	flock(s->lock_fd, LOCK_SH);
+	return err;
+}

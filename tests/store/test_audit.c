@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The audit chain: verify on a long history; every single-byte change of
+ * every record value (in a transaction and in the data file itself),
+ * removed records and a cut tail are detected at the right record. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "helpers.h"
+#include "osm_store_int.h"
+
+struct fx {
+	char *dir;
+	struct osm_store *s;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = th_tmpdir();
+	f->s = th_open(f->dir);
+	th_apply_example(f->s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	osm_store_close(f->s);
+	th_rmrf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* n enter/move/leave rounds of made-up people, batch per transaction. */
+static void history(struct osm_store *s, int rounds, int batch)
+{
+	struct osm_txn *t;
+	char name[32];
+	int i, j;
+
+	for (i = 0; i < rounds; i += batch) {
+		assert_int_equal(osm_txn_begin(s, 0, &t), 0);
+		for (j = i; j < i + batch && j < rounds; j++) {
+			snprintf(name, sizeof(name), "p%d", j);
+			assert_int_equal(osm_person_enter(t, name, "r101"), 0);
+			assert_int_equal(osm_person_move(t, name, "r102"), 0);
+			assert_int_equal(osm_person_leave(t, name), 0);
+		}
+		assert_int_equal(osm_txn_commit(t), 0);
+	}
+}
+
+static uint64_t verify(struct osm_store *s, int *err)
+{
+	struct osm_txn *t;
+	uint64_t bad = 0;
+
+	assert_int_equal(osm_txn_begin(s, OSM_TXN_RDONLY, &t), 0);
+	*err = osm_audit_verify(t, &bad);
+	osm_txn_abort(t);
+	return bad;
+}
+
+static void long_history(void **state)
+{
+	struct fx *f = *state;
+	struct timespec a, b;
+	struct osm_txn *t;
+	int err;
+
+	history(f->s, 10000, 500);	/* 30001 records */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	verify(f->s, &err);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_int_equal(err, 0);
+	assert_int_equal(osm_txn_begin(f->s, OSM_TXN_RDONLY, &t), 0);
+	assert_int_equal(osm_store_count(t, OSM_TAB_AUDIT), 30001);
+	osm_txn_abort(t);
+	printf("# verified 30001 records in %.1f ms\n",
+	       (double)(b.tv_sec - a.tv_sec) * 1e3 +
+	       (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+}
+
+static void append_errors(void **state)
+{
+	struct fx *f = *state;
+	struct osm_rec_audit a;
+	struct osm_txn *t;
+	struct osm_key k;
+
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KIND_MAX, NULL, "x"),
+			 -EINVAL);
+	assert_int_equal(osm_audit_append(t, 0, NULL, "x"), -EINVAL);
+	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, "a b",
+					  "x"), -EINVAL);
+	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, NULL,
+					  "tab\there"), 0);
+	osm_key_u64(&k, 2);
+	assert_int_equal(osm_tab_get(t, OSM_TAB_AUDIT, &k, &a), 0);
+	assert_string_equal(a.detail, "tab?here");
+	assert_string_equal(osm_audit_kind_name(a.kind), "key-rotate");
+	assert_string_equal(osm_audit_kind_name(0), "?");
+	assert_int_equal(osm_audit_verify(t, NULL), 0);
+	osm_txn_abort(t);
+}
+
+/* Flip every byte of every record value (each in turn, in a write
+ * transaction that is never committed): verify names that record. */
+static void every_byte_flip(void **state)
+{
+	struct fx *f = *state;
+	uint8_t v[OSM_REC_MAX + OSM_HASH_LEN];
+	struct osm_txn *t;
+	MDB_val key, val;
+	struct osm_key k;
+	uint64_t seq, bad, n;
+	size_t i, len, flips = 0;
+	int err;
+
+	history(f->s, 10, 10);	/* records 1..31 */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	n = (uint64_t)osm_store_count(t, OSM_TAB_AUDIT);
+	assert_int_equal(n, 31);
+	for (seq = 1; seq <= n; seq++) {
+		osm_key_u64(&k, seq);
+		key.mv_size = k.len;
+		key.mv_data = k.b;
+		assert_int_equal(mdb_get(t->txn, f->s->dbi[OSM_TAB_AUDIT],
+					 &key, &val), 0);
+		len = val.mv_size;
+		memcpy(v, val.mv_data, len);
+		for (i = 0; i < len; i++) {
+			v[i] ^= 0xff;
+			assert_int_equal(osm_tab_put_raw(t, OSM_TAB_AUDIT, &k,
+							 v, len), 0);
+			bad = 0;
+			err = osm_audit_verify(t, &bad);
+			if (err != OSM_STORE_EAUDIT || bad != seq)
+				fail_msg("record %llu byte %zu: err %d bad %llu",
+					 (unsigned long long)seq, i, err,
+					 (unsigned long long)bad);
+			v[i] ^= 0xff;
+			flips++;
+		}
+		assert_int_equal(osm_tab_put_raw(t, OSM_TAB_AUDIT, &k, v, len),
+				 0);
+	}
+	assert_int_equal(osm_audit_verify(t, NULL), 0);
+	osm_txn_abort(t);
+	printf("# %zu single-byte flips in %llu records, all detected\n",
+	       flips, (unsigned long long)n);
+}
+
+/* The same, on the data file: a byte changed on disk is caught. */
+static void file_byte_flip(void **state)
+{
+	struct fx *f = *state;
+	char path[4096];
+	uint8_t *buf, *orig, *p;
+	struct stat st;
+	int fd, err, i, n;
+	uint64_t bad;
+	struct osm_txn *t;
+
+	history(f->s, 5, 5);	/* records 1..16 */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, "zed",
+					  "flip-me-here"), 0);	/* 17 */
+	assert_int_equal(osm_txn_commit(t), 0);
+	history(f->s, 2, 2);
+	osm_store_close(f->s);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	for (i = 0; i < 3; i++) {
+		fd = open(path, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		buf = malloc((size_t)st.st_size);
+		assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
+		orig = malloc((size_t)st.st_size);
+		memcpy(orig, buf, (size_t)st.st_size);
+		/* copy-on-write leaves stale copies of the page in free
+		 * space: change the byte in every copy, the live one too */
+		for (n = 0, p = buf; (p = memmem(p, (size_t)(buf + st.st_size -
+						       p), "flip-me-here", 12));
+		     p += 12, n++)
+			/* i = 0: the text; 1: the person; 2: its hash */
+			p[i == 0 ? 3 : i == 1 ? -3 : 12] ^= 0x01;
+		assert_true(n >= 1);
+		assert_int_equal(pwrite(fd, buf, (size_t)st.st_size, 0),
+				 st.st_size);
+		close(fd);
+		f->s = th_open(f->dir);
+		bad = verify(f->s, &err);
+		assert_int_equal(err, OSM_STORE_EAUDIT);
+		assert_int_equal(bad, 17);
+		osm_store_close(f->s);
+		/* put it back */
+		memcpy(buf, orig, (size_t)st.st_size);
+		free(orig);
+		fd = open(path, O_RDWR);
+		assert_int_equal(pwrite(fd, buf, (size_t)st.st_size, 0),
+				 st.st_size);
+		close(fd);
+		free(buf);
+		f->s = th_open(f->dir);
+		verify(f->s, &err);
+		assert_int_equal(err, 0);
+		osm_store_close(f->s);
+	}
+	f->s = th_open(f->dir);
+}
+
+static void removed_records(void **state)
+{
+	struct fx *f = *state;
+	struct osm_txn *t;
+	struct osm_key k;
+	uint64_t bad;
+
+	history(f->s, 3, 3);	/* 10 records */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	osm_key_u64(&k, 4);
+	assert_int_equal(osm_tab_del(t, OSM_TAB_AUDIT, &k), 0);
+	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
+	assert_int_equal(bad, 4);
+	osm_txn_abort(t);
+	/* the last one: caught by the head */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	osm_key_u64(&k, 10);
+	assert_int_equal(osm_tab_del(t, OSM_TAB_AUDIT, &k), 0);
+	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
+	assert_int_equal(bad, 10);
+	osm_txn_abort(t);
+	/* the head itself damaged */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osm_meta_put(t, "audit_head", "x", 1), 0);
+	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
+	osm_txn_abort(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(long_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(append_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_byte_flip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(file_byte_flip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(removed_records, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}
