@@ -54,3 +54,11 @@ $(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 TESTS += $(FW_TEST_CRYPTO)
+
+FW_CTL := $(B)/tests/firmware/fw-ctl
+$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o $(B)/san/libosm.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+CHECK_DEPS += $(FW_CTL)
+TESTS += tests/firmware/qemu-e2e.sh
