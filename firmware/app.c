@@ -18,7 +18,7 @@ osm_u8 fw_frame[FW_FRAME_MAX] __attribute__((aligned(4)));
 static struct {
 	const struct osm_fw_blob *blob;
 	osm_u32 ctrl_up, ctrl_down;
-	osm_u32 joined, last_hello;
+	osm_u32 joined, hellos, last_hello;
 	osm_u32 drops[FW_DROP_MAX];
 	osm_u32 line_len;
 	char line[LINE_MAX];
@@ -336,6 +336,7 @@ int fw_app_init(const struct osm_fw_blob *b)
 	const osm_u8 *p = (const osm_u8 *)b;
 	osm_u32 e;
 
+	fw_wipe(&st, sizeof(st));	/* host harnesses init many times */
 	fw_puts("osm-fw " ROLE_NAME " v1\n");
 	if (!eq(p, 4, OSM_FW_BLOB_MAGIC) || b->version != OSM_FW_BLOB_VERSION ||
 	    !osm_hop_tag_ok(b->check,
@@ -369,7 +370,6 @@ int fw_app_init(const struct osm_fw_blob *b)
 	put_kv("/", st.ctrl_down);
 	put_kv(" epoch=", e);
 	fw_putc('\n');
-	send_hello();
 	return 0;
 }
 
@@ -416,7 +416,10 @@ void fw_app_char(char c)
 
 void fw_app_tick(osm_u32 ms)
 {
-	if (!st.joined && ms - st.last_hello >= HELLO_EVERY_MS) {
+	/* HELLO on the first tick (the NIC receives by then), then every
+	 * second until the controller answers. */
+	if (!st.joined && (!st.hellos || ms - st.last_hello >= HELLO_EVERY_MS)) {
+		st.hellos++;
 		st.last_hello = ms;
 		send_hello();
 	}

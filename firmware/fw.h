@@ -36,8 +36,8 @@ osm_u32 fw_stack_used(void);
 osm_u32 fw_stack_size(void);
 
 /* ---- application ------------------------------------------------------- */
-/* Check the blob, set up the control circuit, send HELLO. Returns 0, or
- * -1 (logged) if the blob is bad or for another role. */
+/* Check the blob and set up the control circuit. Returns 0, or -1
+ * (logged) if the blob is bad or for another role. */
 int fw_app_init(const struct osm_fw_blob *b);
 /* A frame of len bytes is in fw_frame. */
 void fw_app_frame(osm_u32 len);
@@ -45,7 +45,8 @@ void fw_app_frame(osm_u32 len);
 void fw_app_oversize(void);
 /* One character from the UART command line. */
 void fw_app_char(char c);
-/* Milliseconds since boot, called from the main loop. */
+/* Milliseconds since boot, called from the main loop once the NIC is
+ * up; the first call sends HELLO. */
 void fw_app_tick(osm_u32 ms);
 
 /* Log helpers (UART). */

@@ -12,7 +12,9 @@
 #define UART0		0x4000c000u
 #define UART_DR		REG(UART0 + 0x00)
 #define UART_FR		REG(UART0 + 0x18)
+#define UART_LCRH	REG(UART0 + 0x2c)
 #define UART_CTL	REG(UART0 + 0x30)
+#define UART_LCRH_8N1_FIFO (3u << 5 | 1u << 4)	/* WLEN 8, FEN */
 #define UART_FR_RXFE	(1u << 4)
 #define UART_FR_TXFF	(1u << 5)
 #define UART_CTL_EN	(1u << 0 | 1u << 8 | 1u << 9)	/* UARTEN TXE RXE */
@@ -37,13 +39,15 @@
 #define SYST_RVR	REG(0xe000e014u)
 #define SYST_CVR	REG(0xe000e018u)
 #define SYST_ENABLE	(1u << 0)
+#define SYST_TICKINT	(1u << 1)
 #define SYST_CPUCLK	(1u << 2)
-#define SYST_COUNTFLAG	(1u << 16)
 /* QEMU runs the lm3s6965evb core clock at 12 MHz after reset (RCC reset
  * value, no PLL set up): 12000 cycles a millisecond. */
 #define CYCLES_PER_MS	12000u
 
 #define STACK_PAINT	0x5a5aa5a5u
+
+static volatile osm_u32 ms;	/* SysTick: milliseconds since boot */
 
 extern osm_u32 _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _stack_top[];
 
@@ -124,31 +128,53 @@ static void eth_init(const osm_u8 *mac)
 	MAC_RCTL = RCTL_RXEN;
 }
 
+static void systick(void)
+{
+	ms++;
+}
+
+/*
+ * Poll the NIC and the UART; when neither has work, sleep until the next
+ * SysTick. The sleep matters in QEMU: a guest spinning on device registers
+ * starves QEMU's I/O thread, which then delivers frames and UART input
+ * late.
+ */
 static void __attribute__((noreturn)) fw_main(void)
 {
-	osm_u32 ms = 0;
-	int n;
+	osm_u32 now, last = 0;
+	int n, idle;
 
+	UART_LCRH = UART_LCRH_8N1_FIFO;
 	UART_CTL = UART_CTL_EN;
 	SYST_RVR = CYCLES_PER_MS - 1;
 	SYST_CVR = 0;
-	SYST_CSR = SYST_ENABLE | SYST_CPUCLK;
+	SYST_CSR = SYST_ENABLE | SYST_TICKINT | SYST_CPUCLK;
 	if (fw_app_init(&fw_blob) == 0) {
 		eth_init(fw_blob.mac);
 		for (;;) {
+			idle = 1;
 			n = eth_recv();
 			if (n > 0)
 				fw_app_frame((osm_u32)n);
 			else if (n < 0)
 				fw_app_oversize();
-			if (!(UART_FR & UART_FR_RXFE))
+			if (n)
+				idle = 0;
+			if (!(UART_FR & UART_FR_RXFE)) {
 				fw_app_char((char)UART_DR);
-			if (SYST_CSR & SYST_COUNTFLAG)
-				fw_app_tick(++ms);
+				idle = 0;
+			}
+			now = ms;
+			if (now != last) {
+				last = now;
+				fw_app_tick(now);
+			}
+			if (idle)
+				__asm__ volatile("wfi");
 		}
 	}
 	for (;;)
-		;
+		__asm__ volatile("wfi");
 }
 
 void __attribute__((noreturn)) fw_reset(void)
@@ -173,11 +199,11 @@ static void fw_fault(void)
 		;
 }
 
-/* Cortex-M3 vector table: initial SP, reset, then the system exceptions
- * (no interrupts are enabled: the loop polls). */
+/* Cortex-M3 vector table: initial SP, reset, the system exceptions; the
+ * only interrupt is SysTick (devices are polled). */
 __attribute__((section(".vectors"), used))
 void (*const fw_vectors[16])(void) = {
 	(void (*)(void))_stack_top, fw_reset, fw_fault, fw_fault, fw_fault,
 	fw_fault, fw_fault, 0, 0, 0, 0, fw_fault, fw_fault, 0, fw_fault,
-	fw_fault,
+	systick,
 };

@@ -148,8 +148,9 @@ static uint64_t send_msg(const struct osm_msg *m)
 	return seq;
 }
 
-/* Receive the next control message from the device (others skipped). */
-static int recv_msg(struct osm_msg *m, struct osm_frame *f)
+/* Receive the next control message of type want from the device (other
+ * frames skipped: the device repeats HELLO until it hears from us). */
+static int recv_msg(struct osm_msg *m, struct osm_frame *f, int want)
 {
 	uint8_t buf[2048], pt[256];
 	long end = now_ms() + WAIT_MS;
@@ -163,7 +164,7 @@ static int recv_msg(struct osm_msg *m, struct osm_frame *f)
 			continue;
 		if (osm_open(&c.up, buf, (size_t)n, f, pt, sizeof(pt), &len))
 			continue;
-		if (osm_msg_decode(m, pt, len) == 0)
+		if (osm_msg_decode(m, pt, len) == 0 && m->type == want)
 			return 1;
 	}
 	return 0;
@@ -186,8 +187,8 @@ static int key_update(uint32_t circuit, uint32_t epoch, int op,
 	}
 	seq = send_msg(&m);
 	sodium_memzero(&m, sizeof(m));
-	while (recv_msg(&a, &f))
-		if (a.type == OSM_MSG_ACK && a.u.ack.seq == seq)
+	while (recv_msg(&a, &f, OSM_MSG_ACK))
+		if (a.u.ack.seq == seq)
 			return a.u.ack.status;
 	return -1;
 }
@@ -227,7 +228,7 @@ static void join(int role)
 {
 	struct osm_msg m, a = { .type = OSM_MSG_ACK };
 	struct osm_frame f;
-	int got = recv_msg(&m, &f);
+	int got = recv_msg(&m, &f, OSM_MSG_HELLO);
 	char want[32];
 
 	ok(got && m.type == OSM_MSG_HELLO && m.u.hello.device_id == c.id &&
@@ -285,7 +286,7 @@ static void presence(const char *ev, const char *badge, uint32_t epoch)
 
 	snprintf(cmd, sizeof(cmd), "badge %s %s", ev, badge);
 	uart_send(cmd);
-	got = recv_msg(&m, &f);
+	got = recv_msg(&m, &f, OSM_MSG_PRESENCE);
 	ok(got && m.type == OSM_MSG_PRESENCE &&
 	   m.u.presence.event == (ev[0] == 'e' ? OSM_PRESENCE_ENTER :
 						 OSM_PRESENCE_LEAVE) &&

@@ -54,6 +54,8 @@ run_role() {
 		-u "$DIR/uart" -b "$DIR/$role.blob" -n "$TAP_N" >"$DIR/out"
 	local rc=$?
 	cat "$DIR/out"
+	# the measured stack high-water mark, for tests/firmware/size.sh
+	sed -n 's/^# FW_STACK_USED //p' "$DIR/out" >"$B/firmware/$role.stack"
 	TAP_N=$((TAP_N + $(grep -cE '^(not )?ok ' "$DIR/out")))
 	TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$DIR/out")))
 	kill -0 "$QPID" 2>/dev/null
