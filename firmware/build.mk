@@ -18,7 +18,7 @@ FUZZ_FW_RX := $(B)/fuzz/fuzz-fw-rx
 BINS       += $(OSM_MKBLOB)
 CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX)
 FUZZERS    += $(FUZZ_FW_RX)
-TESTS      += $(FW_TEST_CRYPTO) tests/firmware/qemu-e2e.sh \
+TESTS      += $(FW_TEST_CRYPTO) tests/firmware/mkblob.sh tests/firmware/qemu-e2e.sh \
 	tests/firmware/size.sh tests/firmware/fuzz-replay.sh
 
 # ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
