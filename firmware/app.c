@@ -151,12 +151,12 @@ static void *slot(void *tab, int n, osm_u32 sz, osm_u32 c, int alloc)
 	int i;
 
 	for (i = 0; i < n; i++, p += sz) {
-		/* circuit and used lead both fw_rx and fw_tx */
-		const struct fw_rx *h = (const struct fw_rx *)p;
+		/* h[0] circuit, h[1] used: both slot kinds start so */
+		const osm_u32 *h = (const osm_u32 *)p;
 
-		if (h->used && h->circuit == c)
+		if (h[1] && h[0] == c)
 			return p;
-		if (!h->used && !free)
+		if (!h[1] && !free)
 			free = p;
 	}
 	if (!alloc || !free)

@@ -28,12 +28,18 @@ struct fw_rx {
  * number, which only grows, across epochs too. */
 struct fw_tx {
 	osm_u32 circuit;
-	osm_u8 used;
+	osm_u32 used;
 	osm_u8 type;			/* OSM_T_DATA or OSM_T_CTRL */
 	osm_u8 dst[6];
 	osm_u64 next_seq;
 	struct fw_key key;
 };
+
+/* Both slot kinds start with { u32 circuit; u32 used; } so that one
+ * lookup serves both tables. */
+_Static_assert(__builtin_offsetof(struct fw_rx, used) == 4 &&
+	       __builtin_offsetof(struct fw_tx, used) == 4,
+	       "fw_rx and fw_tx start alike");
 
 /* SipHash-2-4 (osm_siphash24), one out-of-line copy for the image. */
 osm_u64 fw_siphash(const osm_u8 *in, osm_u32 len, const osm_u8 key[16]);
