@@ -1,0 +1,106 @@
+# Endpoint firmware for the Cortex-M3 (QEMU lm3s6965evb): one image per
+# role, the provisioning tool osm-mkblob, provisioned device images, the
+# size budget, and host builds of its code for tests. docs/firmware.md.
+FW_CC      := arm-none-eabi-gcc
+FW_OBJCOPY := arm-none-eabi-objcopy
+FW_CFLAGS  := -mcpu=cortex-m3 -mthumb -Os -g -std=gnu11 $(WARN) -MMD -MP \
+	-ffreestanding -fno-common -ffunction-sections -fdata-sections \
+	-DOSM_NO_LOCK -DOSM_REPLAY_BITS=1024 -Iinclude -Ilib -Ifirmware
+FW_LDFLAGS := -nostdlib -T firmware/fw.ld -Wl,--gc-sections -lgcc
+FW_SRCS    := firmware/hw.c firmware/app.c firmware/circuit.c \
+	firmware/chachapoly.c firmware/libc.c lib/osm_msg.c
+FW_ROLES   := door lamp
+FW_IMAGES  := $(FW_ROLES:%=$(B)/firmware/%.elf)
+OSM_MKBLOB := $(B)/osm-mkblob
+FW_CTL     := $(B)/tests/firmware/fw-ctl
+FW_TEST_CRYPTO := $(B)/tests/firmware/fw-crypto
+FUZZ_FW_RX := $(B)/fuzz/fuzz-fw-rx
+BINS       += $(OSM_MKBLOB)
+CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX)
+FUZZERS    += $(FUZZ_FW_RX)
+TESTS      += $(FW_TEST_CRYPTO) tests/firmware/mkblob.sh tests/firmware/qemu-e2e.sh \
+	tests/firmware/size.sh tests/firmware/fuzz-replay.sh
+
+# ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
+define fw_role
+$(B)/firmware/$(1)/%.o: %.c
+	$$(call msg,FW-CC,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(FW_CC) $$(FW_CFLAGS) -DFW_ROLE_$(2) -c $$< -o $$@
+
+$(B)/firmware/$(1).elf: $(FW_SRCS:%.c=$(B)/firmware/$(1)/%.o) firmware/fw.ld
+	$$(call msg,FW-LD,$$@)
+	$$(Q)$$(FW_CC) $$(FW_CFLAGS) $$(filter %.o,$$^) $$(FW_LDFLAGS) -o $$@
+endef
+$(eval $(call fw_role,door,DOOR))
+$(eval $(call fw_role,lamp,LAMP))
+
+# ---- provisioning ----------------------------------------------------------
+# The blob writer is part of libosm so that `osm-fabric device provision`
+# can call osm_fw_blob_write() too. (lib/build.mk is read after this file,
+# so the library names are spelled out.)
+$(B)/libosm.a: $(B)/firmware/provision_host.o
+$(B)/san/libosm.a: $(B)/san/firmware/provision_host.o
+
+$(OSM_MKBLOB): $(B)/firmware/mkblob.o $(B)/libosm.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# `make firmware` builds the role images; with DEVICE=NAME it also writes
+# the provisioned image $(B)/firmware/devices/NAME.elf:
+#   make firmware DEVICE=door1 ROLE=door ID=7 KEY=door1.key \
+#        MAC=52:54:00:00:00:07 CTRL_MAC=02:00:00:00:0f:01 [PEER_MAC=..] [EPOCH=1]
+#   make firmware DEVICE=door1 ROLE=door BLOB=door1.blob
+# KEY is the device key file; ROOT_KEY=FILE derives it from the root key.
+FW_DEV_DIR  := $(B)/firmware/devices
+FW_DEV_BLOB  = $(or $(BLOB),$(FW_DEV_DIR)/$(DEVICE).blob)
+.PHONY: firmware firmware-size
+firmware: $(FW_IMAGES) $(OSM_MKBLOB)
+ifneq ($(DEVICE),)
+	@case '$(ROLE)' in door|lamp) ;; *) \
+		echo "make firmware: ROLE=door or ROLE=lamp is needed" >&2; \
+		exit 1;; esac
+	@mkdir -p $(FW_DEV_DIR)
+ifeq ($(BLOB),)
+	$(call msg,BLOB,$(FW_DEV_BLOB))
+	$(Q)$(OSM_MKBLOB) --id '$(ID)' --role '$(ROLE)' \
+		$(if $(ROOT_KEY),--root-key-file '$(ROOT_KEY)',--device-key-file '$(KEY)') \
+		--mac '$(MAC)' --ctrl-mac '$(CTRL_MAC)' \
+		$(if $(PEER_MAC),--peer-mac '$(PEER_MAC)') \
+		$(if $(EPOCH),--epoch '$(EPOCH)') -o $(FW_DEV_BLOB)
+endif
+	$(call msg,FW-PROV,$(FW_DEV_DIR)/$(DEVICE).elf)
+	$(Q)umask 077 && $(FW_OBJCOPY) \
+		--update-section .provision=$(FW_DEV_BLOB) \
+		$(B)/firmware/$(ROLE).elf $(FW_DEV_DIR)/$(DEVICE).elf
+endif
+
+# Flash and RAM of each role image against the budget; fails when over.
+firmware-size: $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL)
+	$(Q)tests/firmware/size.sh >$(B)/firmware/size.tap; rc=$$?; \
+		sed -n 's/^# //p; /^not ok/p' $(B)/firmware/size.tap; exit $$rc
+
+# ---- tests -----------------------------------------------------------------
+FW_HOST_OBJS := $(B)/san/firmware/chachapoly.o $(B)/san/firmware/circuit.o
+$(B)/san/tests/firmware/%.o: SAN_CFLAGS += -Ifirmware
+$(B)/san/firmware/%.o: SAN_CFLAGS += -Ifirmware
+
+$(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
+		$(B)/san/libosm.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o $(B)/san/libosm.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# libFuzzer harness of everything the firmware parses: frames, control
+# messages, lamp commands, UART lines (host build of app.c).
+$(FUZZ_FW_RX): tests/firmware/fuzz_fw_rx.c firmware/app.c \
+		firmware/circuit.c firmware/chachapoly.c $(B)/san/libosm.a
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -Ifirmware -fsanitize=fuzzer \
+		$(filter %.c %.a,$^) $(HOST_LDLIBS) -o $@
