@@ -1,0 +1,31 @@
+# Perf tooling: osm-pktgen (traffic generator), the tshark dissector
+# tools/osm.lua, and `make bench` (tools/bench/).
+PKTGEN      := $(B)/osm-pktgen
+PKTGEN_SRCS := $(wildcard tools/pktgen/*.c)
+PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o))
+BINS += $(PKTGEN)
+
+$(PKTGEN): $(PKTGEN_OBJS) $(LIBOSM)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -lm -o $@
+
+# Test oracle: decodes osm-pktgen pcaps with libosm (sanitized).
+PCAP_CHECK := $(B)/tools/tests/pcap-check
+$(PCAP_CHECK): $(B)/san/tools/tests/pcap_check.o $(LIBOSM_SAN)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+CHECK_DEPS += $(PCAP_CHECK)
+TESTS += tools/tests/pktgen-dissect.sh
+
+# libFuzzer harness of the --mix parser and the generator behind it.
+FUZZ_PKTGEN_MIX := $(B)/fuzz/fuzz-pktgen-mix
+FUZZERS += $(FUZZ_PKTGEN_MIX)
+CHECK_DEPS += $(FUZZ_PKTGEN_MIX)
+TESTS += tools/tests/fuzz-replay.sh
+
+$(FUZZ_PKTGEN_MIX): tools/pktgen/fuzz_mix.c tools/pktgen/gen.c $(LIBOSM_SAN)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@
