@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Room switch: XDP on every port. A circuit frame is forwarded only when
+ * osm_decide() says so; the rest is dropped and counted by reason. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "osm_proto.h"
+#include "switch_maps.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&drop_stats, &reason);
+
+	if (n)
+		*n += 1;
+}
+
+/* Frames that are not circuit frames go up to the kernel on a management
+ * or uplink port, and are dropped on every other port. */
+static __always_inline int not_circuit(__u32 ifindex)
+{
+	struct osm_port *p = bpf_map_lookup_elem(&port_cfg, &ifindex);
+
+	if (p && (p->flags & OSM_PF_MGMT))
+		return XDP_PASS;
+	count_drop(OSM_DROP_NOT_CIRCUIT);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int switch_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 len = (__u32)(data_end - data);
+	__u32 in = ctx->ingress_ifindex;
+	__u8 hdr[OSM_FRAME_HDR_LEN] = {};
+	struct osm_circuit_state *st;
+	struct osm_circuit_stats *cs;
+	struct osm_circuit *c;
+	struct osm_frame f;
+	__u32 id;
+	int r;
+
+	/* osm_parse reads at most OSM_FRAME_HDR_LEN bytes and none beyond
+	 * len, so a copy of what the frame has is all it needs. */
+	if (data + OSM_FRAME_HDR_LEN <= data_end)
+		__builtin_memcpy(hdr, data, OSM_FRAME_HDR_LEN);
+	else if (data + OSM_ETH_HLEN <= data_end)
+		__builtin_memcpy(hdr, data, OSM_ETH_HLEN);
+	r = osm_parse(hdr, len, &f);
+	if (r == OSM_DROP_NOT_CIRCUIT)
+		return not_circuit(in);
+	if (r != OSM_OK) {
+		count_drop(r);
+		return XDP_DROP;
+	}
+
+	id = f.circuit;
+	c = bpf_map_lookup_elem(&circuits, &id);
+	st = bpf_map_lookup_elem(&circuit_state, &id);
+	r = osm_decide(&f, c, st, in, bpf_ktime_get_ns());
+	if (r == OSM_OK && c &&
+	    !bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex))
+		r = OSM_DROP_EGRESS_DOWN;
+
+	cs = bpf_map_lookup_elem(&circuit_stats, &id);
+	if (r != OSM_OK || !c) {
+		if (cs && c)
+			cs->drops++;
+		count_drop(r);
+		return XDP_DROP;
+	}
+	if (cs) {
+		cs->frames++;
+		cs->bytes += len;
+	}
+	/* len >= OSM_FRAME_HDR_LEN here, but the verifier wants to see it. */
+	if (data + OSM_ETH_HLEN > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(data, c->dst_mac, 6);
+	return bpf_redirect_map(&tx_ports, c->egress_ifindex, XDP_DROP);
+}

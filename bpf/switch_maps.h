@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Maps of the room switch XDP program. Names, key and value types come
+ * from include/osm_proto.h; the loader pins them under
+ * OSM_PIN_ROOT/<switch>/ by these names. */
+#ifndef OSM_SWITCH_MAPS_H
+#define OSM_SWITCH_MAPS_H
+
+#include "osm_proto.h"
+
+/* The circuit maps grow with use (BPF_F_NO_PREALLOC): a switch with a few
+ * circuits does not hold memory for OSM_MAX_CIRCUITS of them. */
+
+/* Circuit id -> what the control plane installed (keys, ports, MACs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSM_MAX_CIRCUITS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct osm_circuit);
+} circuits SEC(".maps");
+
+/* Circuit id -> replay window and token bucket, under a bpf_spin_lock.
+ * A hash map (not an array) so that BTF names the fields in dumps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSM_MAX_CIRCUITS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct osm_circuit_state);
+} circuit_state SEC(".maps");
+
+/* Circuit id -> frames, bytes, drops; per CPU, summed by the reader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, OSM_MAX_CIRCUITS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct osm_circuit_stats);
+} circuit_stats SEC(".maps");
+
+/* enum osm_reason -> frames dropped for that reason; per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, OSM_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_stats SEC(".maps");
+
+/* Egress ports: ifindex -> ifindex. A port missing here is down. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} tx_ports SEC(".maps");
+
+/* Port ifindex -> OSM_PF_* flags. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct osm_port);
+} port_cfg SEC(".maps");
+
+#endif
