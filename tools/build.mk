@@ -29,3 +29,26 @@ $(FUZZ_PKTGEN_MIX): tools/pktgen/fuzz_mix.c tools/pktgen/gen.c $(LIBOSM_SAN)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@
+
+# ---- make bench -------------------------------------------------------------
+BENCH_BPF := $(B)/tools/bench/bench.bpf.o $(B)/tools/bench/baseline_redirect.bpf.o
+BENCH_SKELS := $(BENCH_BPF:.bpf.o=.skel.h)
+BENCH := $(B)/osm-bench
+
+.SECONDARY: $(BENCH_BPF)
+$(B)/tools/bench/%.bpf.o: tools/bench/%.bpf.c $(B)/vmlinux.h include/osm_proto.h
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/tools/bench/%.skel.h: $(B)/tools/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+BENCH_SRCS := tools/bench/bench.c tools/bench/util.c
+$(BENCH_SRCS:%.c=$(B)/%.o): | $(BENCH_SKELS) $(SWITCH_SKEL)
+$(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl
+
+$(BENCH): $(BENCH_SRCS:%.c=$(B)/%.o) $(B)/ctrl/switch.o $(LIBOSM)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
