@@ -52,3 +52,17 @@ $(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl
 $(BENCH): $(BENCH_SRCS:%.c=$(B)/%.o) $(B)/ctrl/switch.o $(LIBOSM)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# osm-pktgen against the real switch in a private netns.
+PKTGEN_SWITCH_TEST := $(B)/tools/tests/pktgen_switch
+$(B)/san/tools/tests/pktgen_switch.o $(B)/san/tools/bench/util.o: \
+	SAN_CFLAGS += -Ictrl -Itools/bench
+$(B)/san/tools/tests/pktgen_switch.o: | $(SWITCH_SKEL)
+$(PKTGEN_SWITCH_TEST): $(B)/san/tools/tests/pktgen_switch.o \
+		$(B)/san/tools/bench/util.o $(B)/san/ctrl/switch.o $(LIBOSM_SAN)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+CHECK_DEPS += $(PKTGEN) $(BENCH)
+TESTS += $(PKTGEN_SWITCH_TEST)
