@@ -66,3 +66,7 @@ $(PKTGEN_SWITCH_TEST): $(B)/san/tools/tests/pktgen_switch.o \
 
 CHECK_DEPS += $(PKTGEN) $(BENCH)
 TESTS += $(PKTGEN_SWITCH_TEST)
+
+BENCH_DEPS += $(PKTGEN) $(BENCH)
+BENCH_CMD := tools/bench/bench.sh
+TESTS += tools/tests/bench-short.sh
