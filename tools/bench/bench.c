@@ -107,7 +107,7 @@ static int testrun_size(struct tr *t, uint32_t size)
 	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD], pl[OSM_MAX_PAYLOAD];
 	struct osm_circuit_stats cs0, cs1;
 	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
-	uint32_t drop, redir, drv, gross, replay;
+	uint32_t drop, redir, drv, gross, replay, hop;
 	int n, sw_fd = osm_switch_prog_fd(t->sw);
 
 	memcpy(tx.src, t->src, 6);
@@ -121,6 +121,8 @@ static int testrun_size(struct tr *t, uint32_t size)
 
 	if (measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
 		    XDP_DROP, 0, &drop) ||
+	    measure(t, bpf_program__fd(t->b->progs.hoptag_xdp), frame, size,
+		    XDP_DROP, 0, &hop) ||
 	    measure(t, bpf_program__fd(t->rd->progs.redirect_xdp), frame,
 		    size, XDP_REDIRECT, 0, &redir) ||
 	    set_next(t, bpf_program__fd(t->b->progs.pass_xdp)) ||
@@ -146,9 +148,9 @@ static int testrun_size(struct tr *t, uint32_t size)
 		return 1;
 	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
 	       "%u,osm_forward_gross,%u\n%u,fresh_overhead,%u\n"
-	       "%u,osm_replay_drop,%u\n", size, drop, size, redir, size,
-	       gross > drv ? gross - drv : 0, size, gross, size, drv, size,
-	       replay);
+	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
+	       size, redir, size, gross > drv ? gross - drv : 0, size, gross,
+	       size, drv, size, replay, size, hop);
 	return 0;
 }
 

@@ -157,16 +157,17 @@ END {
 	printf "osm-fabric bench, one run: %s\n\n", machine
 	printf "(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, median of %d)\n",
 		repeat, trials
-	printf "    %-34s %10s %10s %10s %8s\n", "size", "drop", "redirect",
-		"osm", "osm/redir"
+	printf "    %-23s %10s %10s %10s %10s %8s\n", "size", "drop",
+		"hop tag", "redirect", "osm", "osm/redir"
 	for (i = 1; i <= ns; i++) {
 		s = sz[i]
 		if (!(("testrun," s ",drop") in v))
 			continue
 		d = v["testrun," s ",drop"]; r = v["testrun," s ",redirect"]
 		o = v["testrun," s ",osm_forward"]
-		printf "    %-34s %10d %10d %10d %8s  target <= 2x: %s\n",
-			s " bytes", d, r, o, ratio(o, r), verdict(o <= 2 * r)
+		printf "    %-23s %10d %10d %10d %10d %8s  target <= 2x: %s\n",
+			s " bytes", d, v["testrun," s ",hop_tag_only"], r, o,
+			ratio(o, r), verdict(o <= 2 * r)
 	}
 	printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
 	printf "    %-34s %10s %10s %10s %8s %8s\n", "size", "bridge",
@@ -196,7 +197,8 @@ for s in $(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un); do
 		>"$OUT/testrun-$s.dat"
 done
 gnuplot <<EOF
-set terminal pngcairo size 800,480
+set terminal pngcairo size 800,480 noenhanced
+set key top left
 set output "$OUT/testrun.png"
 set title "ns/frame under BPF_PROG_TEST_RUN (lower is better)"
 set style data histograms
@@ -213,7 +215,8 @@ for s in $SIZES; do
 		>"$OUT/fps-$s.dat"
 done
 gnuplot <<EOF
-set terminal pngcairo size 800,480
+set terminal pngcairo size 800,480 noenhanced
+set key top left
 set output "$OUT/fps.png"
 set title "frames/s across veth ports of the switch netns (higher is better)"
 set style data histograms

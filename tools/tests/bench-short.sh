@@ -12,7 +12,8 @@ rc=$?
 tap_is "bench.sh exits 0" "$rc" 0
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$out/stderr" | tail -5
 for size in 64 1500; do
-	for c in drop redirect osm_forward fresh_overhead osm_replay_drop; do
+	for c in drop redirect osm_forward fresh_overhead osm_replay_drop \
+		hop_tag_only; do
 		v=$(awk -F, -v s=$size -v c=$c '$1 == s && $2 == c { print $3 }' \
 			"$out/testrun.csv" 2>/dev/null)
 		tap_ok "test run $c, $size bytes: '$v' ns" \
