@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-bench: the measuring parts of `make bench` (tools/bench/bench.sh
+ * runs them and draws the table).
+ *   osm-bench testrun [--repeat N] [--trials N]
+ *     ns/frame under BPF_PROG_TEST_RUN, 64 and 1500-byte frames: XDP_DROP
+ *     floor, unauthenticated MAC redirect, the switch's verified forward;
+ *     CSV "size,case,ns" on stdout.
+ *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
+ *     --dst MAC --secret HEX --circuit ID --epoch N]
+ *     attach a program for the veth fps run; it stays after we exit. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sodium.h>
+#include "osm_endpoint.h"
+#include "osm_hex.h"
+#include "osm_keys.h"
+#include "switch.h"
+#include "bench.skel.h"
+#include "baseline_redirect.skel.h"
+#include "util.h"
+
+#define OB_CIRCUIT	1
+#define OB_EPOCH	2
+
+static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("osm-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	(void)l; (void)f; (void)ap;
+	return 0;
+}
+
+struct tr {
+	uint32_t in, out, repeat, trials;
+	uint8_t src[6], dst[6], secret[32];
+	struct osm_switch *sw;
+	struct bench *b;
+	struct baseline_redirect *rd;
+	uint64_t seq;			/* next fresh sequence number */
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median over trials of one program on one frame; checks the verdict.
+ * With fresh set, the frame's sequence number starts past every number
+ * used before, as fresh_xdp counts up from it. */
+static int measure(struct tr *t, int prog_fd, uint8_t *frame, uint32_t len,
+		   int want, int fresh, uint32_t *median)
+{
+	uint32_t ns[32];
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < t->trials; i++) {
+		if (fresh) {
+			osm_put_be64(frame + OSM_ETH_HLEN + OSM_OFF_SEQ, t->seq);
+			t->seq += t->repeat;
+		}
+		r = obench_test_run(prog_fd, t->in, frame, len, t->repeat,
+				    &ns[i]);
+		if (r < 0)
+			return err("BPF_PROG_TEST_RUN: %s", strerror(-r));
+		if (r != want)
+			return err("verdict %d, want %d", r, want);
+	}
+	qsort(ns, t->trials, sizeof(ns[0]), cmp_u32);
+	*median = ns[t->trials / 2];
+	return 0;
+}
+
+static int set_next(struct tr *t, int prog_fd)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->b->maps.bench_next), &zero,
+				&prog_fd, BPF_ANY))
+		return err("bench_next: %s", strerror(errno));
+	return 0;
+}
+
+static int testrun_size(struct tr *t, uint32_t size)
+{
+	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD], pl[OSM_MAX_PAYLOAD];
+	struct osm_circuit_stats cs0, cs1;
+	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
+	uint32_t drop, redir, drv, gross, replay, hop;
+	int n, sw_fd = osm_switch_prog_fd(t->sw);
+
+	memcpy(tx.src, t->src, 6);
+	memcpy(tx.dst, t->dst, 6);
+	osm_kdf_circuit(&tx.keys, t->secret, OB_CIRCUIT, OB_EPOCH);
+	n = osm_seal_seq(&tx, t->seq++, pl, size - OSM_FRAME_HDR_LEN, frame,
+			 sizeof(frame));
+	osm_wipe(&tx, sizeof(tx));
+	if (n != (int)size)
+		return err("cannot seal a %u-byte frame", size);
+
+	if (measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
+		    XDP_DROP, 0, &drop) ||
+	    measure(t, bpf_program__fd(t->b->progs.hoptag_xdp), frame, size,
+		    XDP_DROP, 0, &hop) ||
+	    measure(t, bpf_program__fd(t->rd->progs.redirect_xdp), frame,
+		    size, XDP_REDIRECT, 0, &redir) ||
+	    set_next(t, bpf_program__fd(t->b->progs.pass_xdp)) ||
+	    measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
+		    XDP_PASS, 1, &drv) ||
+	    set_next(t, sw_fd))
+		return 1;
+	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
+		return err("circuit stats");
+	if (measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
+		    XDP_REDIRECT, 1, &gross))
+		return 1;
+	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs1))
+		return err("circuit stats");
+	/* Every run must have been a real, verified forward. */
+	if (cs1.frames - cs0.frames != (uint64_t)t->repeat * t->trials ||
+	    cs1.drops != cs0.drops)
+		return err("switch forwarded %llu of %llu frames",
+			   (unsigned long long)(cs1.frames - cs0.frames),
+			   (unsigned long long)t->repeat * t->trials);
+	/* The same frame again and again: verified, then a replay. */
+	if (measure(t, sw_fd, frame, size, XDP_DROP, 0, &replay))
+		return 1;
+	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
+	       "%u,osm_forward_gross,%u\n%u,fresh_overhead,%u\n"
+	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
+	       size, redir, size, gross > drv ? gross - drv : 0, size, gross,
+	       size, drv, size, replay, size, hop);
+	return 0;
+}
+
+static int load_all(struct tr *t)
+{
+	struct osm_circuit c;
+	struct bpf_devmap_val dv = { .ifindex = t->out };
+	uint8_t k[OSM_HOP_KEY_LEN];	/* value of bench_key */
+	struct osm_keys keys;
+	uint64_t mac = 0;
+	uint32_t zero = 0;
+	int e;
+
+	t->b = bench__open_and_load();
+	t->rd = baseline_redirect__open_and_load();
+	if (!t->b || !t->rd)
+		return err("cannot load the bench programs: %s",
+			   strerror(errno));
+	e = osm_switch_load(&t->sw, "opgbench", 16, OSM_SW_NOPIN);
+	if (e)
+		return err("cannot load the switch: %s", strerror(-e));
+	e = osm_switch_attach(t->sw, t->in, 0);
+	if (!e)
+		e = osm_switch_attach(t->sw, t->out, 0);
+	if (e)
+		return err("cannot attach the switch: %s", strerror(-e));
+	obench_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
+		       t->secret, OB_EPOCH);
+	e = osm_switch_circuit_add(t->sw, &c);
+	osm_wipe(&c, sizeof(c));
+	if (e)
+		return err("cannot add the circuit: %s", strerror(-e));
+	/* fresh_xdp tags with the circuit's hop key. */
+	osm_kdf_circuit(&keys, t->secret, OB_CIRCUIT, OB_EPOCH);
+	memcpy(k, keys.hop, sizeof(k));
+	osm_wipe(&keys, sizeof(keys));
+	e = bpf_map_update_elem(bpf_map__fd(t->b->maps.bench_key), &zero, k,
+				BPF_ANY);
+	osm_wipe(k, sizeof(k));
+	memcpy(&mac, t->dst, 6);
+	if (e || bpf_map_update_elem(bpf_map__fd(t->rd->maps.mac_ports), &mac,
+				     &t->out, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(t->rd->maps.tx_ports), &t->out,
+				&dv, BPF_ANY))
+		return err("cannot fill the bench maps: %s", strerror(errno));
+	return 0;
+}
+
+static int parse_num(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end || end == s || x < min || x > max)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int cmd_testrun(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "trials", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	struct tr t = { .repeat = 1000000, .trials = 5, .seq = 1 };
+	uint32_t ifx[2];
+	int c, e, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "r:t:", opts, NULL)) != -1) {
+		if (c == 'r' && !parse_num(optarg, 1, 100000000, &t.repeat))
+			continue;
+		if (c == 't' && !parse_num(optarg, 1, 31, &t.trials))
+			continue;
+		return err("usage: osm-bench testrun [--repeat N] [--trials N]");
+	}
+	randombytes_buf(t.secret, sizeof(t.secret));
+	e = obench_netns("opgb", 1, ifx);
+	if (e)
+		return err("cannot make the bench netns: %s", strerror(-e));
+	t.in = ifx[0];
+	t.out = ifx[1];
+	if (obench_mac(t.in, t.src) || obench_mac(t.out, t.dst))
+		return err("cannot read MAC addresses");
+	if (load_all(&t))
+		goto out;
+	printf("size,case,ns\n");
+	if (testrun_size(&t, 64) || testrun_size(&t, 1500))
+		goto out;
+	ret = 0;
+out:
+	osm_wipe(t.secret, sizeof(t.secret));
+	osm_switch_close(t.sw);
+	bench__destroy(t.b);
+	baseline_redirect__destroy(t.rd);
+	return ret;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "secret", required_argument, NULL, 'k' },
+		{ "circuit", required_argument, NULL, 'c' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ 0 },
+	};
+	struct bpf_devmap_val dv = { 0 };
+	struct osm_switch *sw = NULL;
+	struct baseline_redirect *rd = NULL;
+	struct bench *b = NULL;
+	struct osm_circuit ci;
+	uint32_t in = 0, out = 0, id = 1, epoch = 1;
+	uint8_t src[6] = { 0 }, dst[6] = { 0 }, secret[32];
+	uint64_t mac = 0;
+	const char *mode = argc > 1 ? argv[1] : "";
+	int c, e, have_secret = 0, ret = 1;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+		case 'o':
+			if (!if_nametoindex(optarg))
+				return err("no interface '%s'", optarg);
+			*(c == 'i' ? &in : &out) = if_nametoindex(optarg);
+			break;
+		case 's':
+		case 'd':
+			if (osm_mac_parse(optarg, c == 's' ? src : dst))
+				return err("bad MAC address '%s'", optarg);
+			break;
+		case 'k':
+			if (osm_hex_parse(optarg, secret, 32) != 32)
+				return err("--secret needs 32 bytes of hex");
+			sodium_memzero(optarg, strlen(optarg));
+			have_secret = 1;
+			break;
+		case 'c':
+		case 'e':
+			if (parse_num(optarg, 0, UINT32_MAX - 2,
+				      c == 'c' ? &id : &epoch))
+				return err("bad number '%s'", optarg);
+			break;
+		default:
+			return err("unknown option (see the top of bench.c)");
+		}
+	}
+	if (!in)
+		return err("attach needs --in IF");
+	if (!strcmp(mode, "sink")) {
+		b = bench__open_and_load();
+		if (!b || bpf_xdp_attach((int)in, bpf_program__fd(b->progs.drop_xdp),
+					 XDP_FLAGS_DRV_MODE, NULL))
+			goto fail;
+		ret = 0;
+	} else if (!strcmp(mode, "redirect")) {
+		if (!out)
+			return err("attach redirect needs --out IF --dst MAC");
+		rd = baseline_redirect__open_and_load();
+		memcpy(&mac, dst, 6);
+		dv.ifindex = out;
+		if (!rd || bpf_map_update_elem(bpf_map__fd(rd->maps.mac_ports),
+					       &mac, &out, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(rd->maps.tx_ports), &out,
+					&dv, BPF_ANY) ||
+		    bpf_xdp_attach((int)in,
+				   bpf_program__fd(rd->progs.redirect_xdp),
+				   XDP_FLAGS_DRV_MODE, NULL))
+			goto fail;
+		ret = 0;
+	} else if (!strcmp(mode, "osm")) {
+		if (!out || !have_secret)
+			return err("attach osm needs --out IF --src MAC "
+				   "--dst MAC --secret HEX");
+		e = osm_switch_load(&sw, "opgbench", 16, OSM_SW_NOPIN);
+		if (!e)
+			e = osm_switch_attach(sw, in, 0);
+		if (!e)
+			e = osm_switch_attach(sw, out, 0);
+		obench_circuit(&ci, id, in, out, src, dst, secret, epoch);
+		if (!e)
+			e = osm_switch_circuit_add(sw, &ci);
+		osm_wipe(&ci, sizeof(ci));
+		osm_wipe(secret, sizeof(secret));
+		if (e) {
+			errno = -e;
+			goto fail;
+		}
+		ret = 0;
+	} else {
+		return err("attach what? sink, redirect or osm");
+	}
+fail:
+	if (ret)
+		err("attach %s: %s", mode, strerror(errno));
+	osm_switch_close(sw);
+	bench__destroy(b);
+	baseline_redirect__destroy(rd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0)
+		return err("libsodium failed to initialise");
+	if (!getenv("OSM_BENCH_VERBOSE"))
+		libbpf_set_print(quiet);
+	if (argc > 1 && !strcmp(argv[1], "testrun"))
+		return cmd_testrun(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argc - 1, argv + 1);
+	return err("usage: osm-bench testrun|attach ... (see bench.c)");
+}

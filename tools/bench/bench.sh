@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# `make bench`: every number side by side in one run, as ratios against
+# baselines measured in the same run. Raw numbers (CSV), the table and PNG
+# plots go to $BENCH_OUT (default build/bench).
+#
+#   (1) BPF_PROG_TEST_RUN ns/frame        osm-bench testrun
+#   (2) frames/s across veth ports of a switch namespace:
+#
+#     netns G                 netns S (the switch)              netns K
+#     osm-pktgen -> opgPa ==veth== opgPb [osm | redirect | bridge] opgPc
+#                                         ==veth== opgPd (XDP_DROP sink,
+#                                                  counts rx_packets)
+#
+# BENCH_SHORT=1: a smoke run for `make check` (short durations, 64 B only).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SHORT=${BENCH_SHORT:-0}
+OUT=${BENCH_OUT:-build/bench}
+GEN_MODE=${BENCH_GEN_MODE:-packet}
+if [ "$SHORT" = 1 ]; then
+	TRIALS=3 DUR=1 ROUNDS=1 SIZES="64"
+else
+	TRIALS=${BENCH_TRIALS:-7} DUR=${BENCH_SECONDS:-4}
+	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
+fi
+REPEAT=${BENCH_REPEAT:-1000000}
+PG=build/osm-pktgen
+OB=build/osm-bench
+P=opg$$
+G=${P}g S=${P}s K=${P}k
+
+mkdir -p "$OUT"
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	for ns in "$G" "$S" "$K"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+say() { echo "bench: $*" >&2; }
+
+# ---- (1) BPF_PROG_TEST_RUN --------------------------------------------------
+say "BPF_PROG_TEST_RUN, repeat $REPEAT, median of $TRIALS"
+$OB testrun --repeat "$REPEAT" --trials "$TRIALS" >"$OUT/testrun.csv"
+
+# ---- (2) frames per second across veth -------------------------------------
+for ns in "$G" "$S" "$K"; do
+	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+done
+ip link add "${P}a" netns "$G" type veth peer name "${P}b" netns "$S"
+ip link add "${P}c" netns "$S" type veth peer name "${P}d" netns "$K"
+ip -n "$G" link set "${P}a" up
+ip -n "$S" link set "${P}b" up
+ip -n "$S" link set "${P}c" up
+ip -n "$K" link set "${P}d" up
+src=$(ip -n "$G" -j link show "${P}a" | jq -r '.[0].address')
+dst=$(ip -n "$K" -j link show "${P}d" | jq -r '.[0].address')
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+ip netns exec "$K" $OB attach sink --in "${P}d"
+
+rx() { ip -n "$K" -j -s link show "${P}d" | jq '.[0].stats64.rx.packets'; }
+
+# Mean ns per frame of the XDP program on the switch's ingress port, from
+# the kernel's own accounting (kernel.bpf_stats_enabled, on for the run).
+xdp_ns() {
+	local id
+	id=$(ip -n "$S" -j link show "${P}b" | jq '.[0].xdp.prog.id // empty')
+	[ -n "$id" ] || { echo 0; return; }
+	bpftool prog show id "$id" -j |
+		jq 'if .run_cnt > 0 then .run_time_ns / .run_cnt else 0 end'
+}
+sysctl -qw kernel.bpf_stats_enabled=1
+
+setup() {
+	case $1 in
+	osm)
+		ip netns exec "$S" $OB attach osm --in "${P}b" --out "${P}c" \
+			--src "$src" --dst "$dst" --secret "$secret" \
+			--circuit 1 --epoch 1 ;;
+	redirect)
+		ip netns exec "$S" $OB attach redirect --in "${P}b" \
+			--out "${P}c" --dst "$dst" ;;
+	bridge)
+		ip -n "$S" link add "${P}br" type bridge
+		ip -n "$S" link set "${P}b" master "${P}br"
+		ip -n "$S" link set "${P}c" master "${P}br"
+		ip -n "$S" link set "${P}br" up
+		bridge -n "$S" fdb add "$dst" dev "${P}c" master static ;;
+	esac
+}
+
+teardown() {
+	ip -n "$S" link set "${P}b" xdp off
+	ip -n "$S" link set "${P}c" xdp off
+	ip -n "$S" link del "${P}br" 2>/dev/null || true
+}
+
+# The modes take turns, ROUNDS times, and each keeps its median: this
+# machine's rate drifts by tens of percent over seconds (2 shared vCPUs).
+: >"$OUT/fps-runs.csv"
+for size in $SIZES; do
+	for round in $(seq "$ROUNDS"); do
+		for mode in bridge redirect osm; do
+			say "veth fps: $mode, $size-byte frames, $DUR s" \
+				"(round $round/$ROUNDS)"
+			setup "$mode"
+			before=$(rx)
+			json=$(ip netns exec "$G" $PG -i "${P}a" -m "$GEN_MODE" \
+				-d "$DUR" -s "$size" --secret "$secret" -c 1 \
+				-e 1 --dst "$dst" --quiet -j)
+			sleep 0.2
+			after=$(rx)
+			xns=$(xdp_ns)
+			teardown
+			awk -v s="$size" -v m="$mode" -v n=$((after - before)) \
+				-v t="$(jq .seconds <<<"$json")" \
+				-v g="$(jq .pps <<<"$json")" -v x="$xns" 'BEGIN {
+				printf "%s,%s,%.0f,%.0f,%.1f\n", s, m, n / t, g, x }' \
+				>>"$OUT/fps-runs.csv"
+		done
+	done
+done
+echo "size,case,fps,gen_pps,xdp_ns" >"$OUT/fps.csv"
+for size in $SIZES; do
+	for mode in bridge redirect osm; do
+		awk -F, -v s="$size" -v m="$mode" '$1 == s && $2 == m' \
+			"$OUT/fps-runs.csv" | sort -t, -k3,3n |
+			awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+	done
+done >>"$OUT/fps.csv"
+sed -i '1i size,case,fps,gen_pps,xdp_ns' "$OUT/fps-runs.csv"
+
+# ---- the table ---------------------------------------------------------------
+{
+	echo "bench,size,case,value,unit"
+	awk -F, 'NR > 1 { print "testrun," $1 "," $2 "," $3 ",ns" }' \
+		"$OUT/testrun.csv"
+	awk -F, 'NR > 1 { print "veth," $1 "," $2 "," $3 ",fps"
+			  print "veth," $1 ",generator_" $2 "," $4 ",pps"
+			  print "veth," $1 ",xdp_ns_" $2 "," $5 ",ns" }' \
+		"$OUT/fps.csv"
+} >"$OUT/results.csv"
+
+machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
+awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" \
+	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" '
+function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
+function verdict(ok) { return ok ? "met" : "MISSED" }
+NR > 1 { v[$1 "," $2 "," $3] = $4 }
+END {
+	ns = split(sizes, sz, " ")
+	printf "osm-fabric bench, one run: %s\n\n", machine
+	printf "(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, median of %d)\n",
+		repeat, trials
+	printf "    %-23s %10s %10s %10s %10s %8s\n", "size", "drop",
+		"hop tag", "redirect", "osm", "osm/redir"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]
+		if (!(("testrun," s ",drop") in v))
+			continue
+		d = v["testrun," s ",drop"]; r = v["testrun," s ",redirect"]
+		o = v["testrun," s ",osm_forward"]
+		printf "    %-23s %10d %10d %10d %10d %8s  target <= 2x: %s\n",
+			s " bytes", d, v["testrun," s ",hop_tag_only"], r, o,
+			ratio(o, r), verdict(o <= 2 * r)
+	}
+	printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
+	printf "    %-34s %10s %10s %10s %8s %8s\n", "size", "bridge",
+		"redirect", "osm", "osm/redir", "osm/brdg"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]
+		if (!(("veth," s ",osm") in v))
+			continue
+		b = v["veth," s ",bridge"]; r = v["veth," s ",redirect"]
+		o = v["veth," s ",osm"]
+		printf "    %-34s %10d %10d %10d %8s %8s  targets >= 0.8x: %s, >= 3x: %s\n",
+			s " bytes", b, r, o, ratio(o, r), ratio(o, b),
+			verdict(o >= 0.8 * r), verdict(o >= 3 * b)
+		printf "    %-34s %10s %10.0f %10.0f %8s  (live, kernel bpf_stats)\n",
+			"  XDP program ns/frame", "-", v["veth," s ",xdp_ns_redirect"],
+			v["veth," s ",xdp_ns_osm"],
+			ratio(v["veth," s ",xdp_ns_osm"], v["veth," s ",xdp_ns_redirect"])
+	}
+	printf "\n(3) control plane, enter/leave to maps: not yet measured: engine not built\n"
+	printf "(4) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
+}' "$OUT/results.csv" | tee "$OUT/table.txt"
+
+# ---- plots -----------------------------------------------------------------
+for s in $(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un); do
+	awk -F, -v s="$s" '$1 == s && ($2 == "drop" || $2 == "redirect" ||
+		$2 == "osm_forward") { print $2, $3 }' "$OUT/testrun.csv" \
+		>"$OUT/testrun-$s.dat"
+done
+gnuplot <<EOF
+set terminal pngcairo size 800,480 noenhanced
+set key top left
+set output "$OUT/testrun.png"
+set title "ns/frame under BPF_PROG_TEST_RUN (lower is better)"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set ylabel "ns per frame"
+set yrange [0:*]
+set grid ytics
+plot for [s in "$(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un | tr '\n' ' ')"] \
+	"$OUT/testrun-".s.".dat" using 2:xtic(1) title s." bytes"
+EOF
+for s in $SIZES; do
+	awk -F, -v s="$s" '$1 == s { print $2, $3 }' "$OUT/fps.csv" \
+		>"$OUT/fps-$s.dat"
+done
+gnuplot <<EOF
+set terminal pngcairo size 800,480 noenhanced
+set key top left
+set output "$OUT/fps.png"
+set title "frames/s across veth ports of the switch netns (higher is better)"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set ylabel "frames per second"
+set yrange [0:*]
+set grid ytics
+set format y "%.1s%c"
+plot for [s in "$SIZES"] "$OUT/fps-".s.".dat" using 2:xtic(1) title s." bytes"
+EOF
+rm -f "$OUT"/*.dat
+say "wrote $OUT/results.csv, $OUT/table.txt, $OUT/testrun.png, $OUT/fps.png"

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* osm-pktgen internals: the frame generator (valid and hostile circuit
+ * frames in a chosen mix) and the senders (AF_XDP, AF_PACKET). */
+#ifndef PG_PKTGEN_H
+#define PG_PKTGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "osm_endpoint.h"
+
+#define PG_FRAME_MAX	(OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD)
+#define PG_FRAME_MIN	OSM_FRAME_HDR_LEN
+
+/* Test-only marker in the flags byte of a pcap copy whose payload is a
+ * control message in clear (--plaintext-ctrl). Never sent: a switch drops
+ * any frame with flags != 0 as malformed. tools/osm.lua knows it. */
+#define PG_FLAG_PLAINTEXT	0x80
+
+/* The kinds of frame the generator makes; --mix names them. */
+enum pg_kind {
+	PG_VALID,	/* fresh sequence number, correct tags */
+	PG_BAD_TAG,	/* one bit of the hop tag flipped */
+	PG_REPLAY,	/* the circuit's last valid frame again */
+	PG_UNKNOWN,	/* a circuit id outside the generated range */
+	PG_TRUNCATED,	/* a valid frame cut short */
+	PG_RANDOM,	/* random bytes after an 0x88B5 Ethernet header */
+	PG_STALE_EPOCH,	/* sealed for epoch + 2, which no switch holds */
+	PG_KIND_MAX,
+};
+
+/* Name of a kind as --mix and the summary spell it. */
+const char *pg_kind_name(int kind);
+
+/* Parse a mix "valid=90,bad_tag=5,replay=5" (weights, any scale; kinds
+ * not named get 0; a bare "valid" means weight 1). Returns 0, or -EINVAL
+ * for an unknown kind, a bad number or an all-zero mix. */
+int pg_mix_parse(const char *s, unsigned int weights[PG_KIND_MAX]);
+
+struct pg_circuit {
+	struct osm_tx tx;
+	int last_len;			/* 0: no valid frame sent yet */
+	uint8_t last[PG_FRAME_MAX];	/* last valid frame, for replays */
+};
+
+struct pg_gen {
+	struct pg_circuit *circ;	/* ncirc circuits, ids first_id.. */
+	uint32_t ncirc, first_id, next_circ;
+	size_t size;			/* frame bytes of data frames */
+	uint8_t type;			/* OSM_T_DATA or OSM_T_CTRL */
+	unsigned int weight[PG_KIND_MAX];
+	long long credit[PG_KIND_MAX];	/* smooth weighted round robin */
+	uint64_t rng;
+	uint64_t frames;
+	uint64_t kinds[PG_KIND_MAX];	/* frames made, by kind */
+	uint64_t expect[OSM_REASON_MAX]; /* what a switch must decide */
+};
+
+/*
+ * Set up a generator for ncirc circuits with ids first_id.., all with the
+ * given Ethernet addresses, sequence numbers from seq0. keys_of(id) fills
+ * the keys of circuit id (epoch included). size: bytes of a data frame.
+ * Returns 0 or -ENOMEM / -EINVAL (id range wraps, size out of range).
+ */
+int pg_gen_init(struct pg_gen *g, uint32_t first_id, uint32_t ncirc,
+		const uint8_t src[6], const uint8_t dst[6], uint8_t type,
+		size_t size, uint64_t seq0, const unsigned int *weights,
+		void (*keys_of)(struct osm_keys *k, uint32_t id, void *arg),
+		void *arg, uint64_t seed);
+
+/* Wipe keys and free. */
+void pg_gen_free(struct pg_gen *g);
+
+/*
+ * Make the next frame into buf (capacity PG_FRAME_MAX). Returns its length.
+ * *reason is the verdict a switch holding the circuits must reach. If
+ * clear is not NULL and the frame is a control frame, clear receives the
+ * pcap copy with the payload in clear and PG_FLAG_PLAINTEXT set (*clear_len
+ * its length; 0 when there is no such copy).
+ */
+int pg_gen_next(struct pg_gen *g, uint8_t *buf, int *reason,
+		uint8_t *clear, int *clear_len);
+
+/* ---- Senders ----------------------------------------------------------- */
+
+enum pg_mode { PG_MODE_NONE, PG_MODE_XDP, PG_MODE_PACKET };
+
+struct pg_tx;
+
+/* Open a sender on ifname (queue for AF_XDP). Returns 0 or -errno;
+ * *why names the step that failed. */
+int pg_tx_open(struct pg_tx **out, enum pg_mode mode, const char *ifname,
+	       unsigned int queue, const char **why);
+
+/* Room for up to max frames now: returns n <= max slots and their buffers
+ * in bufs[] (PG_FRAME_MAX bytes each), or -errno. */
+int pg_tx_reserve(struct pg_tx *t, uint8_t **bufs, int max);
+
+/* Send the first n reserved frames with their lengths. Returns 0 or
+ * -errno. */
+int pg_tx_submit(struct pg_tx *t, const int *lens, int n);
+
+/* Wait up to timeout_ms for frames still in flight to leave. */
+void pg_tx_drain(struct pg_tx *t, int timeout_ms);
+
+/* Frames the kernel refused to send (AF_PACKET errors), 0 for AF_XDP. */
+uint64_t pg_tx_errors(const struct pg_tx *t);
+
+void pg_tx_close(struct pg_tx *t);
+
+#endif

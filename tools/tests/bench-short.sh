@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make bench` in its short mode, so that it cannot rot: it must run, and
+# produce numbers, the table and the plots. Targets are the bench's to
+# report, not this test's to assert.
+. tests/lib.sh
+set -u
+out=$(mktemp -d /tmp/opg$$.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+ns_before=$(ip netns list | grep -c '^opg')
+BENCH_SHORT=1 BENCH_OUT=$out tools/bench/bench.sh >"$out/stdout" 2>"$out/stderr"
+rc=$?
+tap_is "bench.sh exits 0" "$rc" 0
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$out/stderr" | tail -5
+for size in 64 1500; do
+	for c in drop redirect osm_forward fresh_overhead osm_replay_drop \
+		hop_tag_only; do
+		v=$(awk -F, -v s=$size -v c=$c '$1 == s && $2 == c { print $3 }' \
+			"$out/testrun.csv" 2>/dev/null)
+		tap_ok "test run $c, $size bytes: '$v' ns" \
+			test -n "$v" -a "${v:-0}" -gt 0
+	done
+done
+for c in bridge redirect osm; do
+	v=$(awk -F, -v c=$c '$1 == 64 && $2 == c { print $3 }' "$out/fps.csv" \
+		2>/dev/null)
+	tap_ok "veth fps $c: '$v'" test -n "$v" -a "${v:-0}" -gt 0
+done
+tap_ok "table has the test-run ratio" grep -q "osm/redir" "$out/stdout"
+tap_ok "table has the veth ratios" grep -q "osm/brdg" "$out/stdout"
+tap_ok "control plane row is honest" \
+	grep -q "not yet measured: engine not built" "$out/stdout"
+for p in testrun fps; do
+	tap_is "$p.png is a PNG" \
+		"$(head -c 4 "$out/$p.png" 2>/dev/null | od -An -c | tr -d ' ')" \
+		"211PNG"
+done
+tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 22
+tap_is "no namespace left behind" "$(ip netns list | grep -c '^opg')" \
+	"$ns_before"
+tap_done
