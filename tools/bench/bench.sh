@@ -27,7 +27,7 @@ fi
 REPEAT=${BENCH_REPEAT:-1000000}
 PG=build/osm-pktgen
 OB=build/osm-bench
-P=opg$$
+P=${BENCH_NS_PREFIX:-opg$$}
 G=${P}g S=${P}s K=${P}k
 
 mkdir -p "$OUT"
