@@ -406,11 +406,18 @@ void fw_app_oversize(void)
 void fw_app_char(char c)
 {
 	if (c == '\r' || c == '\n') {
-		st.line[st.line_len] = 0;
-		on_line(st.line);
+		if (st.line_len < LINE_MAX) {
+			st.line[st.line_len] = 0;
+			on_line(st.line);
+		} else {
+			fw_puts("? line too long\n");
+		}
 		st.line_len = 0;
-	} else if (st.line_len < LINE_MAX - 1) {
-		st.line[st.line_len++] = c;
+	} else if (st.line_len < LINE_MAX) {
+		/* a full buffer marks the line too long: it is dropped */
+		if (st.line_len < LINE_MAX - 1)
+			st.line[st.line_len] = c;
+		st.line_len++;
 	}
 }
 

@@ -336,6 +336,10 @@ static void door(void)
 	expect_drop(f, 64, "not_circuit", "IPv4 frame");
 	uart_send("badge fly alice");
 	ok(uart_wait("? badge", NULL, 0), "bad UART command refused");
+	uart_send("badge enter a-name-that-makes-the-line-longer-than-47-bytes");
+	ok(uart_wait("? line too long", NULL, 0), "overlong UART line refused");
+	uart_send("badge enter abcdefghijklmnopqrstuvwxyz0123456");
+	ok(uart_wait("? badge", NULL, 0), "badge of 33 bytes refused");
 	stats();
 }
 
