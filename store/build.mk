@@ -48,3 +48,4 @@ TESTS += tests/store/fuzz-replay.sh
 # crash test: a writer killed with SIGKILL, checked after each kill
 CHECK_DEPS += $(B)/tests/store/crash_writer
 TESTS += tests/store/crash.sh
+TESTS += tests/store/cli.sh
