@@ -185,7 +185,7 @@ static void print_tree(json_t *top)
 		json_array_foreach(json_object_get(w, "ports"), k, p) {
 			json_t *peer = json_object_get(p, "peer");
 
-			printf("    port %-12s %-7s ifname %-15s%s%s\n",
+			printf("    port %-12s %-7s ifname %s%s%s\n",
 			       json_string_value(json_object_get(p, "name")),
 			       json_string_value(json_object_get(p, "kind")),
 			       json_string_value(json_object_get(p, "ifname")),
