@@ -195,23 +195,12 @@ static void print_tree(json_t *top)
 	}
 }
 
-static int show(void)
+static int show(struct osm_txn *t, void *arg)
 {
-	struct osm_store *s;
-	struct osm_txn *t;
-	json_t *top;
 	int err;
+	json_t *top = topology_json(t, &err);
 
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
-		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
-	if (err) {
-		osm_store_close(s);
-		return osm_cli_store_err("topology show", err);
-	}
-	top = topology_json(t, &err);
-	osm_txn_abort(t);
-	osm_store_close(s);
+	(void)arg;
 	if (err || !top) {
 		json_decref(top);
 		return osm_cli_store_err("topology show", err ?: -ENOMEM);
@@ -240,7 +229,7 @@ int osm_cmd_topology(int argc, char **argv)
 			osm_opts.json = true;
 		else if (argc != 2)
 			return usage();
-		return show();
+		return osm_cli_read("topology show", show, NULL);
 	}
 	return usage();
 }
