@@ -70,18 +70,28 @@ static int floor_cb(const void *rec, void *arg)
 		"name", f->name, "level", f->level, "rooms"));
 }
 
+/* Floors in order, and rooms by name (devices are put in their room). */
+struct tree {
+	json_t *floors, *rooms;
+};
+
 static int room_cb(const void *rec, void *arg)
 {
 	const struct osm_rec_room *r = rec;
-	json_t *floors = arg, *f;
+	struct tree *tr = arg;
+	json_t *f, *room;
 	size_t i;
 
-	json_array_foreach(floors, i, f)
-		if (!strcmp(json_string_value(json_object_get(f, "name")),
-			    r->floor))
-			return json_array_append_new(json_object_get(f,
-				"rooms"), json_pack("{s:s, s:s, s:[]}",
-				"name", r->name, "switch", r->sw, "devices"));
+	json_array_foreach(tr->floors, i, f) {
+		if (strcmp(json_string_value(json_object_get(f, "name")),
+			   r->floor))
+			continue;
+		room = json_pack("{s:s, s:s, s:[]}", "name", r->name, "switch",
+				 r->sw, "devices");
+		return json_object_set(tr->rooms, r->name, room) ?:
+		       json_array_append_new(json_object_get(f, "rooms"),
+					     room);
+	}
 	return -1;
 }
 
@@ -114,38 +124,35 @@ static int port_cb(const void *rec, void *arg)
 static int device_cb(const void *rec, void *arg)
 {
 	const struct osm_rec_device *d = rec;
-	json_t *floors = arg, *f, *r;
+	struct tree *tr = arg;
+	json_t *r = json_object_get(tr->rooms, d->room);
 	char mac[18], port[2 * OSM_NAME_MAX + 2];
-	size_t i, j;
 
+	if (!r)
+		return -1;
 	osm_mac_format(mac, d->mac);
 	snprintf(port, sizeof(port), "%s/%s", d->sw, d->port);
-	json_array_foreach(floors, i, f)
-		json_array_foreach(json_object_get(f, "rooms"), j, r)
-			if (!strcmp(json_string_value(json_object_get(r,
-					"name")), d->room))
-				return json_array_append_new(
-					json_object_get(r, "devices"),
-					json_pack("{s:I, s:s, s:s, s:s, s:s}",
-					"id", (json_int_t)d->id, "name",
-					d->name, "role", osm_role_name(d->role),
-					"port", port, "mac", mac));
-	return -1;
+	return json_array_append_new(json_object_get(r, "devices"),
+		json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
+			  "name", d->name, "role", osm_role_name(d->role),
+			  "port", port, "mac", mac));
 }
 
 static json_t *topology_json(struct osm_txn *t, int *err)
 {
-	json_t *floors = json_array(), *switches = json_object();
+	struct tree tr = { json_array(), json_object() };
+	json_t *switches = json_object();
 	char building[OSM_NAME_MAX + 1];
 
 	*err = osm_building_get(t, building) ?:
-	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, floors) ?:
-	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, floors) ?:
-	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, floors) ?:
+	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, tr.floors) ?:
+	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, &tr) ?:
+	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, &tr) ?:
 	       osm_store_foreach(t, OSM_TAB_SWITCHES, switch_cb, switches) ?:
 	       osm_store_foreach(t, OSM_TAB_PORTS, port_cb, switches);
+	json_decref(tr.rooms);
 	return json_pack("{s:s, s:o, s:o}", "building", building,
-			 "floors", floors, "switches", switches);
+			 "floors", tr.floors, "switches", switches);
 }
 
 static void print_tree(json_t *top)
