@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "osm_hex.h"
@@ -73,6 +74,7 @@ static int floor_cb(const void *rec, void *arg)
 /* Floors in order, and rooms by name (devices are put in their room). */
 struct tree {
 	json_t *floors, *rooms;
+	struct osm_store *s;	/* for device keys, with --show-keys */
 };
 
 static int room_cb(const void *rec, void *arg)
@@ -125,22 +127,31 @@ static int device_cb(const void *rec, void *arg)
 {
 	const struct osm_rec_device *d = rec;
 	struct tree *tr = arg;
-	json_t *r = json_object_get(tr->rooms, d->room);
+	json_t *r = json_object_get(tr->rooms, d->room), *o;
 	char mac[18], port[2 * OSM_NAME_MAX + 2];
+	uint8_t key[OSM_DEVICE_KEY_LEN];
+	char hex[2 * OSM_DEVICE_KEY_LEN + 1];
 
 	if (!r)
 		return -1;
 	osm_mac_format(mac, d->mac);
 	snprintf(port, sizeof(port), "%s/%s", d->sw, d->port);
-	return json_array_append_new(json_object_get(r, "devices"),
-		json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
-			  "name", d->name, "role", osm_role_name(d->role),
-			  "port", port, "mac", mac));
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
+		      "name", d->name, "role", osm_role_name(d->role),
+		      "port", port, "mac", mac);
+	if (osm_opts.show_keys && !osm_store_device_key(tr->s, d->id, key)) {
+		/* what a device is provisioned with */
+		osm_hex_format(hex, key, sizeof(key));
+		json_object_set_new(o, "key", json_string(hex));
+		sodium_memzero(key, sizeof(key));
+		sodium_memzero(hex, sizeof(hex));
+	}
+	return json_array_append_new(json_object_get(r, "devices"), o);
 }
 
 static json_t *topology_json(struct osm_txn *t, int *err)
 {
-	struct tree tr = { json_array(), json_object() };
+	struct tree tr = { json_array(), json_object(), osm_txn_store(t) };
 	json_t *switches = json_object();
 	char building[OSM_NAME_MAX + 1];
 
@@ -173,7 +184,7 @@ static void print_tree(json_t *top)
 			       json_string_value(json_object_get(r, "switch")));
 			json_array_foreach(json_object_get(r, "devices"), k, d)
 				printf("      device %-4lld %-12s %-10s %-16s "
-				       "%s\n",
+				       "%s%s%s\n",
 				       json_integer_value(json_object_get(d,
 						"id")),
 				       json_string_value(json_object_get(d,
@@ -183,7 +194,11 @@ static void print_tree(json_t *top)
 				       json_string_value(json_object_get(d,
 						"port")),
 				       json_string_value(json_object_get(d,
-						"mac")));
+						"mac")),
+				       json_object_get(d, "key") ? " key " : "",
+				       json_object_get(d, "key") ?
+				       json_string_value(json_object_get(d,
+						"key")) : "");
 		}
 	}
 	json_object_foreach(json_object_get(top, "switches"), name, w) {
