@@ -15,7 +15,8 @@ static const struct osm_cmd commands[] = {
 	{ "port", osm_cmd_port, "set a port's role (mgmt, fabric)" },
 	{ "stats", osm_cmd_stats, "drops by reason, per-circuit counters" },
 	{ "topology", osm_cmd_topology, "apply or show the building topology" },
-	{ "person", osm_cmd_person, "record a person entering or leaving" },
+	{ "person", osm_cmd_person, "a person enters, moves, leaves" },
+	{ "engine", osm_cmd_engine, "circuits in the store; verify maps" },
 	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 };
