@@ -10,3 +10,6 @@ $(CTRL_SRCS:%.c=$(B)/%.o): | $(CTRL_GEN)
 $(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# The engine: end to end in a two-room building in namespaces.
+TESTS += tests/engine_netns.sh
