@@ -13,3 +13,8 @@ $(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
 
 # The engine: end to end in a two-room building in namespaces.
 TESTS += tests/engine_netns.sh
+TESTS += tests/demo_short.sh
+
+# make demo: the building demo (replaces the one-switch interim demo).
+DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT)
+DEMO_CMD := tools/building-demo.sh
