@@ -20,4 +20,20 @@ json_t *osm_cli_event_json(const struct osm_engine_event *ev);
 /* An event as text: a header line, then one indented line a change. */
 void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev);
 
+/* The daemon's socket: --socket PATH, or STORE/engine.sock. */
+const char *osm_cli_socket(const char *given, char *buf, size_t len);
+
+/*
+ * Send one request line (without newline) to the daemon at sock and read
+ * its one reply line into reply (NUL-terminated, newline removed).
+ * Returns 0, -ENOENT or -ECONNREFUSED (no daemon there), -EMSGSIZE
+ * (reply longer than len), -EPROTO (closed without a reply), -errno.
+ */
+int osm_cli_daemon(const char *sock, const char *line, char *reply,
+		   size_t len);
+
+/* An event from its JSON (osm_cli_event_json's shape) back into *ev, for
+ * printing what the daemon did. Returns 0 or -EINVAL. */
+int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev);
+
 #endif

@@ -11,17 +11,19 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
+#include "engine_line.h"
 #include "osm_hex.h"
 
 /* Options of enter, move and leave. */
 struct popts {
-	const char *netns_prefix;
+	const char *netns_prefix, *socket;
 };
 
 static int parse(int argc, char **argv, struct popts *o)
 {
 	static const struct option opts[] = {
 		{ "netns-prefix", required_argument, NULL, 'N' },
+		{ "socket", required_argument, NULL, 's' },
 		{ 0 }
 	};
 	int c;
@@ -29,11 +31,14 @@ static int parse(int argc, char **argv, struct popts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+N:", opts, NULL)) != -1) {
-		if (c != 'N')
+	while ((c = getopt_long(argc, argv, "+N:s:", opts, NULL)) != -1) {
+		if (c == 'N')
+			o->netns_prefix = optarg;
+		else if (c == 's')
+			o->socket = optarg;
+		else
 			return osm_err("person %s: unknown option '%s'",
 				       argv[0], argv[optind - 1]);
-		o->netns_prefix = optarg;
 	}
 	return 0;
 }
@@ -59,7 +64,57 @@ static int event_err(const char *what, const char *person, const char *room,
 	}
 }
 
-/* enter/move PERSON ROOM, leave PERSON: one engine event. */
+/* The event through the daemon. Returns 0 (done, *ev filled), -ENOENT
+ * (no daemon: apply it here), or 1 (error line printed). */
+static int via_daemon(const struct popts *o, char **argv, const char *person,
+		      const char *room, struct osm_engine_event *ev)
+{
+	char sbuf[4096], line[OSM_LINE_MAX], *reply, *msg;
+	const char *sock = osm_cli_socket(o->socket, sbuf, sizeof(sbuf));
+	size_t len = 256 * 1024;
+	json_t *j;
+	int err;
+
+	reply = malloc(len);
+	if (!reply)
+		return osm_err("person: out of memory");
+	snprintf(line, sizeof(line), "%s %s%s%s", argv[0], person,
+		 room ? " " : "", room ? room : "");
+	err = osm_cli_daemon(sock, line, reply, len);
+	if ((err == -ENOENT || err == -ECONNREFUSED) && !o->socket) {
+		free(reply);
+		return -ENOENT;
+	}
+	if (err) {
+		free(reply);
+		return osm_err("person %s: daemon at %s: %s", argv[0], sock,
+			       strerror(-err));
+	}
+	if (!strncmp(reply, "ok ", 3)) {
+		j = json_loads(reply + 3, 0, NULL);
+		err = osm_cli_event_from_json(j, ev);
+		json_decref(j);
+		free(reply);
+		return err ? osm_err("person %s: daemon: bad reply", argv[0])
+			   : 0;
+	}
+	/* "error CODE MESSAGE": the same lines as without a daemon. */
+	msg = strchr(reply + 6, ' ');
+	if (!strncmp(reply, "error not-present ", 18))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON);
+	else if (!strncmp(reply, "error no-room ", 14))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ENOROOM);
+	else if (!strncmp(reply, "error same-room ", 16))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM);
+	else
+		err = osm_err("person %s: daemon: %s", argv[0],
+			      msg ? msg + 1 : reply);
+	free(reply);
+	return err;
+}
+
+/* enter/move PERSON ROOM, leave PERSON: one engine event, by the daemon
+ * if one serves the store, else here. */
 static int change(int argc, char **argv, enum osm_engine_kind kind)
 {
 	struct osm_engine_event *ev;
@@ -84,14 +139,19 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return osm_err("person: out of memory");
-	if (osm_cli_engine_open(&s, &e, o.netns_prefix)) {
-		free(ev);
-		return 1;
+	err = via_daemon(&o, argv, person, room, ev);
+	if (err == -ENOENT) {
+		if (osm_cli_engine_open(&s, &e, o.netns_prefix)) {
+			free(ev);
+			return 1;
+		}
+		err = osm_engine_event(e, kind, person, room, 0, ev);
+		osm_cli_engine_close(s, e);
+		if (err)
+			err = event_err(argv[0], person, room, err);
 	}
-	err = osm_engine_event(e, kind, person, room, 0, ev);
-	osm_cli_engine_close(s, e);
 	if (err)
-		err = event_err(argv[0], person, room, err);
+		;
 	else if (osm_opts.json)
 		err = osm_json_print(osm_cli_event_json(ev));
 	else
@@ -159,7 +219,7 @@ int osm_cmd_person(int argc, char **argv)
 {
 	if (argc >= 2 && osm_is_help(argv[1])) {
 		printf("usage: osm-fabric [--store DIR] [-j] person enter "
-		       "[--netns-prefix P] PERSON ROOM\n"
+		       "[--netns-prefix P] [--socket S] PERSON ROOM\n"
 		       "       osm-fabric [--store DIR] [-j] person move "
 		       "[--netns-prefix P] PERSON ROOM\n"
 		       "       osm-fabric [--store DIR] [-j] person leave "
@@ -169,8 +229,10 @@ int osm_cmd_person(int argc, char **argv)
 		       "enter: enters the building into ROOM (moves there if "
 		       "present); the engine\nprovisions the circuits the "
 		       "person and the room need and rotates the room's\n"
-		       "keys (docs/engine.md). Switch S is in network "
-		       "namespace P+S (default: here).\n");
+		       "keys (docs/engine.md). A daemon serving "
+		       "STORE/engine.sock (or --socket S)\napplies it; "
+		       "without one it is applied here, switch X being in "
+		       "network\nnamespace P+X (default: this one).\n");
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "enter"))

@@ -17,6 +17,8 @@ static const struct osm_cmd commands[] = {
 	{ "topology", osm_cmd_topology, "apply or show the building topology" },
 	{ "person", osm_cmd_person, "a person enters, moves, leaves" },
 	{ "engine", osm_cmd_engine, "circuits in the store; verify maps" },
+	{ "daemon", osm_cmd_daemon, "serve presence events on a socket" },
+	{ "events", osm_cmd_events, "the daemon's recent events, timed" },
 	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 };
