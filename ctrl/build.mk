@@ -32,3 +32,4 @@ $(ENGINE_FUZZER): ctrl/fuzz/fuzz-engine-line.c ctrl/engine_line.c \
 		-O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(filter %.c,$^) $(LIBOSM_SAN) \
 		$(HOST_LDLIBS) -o $@
+TESTS += tests/engine_restart.sh
