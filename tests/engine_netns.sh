@@ -13,8 +13,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-store
 . tools/building-lib.sh
 trap 'bld_down; rm -f /tmp/$P.*' EXIT

@@ -15,8 +15,6 @@ SHORT=0
 [ "${1:-}" = --short ] && SHORT=1
 
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-demo
 . tools/building-lib.sh
 FAILED=0
