@@ -82,6 +82,12 @@ grep '^ok' /tmp/$P.rx | while read -r _ seq epoch hex; do
 		"$(sed 's/../\\x&/g' <<<"$hex")"
 done
 
+mkdir -p build/demo
+bld_osm graph -o build/demo/circuits-0831.svg ||
+	fail "cannot draw the circuit graph"
+echo "  the circuit graph now: build/demo/circuits-0831.svg" \
+	"(osm-fabric graph -o FILE)"
+
 bob=$(bld_circuit bob.phone display)
 N=2000
 say "09:15  bob leaves while ana's laptop streams $N frames to the display"
