@@ -31,16 +31,18 @@ const char *osm_engine_strerror(int err)
 
 const char *osm_engine_kind_name(unsigned kind)
 {
-	static const char *const n[] = { "?", "enter", "move", "leave" };
+	static const char *const n[] = { "?", "enter", "move", "leave",
+					 "link-down", "link-up" };
 
-	return kind < 4 ? n[kind] : "?";
+	return kind < 6 ? n[kind] : "?";
 }
 
 const char *osm_engine_op_name(unsigned op)
 {
-	static const char *const n[] = { "?", "add", "del", "rotate" };
+	static const char *const n[] = { "?", "add", "del", "rotate", "down",
+					 "up" };
 
-	return op < 4 ? n[op] : "?";
+	return op < 6 ? n[op] : "?";
 }
 
 /* ---- map operations on every switch of a circuit's path ---------------- */
@@ -208,11 +210,19 @@ static int occ_cb(const void *rec, void *arg)
 	return 0;
 }
 
+void eng_dev_names(const struct osm_engine *e, const struct osm_rec_circuit *c,
+		   char src[OSM_NAME_MAX + 1], char dst[OSM_NAME_MAX + 1])
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+
+	strcpy(src, s >= 0 ? e->devs[s].r.name : "?");
+	strcpy(dst, d >= 0 ? e->devs[d].r.name : "?");
+}
+
 static void note(struct osm_engine *e, struct osm_engine_event *ev,
 		 unsigned op, const struct osm_rec_circuit *c)
 {
 	struct osm_engine_change *ch;
-	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
 
 	if (ev->n_changes++ >= OSM_ENGINE_CHANGES)
 		return;
@@ -223,10 +233,7 @@ static void note(struct osm_engine *e, struct osm_engine_event *ev,
 	ch->id = c->id;
 	ch->epoch = c->epoch;
 	strcpy(ch->owner, c->owner);
-	snprintf(ch->src, sizeof(ch->src), "%s", s >= 0 ?
-		 e->devs[s].r.name : "?");
-	snprintf(ch->dst, sizeof(ch->dst), "%s", d >= 0 ?
-		 e->devs[d].r.name : "?");
+	eng_dev_names(e, c, ch->src, ch->dst);
 }
 
 /* Wants of the person in room `to` and of the two rooms' groups. */
@@ -277,7 +284,7 @@ static int person_op(struct osm_txn *t, enum osm_engine_kind kind,
 	return osm_person_leave(t, person);
 }
 
-static void ring_push(struct osm_engine *e, const struct osm_engine_event *ev)
+void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev)
 {
 	e->ring[e->ring_head] = *ev;
 	e->ring_head = (e->ring_head + 1) % OSM_ENGINE_RING;
@@ -427,12 +434,23 @@ out:
 	return err;
 }
 
+void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
+		    enum osm_engine_kind kind)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	ev->seq = ++e->seq;
+	ev->time_ns = (uint64_t)rt.tv_sec * 1000000000ULL +
+		      (uint64_t)rt.tv_nsec;
+	ev->kind = (uint8_t)kind;
+}
+
 int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 		     const char *person, const char *room,
 		     uint64_t arrival_ns, struct osm_engine_event *out)
 {
 	struct osm_engine_event *ev;
-	struct timespec rt;
 	struct osm_txn *t;
 	uint64_t t0 = arrival_ns ? arrival_ns : eng_now_ns();
 	int err;
@@ -444,11 +462,7 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	ev->seq = ++e->seq;
-	ev->time_ns = (uint64_t)rt.tv_sec * 1000000000ULL +
-		      (uint64_t)rt.tv_nsec;
-	ev->kind = (uint8_t)kind;
+	eng_event_init(e, ev, kind);
 	strcpy(ev->person, person);
 	if (kind != OSM_EV_LEAVE)
 		strcpy(ev->room, room);
@@ -466,7 +480,7 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 	}
 	ev->total_ns = eng_now_ns() - t0;
 	ev->err = err;
-	ring_push(e, ev);
+	eng_ring_push(e, ev);
 	if (out)
 		*out = *ev;
 	free(ev);

@@ -18,6 +18,7 @@ struct eng_port {
 	int sw;				/* index into e->sws */
 	int peer;			/* uplink: index of the peer switch */
 	uint32_t ifindex;		/* 0: interface not found */
+	int down;			/* link not up and running */
 };
 
 struct eng_dev {
@@ -39,6 +40,8 @@ struct osm_engine {
 	struct eng_dev *devs;
 	struct eng_room *rooms;
 	size_t n_sw, n_ports, n_devs, n_rooms;
+	struct eng_watch *watch;	/* link watch sockets, or NULL */
+	size_t n_watch;
 	uint64_t seq;
 	struct osm_engine_event *ring;	/* OSM_ENGINE_RING entries */
 	unsigned ring_head, ring_n;
@@ -82,5 +85,34 @@ int eng_expect(struct osm_engine *e, const struct osm_rec_circuit *c,
 	       struct osm_circuit *out, int *sw);
 
 uint64_t eng_now_ns(void);
+
+/* Start an event record (sequence number, wall-clock time, kind) and
+ * keep a finished one in the ring. */
+void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
+		    enum osm_engine_kind kind);
+void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev);
+
+/* The names of c's two devices ("?" if unknown). */
+void eng_dev_names(const struct osm_engine *e, const struct osm_rec_circuit *c,
+		   char src[OSM_NAME_MAX + 1], char dst[OSM_NAME_MAX + 1]);
+
+/* Make c's map values on every switch of its path what the store and
+ * the link states say; *fixed counts the changes. */
+int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
+		    const struct osm_rec_circuit *c, unsigned *fixed);
+
+void eng_watch_close(struct osm_engine *e);
+
+/* 1 if link flags (IFF_*) make a port up: up and running. */
+int eng_link_up(unsigned flags);
+
+/* Look up the ifindexes and link states of switch si's ports in its
+ * namespace; home is an fd of the engine's own (or -1 if no prefix). */
+void eng_resolve(struct osm_engine *e, int si, int home);
+
+/* 1 if circuit c goes through port index `port`, or (port -1) through
+ * any port that is down. */
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osm_rec_circuit *c, int port);
 
 #endif

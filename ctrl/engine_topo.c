@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "engine_int.h"
 
 uint64_t eng_now_ns(void)
@@ -111,8 +113,29 @@ static void topo_free(struct osm_engine *e)
 	e->n_sw = e->n_ports = e->n_devs = e->n_rooms = 0;
 }
 
+int eng_link_up(unsigned flags)
+{
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+/* A port's ifindex and link state, in the current namespace. */
+static void port_resolve(struct eng_port *p)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	p->ifindex = if_nametoindex(p->r.ifname);
+	p->down = 1;
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->r.ifname);
+	if (p->ifindex && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		p->down = !eng_link_up((unsigned)ifr.ifr_flags);
+	close(fd);
+}
+
 /* ifindexes of switch si's ports, looked up inside its namespace. */
-static void resolve_ifindexes(struct osm_engine *e, int si, int home)
+void eng_resolve(struct osm_engine *e, int si, int home)
 {
 	char path[32 + 2 * (OSM_NAME_MAX + 1)];
 	size_t i;
@@ -130,8 +153,7 @@ static void resolve_ifindexes(struct osm_engine *e, int si, int home)
 	}
 	for (i = 0; i < e->n_ports; i++)
 		if (e->ports[i].sw == si)
-			e->ports[i].ifindex =
-				if_nametoindex(e->ports[i].r.ifname);
+			port_resolve(&e->ports[i]);
 	if (fd >= 0) {
 		/* Back home; failing that, nothing else would be right. */
 		if (setns(home, CLONE_NEWNET))
@@ -180,7 +202,7 @@ static int topo_load(struct osm_engine *e)
 			return -errno;
 	}
 	for (i = 0; i < e->n_sw; i++)
-		resolve_ifindexes(e, (int)i, home);
+		eng_resolve(e, (int)i, home);
 	if (home >= 0)
 		close(home);
 	return 0;
@@ -217,6 +239,7 @@ void osm_engine_close(struct osm_engine *e)
 {
 	if (!e)
 		return;
+	eng_watch_close(e);
 	topo_free(e);
 	free(e->ring);
 	free(e);
@@ -224,8 +247,15 @@ void osm_engine_close(struct osm_engine *e)
 
 int osm_engine_reload(struct osm_engine *e)
 {
+	int watching = e->watch != NULL, err;
+
+	/* The watch names switches by index: it is made again. */
+	eng_watch_close(e);
 	topo_free(e);
-	return topo_load(e);
+	err = topo_load(e);
+	if (!err && watching)
+		err = osm_engine_watch(e);
+	return err;
 }
 
 int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h)
@@ -245,14 +275,49 @@ int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h)
 	return 0;
 }
 
-/* ifindex of switch si's uplink to switch peer, 0 if none. */
-static uint32_t uplink(const struct osm_engine *e, int si, int peer)
+/* Switch si's port to switch peer, -1 if none. */
+static int uplink(const struct osm_engine *e, int si, int peer)
 {
 	size_t i;
 
 	for (i = 0; i < e->n_ports; i++)
 		if (e->ports[i].sw == si && e->ports[i].peer == peer)
-			return e->ports[i].ifindex;
+			return (int)i;
+	return -1;
+}
+
+/* The ports (indexes) hop `hop` of c enters and leaves by, and its
+ * switch; -1 for any that is missing. */
+static void hop_ports(const struct osm_engine *e,
+		      const struct osm_rec_circuit *c, unsigned hop, int s,
+		      int d, int *sw, int *in, int *out)
+{
+	int prev = hop ? eng_sw_find(e, c->path[hop - 1]) : -1;
+	int next = hop + 1 < c->n_path ? eng_sw_find(e, c->path[hop + 1]) :
+		   -1;
+
+	*sw = eng_sw_find(e, c->path[hop]);
+	*in = hop ? (prev >= 0 ? uplink(e, *sw, prev) : -1) : e->devs[s].port;
+	*out = hop + 1 < c->n_path ? (next >= 0 ? uplink(e, *sw, next) : -1) :
+	       e->devs[d].port;
+}
+
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osm_rec_circuit *c, int port)
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	int sw, in, out;
+	unsigned i;
+
+	if (s < 0 || d < 0)
+		return 0;
+	for (i = 0; i < c->n_path; i++) {
+		hop_ports(e, c, i, s, d, &sw, &in, &out);
+		if (port >= 0 ? (in == port || out == port) :
+		    ((in >= 0 && e->ports[in].down) ||
+		     (out >= 0 && e->ports[out].down)))
+			return 1;
+	}
 	return 0;
 }
 
@@ -261,27 +326,26 @@ int eng_expect(struct osm_engine *e, const struct osm_rec_circuit *c,
 	       struct osm_circuit *out, int *sw)
 {
 	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
-	int si, prev, next;
+	int si, in, eg;
 	uint64_t now;
 
 	if (s < 0 || d < 0 || hop >= c->n_path)
 		return OSM_STORE_EREF;
-	si = eng_sw_find(e, c->path[hop]);
-	prev = hop ? eng_sw_find(e, c->path[hop - 1]) : -1;
-	next = hop + 1 < c->n_path ? eng_sw_find(e, c->path[hop + 1]) : -1;
-	if (si < 0 || (hop && prev < 0) || (hop + 1 < c->n_path && next < 0))
+	hop_ports(e, c, hop, s, d, &si, &in, &eg);
+	if (si < 0)
 		return OSM_STORE_EREF;
+	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
+	    !e->ports[eg].ifindex)
+		return OSM_ENGINE_ENOPORT;
 	memset(out, 0, sizeof(*out));
 	out->id = c->id;
 	out->flags = c->flags & (OSM_CF_REMOTE | OSM_CF_CTRL);
-	out->ingress_ifindex = hop ? uplink(e, si, prev) :
-			       (e->devs[s].port >= 0 ?
-				e->ports[e->devs[s].port].ifindex : 0);
-	out->egress_ifindex = next >= 0 ? uplink(e, si, next) :
-			      (e->devs[d].port >= 0 ?
-			       e->ports[e->devs[d].port].ifindex : 0);
-	if (!out->ingress_ifindex || !out->egress_ifindex)
-		return OSM_ENGINE_ENOPORT;
+	/* A port down anywhere on the path: the circuit is down on every
+	 * switch, so its frames die where they enter. */
+	if (eng_circuit_down(e, c, -1))
+		out->flags |= OSM_CF_DOWN;
+	out->ingress_ifindex = e->ports[in].ifindex;
+	out->egress_ifindex = e->ports[eg].ifindex;
 	memcpy(out->src_mac, e->devs[s].r.mac, 6);
 	memcpy(out->dst_mac, e->devs[d].r.mac, 6);
 	out->rate = c->rate;
