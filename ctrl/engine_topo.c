@@ -23,48 +23,6 @@ uint64_t eng_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int eng_room_find(const struct osm_engine *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_rooms; i++)
-		if (!strcmp(e->rooms[i].r.name, name))
-			return (int)i;
-	return -1;
-}
-
-int eng_sw_find(const struct osm_engine *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_sw; i++)
-		if (!strcmp(e->sws[i].r.name, name))
-			return (int)i;
-	return -1;
-}
-
-int eng_dev_find(const struct osm_engine *e, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_devs; i++)
-		if (e->devs[i].r.id == id)
-			return (int)i;
-	return -1;
-}
-
-static int port_find(const struct osm_engine *e, const char *sw,
-		     const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_ports; i++)
-		if (!strcmp(e->ports[i].r.sw, sw) &&
-		    !strcmp(e->ports[i].r.name, name))
-			return (int)i;
-	return -1;
-}
-
 /* Grow-and-append for the topology arrays; each engine struct starts
  * with its record (rec_size bytes). */
 struct load {
@@ -100,6 +58,7 @@ static void topo_free(struct osm_engine *e)
 {
 	size_t i;
 
+	eng_index_free(e);
 	for (i = 0; i < e->n_sw; i++)
 		osm_switch_close(e->sws[i].h);
 	free(e->sws);
@@ -180,22 +139,9 @@ static int topo_load(struct osm_engine *e)
 	      LOAD(t, OSM_TAB_ROOMS, &e->rooms, &e->n_rooms,
 		   struct osm_rec_room);
 	osm_txn_abort(t);
+	err = err ?: eng_topo_index(e) ?: eng_state_build(e);
 	if (err)
 		return err;
-	for (i = 0; i < e->n_ports; i++) {
-		struct eng_port *p = &e->ports[i];
-
-		p->sw = eng_sw_find(e, p->r.sw);
-		p->peer = p->r.peer_sw[0] ? eng_sw_find(e, p->r.peer_sw) : -1;
-	}
-	for (i = 0; i < e->n_devs; i++) {
-		struct eng_dev *d = &e->devs[i];
-
-		d->room = eng_room_find(e, d->r.room);
-		d->sw = eng_sw_find(e, d->r.sw);
-		d->port = port_find(e, d->r.sw, d->r.port);
-		d->personal = osm_engine_device_owner(d->r.name, d->owner);
-	}
 	if (e->netns_prefix[0]) {
 		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (home < 0)
@@ -275,17 +221,6 @@ int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h)
 	return 0;
 }
 
-/* Switch si's port to switch peer, -1 if none. */
-static int uplink(const struct osm_engine *e, int si, int peer)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_ports; i++)
-		if (e->ports[i].sw == si && e->ports[i].peer == peer)
-			return (int)i;
-	return -1;
-}
-
 /* The ports (indexes) hop `hop` of c enters and leaves by, and its
  * switch; -1 for any that is missing. */
 static void hop_ports(const struct osm_engine *e,
@@ -297,9 +232,10 @@ static void hop_ports(const struct osm_engine *e,
 		   -1;
 
 	*sw = eng_sw_find(e, c->path[hop]);
-	*in = hop ? (prev >= 0 ? uplink(e, *sw, prev) : -1) : e->devs[s].port;
-	*out = hop + 1 < c->n_path ? (next >= 0 ? uplink(e, *sw, next) : -1) :
-	       e->devs[d].port;
+	*in = hop ? (prev >= 0 ? eng_uplink(e, *sw, prev) : -1) :
+	      e->devs[s].port;
+	*out = hop + 1 < c->n_path ?
+	       (next >= 0 ? eng_uplink(e, *sw, next) : -1) : e->devs[d].port;
 }
 
 int eng_circuit_down(const struct osm_engine *e,
