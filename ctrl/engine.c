@@ -379,25 +379,20 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 		}
 	}
 
-	/* 1. The leaver's circuits die in every switch, before anything. */
-	for (i = 0; i < cur->n; i++) {
-		if (!del[i] || !cur->c[i].owner[0])
-			continue;
-		err = maps_drop(e, &cur->c[i], 0, &ev->map_ops);
-		if (err)
-			goto out;
-		note(e, ev, OSM_CH_DEL, &cur->c[i]);
-		ev->removed++;
-	}
-	ev->kill_ns = eng_now_ns() - t0;
-	for (i = 0; i < cur->n; i++) {
-		if (!del[i] || cur->c[i].owner[0])
-			continue;
-		err = maps_drop(e, &cur->c[i], 0, &ev->map_ops);
-		if (err)
-			goto out;
-		note(e, ev, OSM_CH_DEL, &cur->c[i]);
-		ev->removed++;
+	/* 1. The leaver's circuits die in every switch, before anything;
+	 * then the group circuits of a room left empty. */
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < cur->n; i++) {
+			if (!del[i] || !cur->c[i].owner[0] != (j == 1))
+				continue;
+			err = maps_drop(e, &cur->c[i], 0, &ev->map_ops);
+			if (err)
+				goto out;
+			note(e, ev, OSM_CH_DEL, &cur->c[i]);
+			ev->removed++;
+		}
+		if (j == 0)
+			ev->kill_ns = eng_now_ns() - t0;
 	}
 
 	/* 2. The store: circuits gone, the person (a leaver's session key

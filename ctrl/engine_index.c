@@ -6,9 +6,14 @@
  * circuits and head count), read from the store once and then kept by
  * the events. The store stays the truth: `reload` reads it all again. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine_int.h"
+
+_Static_assert(offsetof(struct eng_room, r.name) == 0 &&
+	       offsetof(struct eng_sw, r.name) == 0,
+	       "find_name: names first");
 
 /* A path between two switches: hop[] indexes, or err. n 0 and err 0: a
  * free slot. */
@@ -55,14 +60,17 @@ static int cmp_pdev(const void *a, const void *b)
 		      pdev_e->devs[*(const int *)b].owner);
 }
 
-int eng_room_find(const struct osm_engine *e, const char *name)
+/* Binary search in an array sorted by name, of structs that start with
+ * a record whose first member is its name. */
+static int find_name(const void *base, size_t n, size_t size,
+		     const char *name)
 {
-	size_t lo = 0, hi = e->n_rooms, mid;
+	size_t lo = 0, hi = n, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		c = strcmp(name, e->rooms[mid].r.name);
+		c = strcmp(name, (const char *)base + mid * size);
 		if (!c)
 			return (int)mid;
 		if (c < 0)
@@ -73,22 +81,14 @@ int eng_room_find(const struct osm_engine *e, const char *name)
 	return -1;
 }
 
+int eng_room_find(const struct osm_engine *e, const char *name)
+{
+	return find_name(e->rooms, e->n_rooms, sizeof(*e->rooms), name);
+}
+
 int eng_sw_find(const struct osm_engine *e, const char *name)
 {
-	size_t lo = 0, hi = e->n_sw, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(name, e->sws[mid].r.name);
-		if (!c)
-			return (int)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	return find_name(e->sws, e->n_sw, sizeof(*e->sws), name);
 }
 
 int eng_dev_find(const struct osm_engine *e, uint32_t id)

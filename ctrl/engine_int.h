@@ -159,9 +159,14 @@ void eng_watch_close(struct osm_engine *e);
 /* 1 if link flags (IFF_*) make a port up: up and running. */
 int eng_link_up(unsigned flags);
 
-/* Look up the ifindexes and link states of switch si's ports in its
- * namespace; home is an fd of the engine's own (or -1 if no prefix). */
-void eng_resolve(struct osm_engine *e, int si, int home);
+/* Run fn(e, si, arg) inside switch si's network namespace (the engine's
+ * own without a prefix), then come back. Returns fn's result, or -errno
+ * if the namespace cannot be entered. */
+int eng_in_netns(struct osm_engine *e, int si,
+		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg);
+
+/* Look up the ifindexes and link states of every switch's ports. */
+void eng_resolve_all(struct osm_engine *e);
 
 /* 1 if circuit c goes through port index `port`, or (port -1) through
  * any port that is down. */

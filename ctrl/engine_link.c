@@ -5,7 +5,6 @@
  * they enter, counted as egress_down); when it comes up, they are back. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,57 +19,22 @@ struct eng_watch {
 	int sw;
 };
 
-static int open_in(struct osm_engine *e, int si, struct mnl_socket **out)
+/* In the switch's namespace: the socket stays bound to it. */
+static int open_nl(struct osm_engine *e, int si, void *arg)
 {
-	char path[32 + 2 * (OSM_NAME_MAX + 1)];
-	struct mnl_socket *nl;
-	int fd = -1, home = -1, err = 0;
+	struct mnl_socket **out = arg, *nl = mnl_socket_open(NETLINK_ROUTE);
+	int err;
 
-	if (e->netns_prefix[0]) {
-		snprintf(path, sizeof(path), "/run/netns/%s%s",
-			 e->netns_prefix, e->sws[si].r.name);
-		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (home < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
-			err = -errno;
-			goto out;
-		}
-	}
-	/* The socket stays bound to the namespace it was made in. */
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	(void)e;
+	(void)si;
 	if (!nl || mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
 		err = -errno;
 		if (nl)
 			mnl_socket_close(nl);
-	} else {
-		fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK);
-		*out = nl;
+		return err;
 	}
-	if (fd >= 0 && setns(home, CLONE_NEWNET))
-		abort();	/* nothing would be right after this */
-out:
-	if (fd >= 0)
-		close(fd);
-	if (home >= 0)
-		close(home);
-	return err;
-}
-
-/* Read every port's link state again. */
-static int refresh(struct osm_engine *e)
-{
-	int home = -1;
-	size_t i;
-
-	if (e->netns_prefix[0]) {
-		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (home < 0)
-			return -errno;
-	}
-	for (i = 0; i < e->n_sw; i++)
-		eng_resolve(e, (int)i, home);
-	if (home >= 0)
-		close(home);
+	fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK);
+	*out = nl;
 	return 0;
 }
 
@@ -87,13 +51,15 @@ int osm_engine_watch(struct osm_engine *e)
 		if (e->sws[i].r.kind == OSM_SW_GATEWAY)
 			continue;
 		/* A switch whose namespace is missing is not running. */
-		if (open_in(e, (int)i, &e->watch[e->n_watch].nl))
+		if (eng_in_netns(e, (int)i, open_nl,
+				 &e->watch[e->n_watch].nl))
 			continue;
 		e->watch[e->n_watch++].sw = (int)i;
 	}
 	/* Read the link states again: a change before the sockets were
 	 * open would otherwise be missed. */
-	return refresh(e);
+	eng_resolve_all(e);
+	return 0;
 }
 
 void eng_watch_close(struct osm_engine *e)
@@ -258,8 +224,10 @@ int osm_engine_watch_read(struct osm_engine *e, int fd,
 		n = mnl_socket_recvfrom(e->watch[i].nl, buf, sizeof(buf));
 		if (n < 0 && errno == ENOBUFS) {
 			/* Changes were lost: read every state again. */
-			int err = refresh(e) ?: osm_engine_reconcile(e, NULL);
+			int err;
 
+			eng_resolve_all(e);
+			err = osm_engine_reconcile(e, NULL);
 			if (err)
 				return err;
 			m.changes++;

@@ -93,39 +93,57 @@ static void port_resolve(struct eng_port *p)
 	close(fd);
 }
 
-/* ifindexes of switch si's ports, looked up inside its namespace. */
-void eng_resolve(struct osm_engine *e, int si, int home)
+int eng_in_netns(struct osm_engine *e, int si,
+		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg)
 {
 	char path[32 + 2 * (OSM_NAME_MAX + 1)];
-	size_t i;
-	int fd = -1;
+	int fd, home, err;
 
-	if (e->netns_prefix[0]) {
-		snprintf(path, sizeof(path), "/run/netns/%s%s",
-			 e->netns_prefix, e->sws[si].r.name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-			if (fd >= 0)
-				close(fd);
-			return;		/* ports stay unresolved */
-		}
-	}
-	for (i = 0; i < e->n_ports; i++)
-		if (e->ports[i].sw == si)
-			port_resolve(&e->ports[i]);
-	if (fd >= 0) {
+	if (!e->netns_prefix[0])
+		return fn(e, si, arg);
+	snprintf(path, sizeof(path), "/run/netns/%s%s", e->netns_prefix,
+		 e->sws[si].r.name);
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (home < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
+		err = -errno;
+	} else {
+		err = fn(e, si, arg);
 		/* Back home; failing that, nothing else would be right. */
 		if (setns(home, CLONE_NEWNET))
 			abort();
-		close(fd);
 	}
+	if (fd >= 0)
+		close(fd);
+	if (home >= 0)
+		close(home);
+	return err;
+}
+
+static int resolve(struct osm_engine *e, int si, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++)
+		port_resolve(&e->ports[i]);
+	return 0;
+}
+
+void eng_resolve_all(struct osm_engine *e)
+{
+	size_t i;
+
+	/* A switch whose namespace is missing keeps its ports unresolved:
+	 * it is not running. */
+	for (i = 0; i < e->n_sw; i++)
+		eng_in_netns(e, (int)i, resolve, NULL);
 }
 
 static int topo_load(struct osm_engine *e)
 {
 	struct osm_txn *t;
-	size_t i;
-	int err, home = -1;
+	int err;
 
 	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &t);
 	if (err)
@@ -140,18 +158,9 @@ static int topo_load(struct osm_engine *e)
 		   struct osm_rec_room);
 	osm_txn_abort(t);
 	err = err ?: eng_topo_index(e) ?: eng_state_build(e);
-	if (err)
-		return err;
-	if (e->netns_prefix[0]) {
-		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (home < 0)
-			return -errno;
-	}
-	for (i = 0; i < e->n_sw; i++)
-		eng_resolve(e, (int)i, home);
-	if (home >= 0)
-		close(home);
-	return 0;
+	if (!err)
+		eng_resolve_all(e);
+	return err;
 }
 
 int osm_engine_open(struct osm_engine **out, struct osm_store *st,
