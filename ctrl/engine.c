@@ -22,6 +22,8 @@ const char *osm_engine_strerror(int err)
 	case OSM_ENGINE_ENOPORT:
 		return "a port's interface is missing on its switch";
 	case OSM_ENGINE_ENOPATH: return "no uplink path between the rooms";
+	case OSM_ENGINE_ENOMGMT:
+		return "no management port in the topology (for the controller)";
 	default:
 		if (err <= -31000 && err > -32000)
 			return osm_store_strerror(err);

@@ -21,7 +21,11 @@ enum {
 	OSM_ENGINE_ENOSWITCH = -32004,	/* a switch of a path is not loaded */
 	OSM_ENGINE_ENOPORT   = -32005,	/* a port's interface is missing */
 	OSM_ENGINE_ENOPATH   = -32006,	/* no uplink path between rooms */
+	OSM_ENGINE_ENOMGMT   = -32007,	/* no management port (controller) */
 };
+
+/* The epoch of every control circuit (docs/protocol.md 7.1). */
+#define OSM_ENGINE_CTL_EPOCH	1
 
 /* A message for any code the engine functions return (store codes and
  * -errno included). */
@@ -32,6 +36,10 @@ struct osm_engine_opts {
 	 * "": in the engine's own namespace). Only used to look up the
 	 * ifindexes of the switches' ports. */
 	const char *netns_prefix;
+	/* The controller's MAC, or NULL: with it, every device gets its two
+	 * control circuits between its port and the topology's management
+	 * port (a port of kind mgmt), installed by reconcile. */
+	const uint8_t *ctl_mac;
 };
 
 /*
