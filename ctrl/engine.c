@@ -318,6 +318,25 @@ static void state_update(struct osm_engine *e,
 	}
 	for (i = 0; i < d->add.n; i++)
 		eng_state_add_circuit(e, &d->add.c[i]);
+	if (!e->hook)
+		return;
+	for (i = 0; i < d->cur.n; i++)
+		if (d->del[i])
+			e->hook(e->hook_arg, OSM_CH_DEL, &d->cur.c[i]);
+	for (i = 0; i < d->add.n; i++)
+		e->hook(e->hook_arg, OSM_CH_ADD, &d->add.c[i]);
+	for (i = 0; i < d->cur.n; i++)
+		if (d->rot[i])
+			e->hook(e->hook_arg, OSM_CH_ROTATE, &d->cur.c[i]);
+}
+
+void osm_engine_on_change(struct osm_engine *e,
+			  void (*fn)(void *arg, unsigned op,
+				     const struct osm_rec_circuit *c),
+			  void *arg)
+{
+	e->hook = fn;
+	e->hook_arg = arg;
 }
 
 static int apply(struct osm_engine *e, struct osm_txn *t,

@@ -151,6 +151,15 @@ int osm_engine_watch_read(struct osm_engine *e, int fd,
 			  void (*cb)(const struct osm_engine_event *ev,
 				     void *arg), void *arg);
 
+/* Call fn(arg, op, c) after each committed event for every circuit it
+ * deleted (OSM_CH_DEL), added (OSM_CH_ADD) or rotated (OSM_CH_ROTATE, c at
+ * its new epoch), in that order: the controller delivers keys with it.
+ * fn NULL: no hook. */
+void osm_engine_on_change(struct osm_engine *e,
+			  void (*fn)(void *arg, unsigned op,
+				     const struct osm_rec_circuit *c),
+			  void *arg);
+
 /* Names for output: "enter", "add", ... */
 const char *osm_engine_kind_name(unsigned kind);
 const char *osm_engine_op_name(unsigned op);

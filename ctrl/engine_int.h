@@ -69,6 +69,8 @@ struct osm_engine {
 	size_t people_cap, people_n;
 	struct eng_ids *room_circ;	/* group circuits, by room */
 	unsigned *room_people;		/* people, by room */
+	void (*hook)(void *arg, unsigned op, const struct osm_rec_circuit *c);
+	void *hook_arg;
 	int ctl;			/* control circuits (a controller) */
 	uint8_t ctl_mac[6];		/* the controller's MAC */
 	int mgmt;			/* the management port, or -1 */
