@@ -35,3 +35,6 @@ $(ENGINE_FUZZER): ctrl/fuzz/fuzz-engine-line.c ctrl/engine_line.c \
 TESTS += tests/engine_restart.sh
 TESTS += tests/engine_link.sh
 TESTS += tests/engine_ctl.sh
+# Firmware devices (QEMU) under the daemon: needs the firmware images.
+TESTS += tests/engine_fw.sh
+CHECK_DEPS += $(OSM_MKBLOB)

@@ -19,6 +19,8 @@ E=$PWD/build/osm-endpoint
 # Every device is a namespace $P-d-<device> with eth0 on its switch port;
 # a device named PERSON.THING is that person's (docs/engine.md). The
 # controller's namespace is for `daemon --ctl eth0 --ctl-netns $P-ctl`.
+# Devices named in BLD_FW are firmware in QEMU instead: their port is a
+# tap in the switch's namespace, for `qemu-system-arm -nic tap,ifname=PORT`.
 
 # name role room port mac
 BLD_DEVICES="
@@ -102,6 +104,14 @@ bld_up() {
 	ip -n "$(bld_swns core)" link set dev ctl up
 	while read -r name role room port mac; do
 		[ -n "$name" ] || continue
+		if [[ " ${BLD_FW:-} " == *" $name "* ]]; then
+			# A firmware device: QEMU's tap, on the switch.
+			ip -n "$(bld_swns $room)" tuntap add dev "$port" mode tap
+			ip netns exec "$(bld_swns $room)" sysctl -qw \
+				"net.ipv6.conf.$port.disable_ipv6=1"
+			ip -n "$(bld_swns $room)" link set dev "$port" up
+			continue
+		fi
 		ns=$(bld_devns "$name")
 		ip netns add "$ns"
 		ip netns exec "$ns" sysctl -qw \
@@ -129,7 +139,8 @@ bld_up() {
 		! { ip -n "$(bld_swns core)" -o link
 		    ip -n "$(bld_swns r101)" -o link
 		    ip -n "$(bld_swns r102)" -o link; } |
-			grep -v ': lo:' | grep -qv 'state UP' && break
+			grep -v ': lo:' | grep -v NO-CARRIER |
+			grep -qv 'state UP' && break
 		sleep 0.05
 	done
 	bld_topology >"$D.yaml"

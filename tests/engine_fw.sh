@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Firmware devices under the daemon: the door (r101) and the lamp (r102)
+# are Cortex-M3 images in QEMU on taps of their room switches, provisioned
+# from the building's store (osm-mkblob with its root key). The daemon,
+# as the controller, answers their HELLOs; the door's badge reader
+# (UART "badge enter ana") brings ana into r101; when bob comes into r102
+# the lamp receives its keys (KEY_UPDATE RX, ACKed), and the sensor's
+# "on" over the new circuit lights it; when bob leaves the lamp forgets
+# them (REMOVE) and the sensor's frames are dropped.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+P=oen$$
+D=/tmp/$P-fw
+S=/tmp/$P.sock
+DIR=/tmp/$P.fwdir
+BLD_FW="door lamp"
+. tools/building-lib.sh
+dpid=
+qpids=
+trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; for q in $qpids; do kill $q;
+	done 2>/dev/null; exec 7>&- 8>&-; wait 2>/dev/null; bld_down;
+	rm -rf "$DIR" /tmp/$P.*' EXIT
+mkdir -p "$DIR"
+bld_up || { echo "not ok 1 - building up"; exit 1; }
+"$F" --store "$D" daemon --socket "$S" --netns-prefix "$BLD_NETNS_PREFIX" \
+	--ctl eth0 --ctl-netns "$(bld_ctlns)" >/tmp/$P.log 2>&1 &
+dpid=$!
+for _ in $(seq 200); do [ -S "$S" ] && break; sleep 0.01; done
+ask() {
+	python3 -c "
+import socket; s = socket.socket(socket.AF_UNIX); s.connect('$S')
+s.sendall(b'$1\n'); print(s.makefile().readline().strip())"
+}
+devid() {
+	bld_osm -j topology show | jq -r --arg n "$1" '.. | objects |
+		select(.name? == $n and has("role")) | .id'
+}
+
+# boot NAME ROLE ROOM PORT MAC FD: provision from the store, start QEMU on
+# the tap, UART log in $DIR/NAME.log, commands on file descriptor FD.
+boot() {
+	local name=$1 role=$2 room=$3 port=$4 mac=$5
+	"$PWD/build/osm-mkblob" --id "$(devid "$name")" --role "$role" \
+		--mac "$mac" --ctrl-mac "$BLD_CTL_MAC" --peer-mac "$mac" \
+		--root-key-file "$D/root.key" -o "$DIR/$name.blob" &&
+	arm-none-eabi-objcopy --update-section .provision="$DIR/$name.blob" \
+		build/firmware/$role.elf "$DIR/$name.elf" || return 1
+	mkfifo "$DIR/$name.in" "$DIR/$name.out"
+	ip netns exec "$(bld_swns "$room")" timeout 60 qemu-system-arm \
+		-M lm3s6965evb -display none -monitor none \
+		-serial "pipe:$DIR/$name" -kernel "$DIR/$name.elf" \
+		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
+		2>"$DIR/$name.err" &
+	qpids="$qpids $!"
+	cat "$DIR/$name.out" >"$DIR/$name.log" &
+}
+# wait_log NAME REGEX [SECONDS]
+wait_log() {
+	local i
+	for i in $(seq $((${3:-5} * 20))); do
+		grep -qE "$2" "$DIR/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+boot door door r101 p5 02:00:00:00:01:05
+exec 7>"$DIR/door.in"
+boot lamp lamp r102 p2 02:00:00:00:02:02
+exec 8>"$DIR/lamp.in"
+tap_ok "the door joins: its HELLO is ACKed by the daemon" \
+	wait_log door '^ack seq=' 10
+tap_ok "the lamp joins too" wait_log lamp '^ack seq=' 10
+
+echo "badge enter ana" >&7
+tap_ok "door: badge enter ana -> PRESENCE, ACKed" \
+	wait_log door 'presence enter ana seq=[0-9]+' 5
+seq=$(sed -n 's/^presence enter ana seq=\([0-9]*\).*/\1/p' "$DIR/door.log")
+tap_ok "... the ACK names its sequence number ($seq)" \
+	wait_log door "^ack seq=$seq\$" 5
+tap_is "ana is in r101" "$(bld_osm person list | awk '{print $1, $2}')" \
+	"ana r101"
+tap_ok "the daemon logged the event" grep -q "^#[0-9]* enter ana r101: +5" /tmp/$P.log
+
+tap_ok "bob enters r102" \
+	bash -c "$F --store $D person enter --socket $S bob r102 >/dev/null"
+tap_ok "the lamp gets two RX keys and applies them" \
+	bash -c "for i in \$(seq 100); do [ \$(grep -c 'op=1 status=0' \
+		$DIR/lamp.log) -ge 2 ] && exit 0; sleep 0.05; done; exit 1"
+sl=$(bld_circuit sensor lamp)
+tap_ok "... one is sensor -> lamp, at its epoch" \
+	grep -q "^key circuit=${sl%% *} epoch=1 op=1 status=0" "$DIR/lamp.log"
+sleep 0.3
+tap_is "the lamp ACKed both: none of its messages given up" \
+	"$(ask controller | cut -d' ' -f2- | jq '.acks >= 2')" true
+bld_send sensor "$sl" --payload on --seq 1
+tap_ok "the sensor says 'on' over the new circuit: the lamp is on" \
+	wait_log lamp '^lamp on$' 5
+
+echo "badge leave ana" >&7
+tap_ok "door: badge leave ana" wait_log door 'presence leave ana' 5
+for _ in $(seq 40); do
+	[ -z "$(bld_osm person list | grep ana)" ] && break; sleep 0.05
+done
+tap_is "ana has left" "$(bld_osm person list | awk '{print $1}')" "bob"
+
+tap_ok "bob leaves" \
+	bash -c "$F --store $D person leave --socket $S bob >/dev/null"
+tap_ok "the lamp forgets both circuits (REMOVE)" \
+	bash -c "for i in \$(seq 100); do [ \$(grep -c 'op=3 status=0' \
+		$DIR/lamp.log) -ge 2 ] && exit 0; sleep 0.05; done; exit 1"
+u0=$("$F" -j stats -n "$(bld_swns r102)" "$(bld_sw r102)" |
+	jq .drops.unknown_circuit)
+bld_send sensor "$sl" --payload off --seq 2
+u1=$("$F" -j stats -n "$(bld_swns r102)" "$(bld_sw r102)" |
+	jq .drops.unknown_circuit)
+sleep 0.3
+tap_is "'off' on the old circuit: dropped by r102" "$((u1 - u0))" 1
+tap_ok "... and the lamp stays on" bash -c "! grep -q '^lamp off' $DIR/lamp.log"
+for q in $qpids; do kill -0 $q 2>/dev/null; done
+tap_ok "both QEMUs still running" [ $? = 0 ]
+tap_done
