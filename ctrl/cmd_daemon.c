@@ -282,7 +282,7 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-static void log_link(const struct osm_engine_event *ev, void *arg)
+static void log_cb(const struct osm_engine_event *ev, void *arg)
 {
 	(void)arg;
 	log_event(ev);
@@ -316,9 +316,9 @@ static void serve(struct daemon *d, int lfd)
 			if (!(p[d->n + 1 + i].revents & POLLIN))
 				continue;
 			if (d->ctl && wfd[i] == osm_ctl_fd(d->ctl))
-				osm_ctl_input(d->ctl, log_link, NULL);
+				osm_ctl_input(d->ctl, log_cb, NULL);
 			else
-				osm_engine_watch_read(d->e, wfd[i], log_link,
+				osm_engine_watch_read(d->e, wfd[i], log_cb,
 						      NULL);
 		}
 		for (i = d->n - 1; i >= 0; i--) {
