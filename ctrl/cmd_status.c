@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-fabric status: loaded switches, their program, ports and circuit
- * count. */
+ * count (and how many are down). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
 #include "switch_cli.h"
+#include "osm_endpoint.h"
 
 static void usage(FILE *f)
 {
@@ -37,7 +38,8 @@ static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
 static int show(const char *name, void *arg)
 {
 	json_t *all = arg, *ports = json_array();
-	uint32_t id = 0, insns = 0, ifx, prev, n = 0;
+	uint32_t id = 0, insns = 0, ifx, prev, n = 0, down = 0;
+	struct osm_circuit c;
 	struct osm_switch *sw;
 	int print = !osm_opts.json, first = 1;
 
@@ -47,19 +49,28 @@ static int show(const char *name, void *arg)
 	while (osm_switch_circuit_next(sw, n ? &prev : NULL, &ifx) == 0) {
 		prev = ifx;
 		n++;
+		/* Marked down by the control plane: a port on its path is. */
+		if (osm_switch_circuit_get(sw, ifx, &c) == 0 &&
+		    (c.flags & OSM_CF_DOWN))
+			down++;
+		osm_wipe(&c, sizeof(c));
 	}
 	if (print)
 		printf("switch %s: prog id %u, verifier processed %u insns, "
-		       "%u circuit%s, pins %s/%s/\n", name, id, insns, n,
-		       n == 1 ? "" : "s", OSM_PIN_ROOT, name);
+		       "%u circuit%s%s, pins %s/%s/\n", name, id, insns, n,
+		       n == 1 ? "" : "s", down ? " (some down)" : "",
+		       OSM_PIN_ROOT, name);
+	if (print && down)
+		printf("  %u circuit%s down (a port on the path is down)\n",
+		       down, down == 1 ? "" : "s");
 	while (osm_switch_port_next(sw, first ? NULL : &prev, &ifx) == 0) {
 		json_array_append_new(ports, port_json(sw, ifx, print));
 		prev = ifx;
 		first = 0;
 	}
-	json_array_append_new(all, json_pack("{s:s, s:i, s:i, s:i, s:o}",
+	json_array_append_new(all, json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}",
 		"switch", name, "prog_id", id, "verified_insns", insns,
-		"circuits", n, "ports", ports));
+		"circuits", n, "circuits_down", down, "ports", ports));
 	osm_switch_close(sw);
 	return 0;
 }

@@ -58,6 +58,8 @@ bld_send ana.laptop "$c" --count 4
 e1=$("$F" -j stats -n "$(bld_swns r102)" "$(bld_sw r102)" |
 	jq '.drops.egress_down')
 tap_is "ana's frames die at r102 as egress_down" "$((e1 - e0))" 4
+tap_is "status counts them" "$("$F" -j status -n "$(bld_swns r101)" \
+	"$(bld_sw r101)" | jq '.[0].circuits_down')" 2
 tap_ok "bob enters r101 while it is down" ev enter bob r101
 tap_is "bob's circuit to the display is made down" "$(downs r101)" \
 	"ana.laptop>display bob.phone>display mic>display "

@@ -136,10 +136,11 @@ bld_up() {
 	# engine takes a port that is not running as down.
 	local n
 	for n in $(seq 100); do
-		! { ip -n "$(bld_swns core)" -o link
-		    ip -n "$(bld_swns r101)" -o link
-		    ip -n "$(bld_swns r102)" -o link; } |
-			grep -v ': lo:' | grep -v NO-CARRIER |
+		# (a firmware device's tap is down until QEMU opens it)
+		! { ip -n "$(bld_swns core)" -d -o link
+		    ip -n "$(bld_swns r101)" -d -o link
+		    ip -n "$(bld_swns r102)" -d -o link; } |
+			grep -v ': lo:' | grep -v 'tun type tap' |
 			grep -qv 'state UP' && break
 		sleep 0.05
 	done
