@@ -23,15 +23,9 @@ trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; for q in $qpids; do kill $q;
 	rm -rf "$DIR" /tmp/$P.*' EXIT
 mkdir -p "$DIR"
 bld_up || { echo "not ok 1 - building up"; exit 1; }
-"$F" --store "$D" daemon --socket "$S" --netns-prefix "$BLD_NETNS_PREFIX" \
-	--ctl eth0 --ctl-netns "$(bld_ctlns)" >/tmp/$P.log 2>&1 &
-dpid=$!
-for _ in $(seq 200); do [ -S "$S" ] && break; sleep 0.01; done
-ask() {
-	python3 -c "
-import socket; s = socket.socket(socket.AF_UNIX); s.connect('$S')
-s.sendall(b'$1\n'); print(s.makefile().readline().strip())"
-}
+bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
+	{ echo "not ok 1 - daemon starts"; exit 1; }
+ask() { bld_ask "$@"; }
 devid() {
 	bld_osm -j topology show | jq -r --arg n "$1" '.. | objects |
 		select(.name? == $n and has("role")) | .id'

@@ -15,10 +15,7 @@ dpid=
 trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; wait 2>/dev/null; bld_down;
 	rm -f /tmp/$P.*' EXIT
 bld_up || { echo "not ok 1 - building up"; exit 1; }
-"$F" --store "$D" daemon --socket "$S" --netns-prefix "$BLD_NETNS_PREFIX" \
-	>/tmp/$P.log 2>&1 &
-dpid=$!
-for _ in $(seq 200); do [ -S "$S" ] && break; sleep 0.01; done
+bld_daemon || { echo "not ok 1 - daemon starts"; exit 1; }
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
 tap_ok "ana enters r101" ev enter ana r101
 

@@ -20,18 +20,7 @@ trap '[ -n "$dpid" ] && kill -9 $dpid 2>/dev/null; kill $(jobs -p) 2>/dev/null;
 
 bld_up || { echo "not ok 1 - building up"; exit 1; }
 
-start() {
-	"$F" --store "$D" daemon --socket "$S" \
-		--netns-prefix "$BLD_NETNS_PREFIX" >>/tmp/$P.log 2>&1 &
-	dpid=$!
-	python3 -c "
-import socket, time, sys
-for _ in range(200):
-    try:
-        s = socket.socket(socket.AF_UNIX); s.connect('$S'); sys.exit(0)
-    except OSError: time.sleep(0.01)
-sys.exit(1)"
-}
+start() { bld_daemon; }
 
 # The driver: random enters, moves and leaves of five visitors, one at a
 # time; logs "sent ..." before and "ack ok|err" after each reply.
@@ -142,9 +131,7 @@ for run in $(seq $RUNS); do
 	sleep 0.05
 	start || { echo "not ok - run $run: daemon restarts"; fails=1; break; }
 	res=$(python3 /tmp/$P.chk /tmp/$P.events "$F" "$D")
-	diffs=$(python3 -c "
-import socket; s = socket.socket(socket.AF_UNIX); s.connect('$S')
-s.sendall(b'verify\n'); print(s.recv(4096).decode().strip())")
+	diffs=$(bld_ask verify)
 	audit=$("$F" --store "$D" audit show --json |
 		jq '[.[] | select(.kind == "enter" or .kind == "move" or
 			.kind == "leave")] | length')

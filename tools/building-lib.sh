@@ -162,6 +162,30 @@ bld_down() {
 	return 0
 }
 
+# bld_daemon [daemon options]: start the daemon on this building's store,
+# socket $S (set by bld_up's caller, default /tmp/$P.sock), pid in dpid;
+# returns once it accepts connections (2 s at most).
+bld_daemon() {
+	S=${S:-/tmp/$P.sock}
+	"$F" --store "$D" daemon --socket "$S" \
+		--netns-prefix "$BLD_NETNS_PREFIX" "$@" >>"/tmp/$P.log" 2>&1 &
+	dpid=$!
+	python3 -c "
+import socket, sys, time
+for _ in range(200):
+    try:
+        socket.socket(socket.AF_UNIX).connect('$S'); sys.exit(0)
+    except OSError: time.sleep(0.01)
+sys.exit(1)"
+}
+
+# bld_ask REQUEST: one request line to the daemon, its reply on stdout.
+bld_ask() {
+	python3 -c "
+import socket; s = socket.socket(socket.AF_UNIX); s.connect('$S')
+s.sendall(b'$1\n'); print(s.makefile().readline().strip())"
+}
+
 # osm-fabric on this building's store and namespaces.
 bld_osm() { "$F" --store "$D" "$@"; }
 bld_person() {

@@ -15,10 +15,7 @@ dpid=
 trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; wait 2>/dev/null; bld_down;
 	rm -f /tmp/$P.*' EXIT
 bld_up || exit 1
-"$F" --store "$D" daemon --socket "$S" --netns-prefix "$BLD_NETNS_PREFIX" \
-	>/dev/null &
-dpid=$!
-for _ in $(seq 200); do [ -S "$S" ] && break; sleep 0.01; done
+bld_daemon || exit 1
 python3 - "$S" "$N" <<'EOF'
 import json, random, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
