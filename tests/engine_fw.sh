@@ -13,61 +13,25 @@ cd "$(dirname "$0")/.." || exit 1
 P=oen$$
 D=/tmp/$P-fw
 S=/tmp/$P.sock
-DIR=/tmp/$P.fwdir
 BLD_FW="door lamp"
 . tools/building-lib.sh
 dpid=
-qpids=
-trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; for q in $qpids; do kill $q;
-	done 2>/dev/null; exec 7>&- 8>&-; wait 2>/dev/null; bld_down;
-	rm -rf "$DIR" /tmp/$P.*' EXIT
-mkdir -p "$DIR"
+trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; bld_down; wait 2>/dev/null;
+	rm -rf /tmp/$P.*' EXIT
 bld_up || { echo "not ok 1 - building up"; exit 1; }
 bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
 	{ echo "not ok 1 - daemon starts"; exit 1; }
 ask() { bld_ask "$@"; }
-devid() {
-	bld_osm -j topology show | jq -r --arg n "$1" '.. | objects |
-		select(.name? == $n and has("role")) | .id'
-}
 
-# boot NAME ROLE ROOM PORT MAC FD: provision from the store, start QEMU on
-# the tap, UART log in $DIR/NAME.log, commands on file descriptor FD.
-boot() {
-	local name=$1 role=$2 room=$3 port=$4 mac=$5
-	"$PWD/build/osm-mkblob" --id "$(devid "$name")" --role "$role" \
-		--mac "$mac" --ctrl-mac "$BLD_CTL_MAC" --peer-mac "$mac" \
-		--root-key-file "$D/root.key" -o "$DIR/$name.blob" &&
-	arm-none-eabi-objcopy --update-section .provision="$DIR/$name.blob" \
-		build/firmware/$role.elf "$DIR/$name.elf" || return 1
-	mkfifo "$DIR/$name.in" "$DIR/$name.out"
-	ip netns exec "$(bld_swns "$room")" timeout 60 qemu-system-arm \
-		-M lm3s6965evb -display none -monitor none \
-		-serial "pipe:$DIR/$name" -kernel "$DIR/$name.elf" \
-		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
-		2>"$DIR/$name.err" &
-	qpids="$qpids $!"
-	cat "$DIR/$name.out" >"$DIR/$name.log" &
-}
-# wait_log NAME REGEX [SECONDS]
-wait_log() {
-	local i
-	for i in $(seq $((${3:-5} * 20))); do
-		grep -qE "$2" "$DIR/$1.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-boot door door r101 p5 02:00:00:00:01:05
-exec 7>"$DIR/door.in"
-boot lamp lamp r102 p2 02:00:00:00:02:02
-exec 8>"$DIR/lamp.in"
+DIR=/tmp/$P.fw
+wait_log() { bld_fw_wait "$@"; }
+bld_fw_boot door door || { echo "not ok 1 - door boots"; exit 1; }
+bld_fw_boot lamp lamp || { echo "not ok 1 - lamp boots"; exit 1; }
 tap_ok "the door joins: its HELLO is ACKed by the daemon" \
 	wait_log door '^ack seq=' 10
 tap_ok "the lamp joins too" wait_log lamp '^ack seq=' 10
 
-echo "badge enter ana" >&7
+bld_fw_cmd door "badge enter ana"
 tap_ok "door: badge enter ana -> PRESENCE, ACKed" \
 	wait_log door 'presence enter ana seq=[0-9]+' 5
 seq=$(sed -n 's/^presence enter ana seq=\([0-9]*\).*/\1/p' "$DIR/door.log")
@@ -92,7 +56,7 @@ bld_send sensor "$sl" --payload on --seq 1
 tap_ok "the sensor says 'on' over the new circuit: the lamp is on" \
 	wait_log lamp '^lamp on$' 5
 
-echo "badge leave ana" >&7
+bld_fw_cmd door "badge leave ana"
 tap_ok "door: badge leave ana" wait_log door 'presence leave ana' 5
 for _ in $(seq 40); do
 	[ -z "$(bld_osm person list | grep ana)" ] && break; sleep 0.05
@@ -112,6 +76,7 @@ u1=$("$F" -j stats -n "$(bld_swns r102)" "$(bld_sw r102)" |
 sleep 0.3
 tap_is "'off' on the old circuit: dropped by r102" "$((u1 - u0))" 1
 tap_ok "... and the lamp stays on" bash -c "! grep -q '^lamp off' $DIR/lamp.log"
-for q in $qpids; do kill -0 $q 2>/dev/null; done
-tap_ok "both QEMUs still running" [ $? = 0 ]
+alive=0
+for q in $BLD_QEMU; do kill -0 $q 2>/dev/null && alive=$((alive + 1)); done
+tap_is "both QEMUs still running" "$alive" 2
 tap_done

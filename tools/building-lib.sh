@@ -150,6 +150,7 @@ bld_up() {
 
 bld_down() {
 	local name rest
+	bld_fw_down
 	for s in core r101 r102; do
 		"$F" unload -n "$(bld_swns $s)" "$(bld_sw $s)" >/dev/null 2>&1
 		ip netns del "$(bld_swns $s)" 2>/dev/null
@@ -163,10 +164,10 @@ bld_down() {
 }
 
 # bld_daemon [daemon options]: start the daemon on this building's store,
-# socket $S (set by bld_up's caller, default /tmp/$P.sock), pid in dpid;
-# returns once it accepts connections (2 s at most).
+# socket $S (default: the store's own, which person commands find), pid
+# in dpid, log in /tmp/$P.log; returns once it accepts connections.
 bld_daemon() {
-	S=${S:-/tmp/$P.sock}
+	S=${S:-$D/engine.sock}
 	"$F" --store "$D" daemon --socket "$S" \
 		--netns-prefix "$BLD_NETNS_PREFIX" "$@" >>"/tmp/$P.log" 2>&1 &
 	dpid=$!
@@ -214,3 +215,57 @@ bld_ep() {
 }
 bld_send() { bld_ep send "$@" -q; }
 bld_recv() { bld_ep recv "$@"; }
+
+# ---- firmware devices (BLD_FW) ------------------------------------------
+# bld_fw_boot NAME ROLE: provision device NAME's image from the store
+# (osm-mkblob with its root key, the controller's MAC), boot it in QEMU on
+# its tap; UART log in /tmp/$P.fw/NAME.log, commands with bld_fw_cmd.
+bld_fw_boot() {
+	local name=$1 role=$2 dir=/tmp/$P.fw n r room port mac id
+	while read -r n r room port mac; do
+		[ "$n" = "$name" ] && break
+	done <<<"$BLD_DEVICES"
+	id=$("$F" --store "$D" -j topology show | jq -r --arg n "$name" \
+		'.. | objects | select(.name? == $n and has("role")) | .id')
+	mkdir -p "$dir"
+	"$PWD/build/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
+		--ctrl-mac "$BLD_CTL_MAC" --peer-mac "$mac" \
+		--root-key-file "$D/root.key" -o "$dir/$name.blob" &&
+	arm-none-eabi-objcopy --update-section .provision="$dir/$name.blob" \
+		"build/firmware/$role.elf" "$dir/$name.elf" || return 1
+	mkfifo "$dir/$name.in" "$dir/$name.out"
+	ip netns exec "$(bld_swns "$room")" timeout 120 qemu-system-arm \
+		-M lm3s6965evb -display none -monitor none \
+		-serial "pipe:$dir/$name" -kernel "$dir/$name.elf" \
+		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
+		2>"$dir/$name.err" &
+	BLD_QEMU="${BLD_QEMU:-} $!"
+	cat "$dir/$name.out" >"$dir/$name.log" &
+	# Keep the UART's input open: QEMU would see its end otherwise.
+	eval "exec {BLD_FD_${name//[^A-Za-z0-9]/_}}>\"$dir/$name.in\""
+}
+
+# bld_fw_cmd NAME LINE: a command on the device's UART.
+bld_fw_cmd() {
+	local v="BLD_FD_${1//[^A-Za-z0-9]/_}"
+	echo "$2" >&"${!v}"
+}
+
+# bld_fw_wait NAME REGEX [SECONDS]: until its UART log has a match.
+bld_fw_wait() {
+	local i
+	for i in $(seq $((${3:-5} * 20))); do
+		grep -qE "$2" "/tmp/$P.fw/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# bld_fw_down: stop the QEMUs (bld_down does it too).
+bld_fw_down() {
+	local q
+	for q in ${BLD_QEMU:-}; do kill "$q" 2>/dev/null; wait "$q" 2>/dev/null
+	done
+	BLD_QEMU=
+	rm -rf "/tmp/$P.fw"
+}
