@@ -16,7 +16,7 @@ TESTS += tests/engine_netns.sh
 TESTS += tests/demo_short.sh
 
 # make demo: the building demo (replaces the one-switch interim demo).
-DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT)
+DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT) $(B)/firmware/door.elf $(B)/osm-mkblob
 DEMO_CMD := tools/building-demo.sh
 
 # The daemon: its socket protocol, and the line parser's fuzz harness.
@@ -37,4 +37,4 @@ TESTS += tests/engine_link.sh
 TESTS += tests/engine_ctl.sh
 # Firmware devices (QEMU) under the daemon: needs the firmware images.
 TESTS += tests/engine_fw.sh
-CHECK_DEPS += $(OSM_MKBLOB)
+CHECK_DEPS += $(B)/osm-mkblob $(B)/firmware/door.elf $(B)/firmware/lamp.elf
