@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sodium.h>
 #include "engine_int.h"
 
 const char *osm_engine_strerror(int err)
@@ -45,104 +44,6 @@ const char *osm_engine_op_name(unsigned op)
 					 "up" };
 
 	return op < 6 ? n[op] : "?";
-}
-
-/* ---- map operations on every switch of a circuit's path ---------------- */
-
-/* Remove c (old 0), or the key of epoch old, from its switches, first
- * hop first: its frames die at the switch they enter by. Epochs start
- * at 1, so 0 names no epoch. */
-static int maps_drop(struct osm_engine *e, const struct osm_rec_circuit *c,
-		     uint32_t old, uint32_t *ops)
-{
-	struct osm_switch *h;
-	unsigned i;
-	int err;
-
-	for (i = 0; i < c->n_path; i++) {
-		err = eng_sw_handle(e, eng_sw_find(e, c->path[i]), &h);
-		if (err == OSM_ENGINE_ENOSWITCH)
-			continue;	/* offline: nothing to remove */
-		if (!err)
-			err = old ? osm_switch_circuit_key(h, c->id, old, NULL)
-				  : osm_switch_circuit_del(h, c->id);
-		if (err && err != -ENOENT)
-			return err;
-		(*ops)++;
-	}
-	return 0;
-}
-
-/* Install c at its epoch, last hop first: when the first switch starts
- * forwarding, the rest of the path is ready. */
-static int maps_add(struct osm_engine *e, struct osm_txn *t,
-		    const struct osm_rec_circuit *c, uint32_t *ops)
-{
-	struct osm_circuit mc;
-	struct osm_switch *h;
-	struct osm_keys k;
-	int i, err, si;
-
-	err = osm_circuit_keys(t, c->id, c->epoch, &k);
-	if (err)
-		return err;
-	for (i = c->n_path - 1; i >= 0; i--) {
-		err = eng_sw_handle(e, eng_sw_find(e, c->path[i]), &h);
-		if (err == OSM_ENGINE_ENOSWITCH) {
-			err = 0;	/* offline: reconciled when loaded */
-			continue;
-		}
-		if (!err)
-			err = eng_expect(e, c, (unsigned)i, k.hop, &mc, &si);
-		if (!err) {
-			err = osm_switch_circuit_add(h, &mc);
-			/* A leftover of a killed run under a reused id. */
-			if (err == -EEXIST)
-				err = osm_switch_circuit_del(h, c->id) ?:
-				      osm_switch_circuit_add(h, &mc);
-		}
-		sodium_memzero(&mc, sizeof(mc));
-		if (err)
-			break;
-		(*ops)++;
-	}
-	sodium_memzero(&k, sizeof(k));
-	return err;
-}
-
-/* Rotation step 1: the new epoch's hop key next to the old one. */
-static int maps_key_install(struct osm_engine *e, struct osm_txn *t,
-			    const struct osm_rec_circuit *c, uint32_t *ops)
-{
-	struct osm_switch *h;
-	struct osm_keys k;
-	int i, err;
-
-	err = osm_circuit_keys(t, c->id, c->epoch, &k);
-	if (err)
-		return err;
-	for (i = c->n_path - 1; i >= 0 && !err; i--) {
-		err = eng_sw_handle(e, eng_sw_find(e, c->path[i]), &h);
-		if (err == OSM_ENGINE_ENOSWITCH) {
-			err = 0;
-			continue;
-		}
-		if (!err)
-			err = osm_switch_circuit_key(h, c->id, c->epoch,
-						     k.hop);
-		if (err == -ENOENT) {
-			/* Not in this switch (loaded since): whole. */
-			struct osm_circuit mc;
-			int si;
-
-			err = eng_expect(e, c, (unsigned)i, k.hop, &mc, &si) ?:
-			      osm_switch_circuit_add(h, &mc);
-			sodium_memzero(&mc, sizeof(mc));
-		}
-		(*ops)++;
-	}
-	sodium_memzero(&k, sizeof(k));
-	return err;
 }
 
 /* ---- the diff ------------------------------------------------------------- */
@@ -346,7 +247,7 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 	struct eng_want *w = NULL;
 	struct osm_rec_person p;
 	uint32_t *old;
-	char *del, *rot;
+	char *del, *rot, *mine = NULL;
 	int err, ra = -1, rb = -1;
 	size_t i, j, nw = 0;
 	unsigned stay_a = 0;
@@ -402,16 +303,22 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 
 	/* 1. The leaver's circuits die in every switch, before anything;
 	 * then the group circuits of a room left empty. */
+	mine = calloc(cur->n + 1, 1);
+	if (!mine) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (j = 0; j < 2; j++) {
 		for (i = 0; i < cur->n; i++) {
-			if (!del[i] || !cur->c[i].owner[0] != (j == 1))
+			mine[i] = del[i] && !cur->c[i].owner[0] == (j == 1);
+			if (!mine[i])
 				continue;
-			err = maps_drop(e, &cur->c[i], 0, &ev->map_ops);
-			if (err)
-				goto out;
 			note(e, ev, OSM_CH_DEL, &cur->c[i]);
 			ev->removed++;
 		}
+		err = eng_maps_del(e, cur->c, cur->n, mine, &ev->map_ops);
+		if (err)
+			goto out;
 		if (j == 0)
 			ev->kill_ns = eng_now_ns() - t0;
 	}
@@ -449,25 +356,24 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 
 	/* 3. New circuits, then room keys: new epoch installed next to the
 	 * old everywhere, then the old removed everywhere. */
-	for (i = 0; i < add->n && !err; i++) {
-		err = maps_add(e, t, &add->c[i], &ev->map_ops);
+	for (i = 0; i < add->n; i++) {
 		note(e, ev, OSM_CH_ADD, &add->c[i]);
 		ev->added++;
 	}
-	for (i = 0; i < cur->n && !err; i++)
-		if (rot[i])
-			err = maps_key_install(e, t, &cur->c[i], &ev->map_ops);
-	for (i = 0; i < cur->n && !err; i++) {
+	for (i = 0; i < cur->n; i++) {
 		if (!rot[i])
 			continue;
-		/* Rotation step 2: the old epoch dies everywhere. */
-		err = maps_drop(e, &cur->c[i], old[i], &ev->map_ops);
 		note(e, ev, OSM_CH_ROTATE, &cur->c[i]);
 		ev->rotated++;
 	}
+	/* Rotation step 2 is the last: the old epochs die everywhere. */
+	err = eng_maps_add(e, t, add->c, add->n, &ev->map_ops) ?:
+	      eng_maps_rekey(e, t, cur->c, cur->n, rot, NULL, &ev->map_ops) ?:
+	      eng_maps_rekey(e, t, cur->c, cur->n, rot, old, &ev->map_ops);
 	ev->maps_ns = eng_now_ns() - t0;
 out:
 	free(w);
+	free(mine);
 	return err;
 }
 

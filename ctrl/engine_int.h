@@ -166,6 +166,19 @@ int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
 
 void eng_watch_close(struct osm_engine *e);
 
+/* An event's map changes as batch operations (engine_maps.c), on every
+ * switch of the paths of c[0..n) (where sel[i], if sel): delete them,
+ * first hop first; add them at their epochs, last hop first; rekey:
+ * install each one's epoch key next to the old (old NULL), or remove
+ * epoch old[i]. *ops counts the map entries written. */
+int eng_maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
+		 size_t n, const char *sel, uint32_t *ops);
+int eng_maps_add(struct osm_engine *e, struct osm_txn *t,
+		 const struct osm_rec_circuit *c, size_t n, uint32_t *ops);
+int eng_maps_rekey(struct osm_engine *e, struct osm_txn *t,
+		   const struct osm_rec_circuit *c, size_t n, const char *sel,
+		   const uint32_t *old, uint32_t *ops);
+
 /* 1 if switch si is not loaded. */
 int eng_offline(struct osm_engine *e, int si);
 

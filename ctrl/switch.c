@@ -541,6 +541,115 @@ int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id)
 	return 0;
 }
 
+/* Delete ids[0..n) from map fd in batches, stepping over absent ones. */
+static int del_batch(int fd, const uint32_t *ids, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t cnt;
+	int err;
+
+	while (n) {
+		cnt = n;
+		err = errno_of(bpf_map_delete_batch(fd, ids, &cnt, &o));
+		if (err && err != -ENOENT)
+			return err;
+		if (!err)
+			return 0;
+		/* ids[cnt] is not there: skip it. */
+		ids += cnt + 1;
+		n -= cnt + 1;
+	}
+	return 0;
+}
+
+int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
+				 uint32_t n)
+{
+	/* The circuits first: after this the program finds none of them. */
+	int err = del_batch(sw->fd[M_CIRCUITS], ids, n);
+
+	if (err)
+		return err;
+	del_batch(sw->fd[M_STATE], ids, n);
+	del_batch(sw->fd[M_CSTATS], ids, n);
+	return 0;
+}
+
+int osm_switch_circuit_add_batch(struct osm_switch *sw,
+				 const struct osm_circuit *c, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	struct osm_circuit_state *st = NULL;
+	struct osm_circuit_stats *zero = NULL;
+	uint32_t *ids = NULL, i, cnt;
+	int err = -ENOMEM;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!circuit_sound(&c[i]))
+			return -EINVAL;
+	ids = malloc(n * sizeof(*ids));
+	st = calloc(n, sizeof(*st));
+	zero = calloc((size_t)n * (size_t)sw->ncpu, sizeof(*zero));
+	if (!ids || !st || !zero)
+		goto out;
+	for (i = 0; i < n; i++)
+		ids[i] = c[i].id;
+	/* State and counters first: the program finds a circuit only once
+	 * everything it needs is there. */
+	cnt = n;
+	err = errno_of(bpf_map_update_batch(sw->fd[M_STATE], ids, st, &cnt,
+					    &o));
+	cnt = n;
+	if (!err)
+		err = errno_of(bpf_map_update_batch(sw->fd[M_CSTATS], ids,
+						    zero, &cnt, &o));
+	cnt = n;
+	if (!err)
+		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, c,
+						    &cnt, &o));
+	if (err)
+		osm_switch_circuit_del_batch(sw, ids, n);
+out:
+	free(ids);
+	free(st);
+	free(zero);
+	return err;
+}
+
+int osm_switch_circuit_replace_batch(struct osm_switch *sw,
+				     const struct osm_circuit *c, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	struct osm_circuit old;
+	uint32_t *ids, i, cnt;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!circuit_sound(&c[i]))
+			return -EINVAL;
+		/* A batch update would create a missing one, stateless. */
+		err = errno_of(bpf_map_lookup_elem(sw->fd[M_CIRCUITS],
+						   &c[i].id, &old));
+		sodium_memzero(&old, sizeof(old));
+		if (err)
+			return err;
+	}
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ids[i] = c[i].id;
+	cnt = n;
+	err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, c, &cnt,
+					    &o));
+	free(ids);
+	return err;
+}
+
 int osm_switch_circuit_get(const struct osm_switch *sw, uint32_t id,
 			   struct osm_circuit *c)
 {

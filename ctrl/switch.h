@@ -103,6 +103,24 @@ int osm_switch_circuit_replace(struct osm_switch *sw,
 int osm_switch_circuit_key(struct osm_switch *sw, uint32_t id, uint32_t epoch,
 			   const uint8_t key[OSM_HOP_KEY_LEN]);
 
+/*
+ * Map batch operations (one bpf(2) call a map for n circuits):
+ * add_batch installs c[0..n) with fresh state and zero counters (states
+ * and counters first, then the circuits; an id already installed is
+ * replaced whole); replace_batch replaces the values of installed
+ * circuits, keeping their state (-ENOENT, and nothing changed, if one is
+ * not installed); del_batch removes circuits (the circuits first, then
+ * their state and counters; ids not installed are skipped). -EINVAL: a
+ * circuit is not sound (nothing changed). After another failure of
+ * add_batch none of the n is installed.
+ */
+int osm_switch_circuit_add_batch(struct osm_switch *sw,
+				 const struct osm_circuit *c, uint32_t n);
+int osm_switch_circuit_replace_batch(struct osm_switch *sw,
+				     const struct osm_circuit *c, uint32_t n);
+int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
+				 uint32_t n);
+
 /* Remove a circuit, its state and counters. -ENOENT: not installed. */
 int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id);
 
