@@ -38,3 +38,10 @@ TESTS += tests/engine_ctl.sh
 # Firmware devices (QEMU) under the daemon: needs the firmware images.
 TESTS += tests/engine_fw.sh
 CHECK_DEPS += $(B)/osm-mkblob $(B)/firmware/door.elf $(B)/firmware/lamp.elf
+
+# The switch library's map batch operations (the engine's map writes).
+$(B)/tests/switch_batch: $(B)/san/tests/switch_batch.o $(SWITCH_TEST_OBJS)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+TESTS += $(B)/tests/switch_batch
