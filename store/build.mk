@@ -10,10 +10,6 @@ $(STORE_SAN): $(STORE_SRCS:%.c=$(B)/san/%.o)
 	$(call msg,AR,$@)
 	$(Q)ar rcs $@ $^
 
-# ctrl/build.mk is read before lib/build.mk defines $(LIBOSM), so its
-# prerequisite list misses the library: add it here (the recipe links $^).
-$(OSM_FABRIC): $(LIBOSM)
-
 # ---- tests -----------------------------------------------------------------
 STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
 	$(HOST_LDLIBS)
