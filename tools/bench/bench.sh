@@ -191,42 +191,37 @@ END {
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 
 # ---- plots -----------------------------------------------------------------
-for s in $(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un); do
-	awk -F, -v s="$s" '$1 == s && ($2 == "drop" || $2 == "redirect" ||
-		$2 == "osm_forward") { print $2, $3 }' "$OUT/testrun.csv" \
-		>"$OUT/testrun-$s.dat"
+# plot PNG TITLE YLABEL YFORMAT PREFIX SIZES: bars from PREFIX-SIZE.dat.
+plot() {
+	gnuplot <<-EOF
+	set terminal pngcairo size 800,480 noenhanced
+	set key top left
+	set output "$1"
+	set title "$2"
+	set style data histograms
+	set style fill solid 0.8 border -1
+	set boxwidth 0.8
+	set ylabel "$3"
+	set yrange [0:*]
+	set grid ytics
+	set format y "$4"
+	plot for [s in "$6"] "$5-".s.".dat" using 2:xtic(1) title s." bytes"
+	EOF
+}
+tsizes=$(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un | tr '\n' ' ')
+for s in $tsizes; do
+	awk -F, -v s="$s" '$1 == s && ($2 == "drop" || $2 == "hop_tag_only" ||
+		$2 == "redirect" || $2 == "osm_forward") { print $2, $3 }' \
+		"$OUT/testrun.csv" >"$OUT/testrun-$s.dat"
 done
-gnuplot <<EOF
-set terminal pngcairo size 800,480 noenhanced
-set key top left
-set output "$OUT/testrun.png"
-set title "ns/frame under BPF_PROG_TEST_RUN (lower is better)"
-set style data histograms
-set style fill solid 0.8 border -1
-set boxwidth 0.8
-set ylabel "ns per frame"
-set yrange [0:*]
-set grid ytics
-plot for [s in "$(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un | tr '\n' ' ')"] \
-	"$OUT/testrun-".s.".dat" using 2:xtic(1) title s." bytes"
-EOF
 for s in $SIZES; do
 	awk -F, -v s="$s" '$1 == s { print $2, $3 }' "$OUT/fps.csv" \
 		>"$OUT/fps-$s.dat"
 done
-gnuplot <<EOF
-set terminal pngcairo size 800,480 noenhanced
-set key top left
-set output "$OUT/fps.png"
-set title "frames/s across veth ports of the switch netns (higher is better)"
-set style data histograms
-set style fill solid 0.8 border -1
-set boxwidth 0.8
-set ylabel "frames per second"
-set yrange [0:*]
-set grid ytics
-set format y "%.1s%c"
-plot for [s in "$SIZES"] "$OUT/fps-".s.".dat" using 2:xtic(1) title s." bytes"
-EOF
+plot "$OUT/testrun.png" "ns/frame under BPF_PROG_TEST_RUN (lower is better)" \
+	"ns per frame" "%g" "$OUT/testrun" "$tsizes"
+plot "$OUT/fps.png" \
+	"frames/s across veth ports of the switch netns (higher is better)" \
+	"frames per second" "%.1s%c" "$OUT/fps" "$SIZES"
 rm -f "$OUT"/*.dat
 say "wrote $OUT/results.csv, $OUT/table.txt, $OUT/testrun.png, $OUT/fps.png"
