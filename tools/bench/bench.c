@@ -7,7 +7,10 @@
  *     CSV "size,case,ns" on stdout.
  *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
  *     --dst MAC --secret HEX --circuit ID --epoch N]
- *     attach a program for the veth fps run; it stays after we exit. */
+ *     attach a program for the veth fps run; it stays after we exit.
+ *   osm-bench with-stats CMD [ARG...]
+ *     run CMD with the kernel's BPF run-time accounting on (BPF_ENABLE_STATS:
+ *     held by a file descriptor, so parallel runs cannot leave it on). */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -19,6 +22,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "osm_endpoint.h"
 #include "err.h"
 #include "osm_hex.h"
@@ -92,6 +97,28 @@ static int set_next(struct tr *t, int prog_fd)
 	return 0;
 }
 
+/* Runs of the drop floor and the switch the kernel counted: they grow
+ * only while someone (BPF_ENABLE_STATS, the sysctl) has BPF run-time
+ * stats on, which adds two clock reads to every run we time. */
+static int run_cnt(struct tr *t, uint64_t *n)
+{
+	int fds[2] = { bpf_program__fd(t->b->progs.drop_xdp),
+		       osm_switch_prog_fd(t->sw) };
+	struct bpf_prog_info info;
+	uint32_t len;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < 2; i++) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			return tools_err("prog info: %s", strerror(errno));
+		*n += info.run_cnt;
+	}
+	return 0;
+}
+
 static int testrun_size(struct tr *t, uint32_t size)
 {
 	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD];
@@ -99,6 +126,7 @@ static int testrun_size(struct tr *t, uint32_t size)
 	struct osm_circuit_stats cs0, cs1;
 	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
 	uint32_t drop, redir, drv, gross, replay, hop;
+	uint64_t cnt0, cnt1;
 	int n, sw_fd = osm_switch_prog_fd(t->sw);
 
 	memcpy(tx.src, t->src, 6);
@@ -110,7 +138,8 @@ static int testrun_size(struct tr *t, uint32_t size)
 	if (n != (int)size)
 		return tools_err("cannot seal a %u-byte frame", size);
 
-	if (measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
+	if (run_cnt(t, &cnt0) ||
+	    measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
 		    XDP_DROP, 0, &drop) ||
 	    measure(t, bpf_program__fd(t->b->progs.hoptag_xdp), frame, size,
 		    XDP_DROP, 0, &hop) ||
@@ -137,6 +166,9 @@ static int testrun_size(struct tr *t, uint32_t size)
 	/* The same frame again and again: verified, then a replay. */
 	if (measure(t, sw_fd, frame, size, XDP_DROP, 0, &replay))
 		return 1;
+	if (run_cnt(t, &cnt1))
+		return 1;
+	printf("%u,stats_on,%d\n", size, cnt1 != cnt0);
 	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
 	       "%u,osm_forward_gross,%u\n%u,fresh_overhead,%u\n"
 	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
@@ -351,6 +383,30 @@ fail:
 	return ret;
 }
 
+static int cmd_with_stats(int argc, char **argv)
+{
+	int fd, status;
+	pid_t pid;
+
+	if (argc < 2)
+		return tools_err("usage: osm-bench with-stats CMD [ARG...]");
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0)
+		return tools_err("BPF_ENABLE_STATS: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(fd);
+		execvp(argv[1], argv + 1);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		status = -1;
+	close(fd);
+	if (status == -1)
+		return tools_err("cannot run %s: %s", argv[1], strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
@@ -359,7 +415,9 @@ int main(int argc, char **argv)
 		libbpf_set_print(quiet);
 	if (argc > 1 && !strcmp(argv[1], "testrun"))
 		return cmd_testrun(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "with-stats"))
+		return cmd_with_stats(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "attach"))
 		return cmd_attach(argc - 1, argv + 1);
-	return tools_err("usage: osm-bench testrun|attach ... (see bench.c)");
+	return tools_err("usage: osm-bench testrun|attach|with-stats ... (see bench.c)");
 }
