@@ -166,7 +166,8 @@ END {
 		o = v["testrun," s ",osm_forward"]
 		printf "    %-23s %10d %10d %10d %10d %8s  target <= 2x: %s\n",
 			s " bytes", d, v["testrun," s ",hop_tag_only"], r, o,
-			ratio(o, r), verdict(o <= 2 * r)
+			ratio(o, r), v["testrun," s ",stats_on"] == 1 ?
+			"not judged (stats on)" : verdict(o <= 2 * r)
 	}
 	for (i = 1; i <= ns; i++)
 		if (v["testrun," sz[i] ",stats_on"] == 1)
