@@ -150,6 +150,7 @@ awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" \
 	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
 function verdict(ok) { return ok ? "met" : "MISSED" }
+function judge(stats, ok) { return stats == 1 ? "not judged (stats on)" : verdict(ok) }
 NR > 1 { v[$1 "," $2 "," $3] = $4 }
 END {
 	ns = split(sizes, sz, " ")
@@ -166,8 +167,7 @@ END {
 		o = v["testrun," s ",osm_forward"]
 		printf "    %-23s %10d %10d %10d %10d %8s  target <= 2x: %s\n",
 			s " bytes", d, v["testrun," s ",hop_tag_only"], r, o,
-			ratio(o, r), v["testrun," s ",stats_on"] == 1 ?
-			"not judged (stats on)" : verdict(o <= 2 * r)
+			ratio(o, r), judge(v["testrun," s ",stats_on"], o <= 2 * r)
 	}
 	for (i = 1; i <= ns; i++)
 		if (v["testrun," sz[i] ",stats_on"] == 1)
