@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "tap.h"
 #include "osm_endpoint.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
@@ -27,18 +28,6 @@ struct block {
 	int n;
 	struct field f[32];
 };
-
-static int tap_n, tap_fail;
-
-static void tap(int ok, const char *fmt, const char *name)
-{
-	tap_n++;
-	if (!ok)
-		tap_fail++;
-	printf("%sok %d - ", ok ? "" : "not ", tap_n);
-	printf(fmt, name);
-	putchar('\n');
-}
 
 static const char *get(const struct block *b, const char *name)
 {
@@ -377,6 +366,5 @@ int main(int argc, char **argv)
 	}
 	tap(frames >= 3, "%s has at least three worked frame examples",
 	    argv[1]);
-	printf("1..%d\n", tap_n);
-	return tap_fail ? 1 : 0;
+	return tap_done();
 }
