@@ -121,6 +121,20 @@ static void emit_frame(const char *name, const struct osm_tx *tx,
 	printf("```\n\n");
 }
 
+/* Point tx at device 7's control circuit in direction dir, epoch 1: the
+ * device (…:07) sends up to the controller (…:fe), the controller down. */
+static void ctrl_tx(struct osm_tx *tx, const uint8_t *dev, int dir)
+{
+	static const uint8_t devmac[6] = { 2, 0, 0, 0, 0, 7 };
+	static const uint8_t ctlmac[6] = { 2, 0, 0, 0, 0, 0xfe };
+
+	osm_kdf_ctrl(&tx->keys, dev, dir, 1);
+	tx->type = OSM_T_CTRL;
+	tx->circuit = osm_ctrl_circuit(7, dir);
+	memcpy(tx->src, dir == OSM_CTRL_UP ? devmac : ctlmac, 6);
+	memcpy(tx->dst, dir == OSM_CTRL_UP ? ctlmac : devmac, 6);
+}
+
 static int emit(void)
 {
 	uint8_t root[32], dev[32], sess[32], pl[128];
@@ -160,11 +174,7 @@ static int emit(void)
 	emit_frame("data-frame", &tx, 42, pl, 9);
 
 	/* HELLO from device 7 on its up control circuit, epoch 1. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.type = OSM_T_CTRL;
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_HELLO;
 	m.u.hello.device_id = 7;
@@ -175,10 +185,7 @@ static int emit(void)
 
 	/* KEY_UPDATE to device 7 on its down control circuit: install the
 	 * data circuit's keys for receiving. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_DOWN, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_DOWN);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\xfe", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\x07", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_DOWN);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_KEY_UPDATE;
 	m.u.key.circuit = 0x101;
@@ -190,10 +197,7 @@ static int emit(void)
 	emit_frame("ctrl-key-update", &tx, 5, pl, (size_t)n);
 
 	/* PRESENCE from device 7 (a door), badge "b-1234" entering. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_PRESENCE;
 	m.u.presence.event = OSM_PRESENCE_ENTER;
