@@ -91,7 +91,8 @@ $(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o $(B)/san/libosm.a
+$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o \
+		$(B)/san/tests/firmware/fw_ctl_switch.o $(B)/san/libosm.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
