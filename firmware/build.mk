@@ -14,11 +14,14 @@ FW_IMAGES  := $(FW_ROLES:%=$(B)/firmware/%.elf)
 OSM_MKBLOB := $(B)/osm-mkblob
 FW_CTL     := $(B)/tests/firmware/fw-ctl
 FW_TEST_CRYPTO := $(B)/tests/firmware/fw-crypto
+FW_TEST_VECTORS := $(B)/tests/firmware/fw-vectors
 FUZZ_FW_RX := $(B)/fuzz/fuzz-fw-rx
 BINS       += $(OSM_MKBLOB)
-CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX)
+CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX) \
+	$(FW_TEST_VECTORS)
 FUZZERS    += $(FUZZ_FW_RX)
-TESTS      += $(FW_TEST_CRYPTO) tests/firmware/mkblob.sh tests/firmware/qemu-e2e.sh \
+TESTS      += $(FW_TEST_CRYPTO) tests/firmware/vectors.sh \
+	tests/firmware/mkblob.sh tests/firmware/qemu-e2e.sh \
 	tests/firmware/size.sh tests/firmware/fuzz-replay.sh
 
 # ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
@@ -87,6 +90,16 @@ $(B)/san/firmware/%.o: SAN_CFLAGS += -Ifirmware
 
 $(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
 		$(B)/san/libosm.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+# The worked examples of docs/protocol.md through the firmware's code and
+# application (host build); the parser is tests/build.mk's VECTOR_DOC.
+$(B)/san/tests/firmware/fw_vectors.o: SAN_CFLAGS += -Itests/vector
+$(FW_TEST_VECTORS): $(B)/san/tests/firmware/fw_vectors.o \
+		$(B)/san/firmware/app.o $(FW_HOST_OBJS) \
+		$(B)/san/tests/vector/vector_doc.o $(B)/san/libosm.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
