@@ -25,6 +25,26 @@ int osm_cli_store_open(struct osm_store **s, unsigned flags)
 	return 0;
 }
 
+int osm_cli_read(const char *what, int (*fn)(struct osm_txn *, void *),
+		 void *arg)
+{
+	struct osm_store *s;
+	struct osm_txn *t;
+	int err;
+
+	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
+		return 1;
+	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
+	if (err) {
+		osm_store_close(s);
+		return osm_cli_store_err(what, err);
+	}
+	err = fn(t, arg);
+	osm_txn_abort(t);
+	osm_store_close(s);
+	return err;
+}
+
 int osm_cli_store_err(const char *what, int err)
 {
 	return osm_err("%s: %s", what, osm_store_strerror(err));

@@ -14,6 +14,12 @@ const char *osm_cli_store_dir(void);
  * "osm-fabric: store DIR: problem" line and returns 1. */
 int osm_cli_store_open(struct osm_store **s, unsigned flags);
 
+/* Open the store read-only and run fn(txn, arg) in a read transaction.
+ * Returns fn's result, or 1 after printing the error if the store cannot
+ * be opened (what names the command in the message). */
+int osm_cli_read(const char *what, int (*fn)(struct osm_txn *, void *),
+		 void *arg);
+
 /* Print "osm-fabric: WHAT: <store error>" and return 1. */
 int osm_cli_store_err(const char *what, int err);
 

@@ -41,25 +41,6 @@ static int show_cb(const void *rec, void *arg)
 	return 0;
 }
 
-static int with_txn(int (*fn)(struct osm_txn *, void *), void *arg)
-{
-	struct osm_store *s;
-	struct osm_txn *t;
-	int err;
-
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
-		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
-	if (err) {
-		osm_store_close(s);
-		return osm_cli_store_err("audit", err);
-	}
-	err = fn(t, arg);
-	osm_txn_abort(t);
-	osm_store_close(s);
-	return err;
-}
-
 static int show(struct osm_txn *t, void *arg)
 {
 	struct show *sh = arg;
@@ -101,7 +82,7 @@ int osm_cmd_audit(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "verify"))
-		return with_txn(verify, NULL);
+		return osm_cli_read("audit verify", verify, NULL);
 	if (argc < 2 || strcmp(argv[1], "show"))
 		return usage();
 	for (i = 2; i < argc; i++) {
@@ -114,7 +95,7 @@ int osm_cmd_audit(int argc, char **argv)
 	}
 	if (osm_opts.json)
 		sh.out = json_array();
-	rc = with_txn(show, &sh);
+	rc = osm_cli_read("audit show", show, &sh);
 	if (rc && sh.out)
 		json_decref(sh.out);
 	return rc;

@@ -85,23 +85,17 @@ static int list_cb(const void *rec, void *arg)
 	return 0;
 }
 
-static int list(void)
+static int list(struct osm_txn *t, void *arg)
 {
-	struct list l = { 0 };
-	struct osm_store *s;
+	struct list l = { .t = t };
 	int err;
 
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
-		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &l.t);
+	(void)arg;
 	if (osm_opts.json)
 		l.out = json_array();
-	if (!err)
-		err = osm_store_foreach(l.t, OSM_TAB_PEOPLE, list_cb, &l);
+	err = osm_store_foreach(t, OSM_TAB_PEOPLE, list_cb, &l);
 	if (err == 1)
 		err = l.err;
-	osm_txn_abort(l.t);
-	osm_store_close(s);
 	if (err) {
 		json_decref(l.out);
 		return osm_cli_store_err("person list", err);
@@ -128,7 +122,7 @@ int osm_cmd_person(int argc, char **argv)
 			osm_opts.json = true;
 		else if (argc != 2)
 			return osm_err("usage: person list [--json]");
-		return list();
+		return osm_cli_read("person list", list, NULL);
 	}
 	return osm_err("usage: person enter PERSON ROOM | person leave PERSON "
 		       "| person list [--json]");

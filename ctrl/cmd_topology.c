@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "osm_hex.h"
@@ -70,18 +71,29 @@ static int floor_cb(const void *rec, void *arg)
 		"name", f->name, "level", f->level, "rooms"));
 }
 
+/* Floors in order, and rooms by name (devices are put in their room). */
+struct tree {
+	json_t *floors, *rooms;
+	struct osm_store *s;	/* for device keys, with --show-keys */
+};
+
 static int room_cb(const void *rec, void *arg)
 {
 	const struct osm_rec_room *r = rec;
-	json_t *floors = arg, *f;
+	struct tree *tr = arg;
+	json_t *f, *room;
 	size_t i;
 
-	json_array_foreach(floors, i, f)
-		if (!strcmp(json_string_value(json_object_get(f, "name")),
-			    r->floor))
-			return json_array_append_new(json_object_get(f,
-				"rooms"), json_pack("{s:s, s:s, s:[]}",
-				"name", r->name, "switch", r->sw, "devices"));
+	json_array_foreach(tr->floors, i, f) {
+		if (strcmp(json_string_value(json_object_get(f, "name")),
+			   r->floor))
+			continue;
+		room = json_pack("{s:s, s:s, s:[]}", "name", r->name, "switch",
+				 r->sw, "devices");
+		return json_object_set(tr->rooms, r->name, room) ?:
+		       json_array_append_new(json_object_get(f, "rooms"),
+					     room);
+	}
 	return -1;
 }
 
@@ -114,38 +126,44 @@ static int port_cb(const void *rec, void *arg)
 static int device_cb(const void *rec, void *arg)
 {
 	const struct osm_rec_device *d = rec;
-	json_t *floors = arg, *f, *r;
+	struct tree *tr = arg;
+	json_t *r = json_object_get(tr->rooms, d->room), *o;
 	char mac[18], port[2 * OSM_NAME_MAX + 2];
-	size_t i, j;
+	uint8_t key[OSM_DEVICE_KEY_LEN];
+	char hex[2 * OSM_DEVICE_KEY_LEN + 1];
 
+	if (!r)
+		return -1;
 	osm_mac_format(mac, d->mac);
 	snprintf(port, sizeof(port), "%s/%s", d->sw, d->port);
-	json_array_foreach(floors, i, f)
-		json_array_foreach(json_object_get(f, "rooms"), j, r)
-			if (!strcmp(json_string_value(json_object_get(r,
-					"name")), d->room))
-				return json_array_append_new(
-					json_object_get(r, "devices"),
-					json_pack("{s:I, s:s, s:s, s:s, s:s}",
-					"id", (json_int_t)d->id, "name",
-					d->name, "role", osm_role_name(d->role),
-					"port", port, "mac", mac));
-	return -1;
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
+		      "name", d->name, "role", osm_role_name(d->role),
+		      "port", port, "mac", mac);
+	if (osm_opts.show_keys && !osm_store_device_key(tr->s, d->id, key)) {
+		/* what a device is provisioned with */
+		osm_hex_format(hex, key, sizeof(key));
+		json_object_set_new(o, "key", json_string(hex));
+		sodium_memzero(key, sizeof(key));
+		sodium_memzero(hex, sizeof(hex));
+	}
+	return json_array_append_new(json_object_get(r, "devices"), o);
 }
 
 static json_t *topology_json(struct osm_txn *t, int *err)
 {
-	json_t *floors = json_array(), *switches = json_object();
+	struct tree tr = { json_array(), json_object(), osm_txn_store(t) };
+	json_t *switches = json_object();
 	char building[OSM_NAME_MAX + 1];
 
 	*err = osm_building_get(t, building) ?:
-	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, floors) ?:
-	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, floors) ?:
-	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, floors) ?:
+	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, tr.floors) ?:
+	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, &tr) ?:
+	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, &tr) ?:
 	       osm_store_foreach(t, OSM_TAB_SWITCHES, switch_cb, switches) ?:
 	       osm_store_foreach(t, OSM_TAB_PORTS, port_cb, switches);
+	json_decref(tr.rooms);
 	return json_pack("{s:s, s:o, s:o}", "building", building,
-			 "floors", floors, "switches", switches);
+			 "floors", tr.floors, "switches", switches);
 }
 
 static void print_tree(json_t *top)
@@ -166,7 +184,7 @@ static void print_tree(json_t *top)
 			       json_string_value(json_object_get(r, "switch")));
 			json_array_foreach(json_object_get(r, "devices"), k, d)
 				printf("      device %-4lld %-12s %-10s %-16s "
-				       "%s\n",
+				       "%s%s%s\n",
 				       json_integer_value(json_object_get(d,
 						"id")),
 				       json_string_value(json_object_get(d,
@@ -176,7 +194,11 @@ static void print_tree(json_t *top)
 				       json_string_value(json_object_get(d,
 						"port")),
 				       json_string_value(json_object_get(d,
-						"mac")));
+						"mac")),
+				       json_object_get(d, "key") ? " key " : "",
+				       json_object_get(d, "key") ?
+				       json_string_value(json_object_get(d,
+						"key")) : "");
 		}
 	}
 	json_object_foreach(json_object_get(top, "switches"), name, w) {
@@ -185,7 +207,7 @@ static void print_tree(json_t *top)
 		json_array_foreach(json_object_get(w, "ports"), k, p) {
 			json_t *peer = json_object_get(p, "peer");
 
-			printf("    port %-12s %-7s ifname %-15s%s%s\n",
+			printf("    port %-12s %-7s ifname %s%s%s\n",
 			       json_string_value(json_object_get(p, "name")),
 			       json_string_value(json_object_get(p, "kind")),
 			       json_string_value(json_object_get(p, "ifname")),
@@ -195,23 +217,12 @@ static void print_tree(json_t *top)
 	}
 }
 
-static int show(void)
+static int show(struct osm_txn *t, void *arg)
 {
-	struct osm_store *s;
-	struct osm_txn *t;
-	json_t *top;
 	int err;
+	json_t *top = topology_json(t, &err);
 
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
-		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
-	if (err) {
-		osm_store_close(s);
-		return osm_cli_store_err("topology show", err);
-	}
-	top = topology_json(t, &err);
-	osm_txn_abort(t);
-	osm_store_close(s);
+	(void)arg;
 	if (err || !top) {
 		json_decref(top);
 		return osm_cli_store_err("topology show", err ?: -ENOMEM);
@@ -240,7 +251,7 @@ int osm_cmd_topology(int argc, char **argv)
 			osm_opts.json = true;
 		else if (argc != 2)
 			return usage();
-		return show();
+		return osm_cli_read("topology show", show, NULL);
 	}
 	return usage();
 }

@@ -21,11 +21,26 @@ struct forget {
 	unsigned long n;	/* records removed */
 };
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* True if the person is the record's subject or a whole word of its
+ * detail text ("r1" does not name "room r101"). */
 static bool names_person(const struct osm_rec_audit *a, void *arg)
 {
 	const struct forget *f = arg;
+	size_t n = strlen(f->person);
+	const char *p;
 
-	return !strcmp(a->person, f->person) || strstr(a->detail, f->person);
+	if (!strcmp(a->person, f->person))
+		return true;
+	for (p = a->detail; (p = strstr(p, f->person)); p++)
+		if ((p == a->detail || !name_char(p[-1])) && !name_char(p[n]))
+			return true;
+	return false;
 }
 
 static int owned_cb(const void *rec, void *arg)
@@ -150,8 +165,12 @@ int osm_store_forget(struct osm_store **sp, const char *person,
 	if (s->flags & OSM_STORE_RDONLY)
 		return -EROFS;
 	/* nobody else may hold the old file open across the swap */
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		/* a failed conversion may have dropped the shared lock */
+		flock(s->lock_fd, LOCK_SH);
+		return err;
+	}
 	err = osm_txn_begin(s, 0, &f.t);
 	if (err)
 		goto unlock;

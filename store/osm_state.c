@@ -85,19 +85,28 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Key of person in k, after checking both names and that room exists. */
+static int person_room(struct osm_txn *t, struct osm_key *k,
+		       const char *person, const char *room)
+{
+	struct osm_rec_room r;
+	int err;
+
+	if (osm_key_name(k, person) || !room || !osm_name_ok(room))
+		return -EINVAL;
+	err = osm_room_get(t, room, &r);
+	return err == OSM_STORE_ENOTFOUND ? OSM_STORE_EREF : err;
+}
+
 int osm_person_enter(struct osm_txn *t, const char *person, const char *room)
 {
 	uint8_t key[OSM_SESSION_KEY_LEN];
 	struct osm_person_blob b = { 0 };
-	struct osm_rec_room r;
 	struct osm_key k;
-	int err;
+	int err = person_room(t, &k, person, room);
 
-	if (osm_key_name(&k, person) || !room || !osm_name_ok(room))
-		return -EINVAL;
-	err = osm_room_get(t, room, &r);
 	if (err)
-		return err == OSM_STORE_ENOTFOUND ? OSM_STORE_EREF : err;
+		return err;
 	err = osm_tab_get(t, OSM_TAB_PEOPLE, &k, &b);
 	if (err != OSM_STORE_ENOTFOUND)
 		return err ?: OSM_STORE_EEXIST;
@@ -122,16 +131,12 @@ int osm_person_enter(struct osm_txn *t, const char *person, const char *room)
 int osm_person_move(struct osm_txn *t, const char *person, const char *room)
 {
 	struct osm_person_blob b;
-	struct osm_rec_room r;
 	struct osm_key k;
 	char from[OSM_NAME_MAX + 1];
-	int err;
+	int err = person_room(t, &k, person, room);
 
-	if (osm_key_name(&k, person) || !room || !osm_name_ok(room))
-		return -EINVAL;
-	err = osm_room_get(t, room, &r);
 	if (err)
-		return err == OSM_STORE_ENOTFOUND ? OSM_STORE_EREF : err;
+		return err;
 	err = osm_tab_get(t, OSM_TAB_PEOPLE, &k, &b);
 	if (err)
 		return err;

@@ -382,6 +382,11 @@ int osm_txn_begin(struct osm_store *s, unsigned flags, struct osm_txn **out)
 	return 0;
 }
 
+struct osm_store *osm_txn_store(struct osm_txn *t)
+{
+	return t->s;
+}
+
 int osm_txn_commit(struct osm_txn *t)
 {
 	int rc = mdb_txn_commit(t->txn);

@@ -180,6 +180,9 @@ int osm_txn_commit(struct osm_txn *t);
 /* Abort and free t: nothing it did reaches the store. */
 void osm_txn_abort(struct osm_txn *t);
 
+/* The store a transaction belongs to. */
+struct osm_store *osm_txn_store(struct osm_txn *t);
+
 /* ---- reading ------------------------------------------------------------- */
 
 enum osm_table { OSM_TAB_FLOORS, OSM_TAB_ROOMS, OSM_TAB_SWITCHES, OSM_TAB_PORTS,

@@ -2,6 +2,7 @@
 /* Topology files: YAML (libyaml document API, which keeps line marks)
  * into a struct osm_topo, validated as a whole before anything is
  * applied; then the apply into the store in the caller's transaction. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <yaml.h>
+#include "osm_hex.h"
 #include "osm_store_int.h"
 #include "osm_topo.h"
 
@@ -342,23 +344,19 @@ static void switch_item(struct ctx *c, yaml_node_t *n, void *arg)
 		list(c, v[2], "ports", port_item, w->r.name);
 }
 
+/* Exactly xx:xx:xx:xx:xx:xx (osm_mac_parse alone takes looser forms),
+ * a unicast address, not all zeros. */
 static bool parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned b[6];
-	char end;
 	int i;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &end) != 6)
+	if (strlen(s) != 17)
 		return false;
-	for (i = 0; i < 6; i++) {
-		if (s[3 * i] == ' ' || s[3 * i] == '+' || s[3 * i] == '-' ||
-		    (i < 5 && s[3 * i + 2] != ':'))
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return false;
-		mac[i] = (uint8_t)b[i];
-	}
-	/* a unicast address, not all zeros */
+	if (osm_mac_parse(s, mac))
+		return false;
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] |
 				 mac[5]);
 }
@@ -414,10 +412,7 @@ static void device_item(struct ctx *c, yaml_node_t *n, void *arg)
 			fail(c, line_of(v[5]), "bad MAC '%.40s' (a unicast "
 			     "address, xx:xx:xx:xx:xx:xx)", s);
 		d->mac_line = line_of(v[5]);
-		snprintf(d->mac_s, sizeof(d->mac_s),
-			 "%02x:%02x:%02x:%02x:%02x:%02x", d->r.mac[0],
-			 d->r.mac[1], d->r.mac[2], d->r.mac[3], d->r.mac[4],
-			 d->r.mac[5]);
+		osm_mac_format(d->mac_s, d->r.mac);
 	}
 }
 

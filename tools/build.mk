@@ -2,7 +2,9 @@
 # tools/osm.lua, and `make bench` (tools/bench/).
 PKTGEN      := $(B)/osm-pktgen
 PKTGEN_SRCS := $(wildcard tools/pktgen/*.c)
-PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o))
+PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o)) \
+	$(B)/tools/err.o
+$(PKTGEN_OBJS): HOST_CFLAGS += -Itools
 BINS += $(PKTGEN)
 
 $(PKTGEN): $(PKTGEN_OBJS) $(LIBOSM)
@@ -45,9 +47,9 @@ $(B)/tools/bench/%.skel.h: $(B)/tools/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-BENCH_SRCS := tools/bench/bench.c tools/bench/util.c
+BENCH_SRCS := tools/bench/bench.c tools/bench/util.c tools/err.c
 $(BENCH_SRCS:%.c=$(B)/%.o): | $(BENCH_SKELS) $(SWITCH_SKEL)
-$(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl
+$(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl -Itools
 
 $(BENCH): $(BENCH_SRCS:%.c=$(B)/%.o) $(B)/ctrl/switch.o $(LIBOSM)
 	$(call msg,LINK,$@)

@@ -42,6 +42,13 @@ void th_rmrf(const char *dir)
 	rmdir(dir);
 }
 
+void th_close(struct osm_store *s, char *dir)
+{
+	osm_store_close(s);
+	th_rmrf(dir);
+	free(dir);
+}
+
 struct osm_store *th_open(const char *dir)
 {
 	struct osm_store *s = NULL;

@@ -14,6 +14,9 @@
 char *th_tmpdir(void);
 void th_rmrf(const char *dir);
 
+/* Close s, remove dir and free it. */
+void th_close(struct osm_store *s, char *dir);
+
 /* Open (creating) a store in dir, failing the test on error. */
 struct osm_store *th_open(const char *dir);
 

@@ -36,9 +36,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	osm_store_close(f->s);
-	th_rmrf(f->dir);
-	free(f->dir);
+	th_close(f->s, f->dir);
 	free(f);
 	return 0;
 }

@@ -68,9 +68,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	osm_store_close(f->s);
-	th_rmrf(f->dir);
-	free(f->dir);
+	th_close(f->s, f->dir);
 	free(f);
 	return 0;
 }
@@ -148,6 +146,17 @@ static void erase_past_visitor(void **state)
 	assert_int_equal(n, 2);
 	assert_false(th_dir_contains(f->dir, "carol", 5, false));
 	assert_true(th_dir_contains(f->dir, "alice", 5, false));
+	/* a name that is part of a word of other records: only whole
+	 * words count ("r10" is not in "room r101") */
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osm_person_enter(t, "r10", "r102"), 0);
+	assert_int_equal(osm_person_leave(t, "r10"), 0);
+	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, NULL,
+					  "seen: r10, at the door"), 0);
+	assert_int_equal(osm_txn_commit(t), 0);
+	assert_int_equal(osm_store_forget(&f->s, "r10", &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(th_dir_contains(f->dir, "room r101", 9, false));
 }
 
 static void refused_when_in_use(void **state)

@@ -21,6 +21,10 @@ tap_ok "show --json has the core uplink to r101" \
 	grep -q '"peer": "sw-r101/up"' <<<"$show"
 tap_ok "show prints the tree" \
 	bash -c "$OSM --store $D topology show | grep -q 'device 4    speaker'"
+tap_ok "device keys hidden by default" \
+	bash -c "! $OSM --store $D topology show --json | grep -q '\"key\"'"
+tap_is "--show-keys: each device's long-term key" \
+	"$(osm --show-keys topology show --json | grep -Ec '"key": "[0-9a-f]{64}"')" 5
 # applying the same file again is fine (replaces)
 tap_is "re-apply" "$(osm topology apply docs/examples/building-cam.yaml \
 	>/dev/null; echo $?)" 0

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The store commands end to end: person enter/leave, audit show/verify
+# (and a record changed in the data file caught by verify), forget, and
+# the refusals (unknown room, root key readable by others).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+D=/tmp/ost$$-cli
+trap 'rm -rf "$D"' EXIT
+osm() { ./build/osm-fabric --store "$D" "$@"; }
+hexdump_dir() { cat "$D"/* | od -An -tx1 -v | tr -d ' \n'; }
+# rewrite a string in data.mdb (all copies), same length
+patch_data() { perl -0777 -pi -e "s/\Q$1\E/$2/g" "$D/data.mdb"; }
+
+osm topology apply docs/examples/building-cam.yaml >/dev/null
+tap_ok "alice enters r101" osm person enter alice r101
+tap_ok "bob enters r102" osm person enter bob r102
+tap_ok "alice moves to r102" osm person enter alice r102
+err=$(osm person enter carol r999 2>&1); rc=$?
+tap_is "unknown room refused" "$rc:$err" \
+	"1:osm-fabric: person enter: no room r999"
+err=$(osm person leave dave 2>&1); rc=$?
+tap_is "leave of someone absent refused" "$rc:$err" \
+	"1:osm-fabric: person leave: dave is not present"
+tap_ok "keys hidden by default" \
+	bash -c "./build/osm-fabric --store $D person list | grep -q '^alice .*key (hidden)$'"
+akey=$(osm --show-keys person list | awk '$1 == "alice" {print $NF}')
+bkey=$(osm --show-keys person list | awk '$1 == "bob" {print $NF}')
+tap_ok "--show-keys shows 32-byte session keys" \
+	[ "${#akey}" -eq 64 -a "${#bkey}" -eq 64 -a "$akey" != "$bkey" ]
+tap_is "audit show --person alice" "$(osm audit show --person alice |
+	awk '{print $3}' | tr '\n' ' ')" "enter move "
+tap_ok "audit show --json" \
+	bash -c "./build/osm-fabric --store $D audit show --json | grep -q '\"kind\": \"topology\"'"
+tap_is "audit verify" "$(osm audit verify)" "audit chain ok: 4 records"
+
+patch_data "room r102 session 2" "room r103 session 2"
+err=$(osm audit verify 2>&1); rc=$?
+tap_is "a changed record is caught" "$rc:$err" \
+	"1:osm-fabric: audit chain broken at record 3"
+patch_data "room r103 session 2" "room r102 session 2"
+verify() { osm audit verify >/dev/null; }
+tap_ok "restored, verifies" verify
+
+out=$(osm forget alice); rc=$?
+tap_is "forget alice" "$rc:$out" \
+	"0:erased 3 records; audit chain re-sealed; store rewritten"
+tap_is "no 'alice' in any store file" "$(cat "$D"/* | grep -ac alice)" 0
+tap_ok "no byte of her session key in any store file" \
+	bash -c "! grep -q $akey <<<\"$(hexdump_dir)\""
+tap_ok "the search works: bob's name is found" \
+	bash -c "grep -q $(printf bob | od -An -tx1 | tr -d ' \n') <<<\"$(hexdump_dir)\""
+tap_is "bob intact, same key" \
+	"$(osm --show-keys person list | awk '{print $1, $2, $NF}')" \
+	"bob r102 $bkey"
+tap_is "audit verifies after forget" "$(osm audit verify)" \
+	"audit chain ok: 5 records"
+tap_is "erasure marker names nobody" \
+	"$(osm audit show | awk '{print $3, $4}' | tr '\n' ' ')" \
+	"topology - erased - enter bob erased - erasure - "
+err=$(osm forget alice 2>&1); rc=$?
+tap_is "forget again: nothing" "$rc:$err" \
+	"1:osm-fabric: forget: no record names alice"
+tap_ok "bob leaves" osm person leave bob
+
+chmod 644 "$D/root.key"
+err=$(osm audit verify 2>&1); rc=$?
+tap_is "root.key readable by others: refused" "$rc:$err" \
+	"1:osm-fabric: store $D: root.key is readable by group or others (chmod 600 it)"
+chmod 600 "$D/root.key"
+tap_ok "chmod 600: accepted again" verify
+tap_done
