@@ -44,5 +44,6 @@ int osm_cmd_topology(int argc, char **argv);
 int osm_cmd_person(int argc, char **argv);
 int osm_cmd_audit(int argc, char **argv);
 int osm_cmd_forget(int argc, char **argv);
+int osm_cmd_device(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct osm_cmd commands[] = {
 	{ "person", osm_cmd_person, "record a person entering or leaving" },
 	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
+	{ "device", osm_cmd_device, "write a firmware device's blob" },
 };
 
 static void usage(FILE *f)

@@ -9,7 +9,11 @@ $(B)/tests/test_%: $(B)/san/tests/unit/test_%.o $(LIBOSM_SAN)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-$(VECTORS): $(B)/san/tests/unit/vectors.o $(LIBOSM_SAN)
+# The ```vector parser of docs/protocol.md, shared with the firmware's test.
+VECTOR_DOC := $(B)/san/tests/vector/vector_doc.o
+$(B)/san/tests/unit/vectors.o: SAN_CFLAGS += -Itests/vector
+
+$(VECTORS): $(B)/san/tests/unit/vectors.o $(VECTOR_DOC) $(LIBOSM_SAN)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
