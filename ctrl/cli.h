@@ -45,5 +45,8 @@ int osm_cmd_person(int argc, char **argv);
 int osm_cmd_audit(int argc, char **argv);
 int osm_cmd_forget(int argc, char **argv);
 int osm_cmd_device(int argc, char **argv);
+int osm_cmd_engine(int argc, char **argv);
+int osm_cmd_daemon(int argc, char **argv);
+int osm_cmd_events(int argc, char **argv);
 
 #endif

@@ -1,51 +1,163 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* osm-fabric person enter PERSON ROOM | leave PERSON | list: presence and
- * session keys in the store, with their audit records. (Programming the
- * switches on these events is the engine's job.) */
+/* osm-fabric person enter|move PERSON ROOM | leave PERSON | list: presence
+ * events, applied by the engine (circuits and keys follow the person in
+ * the store and the switches' maps), and the people present. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "cli.h"
 #include "cli_store.h"
+#include "cli_engine.h"
+#include "engine_line.h"
 #include "osm_hex.h"
 
-static int change(const char *what, const char *person, const char *room)
+/* Options of enter, move and leave. */
+struct popts {
+	const char *netns_prefix, *socket;
+};
+
+static int parse(int argc, char **argv, struct popts *o)
 {
-	struct osm_rec_person p;
-	struct osm_store *s;
-	struct osm_txn *t;
+	static const struct option opts[] = {
+		{ "netns-prefix", required_argument, NULL, 'N' },
+		{ "socket", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+N:s:", opts, NULL)) != -1) {
+		if (c == 'N')
+			o->netns_prefix = optarg;
+		else if (c == 's')
+			o->socket = optarg;
+		else
+			return osm_err("person %s: unknown option '%s'",
+				       argv[0], argv[optind - 1]);
+	}
+	return 0;
+}
+
+/* The event's error line, in the words of the store commands. */
+static int event_err(const char *what, const char *person, const char *room,
+		     int err)
+{
+	switch (err) {
+	case OSM_ENGINE_ENOROOM:
+		return osm_err("person %s: no room %s", what, room);
+	case OSM_ENGINE_ENOPERSON:
+		return osm_err("person %s: %s is not present", what, person);
+	case OSM_ENGINE_ESAMEROOM:
+		return osm_err("person %s: %s is in %s already", what, person,
+			       room);
+	case -EINVAL:
+		return osm_err("person %s: bad name '%s'", what,
+			       osm_name_ok(person) ? room : person);
+	default:
+		return osm_err("person %s: %s", what,
+			       osm_engine_strerror(err));
+	}
+}
+
+/* The event through the daemon. Returns 0 (done, *ev filled), -ENOENT
+ * (no daemon: apply it here), or 1 (error line printed). */
+static int via_daemon(const struct popts *o, char **argv, const char *person,
+		      const char *room, struct osm_engine_event *ev)
+{
+	char sbuf[4096], line[OSM_LINE_MAX], *reply, *msg;
+	const char *sock = osm_cli_socket(o->socket, sbuf, sizeof(sbuf));
+	size_t len = 256 * 1024;
+	json_t *j;
 	int err;
 
+	reply = malloc(len);
+	if (!reply)
+		return osm_err("person: out of memory");
+	snprintf(line, sizeof(line), "%s %s%s%s", argv[0], person,
+		 room ? " " : "", room ? room : "");
+	err = osm_cli_daemon(sock, line, reply, len);
+	if ((err == -ENOENT || err == -ECONNREFUSED) && !o->socket) {
+		free(reply);
+		return -ENOENT;
+	}
+	if (err) {
+		free(reply);
+		return osm_err("person %s: daemon at %s: %s", argv[0], sock,
+			       strerror(-err));
+	}
+	if (!strncmp(reply, "ok ", 3)) {
+		j = json_loads(reply + 3, 0, NULL);
+		err = osm_cli_event_from_json(j, ev);
+		json_decref(j);
+		free(reply);
+		return err ? osm_err("person %s: daemon: bad reply", argv[0])
+			   : 0;
+	}
+	/* "error CODE MESSAGE": the same lines as without a daemon. */
+	msg = strchr(reply + 6, ' ');
+	if (!strncmp(reply, "error not-present ", 18))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON);
+	else if (!strncmp(reply, "error no-room ", 14))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ENOROOM);
+	else if (!strncmp(reply, "error same-room ", 16))
+		err = event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM);
+	else
+		err = osm_err("person %s: daemon: %s", argv[0],
+			      msg ? msg + 1 : reply);
+	free(reply);
+	return err;
+}
+
+/* enter/move PERSON ROOM, leave PERSON: one engine event, by the daemon
+ * if one serves the store, else here. */
+static int change(int argc, char **argv, enum osm_engine_kind kind)
+{
+	struct osm_engine_event *ev;
+	struct osm_engine *e;
+	struct osm_store *s;
+	struct popts o;
+	const char *person, *room = NULL;
+	int err, want = kind == OSM_EV_LEAVE ? 1 : 2;
+
+	if (parse(argc, argv, &o))
+		return 1;
+	if (argc - optind != want)
+		return osm_err("usage: person %s PERSON%s", argv[0],
+			       want == 2 ? " ROOM" : "");
+	person = argv[optind];
+	if (want == 2)
+		room = argv[optind + 1];
 	if (!osm_name_ok(person))
 		return osm_err("person: bad name '%s'", person);
 	if (room && !osm_name_ok(room))
 		return osm_err("person: bad room name '%s'", room);
-	if (osm_cli_store_open(&s, 0))
-		return 1;
-	err = osm_txn_begin(s, 0, &t);
-	if (!err) {
-		if (!room)
-			err = osm_person_leave(t, person);
-		else if (osm_person_get(t, person, &p) == 0)
-			err = osm_person_move(t, person, room);
-		else
-			err = osm_person_enter(t, person, room);
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return osm_err("person: out of memory");
+	err = via_daemon(&o, argv, person, room, ev);
+	if (err == -ENOENT) {
+		if (osm_cli_engine_open(&s, &e, o.netns_prefix)) {
+			free(ev);
+			return 1;
+		}
+		err = osm_engine_event(e, kind, person, room, 0, ev);
+		osm_cli_engine_close(s, e);
 		if (err)
-			osm_txn_abort(t);
-		else
-			err = osm_txn_commit(t);
+			err = event_err(argv[0], person, room, err);
 	}
-	osm_store_close(s);
-	if (err == OSM_STORE_EREF)
-		return osm_err("person %s: no room %s", what, room);
-	if (err == OSM_STORE_ENOTFOUND)
-		return osm_err("person %s: %s is not present", what, person);
-	if (err == OSM_STORE_EINUSE)
-		return osm_err("person %s: %s still has circuits", what,
-			       person);
 	if (err)
-		return osm_cli_store_err("person", err);
-	return 0;
+		;
+	else if (osm_opts.json)
+		err = osm_json_print(osm_cli_event_json(ev));
+	else
+		osm_cli_event_print(stdout, ev);
+	free(ev);
+	return err;
 }
 
 struct list {
@@ -106,17 +218,29 @@ static int list(struct osm_txn *t, void *arg)
 int osm_cmd_person(int argc, char **argv)
 {
 	if (argc >= 2 && osm_is_help(argv[1])) {
-		printf("usage: osm-fabric [--store DIR] person enter PERSON "
-		       "ROOM   (enters, or moves if present)\n"
-		       "       osm-fabric [--store DIR] person leave PERSON\n"
+		printf("usage: osm-fabric [--store DIR] [-j] person enter "
+		       "[--netns-prefix P] [--socket S] PERSON ROOM\n"
+		       "       osm-fabric [--store DIR] [-j] person move "
+		       "[--netns-prefix P] PERSON ROOM\n"
+		       "       osm-fabric [--store DIR] [-j] person leave "
+		       "[--netns-prefix P] PERSON\n"
 		       "       osm-fabric [--store DIR] [--show-keys] person "
-		       "list [--json]\n");
+		       "list [--json]\n"
+		       "enter: enters the building into ROOM (moves there if "
+		       "present); the engine\nprovisions the circuits the "
+		       "person and the room need and rotates the room's\n"
+		       "keys (docs/engine.md). A daemon serving "
+		       "STORE/engine.sock (or --socket S)\napplies it; "
+		       "without one it is applied here, switch X being in "
+		       "network\nnamespace P+X (default: this one).\n");
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "enter"))
-		return change("enter", argv[2], argv[3]);
-	if (argc == 3 && !strcmp(argv[1], "leave"))
-		return change("leave", argv[2], NULL);
+	if (argc >= 2 && !strcmp(argv[1], "enter"))
+		return change(argc - 1, argv + 1, OSM_EV_ENTER);
+	if (argc >= 2 && !strcmp(argv[1], "move"))
+		return change(argc - 1, argv + 1, OSM_EV_MOVE);
+	if (argc >= 2 && !strcmp(argv[1], "leave"))
+		return change(argc - 1, argv + 1, OSM_EV_LEAVE);
 	if (argc >= 2 && !strcmp(argv[1], "list")) {
 		if (argc == 3 && !strcmp(argv[2], "--json"))
 			osm_opts.json = true;
@@ -124,6 +248,6 @@ int osm_cmd_person(int argc, char **argv)
 			return osm_err("usage: person list [--json]");
 		return osm_cli_read("person list", list, NULL);
 	}
-	return osm_err("usage: person enter PERSON ROOM | person leave PERSON "
-		       "| person list [--json]");
+	return osm_err("usage: person enter|move PERSON ROOM | person leave "
+		       "PERSON | person list [--json]");
 }

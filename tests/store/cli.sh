@@ -32,12 +32,15 @@ tap_is "audit show --person alice" "$(osm audit show --person alice |
 	awk '{print $3}' | tr '\n' ' ')" "enter move "
 tap_ok "audit show --json" \
 	bash -c "./build/osm-fabric --store $D audit show --json | grep -q '\"kind\": \"topology\"'"
-tap_is "audit verify" "$(osm audit verify)" "audit chain ok: 4 records"
+# 1 topology, 2 enter alice, 3 circuit-add (the engine opens r101's room
+# group: mic -> display), 4 enter bob, 5 circuit-del (r101 empties),
+# 6 move alice.
+tap_is "audit verify" "$(osm audit verify)" "audit chain ok: 6 records"
 
 patch_data "room r102 session 2" "room r103 session 2"
 err=$(osm audit verify 2>&1); rc=$?
 tap_is "a changed record is caught" "$rc:$err" \
-	"1:osm-fabric: audit chain broken at record 3"
+	"1:osm-fabric: audit chain broken at record 4"
 patch_data "room r103 session 2" "room r102 session 2"
 verify() { osm audit verify >/dev/null; }
 tap_ok "restored, verifies" verify
@@ -54,10 +57,10 @@ tap_is "bob intact, same key" \
 	"$(osm --show-keys person list | awk '{print $1, $2, $NF}')" \
 	"bob r102 $bkey"
 tap_is "audit verifies after forget" "$(osm audit verify)" \
-	"audit chain ok: 5 records"
+	"audit chain ok: 7 records"
 tap_is "erasure marker names nobody" \
 	"$(osm audit show | awk '{print $3, $4}' | tr '\n' ' ')" \
-	"topology - erased - enter bob erased - erasure - "
+	"topology - erased - circuit-add - enter bob circuit-del - erased - erasure - "
 err=$(osm forget alice 2>&1); rc=$?
 tap_is "forget again: nothing" "$rc:$err" \
 	"1:osm-fabric: forget: no record names alice"

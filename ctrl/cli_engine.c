@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Starting an engine for a command, and events as text and JSON. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "cli.h"
+#include "cli_store.h"
+#include "cli_engine.h"
+#include "switch_cli.h"
+
+int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
+			const char *netns_prefix)
+{
+	struct osm_engine_opts o = { .netns_prefix = netns_prefix };
+	int err;
+
+	/* Mounts bpffs if missing, so that the switches' pins are found. */
+	if (osm_swcli_setup(NULL))
+		return 1;
+	if (osm_cli_store_open(st, 0))
+		return 1;
+	err = osm_engine_open(e, *st, &o);
+	if (err) {
+		osm_store_close(*st);
+		return osm_err("engine: %s", osm_engine_strerror(err));
+	}
+	return 0;
+}
+
+void osm_cli_engine_close(struct osm_store *st, struct osm_engine *e)
+{
+	osm_engine_close(e);
+	osm_store_close(st);
+}
+
+static double us(uint64_t ns)
+{
+	return (double)ns / 1000.0;
+}
+
+json_t *osm_cli_event_json(const struct osm_engine_event *ev)
+{
+	json_t *o, *ch = json_array();
+	char when[32];
+	uint32_t i;
+
+	for (i = 0; i < ev->n_changes && i < OSM_ENGINE_CHANGES; i++) {
+		const struct osm_engine_change *c = &ev->changes[i];
+
+		json_array_append_new(ch, json_pack(
+			"{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}",
+			"op", osm_engine_op_name(c->op), "circuit",
+			(json_int_t)c->id, "owner", c->owner, "src", c->src,
+			"dst", c->dst, "class", osm_class_name(c->cls),
+			"epoch", (json_int_t)c->epoch, "hops",
+			(json_int_t)c->n_path));
+	}
+	osm_cli_time(when, ev->time_ns);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I,"
+		      " s:f, s:f, s:f, s:o}",
+		      "seq", (json_int_t)ev->seq, "time", when,
+		      "event", osm_engine_kind_name(ev->kind),
+		      "person", ev->person, "from", ev->from, "room", ev->room,
+		      "added", (json_int_t)ev->added,
+		      "removed", (json_int_t)ev->removed,
+		      "rotated", (json_int_t)ev->rotated,
+		      "map_ops", (json_int_t)ev->map_ops,
+		      "kill_us", us(ev->kill_ns), "maps_us", us(ev->maps_ns),
+		      "total_us", us(ev->total_ns), "changes", ch);
+	if (ev->err) {
+		json_object_set_new(o, "error",
+				    json_string(osm_engine_strerror(ev->err)));
+		json_object_set_new(o, "error_code", json_integer(ev->err));
+	}
+	return o;
+}
+
+void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
+{
+	uint32_t i;
+
+	fprintf(f, "#%llu %s %s", (unsigned long long)ev->seq,
+		osm_engine_kind_name(ev->kind), ev->person);
+	if (ev->from[0])
+		fprintf(f, " %s ->", ev->from);
+	fprintf(f, " %s", ev->room[0] ? ev->room : "(out)");
+	if (ev->err) {
+		fprintf(f, ": failed, nothing applied: %s\n",
+			osm_engine_strerror(ev->err));
+		return;
+	}
+	fprintf(f, ": +%u -%u circuits, %u rekeyed, %u map ops; ",
+		ev->added, ev->removed, ev->rotated, ev->map_ops);
+	if (ev->kind != OSM_EV_ENTER)
+		fprintf(f, "old circuits dead %.0f us, ", us(ev->kill_ns));
+	fprintf(f, "maps %.0f us, committed %.0f us\n", us(ev->maps_ns),
+		us(ev->total_ns));
+	for (i = 0; i < ev->n_changes && i < OSM_ENGINE_CHANGES; i++) {
+		const struct osm_engine_change *c = &ev->changes[i];
+
+		fprintf(f, "    %-6s circuit %-4u %s -> %s (%s, %s%s, "
+			"epoch %u, %u hop%s)\n", osm_engine_op_name(c->op),
+			c->id, c->src, c->dst, osm_class_name(c->cls),
+			c->owner[0] ? "of " : "room", c->owner, c->epoch,
+			c->n_path, c->n_path == 1 ? "" : "s");
+	}
+	if (ev->n_changes > OSM_ENGINE_CHANGES)
+		fprintf(f, "    ... %u more\n",
+			ev->n_changes - OSM_ENGINE_CHANGES);
+}
+
+const char *osm_cli_socket(const char *given, char *buf, size_t len)
+{
+	if (given)
+		return given;
+	snprintf(buf, len, "%s/engine.sock", osm_cli_store_dir());
+	return buf;
+}
+
+int osm_cli_daemon(const char *sock, const char *line, char *reply,
+		   size_t len)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t got = 0, n = strlen(line);
+	ssize_t r;
+	int fd, err = 0;
+	char *nl;
+
+	if (strlen(sock) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+		err = -errno;
+		goto out;
+	}
+	for (;;) {
+		if (got + 1 >= len) {
+			err = -EMSGSIZE;
+			break;
+		}
+		r = read(fd, reply + got, len - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : -EPROTO;
+			break;
+		}
+		got += (size_t)r;
+		reply[got] = '\0';
+		nl = memchr(reply, '\n', got);
+		if (nl) {
+			*nl = '\0';
+			break;
+		}
+	}
+out:
+	close(fd);
+	return err;
+}
+
+static void str(json_t *o, const char *k, char *dst, size_t len)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+static uint64_t num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (json_is_integer(v))
+		return (uint64_t)json_integer_value(v);
+	return json_is_real(v) ? (uint64_t)(json_real_value(v) * 1000.0) : 0;
+}
+
+int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
+{
+	json_t *ch, *c;
+	char kind[16], op[16], cls[16];
+	size_t i;
+	unsigned k;
+
+	if (!json_is_object(o))
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = num(o, "seq");
+	str(o, "event", kind, sizeof(kind));
+	for (k = 1; k < 4; k++)
+		if (!strcmp(kind, osm_engine_kind_name(k)))
+			ev->kind = (uint8_t)k;
+	str(o, "person", ev->person, sizeof(ev->person));
+	str(o, "from", ev->from, sizeof(ev->from));
+	str(o, "room", ev->room, sizeof(ev->room));
+	ev->added = (uint32_t)num(o, "added");
+	ev->removed = (uint32_t)num(o, "removed");
+	ev->rotated = (uint32_t)num(o, "rotated");
+	ev->map_ops = (uint32_t)num(o, "map_ops");
+	ev->kill_ns = num(o, "kill_us");	/* us as reals: ns */
+	ev->maps_ns = num(o, "maps_us");
+	ev->total_ns = num(o, "total_us");
+	ev->err = (int)json_integer_value(json_object_get(o, "error_code"));
+	ch = json_object_get(o, "changes");
+	json_array_foreach(ch, i, c) {
+		struct osm_engine_change *x;
+
+		if (i >= OSM_ENGINE_CHANGES)
+			break;
+		x = &ev->changes[i];
+		str(c, "op", op, sizeof(op));
+		for (k = 1; k < 4; k++)
+			if (!strcmp(op, osm_engine_op_name(k)))
+				x->op = (uint8_t)k;
+		str(c, "class", cls, sizeof(cls));
+		x->cls = (uint8_t)osm_class_parse(cls);
+		x->id = (uint32_t)num(c, "circuit");
+		x->epoch = (uint32_t)num(c, "epoch");
+		x->n_path = (uint8_t)num(c, "hops");
+		str(c, "owner", x->owner, sizeof(x->owner));
+		str(c, "src", x->src, sizeof(x->src));
+		str(c, "dst", x->dst, sizeof(x->dst));
+		ev->n_changes = (uint32_t)i + 1;
+	}
+	return 0;
+}

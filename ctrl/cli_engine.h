@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What the engine commands (person, events, engine, daemon) share:
+ * starting an engine on the store, printing an event as text or JSON. */
+#ifndef OSM_CLI_ENGINE_H
+#define OSM_CLI_ENGINE_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "engine.h"
+
+/* Open the store (read-write) and an engine on it; netns_prefix may be
+ * NULL. Prints the error line and returns 1 on failure. */
+int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
+			const char *netns_prefix);
+void osm_cli_engine_close(struct osm_store *st, struct osm_engine *e);
+
+/* An event as a JSON object (new reference). */
+json_t *osm_cli_event_json(const struct osm_engine_event *ev);
+
+/* An event as text: a header line, then one indented line a change. */
+void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev);
+
+/* The daemon's socket: --socket PATH, or STORE/engine.sock. */
+const char *osm_cli_socket(const char *given, char *buf, size_t len);
+
+/*
+ * Send one request line (without newline) to the daemon at sock and read
+ * its one reply line into reply (NUL-terminated, newline removed).
+ * Returns 0, -ENOENT or -ECONNREFUSED (no daemon there), -EMSGSIZE
+ * (reply longer than len), -EPROTO (closed without a reply), -errno.
+ */
+int osm_cli_daemon(const char *sock, const char *line, char *reply,
+		   size_t len);
+
+/* An event from its JSON (osm_cli_event_json's shape) back into *ev, for
+ * printing what the daemon did. Returns 0 or -EINVAL. */
+int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev);
+
+#endif

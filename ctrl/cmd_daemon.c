@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-fabric daemon: owns the store and the engine, reconciles the maps
+ * with the store when it starts (it may have been killed), then serves
+ * the line protocol on a Unix socket (docs/engine.md): one request a
+ * line, one reply a line, any number of clients, one event at a time. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include "cli.h"
+#include "cli_store.h"
+#include "cli_engine.h"
+#include "engine_line.h"
+
+#define MAX_CLIENTS	64
+#define OUT_MAX		(4u << 20)	/* a client that reads nothing */
+
+struct client {
+	int fd;
+	size_t in_len;
+	int discard;		/* skipping the rest of an oversized line */
+	int closing;		/* close once out is written */
+	char in[OSM_LINE_MAX];
+	char *out;
+	size_t out_len, out_cap;
+};
+
+struct daemon {
+	struct osm_engine *e;
+	struct osm_engine_event *ev;
+	struct client c[MAX_CLIENTS];
+	int n;
+};
+
+static volatile sig_atomic_t stop;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void put(struct client *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+
+	if (c->out_len + n > OUT_MAX) {
+		c->closing = 2;		/* drop: it does not read */
+		return;
+	}
+	if (c->out_len + n > c->out_cap) {
+		c->out_cap = (c->out_len + n) * 2;
+		p = realloc(c->out, c->out_cap);
+		if (!p) {
+			c->closing = 2;
+			return;
+		}
+		c->out = p;
+	}
+	memcpy(c->out + c->out_len, s, n - 1);
+	c->out[c->out_len + n - 1] = '\n';
+	c->out_len += n;
+}
+
+static void reply_err(struct client *c, const char *code, const char *msg)
+{
+	char line[320];
+
+	snprintf(line, sizeof(line), "error %s %s", code, msg);
+	put(c, line);
+}
+
+static void reply_ok(struct client *c, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	size_t n = s ? strlen(s) + 4 : 0;
+	char *line = s ? malloc(n) : NULL;
+
+	json_decref(j);
+	if (!line) {
+		free(s);
+		reply_err(c, "failed", "out of memory");
+		return;
+	}
+	snprintf(line, n, "ok %s", s);
+	put(c, line);
+	free(line);
+	free(s);
+}
+
+static const char *err_code(int err)
+{
+	switch (err) {
+	case OSM_ENGINE_ENOPERSON: return "not-present";
+	case OSM_ENGINE_ENOROOM: return "no-room";
+	case OSM_ENGINE_ESAMEROOM: return "same-room";
+	case -EINVAL: return "bad-request";
+	default: return "failed";
+	}
+}
+
+static void collect(const struct osm_engine_event *ev, void *arg)
+{
+	json_array_append_new(arg, osm_cli_event_json(ev));
+}
+
+static void log_event(const struct osm_engine_event *ev)
+{
+	osm_cli_event_print(stdout, ev);
+	fflush(stdout);
+}
+
+static void request(struct daemon *d, struct client *c, uint64_t arrival)
+{
+	static const enum osm_engine_kind kind[] = {
+		[OSM_LINE_ENTER] = OSM_EV_ENTER,
+		[OSM_LINE_MOVE] = OSM_EV_MOVE,
+		[OSM_LINE_LEAVE] = OSM_EV_LEAVE,
+	};
+	struct osm_line_req r;
+	char why[128];
+	unsigned fixed = 0;
+	json_t *a;
+	int err;
+
+	if (osm_line_parse(c->in, c->in_len, &r, why, sizeof(why))) {
+		reply_err(c, "bad-request", why);
+		return;
+	}
+	switch (r.cmd) {
+	case OSM_LINE_ENTER:
+	case OSM_LINE_MOVE:
+	case OSM_LINE_LEAVE:
+		err = osm_engine_event(d->e, kind[r.cmd], r.person,
+				       r.cmd == OSM_LINE_LEAVE ? NULL : r.room,
+				       arrival, d->ev);
+		log_event(d->ev);
+		if (err)
+			reply_err(c, err_code(err), osm_engine_strerror(err));
+		else
+			reply_ok(c, osm_cli_event_json(d->ev));
+		return;
+	case OSM_LINE_EVENTS:
+		a = json_array();
+		osm_engine_events(d->e, r.n, collect, a);
+		reply_ok(c, a);
+		return;
+	case OSM_LINE_VERIFY:
+		err = osm_engine_verify(d->e, NULL, NULL);
+		if (err < 0)
+			reply_err(c, "failed", osm_engine_strerror(err));
+		else
+			reply_ok(c, json_pack("{s:i}", "differences", err));
+		return;
+	case OSM_LINE_RECONCILE:
+		err = osm_engine_reconcile(d->e, &fixed);
+		if (err)
+			reply_err(c, "failed", osm_engine_strerror(err));
+		else
+			reply_ok(c, json_pack("{s:i}", "fixed", (int)fixed));
+		return;
+	case OSM_LINE_RELOAD:
+		err = osm_engine_reload(d->e);
+		if (err)
+			reply_err(c, "failed", osm_engine_strerror(err));
+		else
+			reply_ok(c, json_object());
+		return;
+	default:
+		reply_ok(c, json_pack("{s:b}", "pong", 1));
+	}
+}
+
+/* Bytes from a client: complete lines are requests; a line longer than
+ * OSM_LINE_MAX gets one error and is skipped up to its newline. */
+static void input(struct daemon *d, struct client *c, const char *buf,
+		  size_t n, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n && !c->closing; i++) {
+		if (c->discard) {
+			c->discard = buf[i] != '\n';
+			continue;
+		}
+		if (buf[i] == '\n') {
+			request(d, c, now);
+			c->in_len = 0;
+		} else if (c->in_len == OSM_LINE_MAX - 1) {
+			reply_err(c, "too-long", "line longer than 255 bytes");
+			c->in_len = 0;
+			c->discard = 1;
+		} else {
+			c->in[c->in_len++] = buf[i];
+		}
+	}
+}
+
+static void drop(struct daemon *d, int i)
+{
+	close(d->c[i].fd);
+	free(d->c[i].out);
+	d->c[i] = d->c[--d->n];
+	memset(&d->c[d->n], 0, sizeof(d->c[d->n]));
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return osm_err("daemon: socket path too long: %s", path), -1;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return osm_err("daemon: socket: %s", strerror(errno)), -1;
+	/* A socket file nobody serves is left by a killed daemon. */
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(fd);
+		return osm_err("daemon: another daemon serves %s", path), -1;
+	}
+	if (errno == ECONNREFUSED)
+		unlink(path);
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return osm_err("daemon: socket: %s", strerror(errno)), -1;
+	old = umask(0117);	/* rw for owner and group */
+	r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (r || listen(fd, 64)) {
+		osm_err("daemon: cannot listen on %s: %s", path,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void serve(struct daemon *d, int lfd)
+{
+	struct pollfd p[MAX_CLIENTS + 1];
+	char buf[4096];
+	ssize_t r;
+	int i, fd;
+
+	while (!stop) {
+		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (i = 0; i < d->n; i++)
+			p[i + 1] = (struct pollfd){ .fd = d->c[i].fd,
+				.events = (d->c[i].closing ? 0 : POLLIN) |
+					  (d->c[i].out_len ? POLLOUT : 0) };
+		if (poll(p, (nfds_t)d->n + 1, -1) < 0)
+			continue;	/* EINTR: a signal, check stop */
+		for (i = d->n - 1; i >= 0; i--) {
+			struct client *c = &d->c[i];
+			short re = p[i + 1].revents;
+
+			if (re & POLLIN) {
+				r = read(c->fd, buf, sizeof(buf));
+				if (r > 0) {
+					input(d, c, buf, (size_t)r,
+					      now_ns());
+				} else if (r == 0 || errno != EAGAIN) {
+					/* Gone mid-line: say so, if it
+					 * still reads; then close. */
+					if (c->in_len && !c->discard)
+						reply_err(c, "bad-request",
+							  "incomplete line");
+					c->closing = 1;
+				}
+			}
+			if (c->out_len && c->closing != 2 &&
+			    (re & (POLLOUT | POLLIN))) {
+				r = send(c->fd, c->out, c->out_len,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+				if (r > 0) {
+					memmove(c->out, c->out + r,
+						c->out_len - (size_t)r);
+					c->out_len -= (size_t)r;
+				} else if (r < 0 && errno != EAGAIN) {
+					c->closing = 2;
+				}
+			}
+			if ((re & (POLLERR | POLLNVAL)) ||
+			    (c->closing && !c->out_len) || c->closing == 2 ||
+			    ((re & POLLHUP) && !(re & POLLIN)))
+				drop(d, i);
+		}
+		if (p[0].revents & POLLIN) {
+			fd = accept4(lfd, NULL, NULL,
+				     SOCK_CLOEXEC | SOCK_NONBLOCK);
+			if (fd < 0)
+				continue;
+			if (d->n == MAX_CLIENTS) {
+				send(fd, "error busy too many clients\n", 28,
+				     MSG_NOSIGNAL | MSG_DONTWAIT);
+				close(fd);
+				continue;
+			}
+			d->c[d->n++] = (struct client){ .fd = fd };
+		}
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: osm-fabric [--store DIR] daemon [--socket PATH] [--netns-prefix P]\n"
+"Owns the store and programs the switches: reconciles their maps with the\n"
+"store, then serves presence events on a Unix socket (default\n"
+"STORE/engine.sock), one request a line, one reply a line:\n"
+"  enter PERSON ROOM | move PERSON ROOM | leave PERSON | events [N] |\n"
+"  verify | reconcile | reload | ping\n"
+"Replies: 'ok JSON' or 'error CODE MESSAGE' (docs/engine.md).\n");
+}
+
+int osm_cmd_daemon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "netns-prefix", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct daemon d = { 0 };
+	struct osm_store *st;
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *sock = NULL, *prefix = NULL;
+	char sbuf[4096];
+	unsigned fixed = 0;
+	int c, lfd, err, i;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'N': prefix = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			return osm_err("daemon: unknown option '%s'",
+				       argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return osm_err("daemon: unexpected '%s'", argv[optind]);
+	sock = osm_cli_socket(sock, sbuf, sizeof(sbuf));
+	d.ev = calloc(1, sizeof(*d.ev));
+	if (!d.ev)
+		return osm_err("daemon: out of memory");
+	if (osm_cli_engine_open(&st, &d.e, prefix)) {
+		free(d.ev);
+		return 1;
+	}
+	/* Killed before? The store is the truth: make the maps agree. */
+	err = osm_engine_reconcile(d.e, &fixed);
+	if (err)
+		fprintf(stderr, "osm-fabric: daemon: reconcile: %s\n",
+			osm_engine_strerror(err));
+	lfd = listen_on(sock);
+	if (lfd < 0) {
+		osm_cli_engine_close(st, d.e);
+		free(d.ev);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("osm-fabric daemon: reconciled (%u map changes); serving %s\n",
+	       fixed, sock);
+	fflush(stdout);
+	serve(&d, lfd);
+	for (i = d.n - 1; i >= 0; i--)
+		drop(&d, i);
+	close(lfd);
+	unlink(sock);
+	osm_cli_engine_close(st, d.e);
+	free(d.ev);
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The control-plane engine: people move, circuits and keys follow. On a
+ * presence event it computes the circuits the building should have
+ * (docs/engine.md, "Policy"), diffs them against the store, and applies
+ * the diff to the switches' maps and the store in one transaction. */
+#ifndef OSM_ENGINE_H
+#define OSM_ENGINE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "osm_store.h"
+
+struct osm_engine;
+
+/* Domain errors (negative, outside errno and the store's codes). */
+enum {
+	OSM_ENGINE_ENOPERSON = -32000,	/* person is not present */
+	OSM_ENGINE_EPRESENT  = -32001,	/* person is present already */
+	OSM_ENGINE_ENOROOM   = -32002,	/* no such room */
+	OSM_ENGINE_ESAMEROOM = -32003,	/* move into the room one is in */
+	OSM_ENGINE_ENOSWITCH = -32004,	/* a switch of a path is not loaded */
+	OSM_ENGINE_ENOPORT   = -32005,	/* a port's interface is missing */
+	OSM_ENGINE_ENOPATH   = -32006,	/* no uplink path between rooms */
+};
+
+/* A message for any code the engine functions return (store codes and
+ * -errno included). */
+const char *osm_engine_strerror(int err);
+
+struct osm_engine_opts {
+	/* Switch S lives in network namespace netns_prefix + S (NULL or
+	 * "": in the engine's own namespace). Only used to look up the
+	 * ifindexes of the switches' ports. */
+	const char *netns_prefix;
+};
+
+/*
+ * Start an engine on an open store: read the topology, and the ifindex of
+ * every port of every loaded switch. Switches not loaded are opened when
+ * an event needs them. Returns 0, -ENOMEM, -ENOENT (a netns is missing),
+ * or a store code.
+ */
+int osm_engine_open(struct osm_engine **out, struct osm_store *st,
+		    const struct osm_engine_opts *opts);
+void osm_engine_close(struct osm_engine *e);
+
+/* Re-read the topology (after `topology apply`). Returns as open. */
+int osm_engine_reload(struct osm_engine *e);
+
+enum osm_engine_kind { OSM_EV_ENTER = 1, OSM_EV_MOVE, OSM_EV_LEAVE };
+
+/* One change an event made. */
+enum osm_engine_op { OSM_CH_ADD = 1, OSM_CH_DEL, OSM_CH_ROTATE };
+struct osm_engine_change {
+	uint8_t op;			/* enum osm_engine_op */
+	uint8_t cls;			/* enum osm_class */
+	uint8_t n_path;
+	uint32_t id;
+	uint32_t epoch;			/* the epoch it has now (ROTATE: new) */
+	char owner[OSM_NAME_MAX + 1];	/* "" for a room circuit */
+	char src[OSM_NAME_MAX + 1];	/* device names */
+	char dst[OSM_NAME_MAX + 1];
+};
+
+#define OSM_ENGINE_CHANGES	48	/* changes kept per event record */
+
+/* What an event did, and how long it took. */
+struct osm_engine_event {
+	uint64_t seq;			/* 1, 2, ... per engine */
+	uint64_t time_ns;		/* CLOCK_REALTIME of arrival */
+	uint8_t kind;			/* enum osm_engine_kind */
+	int err;			/* 0, or why nothing was applied */
+	char person[OSM_NAME_MAX + 1];
+	char from[OSM_NAME_MAX + 1];	/* room before ("" on enter) */
+	char room[OSM_NAME_MAX + 1];	/* room after ("" on leave) */
+	uint32_t added, removed, rotated;
+	uint32_t map_ops;		/* map updates and deletes made */
+	uint64_t kill_ns;		/* arrival -> leaver's circuits gone
+					 * from every switch (move, leave) */
+	uint64_t maps_ns;		/* arrival -> maps hold the new state */
+	uint64_t total_ns;		/* arrival -> store committed */
+	uint32_t n_changes;		/* entries in changes[] (the first
+					 * OSM_ENGINE_CHANGES of them) */
+	struct osm_engine_change changes[OSM_ENGINE_CHANGES];
+};
+
+/*
+ * Apply a presence event. kind ENTER: person enters the building into
+ * room (or, if present, moves there); MOVE: person (present) moves to
+ * room; LEAVE: person leaves the building (room NULL). arrival_ns is the
+ * CLOCK_MONOTONIC time the event arrived (0: now). *ev (may be NULL)
+ * gets the record, which the engine also keeps in its ring.
+ * On error nothing is applied: maps and store are as before.
+ * Returns 0, OSM_ENGINE_E*, -EINVAL (bad name), a store code, -errno.
+ */
+int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
+		     const char *person, const char *room,
+		     uint64_t arrival_ns, struct osm_engine_event *ev);
+
+/*
+ * Make every switch's maps equal to what the store says: install
+ * missing circuits, replace wrong ones (keeping their replay windows),
+ * remove data circuits the store does not have. Control circuits (ids
+ * with the top bit) are left alone. *fixed (may be NULL) gets the number
+ * of map changes made. Returns 0 or a code as above.
+ */
+int osm_engine_reconcile(struct osm_engine *e, unsigned *fixed);
+
+/*
+ * Compare every switch's maps with the store without changing them.
+ * For each difference calls report(text, arg) with one line. Returns the
+ * number of differences (0: equal), or a negative code.
+ */
+int osm_engine_verify(struct osm_engine *e,
+		      void (*report)(const char *line, void *arg), void *arg);
+
+/* Recent events, oldest first: calls fn for each of the last n kept
+ * (at most OSM_ENGINE_RING). */
+#define OSM_ENGINE_RING		256
+void osm_engine_events(const struct osm_engine *e, unsigned n,
+		       void (*fn)(const struct osm_engine_event *ev,
+				  void *arg), void *arg);
+
+/* Names for output: "enter", "add", ... */
+const char *osm_engine_kind_name(unsigned kind);
+const char *osm_engine_op_name(unsigned op);
+
+/* The person a device belongs to (docs/engine.md, "Personal devices"):
+ * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
+ * into owner and returns 1; returns 0 for a room device. */
+int osm_engine_device_owner(const char *device,
+			    char owner[OSM_NAME_MAX + 1]);
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Reconcile and verify: the switches' maps against the store, which is
+ * the truth. Used at daemon start (after a kill), after a failed event,
+ * and by the tests to compare full map dumps with what the store says. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "engine_int.h"
+
+struct sync {
+	struct osm_engine *e;
+	int fix;
+	void (*report)(const char *line, void *arg);
+	void *arg;
+	int diffs, err;
+	unsigned fixed;
+};
+
+static void say(struct sync *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct sync *s, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	s->diffs++;
+	if (!s->report)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->report(line, s->arg);
+}
+
+static void first_err(struct sync *s, int err)
+{
+	if (err && !s->err)
+		s->err = err;
+}
+
+/* Equal as the fast path sees them; a lease may differ by the second
+ * it was converted in. */
+static int circuit_eq(const struct osm_circuit *a, const struct osm_circuit *b)
+{
+	struct osm_circuit x = *a, y = *b;
+	uint64_t d = x.expires_ns > y.expires_ns ? x.expires_ns - y.expires_ns :
+		     y.expires_ns - x.expires_ns;
+	int eq;
+
+	if (d <= 2000000000ULL && !!x.expires_ns == !!y.expires_ns)
+		x.expires_ns = y.expires_ns;
+	eq = !memcmp(&x, &y, sizeof(x));
+	sodium_memzero(&x, sizeof(x));
+	sodium_memzero(&y, sizeof(y));
+	return eq;
+}
+
+static void one_circuit(struct sync *s, struct osm_txn *t,
+			const struct osm_rec_circuit *c)
+{
+	struct osm_circuit want, have;
+	struct osm_switch *h;
+	struct osm_keys k;
+	unsigned i;
+	int err, si;
+
+	err = osm_circuit_keys(t, c->id, c->epoch, &k);
+	if (err) {
+		say(s, "circuit %u: no keys: %s", c->id,
+		    osm_engine_strerror(err));
+		first_err(s, err);
+		return;
+	}
+	for (i = 0; i < c->n_path; i++) {
+		err = eng_sw_handle(s->e, eng_sw_find(s->e, c->path[i]), &h);
+		if (err == OSM_ENGINE_ENOSWITCH)
+			continue;	/* offline: no maps to compare */
+		if (!err)
+			err = eng_expect(s->e, c, i, k.hop, &want, &si);
+		if (err) {
+			say(s, "circuit %u on %s: %s", c->id, c->path[i],
+			    osm_engine_strerror(err));
+			first_err(s, err);
+			continue;
+		}
+		err = osm_switch_circuit_get(h, c->id, &have);
+		if (err == -ENOENT) {
+			say(s, "%s: circuit %u missing", c->path[i], c->id);
+			if (s->fix)
+				err = osm_switch_circuit_add(h, &want);
+			else
+				err = 0;
+		} else if (!err && !circuit_eq(&have, &want)) {
+			say(s, "%s: circuit %u differs (epoch %u)", c->path[i],
+			    c->id, c->epoch);
+			if (s->fix)
+				err = osm_switch_circuit_replace(h, &want);
+		} else if (!err) {
+			continue;
+		}
+		if (!err && s->fix)
+			s->fixed++;
+		first_err(s, err);
+		sodium_memzero(&want, sizeof(want));
+		sodium_memzero(&have, sizeof(have));
+	}
+	sodium_memzero(&k, sizeof(k));
+}
+
+struct all {
+	struct osm_rec_circuit *c;
+	size_t n, cap;
+};
+
+static int all_cb(const void *rec, void *arg)
+{
+	struct all *a = arg;
+	void *p;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		p = realloc(a->c, a->cap * sizeof(*a->c));
+		if (!p)
+			return -ENOMEM;
+		a->c = p;
+	}
+	a->c[a->n++] = *(const struct osm_rec_circuit *)rec;
+	return 0;
+}
+
+static int on_path(const struct osm_rec_circuit *c, const char *sw)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_path; i++)
+		if (!strcmp(c->path[i], sw))
+			return 1;
+	return 0;
+}
+
+/* Data circuits in switch si that the store does not put there. */
+static void extras(struct sync *s, struct osm_txn *t, int si)
+{
+	struct osm_rec_circuit c;
+	struct osm_switch *h;
+	uint32_t id, last, *gone = NULL;
+	size_t n = 0, cap = 0, i;
+	const uint32_t *prev = NULL;
+	void *p;
+	int err;
+
+	if (s->e->sws[si].r.kind == OSM_SW_GATEWAY ||
+	    eng_sw_handle(s->e, si, &h))
+		return;		/* not loaded: nothing in it to remove */
+	while (osm_switch_circuit_next(h, prev, &id) == 0) {
+		last = id;
+		prev = &last;
+		if (id & 0x80000000u)
+			continue;	/* control circuits are not ours */
+		err = osm_circuit_get(t, id, &c);
+		if (!err && on_path(&c, s->e->sws[si].r.name))
+			continue;
+		if (err && err != OSM_STORE_ENOTFOUND) {
+			first_err(s, err);
+			continue;
+		}
+		say(s, "%s: circuit %u is not in the store",
+		    s->e->sws[si].r.name, id);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			p = realloc(gone, cap * sizeof(*gone));
+			if (!p) {
+				first_err(s, -ENOMEM);
+				break;
+			}
+			gone = p;
+		}
+		gone[n++] = id;
+	}
+	for (i = 0; s->fix && i < n; i++) {
+		err = osm_switch_circuit_del(h, gone[i]);
+		first_err(s, err == -ENOENT ? 0 : err);
+		if (!err)
+			s->fixed++;
+	}
+	free(gone);
+}
+
+static int sync_all(struct sync *s)
+{
+	struct all a = { 0 };
+	struct osm_txn *t;
+	size_t i;
+	int err;
+
+	err = osm_txn_begin(s->e->st, OSM_TXN_RDONLY, &t);
+	if (err)
+		return err;
+	err = osm_store_foreach(t, OSM_TAB_CIRCUITS, all_cb, &a);
+	for (i = 0; !err && i < a.n; i++)
+		one_circuit(s, t, &a.c[i]);
+	for (i = 0; !err && i < s->e->n_sw; i++)
+		extras(s, t, (int)i);
+	osm_txn_abort(t);
+	free(a.c);
+	return err ?: s->err;
+}
+
+int osm_engine_reconcile(struct osm_engine *e, unsigned *fixed)
+{
+	struct sync s = { .e = e, .fix = 1 };
+	int err = sync_all(&s);
+
+	if (fixed)
+		*fixed = s.fixed;
+	return err;
+}
+
+int osm_engine_verify(struct osm_engine *e,
+		      void (*report)(const char *line, void *arg), void *arg)
+{
+	struct sync s = { .e = e, .report = report, .arg = arg };
+	int err = sync_all(&s);
+
+	return err ? err : s.diffs;
+}

@@ -1,0 +1,155 @@
+# A small building in network namespaces, for `make demo` and the engine
+# tests. Source it with P (a unique prefix, e.g. oen$$), F (osm-fabric),
+# E (osm-endpoint) and D (a store directory) set; call bld_up, and
+# bld_down on exit.
+#
+#               core switch ($P-core, netns ns-$P-core)
+#              port r101          port r102
+#                 |                   |
+#   room r101: switch $P-r101    room r102: switch $P-r102
+#     up p1  p2      p3      p4        up p1     p2    p3
+#        mic display speaker bob.phone    sensor lamp  ana.laptop
+#
+# Every device is a namespace $P-d-<device> with eth0 on its switch port;
+# a device named PERSON.THING is that person's (docs/engine.md).
+
+# name role room port mac
+BLD_DEVICES="
+mic        microphone r101 p1 02:00:00:00:01:01
+display    display    r101 p2 02:00:00:00:01:02
+speaker    speaker    r101 p3 02:00:00:00:01:03
+bob.phone  display    r101 p4 02:00:00:00:01:04
+sensor     sensor     r102 p1 02:00:00:00:02:01
+lamp       lamp       r102 p2 02:00:00:00:02:02
+ana.laptop display    r102 p3 02:00:00:00:02:03"
+
+BLD_NETNS_PREFIX=ns-
+bld_sw() { echo "$P-$1"; }			# switch of room/core
+bld_swns() { echo "$BLD_NETNS_PREFIX$P-$1"; }	# its namespace
+bld_devns() { echo "$P-d-$1"; }
+
+# The topology file of this building, on stdout.
+bld_topology() {
+	cat <<EOF
+building: $P
+floors:
+  - name: ground
+    rooms:
+      - { name: r101, switch: $P-r101 }
+      - { name: r102, switch: $P-r102 }
+switches:
+  - name: $P-core
+    kind: core
+    ports:
+      - { name: r101, kind: uplink, ifname: r101, link: $P-r101/up }
+      - { name: r102, kind: uplink, ifname: r102, link: $P-r102/up }
+  - name: $P-r101
+    kind: room
+    ports:
+      - { name: up, kind: uplink }
+      - { name: p1 }
+      - { name: p2 }
+      - { name: p3 }
+      - { name: p4 }
+  - name: $P-r102
+    kind: room
+    ports:
+      - { name: up, kind: uplink }
+      - { name: p1 }
+      - { name: p2 }
+      - { name: p3 }
+devices:
+EOF
+	local id=0 name role room port mac
+	while read -r name role room port mac; do
+		[ -n "$name" ] || continue
+		id=$((id + 1))
+		echo "  - { id: $id, name: $name, role: $role, room: $room," \
+			"port: $P-$room/$port, mac: \"$mac\" }"
+	done <<<"$BLD_DEVICES"
+}
+
+bld_up() {
+	local name role room port mac ns
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	for s in core r101 r102; do
+		ip netns add "$(bld_swns $s)"
+	done
+	for r in r101 r102; do
+		ip link add "$r" netns "$(bld_swns core)" type veth \
+			peer name up netns "$(bld_swns $r)"
+		ip -n "$(bld_swns core)" link set dev "$r" up
+		ip -n "$(bld_swns $r)" link set dev up up
+	done
+	while read -r name role room port mac; do
+		[ -n "$name" ] || continue
+		ns=$(bld_devns "$name")
+		ip netns add "$ns"
+		ip netns exec "$ns" sysctl -qw \
+			net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip link add "$port" netns "$(bld_swns $room)" type veth \
+			peer name eth0 netns "$ns"
+		ip -n "$ns" link set eth0 address "$mac"
+		# Frames redirected by XDP into a veth need GRO (or XDP) on
+		# the receiving end.
+		ip netns exec "$ns" ethtool -K eth0 gro on >/dev/null
+		ip -n "$ns" link set dev eth0 up
+		ip -n "$(bld_swns $room)" link set dev "$port" up
+	done <<<"$BLD_DEVICES"
+	"$F" load -n "$(bld_swns core)" "$(bld_sw core)" r101 r102 >/dev/null &&
+	"$F" load -n "$(bld_swns r101)" "$(bld_sw r101)" up p1 p2 p3 p4 \
+		>/dev/null &&
+	"$F" load -n "$(bld_swns r102)" "$(bld_sw r102)" up p1 p2 p3 \
+		>/dev/null || return 1
+	bld_topology >"$D.yaml"
+	"$F" --store "$D" topology apply "$D.yaml" >/dev/null
+}
+
+bld_down() {
+	local name rest
+	for s in core r101 r102; do
+		"$F" unload -n "$(bld_swns $s)" "$(bld_sw $s)" >/dev/null 2>&1
+		ip netns del "$(bld_swns $s)" 2>/dev/null
+	done
+	while read -r name rest; do
+		[ -n "$name" ] && ip netns del "$(bld_devns "$name")" 2>/dev/null
+	done <<<"$BLD_DEVICES"
+	rm -rf "$D" "$D.yaml"
+	return 0
+}
+
+# osm-fabric on this building's store and namespaces.
+bld_osm() { "$F" --store "$D" "$@"; }
+bld_person() {
+	local op=$1; shift
+	"$F" --store "$D" person "$op" --netns-prefix "$BLD_NETNS_PREFIX" "$@"
+}
+
+# Circuit id, epoch, hop key and e2e key of the circuit SRC -> DST, as
+# "ID EPOCH HOP E2E", or nothing.
+bld_circuit() {
+	"$F" --store "$D" --show-keys -j engine circuits |
+		jq -r --arg s "$1" --arg d "$2" '.[] |
+			select(.src == $s and .dst == $d) |
+			"\(.id) \(.epoch) \(.hop_key) \(.e2e_key)"'
+}
+
+# bld_send DEVICE "ID EPOCH HOP E2E" [osm-endpoint send options]
+bld_send() {
+	local dev=$1 id epoch hop e2e
+	read -r id epoch hop e2e <<<"$2"
+	shift 2
+	ip netns exec "$(bld_devns "$dev")" "$E" send eth0 --circuit "$id" \
+		--epoch "$epoch" --hop-key "$hop" --e2e-key "$e2e" -q "$@"
+}
+
+# bld_recv DEVICE "ID EPOCH HOP E2E" [osm-endpoint recv options]: prints
+# what arrives ("ok SEQ EPOCH HEX" lines).
+bld_recv() {
+	local dev=$1 id epoch hop e2e
+	read -r id epoch hop e2e <<<"$2"
+	shift 2
+	ip netns exec "$(bld_devns "$dev")" "$E" recv eth0 --circuit "$id" \
+		--epoch "$epoch" --hop-key "$hop" --e2e-key "$e2e" "$@"
+}
