@@ -30,7 +30,7 @@ TESTS += tools/tests/fuzz-replay.sh
 $(FUZZ_PKTGEN_MIX): tools/pktgen/fuzz_mix.c tools/pktgen/gen.c $(LIBOSM_SAN)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $(filter %.c %.a,$^) $(HOST_LDLIBS) -o $@
 
 # ---- make bench -------------------------------------------------------------
 BENCH_BPF := $(B)/tools/bench/bench.bpf.o $(B)/tools/bench/baseline_redirect.bpf.o
