@@ -22,8 +22,7 @@ CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX) \
 FUZZERS    += $(FUZZ_FW_RX)
 TESTS      += $(FW_TEST_CRYPTO) tests/firmware/vectors.sh \
 	tests/firmware/mkblob.sh tests/firmware/provision.sh \
-	tests/firmware/qemu-e2e.sh tests/firmware/size.sh \
-	tests/firmware/fuzz-replay.sh
+	tests/firmware/qemu-e2e.sh tests/firmware/size.sh
 
 # ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
 define fw_role

@@ -39,7 +39,6 @@ $(STORE_FUZZERS): $(B)/fuzz/%: store/fuzz/%.c $(STORE_SRCS) $(LIBOSM_SAN) \
 
 # make check replays the committed seed corpora
 CHECK_DEPS += $(STORE_FUZZERS)
-TESTS += tests/store/fuzz-replay.sh
 
 # crash test: a writer killed with SIGKILL, checked after each kill
 CHECK_DEPS += $(B)/tests/store/crash_writer

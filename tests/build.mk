@@ -20,3 +20,4 @@ $(VECTORS): $(B)/san/tests/unit/vectors.o $(VECTOR_DOC) $(LIBOSM_SAN)
 
 TESTS += $(filter-out %/test_packet,$(UNIT_BINS)) tests/unit/packet.sh tests/unit/vectors.sh tests/fuzz-replay.sh
 CHECK_DEPS += $(VECTORS) $(B)/tests/test_packet $(FUZZERS)
+$(B)/san/tests/%.o $(B)/san/tools/tests/%.o: SAN_CFLAGS += -Itests

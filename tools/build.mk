@@ -2,8 +2,8 @@
 # tools/osm.lua, and `make bench` (tools/bench/).
 PKTGEN      := $(B)/osm-pktgen
 PKTGEN_SRCS := $(wildcard tools/pktgen/*.c)
-PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o)) \
-	$(B)/tools/err.o
+PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o))
+
 $(PKTGEN_OBJS): HOST_CFLAGS += -Itools
 BINS += $(PKTGEN)
 
@@ -25,7 +25,6 @@ TESTS += tools/tests/pktgen-dissect.sh
 FUZZ_PKTGEN_MIX := $(B)/fuzz/fuzz-pktgen-mix
 FUZZERS += $(FUZZ_PKTGEN_MIX)
 CHECK_DEPS += $(FUZZ_PKTGEN_MIX)
-TESTS += tools/tests/fuzz-replay.sh
 
 $(FUZZ_PKTGEN_MIX): tools/pktgen/fuzz_mix.c tools/pktgen/gen.c $(LIBOSM_SAN)
 	$(call msg,FUZZ,$@)
@@ -47,7 +46,7 @@ $(B)/tools/bench/%.skel.h: $(B)/tools/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-BENCH_SRCS := tools/bench/bench.c tools/bench/util.c tools/err.c
+BENCH_SRCS := tools/bench/bench.c tools/bench/util.c
 $(BENCH_SRCS:%.c=$(B)/%.o): | $(BENCH_SKELS) $(SWITCH_SKEL)
 $(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl -Itools
 

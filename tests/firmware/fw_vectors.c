@@ -14,6 +14,7 @@
 #include "circuit.h"
 #include "osm_msg.h"
 #include "provision_host.h"
+#include "tap.h"
 #include "vector_doc.h"
 
 #define MAX_BLOCKS	16
@@ -65,25 +66,25 @@ static void check_frame(const struct vd_frame *v)
 	fw_key_set(&tx.key, v->epoch, v->hop, v->e2e);
 	memcpy(f + OSM_FRAME_HDR_LEN, v->payload, v->payload_len);
 	n = fw_seal(&tx, v->src, f, (osm_u16)v->payload_len);
-	vd_tap(n == v->frame_len && !memcmp(f, v->frame, n),
+	tap(n == v->frame_len && !memcmp(f, v->frame, n),
 	       "%s: fw_seal gives the frame byte for byte", v->name);
 
 	fw_rx_set_key(&rx, v->epoch, v->hop, v->e2e);
 	memcpy(f, v->frame, v->frame_len);
 	r = fw_open(&rx, 1, f, (osm_u32)v->frame_len, &of, &which);
-	vd_tap(r == OSM_OK && which == &rx && of.type == v->type &&
+	tap(r == OSM_OK && which == &rx && of.type == v->type &&
 	       of.circuit == v->circuit && of.seq == v->seq &&
 	       of.epoch == v->epoch && of.len == v->payload_len &&
 	       !memcmp(f + OSM_FRAME_HDR_LEN, v->payload, v->payload_len),
 	       "%s: fw_open accepts it and decrypts the payload", v->name);
 	memcpy(f, v->frame, v->frame_len);
-	vd_tap(fw_open(&rx, 1, f, (osm_u32)v->frame_len, &of, &which) ==
+	tap(fw_open(&rx, 1, f, (osm_u32)v->frame_len, &of, &which) ==
 	       OSM_DROP_REPLAY, "%s: fw_open refuses it a second time",
 	       v->name);
 	if (v->type != OSM_T_CTRL)
 		return;
 	r = osm_msg_decode(&m, v->payload, v->payload_len);
-	vd_tap(r == 0 && osm_msg_encode(&m, again, sizeof(again)) ==
+	tap(r == 0 && osm_msg_encode(&m, again, sizeof(again)) ==
 	       (int)v->payload_len &&
 	       !memcmp(again, v->payload, v->payload_len),
 	       "%s: the firmware's codec decodes the message (and encodes "
@@ -125,7 +126,7 @@ static void boot(struct osm_fw_blob *b, struct osm_fw_params *p, int role)
 	p->role = (uint8_t)role;
 	nsent = 0;
 	if (osm_fw_blob_build(b, p) || fw_app_init(b))
-		vd_tap(0, "%s: the blob of device 7 boots", "app");
+		tap(0, "%s: the blob of device 7 boots", "app");
 	fw_app_tick(1);
 }
 
@@ -143,7 +144,7 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 	const char *line = "badge enter b-1234\n";
 
 	if (!hello || !presence || !update || !ack || !data) {
-		vd_tap(0, "%s: the examples of device 7 are all there", "app");
+		tap(0, "%s: the examples of device 7 are all there", "app");
 		return;
 	}
 	/* Device 7 of 10.1 at the controller 02:00:00:00:00:fe. */
@@ -154,26 +155,26 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 	memcpy(p.ctrl_mac, hello->dst, 6);
 
 	boot(&b, &p, OSM_ROLE_LAMP);
-	vd_tap(sent_is(0, hello), "%s: a lamp's HELLO at boot is 10.3 byte "
+	tap(sent_is(0, hello), "%s: a lamp's HELLO at boot is 10.3 byte "
 	       "for byte", "app");
 
 	boot(&b, &p, OSM_ROLE_DOOR);
 	while (*line)
 		fw_app_char(*line++);
-	vd_tap(sent_is(1, presence), "%s: a door's PRESENCE of badge b-1234 "
+	tap(sent_is(1, presence), "%s: a door's PRESENCE of badge b-1234 "
 	       "(after its HELLO) is 10.5 byte for byte", "app");
-	vd_tap(!strcmp(receive(update->frame, update->frame_len),
+	tap(!strcmp(receive(update->frame, update->frame_len),
 		       "key circuit=257 epoch=3 op=1 status=0\n"),
 	       "%s: the device decodes and applies the KEY_UPDATE of 10.4",
 	       "app");
-	vd_tap(sent_is(2, ack), "%s: its ACK is 10.6 byte for byte", "app");
+	tap(sent_is(2, ack), "%s: its ACK is 10.6 byte for byte", "app");
 	/* 10.2 was sealed to another MAC, which no tag covers */
 	memcpy(f, data->frame, data->frame_len);
 	memcpy(f, p.mac, 6);
-	vd_tap(!strcmp(receive(f, data->frame_len), "drop bad_msg n=1\n"),
+	tap(!strcmp(receive(f, data->frame_len), "drop bad_msg n=1\n"),
 	       "%s: the data frame of 10.2 opens under the keys of 10.4 "
 	       "(\"lights on\" is no command of a door)", "app");
-	vd_tap(!strcmp(receive(f, data->frame_len), "drop replay n=1\n"),
+	tap(!strcmp(receive(f, data->frame_len), "drop replay n=1\n"),
 	       "%s: and is a replay the second time", "app");
 	sodium_memzero(&p, sizeof(p));
 	sodium_memzero(&b, sizeof(b));
@@ -199,10 +200,10 @@ int main(int argc, char **argv)
 		vd_frame_get(&blocks[i], &v[n]);
 		check_frame(&v[n++]);
 	}
-	vd_tap(n >= 5 && keys, "%s: keys and at least five frame examples",
+	tap(n >= 5 && keys, "%s: keys and at least five frame examples",
 	       argv[1]);
 	if (keys)
 		check_app(keys, v, n);
 	vd_free(blocks, nb);
-	return vd_done();
+	return tap_done();
 }

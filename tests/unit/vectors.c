@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "tap.h"
 #include "osm_endpoint.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
@@ -71,6 +72,20 @@ static void emit_frame(const char *name, const struct osm_tx *tx,
 	printf("```\n\n");
 }
 
+/* Point tx at device 7's control circuit in direction dir, epoch 1: the
+ * device (…:07) sends up to the controller (…:fe), the controller down. */
+static void ctrl_tx(struct osm_tx *tx, const uint8_t *dev, int dir)
+{
+	static const uint8_t devmac[6] = { 2, 0, 0, 0, 0, 7 };
+	static const uint8_t ctlmac[6] = { 2, 0, 0, 0, 0, 0xfe };
+
+	osm_kdf_ctrl(&tx->keys, dev, dir, 1);
+	tx->type = OSM_T_CTRL;
+	tx->circuit = osm_ctrl_circuit(7, dir);
+	memcpy(tx->src, dir == OSM_CTRL_UP ? devmac : ctlmac, 6);
+	memcpy(tx->dst, dir == OSM_CTRL_UP ? ctlmac : devmac, 6);
+}
+
 static int emit(void)
 {
 	uint8_t root[32], dev[32], sess[32], pl[128];
@@ -110,11 +125,7 @@ static int emit(void)
 	emit_frame("data-frame", &tx, 42, pl, 9);
 
 	/* HELLO from device 7 on its up control circuit, epoch 1. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.type = OSM_T_CTRL;
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_HELLO;
 	m.u.hello.device_id = 7;
@@ -125,10 +136,7 @@ static int emit(void)
 
 	/* KEY_UPDATE to device 7 on its down control circuit: install the
 	 * data circuit's keys for receiving. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_DOWN, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_DOWN);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\xfe", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\x07", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_DOWN);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_KEY_UPDATE;
 	m.u.key.circuit = 0x101;
@@ -140,10 +148,7 @@ static int emit(void)
 	emit_frame("ctrl-key-update", &tx, 5, pl, (size_t)n);
 
 	/* PRESENCE from device 7 (a door), badge "b-1234" entering. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_PRESENCE;
 	m.u.presence.event = OSM_PRESENCE_ENTER;
@@ -172,24 +177,24 @@ static void check_keys(const struct vd_block *b)
 	vd_hex_exact(b, "root_key", root, 32);
 	osm_kdf_device(dev, root, (uint32_t)vd_num(b, "device_id"));
 	vd_hex_exact(b, "device_key", want, 32);
-	vd_tap(!memcmp(dev, want, 32), "%s: device key from root", "keys");
+	tap(!memcmp(dev, want, 32), "%s: device key from root", "keys");
 	osm_kdf_ctrl(&k, dev, OSM_CTRL_UP, epoch);
 	vd_hex_exact(b, "ctrl_up_hop_key", want, 16);
-	vd_tap(!memcmp(k.hop, want, 16), "%s: control up hop key", "keys");
+	tap(!memcmp(k.hop, want, 16), "%s: control up hop key", "keys");
 	vd_hex_exact(b, "ctrl_up_e2e_key", want, 32);
-	vd_tap(!memcmp(k.e2e, want, 32), "%s: control up e2e key", "keys");
+	tap(!memcmp(k.e2e, want, 32), "%s: control up e2e key", "keys");
 	osm_kdf_ctrl(&k, dev, OSM_CTRL_DOWN, epoch);
 	vd_hex_exact(b, "ctrl_down_hop_key", want, 16);
-	vd_tap(!memcmp(k.hop, want, 16), "%s: control down hop key", "keys");
+	tap(!memcmp(k.hop, want, 16), "%s: control down hop key", "keys");
 	vd_hex_exact(b, "ctrl_down_e2e_key", want, 32);
-	vd_tap(!memcmp(k.e2e, want, 32), "%s: control down e2e key", "keys");
+	tap(!memcmp(k.e2e, want, 32), "%s: control down e2e key", "keys");
 	vd_hex_exact(b, "session_key", sess, 32);
 	osm_kdf_circuit(&k, sess, (uint32_t)vd_num(b, "circuit"),
 			(uint32_t)vd_num(b, "circuit_epoch"));
 	vd_hex_exact(b, "circuit_hop_key", want, 16);
-	vd_tap(!memcmp(k.hop, want, 16), "%s: circuit hop key", "keys");
+	tap(!memcmp(k.hop, want, 16), "%s: circuit hop key", "keys");
 	vd_hex_exact(b, "circuit_e2e_key", want, 32);
-	vd_tap(!memcmp(k.e2e, want, 32), "%s: circuit e2e key", "keys");
+	tap(!memcmp(k.e2e, want, 32), "%s: circuit e2e key", "keys");
 }
 
 static void check_frame(const struct vd_block *b, const char *name)
@@ -213,28 +218,28 @@ static void check_frame(const struct vd_block *b, const char *name)
 	memcpy(tx.keys.e2e, v.e2e, 32);
 	n = osm_seal_seq(&tx, v.seq, v.payload, v.payload_len, frame,
 			 sizeof(frame));
-	vd_tap(n > 0 && (size_t)n == v.frame_len &&
+	tap(n > 0 && (size_t)n == v.frame_len &&
 	       !memcmp(frame, v.frame, v.frame_len),
 	       "%s: sealing the inputs gives the frame byte for byte", name);
 
 	/* Independent of osm_seal: libsodium on the document's bytes. */
 	crypto_shorthash(hop, v.frame + OSM_ETH_HLEN, OSM_HOP_INPUT_LEN,
 			 tx.keys.hop);
-	vd_tap(v.frame_len >= OSM_FRAME_HDR_LEN &&
+	tap(v.frame_len >= OSM_FRAME_HDR_LEN &&
 	       !memcmp(hop, v.frame + OSM_ETH_HLEN + OSM_OFF_HOP_TAG, 8),
 	       "%s: hop tag is crypto_shorthash of header bytes 0..35", name);
-	vd_tap(osm_get_le64(hop) ==
+	tap(osm_get_le64(hop) ==
 	       osm_hop_tag(v.frame + OSM_ETH_HLEN, tx.keys.hop),
 	       "%s: osm_siphash24 agrees with crypto_shorthash", name);
 
 	rx.circuit = tx.circuit;
 	osm_rx_set_keys(&rx, &tx.keys);
 	n = osm_open(&rx, v.frame, v.frame_len, &f, out, sizeof(out), &olen);
-	vd_tap(n == OSM_OK && olen == v.payload_len &&
+	tap(n == OSM_OK && olen == v.payload_len &&
 	       !memcmp(out, v.payload, v.payload_len),
 	       "%s: the frame opens to the payload", name);
 	if (tx.type == OSM_T_CTRL)
-		vd_tap(osm_msg_decode(&m, v.payload, v.payload_len) == 0,
+		tap(osm_msg_decode(&m, v.payload, v.payload_len) == 0,
 		       "%s: the payload is a well-formed control message",
 		       name);
 }
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
 		}
 	}
 	vd_free(blocks, nb);
-	vd_tap(frames >= 3, "%s has at least three worked frame examples",
+	tap(frames >= 3, "%s has at least three worked frame examples",
 	       argv[1]);
-	return vd_done();
+	return tap_done();
 }

@@ -9,24 +9,6 @@
 #include "osm_hex.h"
 #include "vector_doc.h"
 
-static int tap_n, tap_fail;
-
-void vd_tap(int ok, const char *fmt, const char *name)
-{
-	tap_n++;
-	if (!ok)
-		tap_fail++;
-	printf("%sok %d - ", ok ? "" : "not ", tap_n);
-	printf(fmt, name);
-	putchar('\n');
-}
-
-int vd_done(void)
-{
-	printf("1..%d\n", tap_n);
-	return tap_fail ? 1 : 0;
-}
-
 static void __attribute__((noreturn, format(printf, 2, 3)))
 bad(const struct vd_block *b, const char *fmt, ...)
 {

@@ -52,9 +52,4 @@ void vd_hex_exact(const struct vd_block *b, const char *name, uint8_t *out,
 /* A frame example's fields. */
 void vd_frame_get(const struct vd_block *b, struct vd_frame *v);
 
-/* TAP: one line "ok N - " fmt with name; vd_done prints the plan and
- * returns the exit status. */
-void vd_tap(int ok, const char *fmt, const char *name);
-int vd_done(void);
-
 #endif

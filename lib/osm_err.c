@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* One-line errors of the perf tools, named after the running program. */
+/* One-line user errors, named after the running program. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include "err.h"
+#include "osm_err.h"
 
-int tools_err(const char *fmt, ...)
+int osm_err(const char *fmt, ...)
 {
 	va_list ap;
 
