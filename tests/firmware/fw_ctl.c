@@ -377,35 +377,74 @@ void fwc_random_burst(int fd, int count)
 	}
 }
 
-static void lamp(void)
+/*
+ * The lamp's data circuit through epochs 1, 2 and 3 (keys into k): a switch,
+ * if any, gets each epoch before the lamp but the last, which the lamp
+ * takes first, so a frame under epoch 1 still crosses the switch and the
+ * lamp refuses it. The epoch-2 "off" frame goes into keep; its length.
+ */
+int fwc_lamp_epochs(struct osm_keys k[3], uint8_t *keep, size_t cap)
 {
-	struct osm_keys k1, k2, k3;
-	uint8_t f[1100], keep[256];
-	int n, sent, drops, keep_len;
+	uint8_t f[256];
+	int n, keep_len;
 
-	fwc_join(OSM_ROLE_LAMP);
 	randombytes_buf(fc.parent, sizeof(fc.parent));
-	osm_kdf_circuit(&k1, fc.parent, FWC_DATA_CIRCUIT, 1);
-	osm_kdf_circuit(&k2, fc.parent, FWC_DATA_CIRCUIT, 2);
-	osm_kdf_circuit(&k3, fc.parent, FWC_DATA_CIRCUIT, 3);
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 1, OSM_KEY_RX, &k1) == 0,
+	for (n = 0; n < 3; n++)
+		osm_kdf_circuit(&k[n], fc.parent, FWC_DATA_CIRCUIT,
+				(uint32_t)n + 1);
+	fwc_sw_data_circuit(&k[0]);
+	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 1, OSM_KEY_RX, &k[0]) == 0,
 	       "KEY_UPDATE rx circuit %u epoch 1 ACKed", FWC_DATA_CIRCUIT);
-	fwc_send_data(&k1, "on");
+	fwc_send_data(&k[0], "on");
 	fwc_ok(fwc_uart_wait("lamp on", NULL, 0), "lamp obeys sealed \"on\"");
-	fwc_send_data(&k1, "level 42");
+	fwc_send_data(&k[0], "level 42");
 	fwc_ok(fwc_uart_wait("lamp level 42", NULL, 0),
 	       "lamp obeys \"level 42\"");
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 2, OSM_KEY_RX, &k2) == 0,
+	fwc_sw_key(FWC_DATA_CIRCUIT, 2, k[1].hop);
+	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 2, OSM_KEY_RX, &k[1]) == 0,
 	       "new epoch 2 installed next to epoch 1");
-	keep_len = fwc_seal_data(&k2, "off", keep, sizeof(keep));
+	keep_len = fwc_seal_data(&k[1], "off", keep, cap);
 	fwc_send_raw(fc.ep, keep, (size_t)keep_len);
 	fwc_ok(fwc_uart_wait("lamp off", NULL, 0),
 	       "lamp obeys \"off\" under epoch 2");
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 3, OSM_KEY_RX, &k3) == 0,
+	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 3, OSM_KEY_RX, &k[2]) == 0,
 	       "epoch 3 installed, epoch 1 rotated away");
-	n = fwc_seal_data(&k1, "on", f, sizeof(f));
+	n = fwc_seal_data(&k[0], "on", f, sizeof(f));
 	fwc_expect_drop(fc.ep, f, (size_t)n, "stale_epoch",
 			"frame under old epoch 1");
+	return keep_len;
+}
+
+/* Frames only an endpoint can judge, under the current key k: a switch
+ * forwards them, the lamp refuses them. */
+void fwc_endpoint_drops(const struct osm_keys *k)
+{
+	uint8_t f[1100];
+	int n;
+
+	n = fwc_seal_data(k, "level 9", f, sizeof(f));
+	f[OSM_ETH_HLEN + OSM_OFF_AEAD_TAG] ^= 1;
+	osm_put_le64(f + OSM_ETH_HLEN + OSM_OFF_HOP_TAG,
+		     osm_hop_tag(f + OSM_ETH_HLEN, k->hop));
+	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_aead",
+			"wrong AEAD tag, valid hop tag");
+	memset(f + OSM_FRAME_HDR_LEN, 'x', 1000);
+	f[OSM_FRAME_HDR_LEN + 1000] = 0;
+	n = fwc_seal_data(k, (char *)f + OSM_FRAME_HDR_LEN, f, sizeof(f));
+	fwc_expect_drop(fc.ep, f, (size_t)n, "oversize", "1058-byte frame");
+	n = fwc_seal_data(k, "dim", f, sizeof(f));
+	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_msg",
+			"sealed unknown command");
+}
+
+static void lamp(void)
+{
+	struct osm_keys k[3];
+	uint8_t f[256], keep[256];
+	int n, sent, drops, keep_len;
+
+	fwc_join(OSM_ROLE_LAMP);
+	keep_len = fwc_lamp_epochs(k, keep, sizeof(keep));
 
 	/* hostile frames, one class each */
 	fwc_expect_drop(fc.ep, keep, (size_t)keep_len, "replay",
@@ -413,32 +452,20 @@ static void lamp(void)
 	memcpy(f, keep, 64);
 	fwc_expect_drop(fc.ep, f, 40, "malformed",
 			"frame truncated in its header");
-	n = fwc_seal_data(&k3, "level 9", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "level 9", f, sizeof(f));
 	fwc_expect_drop(fc.ep, f, (size_t)n - 1, "malformed",
 			"frame missing a byte");
 	f[OSM_FRAME_HDR_LEN - 1] ^= 0x80;
 	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_tag", "wrong hop tag");
-	n = fwc_seal_data(&k3, "level 9", f, sizeof(f));
-	f[OSM_ETH_HLEN + OSM_OFF_AEAD_TAG] ^= 1;
-	osm_put_le64(f + OSM_ETH_HLEN + OSM_OFF_HOP_TAG,
-		     osm_hop_tag(f + OSM_ETH_HLEN, k3.hop));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_aead",
-			"wrong AEAD tag, valid hop tag");
-	n = fwc_seal_data(&k3, "level 9", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "level 9", f, sizeof(f));
 	f[OSM_ETH_HLEN] = 0x21;
 	fwc_expect_drop(fc.ep, f, (size_t)n, "version", "version 2");
-	memset(f + OSM_FRAME_HDR_LEN, 'x', 1000);
-	f[OSM_FRAME_HDR_LEN + 1000] = 0;
-	n = fwc_seal_data(&k3, (char *)f + OSM_FRAME_HDR_LEN, f, sizeof(f));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "oversize", "1058-byte frame");
-	n = fwc_seal_data(&k3, "dim", f, sizeof(f));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_msg",
-			"sealed unknown command");
 	fc.data.circuit = FWC_DATA_CIRCUIT + 1;
-	n = fwc_seal_data(&k3, "on", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "on", f, sizeof(f));
 	fc.data.circuit = FWC_DATA_CIRCUIT;
 	fwc_expect_drop(fc.ep, f, (size_t)n, "unknown_circuit",
 			"unknown circuit");
+	fwc_endpoint_drops(&k[2]);
 
 	sent = 200;
 	fwc_random_burst(fc.ep, sent);
@@ -448,22 +475,20 @@ static void lamp(void)
 	fwc_ok(drops == sent, "%d of %d random frames dropped and logged",
 	       drops, sent);
 	fc.drops += (unsigned)sent;
-	fwc_send_data(&k3, "level 7");
+	fwc_send_data(&k[2], "level 7");
 	fwc_ok(fwc_uart_wait("lamp level 7", NULL, 0),
 	       "still obeys after the abuse");
 
 	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 0, OSM_KEY_REMOVE, NULL) == 0,
 	       "KEY_UPDATE remove circuit %u ACKed", FWC_DATA_CIRCUIT);
-	n = fwc_seal_data(&k3, "on", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "on", f, sizeof(f));
 	fwc_expect_drop(fc.ep, f, (size_t)n, "unknown_circuit",
 			"frame after remove");
 	fwc_ok(fwc_key_update(fc.down.circuit, 0, OSM_KEY_REMOVE, NULL) ==
 	       OSM_DROP_MALFORMED,
 	       "removing its own control circuit is refused");
 	fwc_stats();
-	sodium_memzero(&k1, sizeof(k1));
-	sodium_memzero(&k2, sizeof(k2));
-	sodium_memzero(&k3, sizeof(k3));
+	sodium_memzero(k, sizeof(k));
 }
 
 /* Open an AF_PACKET socket on [NETNS:]IF: in NETNS (as ip netns names

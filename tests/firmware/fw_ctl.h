@@ -76,12 +76,20 @@ void fwc_presence(const char *ev, const char *badge, uint32_t epoch);
 /* Rotate both control directions to new epochs (switch first, if any);
  * frames of the old epoch are then dropped. */
 void fwc_rotate_ctrl(void);
+/* The lamp's data circuit at epochs 1..3 (fw_ctl.c): k gets the keys,
+ * keep the epoch-2 "off" frame; returns its length. */
+int fwc_lamp_epochs(struct osm_keys k[3], uint8_t *keep, size_t cap);
+/* bad_aead, oversize, bad_msg frames under k: the lamp drops them. */
+void fwc_endpoint_drops(const struct osm_keys *k);
 /* UART "stats": the device's drop total must equal fc.drops. */
 void fwc_stats(void);
 
 /* With a switch (else nothing): install the hop key of circuit at
  * epoch, or (hop NULL) remove that epoch; one TAP line. */
 void fwc_sw_key(uint32_t circuit, uint32_t epoch, const uint8_t *hop);
+/* With a switch: add the lamp's data circuit (host endpoint -> lamp)
+ * under k's hop key and epoch; one TAP line. */
+void fwc_sw_data_circuit(const struct osm_keys *k);
 /* Send f; the switch must count one drop, for reason, and no other. */
 void fwc_sw_expect_drop(int fd, const uint8_t *f, size_t len, int reason,
 			const char *what);

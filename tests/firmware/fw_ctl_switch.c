@@ -243,13 +243,6 @@ static int recv_open(int fd, struct osm_rx *rx, const char *want)
 	return 0;
 }
 
-static void macs(char dev[18], char ctrl[18], char peer[18])
-{
-	osm_mac_format(dev, fc.blob.mac);
-	osm_mac_format(ctrl, fc.blob.ctrl_mac);
-	osm_mac_format(peer, fc.blob.peer_mac);
-}
-
 static void joined(int role)
 {
 	fwc_join(role);
@@ -262,11 +255,12 @@ void fwc_door_switch(void)
 	struct osm_tx phone = { .circuit = PHONE_CIRCUIT, .type = OSM_T_DATA };
 	struct osm_msg m = { .type = OSM_MSG_ACK };
 	struct osm_rx at_ctrl = { .circuit = PHONE_CIRCUIT };
-	char dev[18], ctrl[18], peer[18];
+	char ctrl[18], peer[18];
 	uint8_t f[256], pt[64];
 	int n;
 
-	macs(dev, ctrl, peer);
+	osm_mac_format(ctrl, fc.blob.ctrl_mac);
+	osm_mac_format(peer, fc.blob.peer_mac);
 	joined(OSM_ROLE_DOOR);
 
 	/* The controller stands in for the engine: a person's PRESENCE
@@ -308,80 +302,49 @@ void fwc_door_switch(void)
 	fwc_stats();
 }
 
+void fwc_sw_data_circuit(const struct osm_keys *k)
+{
+	char dev[18], peer[18];
+
+	if (!fc.sw.name)
+		return;
+	osm_mac_format(dev, fc.blob.mac);
+	osm_mac_format(peer, fc.blob.peer_mac);
+	fwc_ok(fabric(k->hop, "circuit add", "%u --in %s --out %s --src %s "
+		      "--dst %s --epoch %u --hop-key-file /dev/stdin",
+		      FWC_DATA_CIRCUIT, fc.sw.ep_port, fc.sw.dev_port, peer,
+		      dev, k->epoch) == 0,
+	       "switch: circuit %u host endpoint -> lamp, epoch %u",
+	       FWC_DATA_CIRCUIT, k->epoch);
+}
+
 void fwc_lamp_switch(void)
 {
-	char dev[18], ctrl[18], peer[18];
-	struct osm_keys k1, k2, k3;
-	uint8_t f[1100];
+	struct osm_keys k[3];
+	uint8_t f[256], keep[256];
 	int n;
 
-	macs(dev, ctrl, peer);
 	joined(OSM_ROLE_LAMP);
-	randombytes_buf(fc.parent, sizeof(fc.parent));
-	osm_kdf_circuit(&k1, fc.parent, FWC_DATA_CIRCUIT, 1);
-	osm_kdf_circuit(&k2, fc.parent, FWC_DATA_CIRCUIT, 2);
-	osm_kdf_circuit(&k3, fc.parent, FWC_DATA_CIRCUIT, 3);
-	fwc_ok(fabric(k1.hop, "circuit add", "%u --in %s --out %s --src %s "
-		      "--dst %s --epoch 1 --hop-key-file /dev/stdin",
-		      FWC_DATA_CIRCUIT, fc.sw.ep_port, fc.sw.dev_port, peer,
-		      dev) == 0,
-	       "switch: circuit %u host endpoint -> lamp, epoch 1",
-	       FWC_DATA_CIRCUIT);
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 1, OSM_KEY_RX, &k1) == 0,
-	       "the lamp takes circuit %u epoch 1", FWC_DATA_CIRCUIT);
-	fwc_send_data(&k1, "on");
-	fwc_ok(fwc_uart_wait("lamp on", NULL, 0),
-	       "lamp obeys \"on\" from the host endpoint through the switch");
-	fwc_sw_key(FWC_DATA_CIRCUIT, 2, k2.hop);
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 2, OSM_KEY_RX, &k2) == 0,
-	       "the lamp takes epoch 2");
-	fwc_send_data(&k2, "off");
-	fwc_ok(fwc_uart_wait("lamp off", NULL, 0),
-	       "lamp obeys \"off\" under epoch 2");
-
-	/* The lamp rotates first, then the switch: the same old frame is
-	 * refused by each in turn. */
-	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 3, OSM_KEY_RX, &k3) == 0,
-	       "the lamp takes epoch 3, epoch 1 rotated away");
-	n = fwc_seal_data(&k1, "on", f, sizeof(f));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "stale_epoch",
-			"epoch 1 frame, the switch still holding epoch 1");
-	fwc_sw_key(FWC_DATA_CIRCUIT, 3, k3.hop);
-	n = fwc_seal_data(&k1, "on", f, sizeof(f));
+	fwc_lamp_epochs(k, keep, sizeof(keep));
+	/* the lamp refused epoch 1; now the switch does too */
+	fwc_sw_key(FWC_DATA_CIRCUIT, 3, k[2].hop);
+	n = fwc_seal_data(&k[0], "on", f, sizeof(f));
 	fwc_sw_expect_drop(fc.ep, f, (size_t)n, OSM_DROP_STALE_EPOCH,
 			   "epoch 1 frame once the switch rotated too");
-
-	/* Only the endpoint can judge these: they cross the switch. */
-	n = fwc_seal_data(&k3, "level 9", f, sizeof(f));
-	f[OSM_ETH_HLEN + OSM_OFF_AEAD_TAG] ^= 1;
-	osm_put_le64(f + OSM_ETH_HLEN + OSM_OFF_HOP_TAG,
-		     osm_hop_tag(f + OSM_ETH_HLEN, k3.hop));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_aead",
-			"wrong AEAD tag under a valid hop tag, via the switch");
-	n = fwc_seal_data(&k3, "dim", f, sizeof(f));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "bad_msg",
-			"sealed unknown command, via the switch");
-	memset(f, 'x', 1000);
-	f[1000] = 0;
-	n = fwc_seal_data(&k3, (char *)f, f, sizeof(f));
-	fwc_expect_drop(fc.ep, f, (size_t)n, "oversize",
-			"1058-byte frame, via the switch");
-
-	fc.data.keys = k3;
+	fwc_endpoint_drops(&k[2]);
+	fc.data.keys = k[2];
 	sw_hostile(&fc.data, "level 5", 7, "lamp level 5", fc.ep, fc.pkt);
 
 	fwc_ok(fwc_key_update(FWC_DATA_CIRCUIT, 0, OSM_KEY_REMOVE, NULL) == 0,
 	       "the lamp forgets circuit %u", FWC_DATA_CIRCUIT);
-	n = fwc_seal_data(&k3, "on", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "on", f, sizeof(f));
 	fwc_expect_drop(fc.ep, f, (size_t)n, "unknown_circuit",
 			"frame on it, the switch still holding the circuit");
 	fwc_ok(fabric(NULL, "circuit del", "%u", FWC_DATA_CIRCUIT) == 0,
 	       "switch: circuit %u removed", FWC_DATA_CIRCUIT);
-	n = fwc_seal_data(&k3, "on", f, sizeof(f));
+	n = fwc_seal_data(&k[2], "on", f, sizeof(f));
 	fwc_sw_expect_drop(fc.ep, f, (size_t)n, OSM_DROP_UNKNOWN,
 			   "frame on the removed circuit");
 	fwc_stats();
-	sodium_memzero(&k1, sizeof(k1));
-	sodium_memzero(&k2, sizeof(k2));
-	sodium_memzero(&k3, sizeof(k3));
+	sodium_memzero(k, sizeof(k));
 }
