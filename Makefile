@@ -115,16 +115,16 @@ check: deps
 	$(Q)tests/run $(TESTS)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(DEMO_DEPS)
+	$(Q)$(MAKE) -s --no-print-directory all $(DEMO_DEPS)
 	$(Q)$(DEMO_CMD)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DEPS)
+	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_DEPS)
 	$(Q)$(BENCH_CMD)
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)$(MAKE) -s --no-print-directory $(FUZZERS)
 	$(Q)tests/fuzz-all $(FUZZ_SECONDS) $(FUZZERS)
 
 clean:
