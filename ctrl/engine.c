@@ -45,10 +45,11 @@ const char *osm_engine_op_name(unsigned op)
 
 /* ---- map operations on every switch of a circuit's path ---------------- */
 
-/* Remove c from its switches, first hop first: its frames die at the
- * switch they enter by. */
-static int maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
-		    uint32_t *ops)
+/* Remove c (old 0), or the key of epoch old, from its switches, first
+ * hop first: its frames die at the switch they enter by. Epochs start
+ * at 1, so 0 names no epoch. */
+static int maps_drop(struct osm_engine *e, const struct osm_rec_circuit *c,
+		     uint32_t old, uint32_t *ops)
 {
 	struct osm_switch *h;
 	unsigned i;
@@ -58,9 +59,9 @@ static int maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
 		err = eng_sw_handle(e, eng_sw_find(e, c->path[i]), &h);
 		if (err == OSM_ENGINE_ENOSWITCH)
 			continue;	/* offline: nothing to remove */
-		if (err)
-			return err;
-		err = osm_switch_circuit_del(h, c->id);
+		if (!err)
+			err = old ? osm_switch_circuit_key(h, c->id, old, NULL)
+				  : osm_switch_circuit_del(h, c->id);
 		if (err && err != -ENOENT)
 			return err;
 		(*ops)++;
@@ -138,28 +139,6 @@ static int maps_key_install(struct osm_engine *e, struct osm_txn *t,
 	}
 	sodium_memzero(&k, sizeof(k));
 	return err;
-}
-
-/* Rotation step 2: the old epoch dies on every switch. */
-static int maps_key_remove(struct osm_engine *e,
-			   const struct osm_rec_circuit *c, uint32_t old,
-			   uint32_t *ops)
-{
-	struct osm_switch *h;
-	unsigned i;
-	int err;
-
-	for (i = 0; i < c->n_path; i++) {
-		err = eng_sw_handle(e, eng_sw_find(e, c->path[i]), &h);
-		if (err == OSM_ENGINE_ENOSWITCH)
-			continue;
-		if (!err)
-			err = osm_switch_circuit_key(h, c->id, old, NULL);
-		if (err && err != -ENOENT)
-			return err;
-		(*ops)++;
-	}
-	return 0;
 }
 
 /* ---- the diff ------------------------------------------------------------- */
@@ -371,7 +350,7 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 	for (i = 0; i < cur.n; i++) {
 		if (!del[i] || !cur.c[i].owner[0])
 			continue;
-		err = maps_del(e, &cur.c[i], &ev->map_ops);
+		err = maps_drop(e, &cur.c[i], 0, &ev->map_ops);
 		if (err)
 			goto out;
 		note(e, ev, OSM_CH_DEL, &cur.c[i]);
@@ -381,7 +360,7 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 	for (i = 0; i < cur.n; i++) {
 		if (!del[i] || cur.c[i].owner[0])
 			continue;
-		err = maps_del(e, &cur.c[i], &ev->map_ops);
+		err = maps_drop(e, &cur.c[i], 0, &ev->map_ops);
 		if (err)
 			goto out;
 		note(e, ev, OSM_CH_DEL, &cur.c[i]);
@@ -432,7 +411,8 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 	for (i = 0; i < cur.n && !err; i++) {
 		if (!rot[i])
 			continue;
-		err = maps_key_remove(e, &cur.c[i], old[i], &ev->map_ops);
+		/* Rotation step 2: the old epoch dies everywhere. */
+		err = maps_drop(e, &cur.c[i], old[i], &ev->map_ops);
 		note(e, ev, OSM_CH_ROTATE, &cur.c[i]);
 		ev->rotated++;
 	}

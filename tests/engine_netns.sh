@@ -13,8 +13,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-store
 . tools/building-lib.sh
 trap 'bld_down; rm -f /tmp/$P.*' EXIT
@@ -124,6 +122,19 @@ got=$(for s in r101 r102 core; do
 	done | sort -n | uniq)
 tap_is "step 4: hop keys in the maps = KDF(session or device key)" \
 	"$got" "$want"
+
+# The circuit graph: 8 edges now, two room clusters; drawn by graphviz.
+tap_is "step 4: graph has 8 circuits in 2 rooms" \
+	"$(bld_osm graph | grep -c ' -> ') $(bld_osm graph | grep -c cluster_)" \
+	"8 2"
+tap_is "step 4: graph --room r102: its 3 devices, ana's 3 circuits" \
+	"$(bld_osm graph --room r102 | grep -c '^    d') $(bld_osm graph \
+	--room r102 | grep -c ' -> ')" "3 3"
+tap_ok "step 4: graph -o FILE.svg draws it" bash -c \
+	"$F --store $D graph -o /tmp/$P.svg && grep -q '<svg' /tmp/$P.svg"
+err=$(bld_osm graph -o /tmp/$P.txt 2>&1); rc=$?
+tap_is "graph -o with an unknown format: one error" "$rc:$err" \
+	"1:osm-fabric: graph: -o FILE must end in .svg, .png, .pdf or .dot"
 
 # A three-hop circuit delivers: ana's laptop in r102 to r101's display.
 c=$(bld_circuit ana.laptop display)

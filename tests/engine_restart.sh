@@ -10,8 +10,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-restart
 S=/tmp/$P.sock
 RUNS=24

@@ -15,8 +15,6 @@ SHORT=0
 [ "${1:-}" = --short ] && SHORT=1
 
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-demo
 . tools/building-lib.sh
 FAILED=0
@@ -83,6 +81,12 @@ grep '^ok' /tmp/$P.rx | while read -r _ seq epoch hex; do
 	printf '  display got seq %s epoch %s: "%b"\n' "$seq" "$epoch" \
 		"$(sed 's/../\\x&/g' <<<"$hex")"
 done
+
+mkdir -p build/demo
+bld_osm graph -o build/demo/circuits-0831.svg ||
+	fail "cannot draw the circuit graph"
+echo "  the circuit graph now: build/demo/circuits-0831.svg" \
+	"(osm-fabric graph -o FILE)"
 
 bob=$(bld_circuit bob.phone display)
 N=2000

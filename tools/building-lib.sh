@@ -1,7 +1,11 @@
 # A small building in network namespaces, for `make demo` and the engine
-# tests. Source it with P (a unique prefix, e.g. oen$$), F (osm-fabric),
-# E (osm-endpoint) and D (a store directory) set; call bld_up, and
-# bld_down on exit.
+# tests. Source it from the top of the tree; it sets P (a unique prefix,
+# oen$$) and D (the store directory) unless they are set, F and E (the
+# tools). Call bld_up, and bld_down on exit.
+P=${P:-oen$$}
+D=${D:-/tmp/$P-store}
+F=$PWD/build/osm-fabric
+E=$PWD/build/osm-endpoint
 #
 #               core switch ($P-core, netns ns-$P-core)
 #              port r101          port r102
@@ -135,21 +139,15 @@ bld_circuit() {
 			"\(.id) \(.epoch) \(.hop_key) \(.e2e_key)"'
 }
 
-# bld_send DEVICE "ID EPOCH HOP E2E" [osm-endpoint send options]
-bld_send() {
-	local dev=$1 id epoch hop e2e
-	read -r id epoch hop e2e <<<"$2"
-	shift 2
-	ip netns exec "$(bld_devns "$dev")" "$E" send eth0 --circuit "$id" \
-		--epoch "$epoch" --hop-key "$hop" --e2e-key "$e2e" -q "$@"
-}
-
-# bld_recv DEVICE "ID EPOCH HOP E2E" [osm-endpoint recv options]: prints
+# bld_ep send|recv DEVICE "ID EPOCH HOP E2E" [osm-endpoint options]:
+# osm-endpoint on the device's eth0 with that circuit's keys; recv prints
 # what arrives ("ok SEQ EPOCH HEX" lines).
-bld_recv() {
-	local dev=$1 id epoch hop e2e
-	read -r id epoch hop e2e <<<"$2"
-	shift 2
-	ip netns exec "$(bld_devns "$dev")" "$E" recv eth0 --circuit "$id" \
+bld_ep() {
+	local op=$1 dev=$2 id epoch hop e2e
+	read -r id epoch hop e2e <<<"$3"
+	shift 3
+	ip netns exec "$(bld_devns "$dev")" "$E" "$op" eth0 --circuit "$id" \
 		--epoch "$epoch" --hop-key "$hop" --e2e-key "$e2e" "$@"
 }
+bld_send() { bld_ep send "$@" -q; }
+bld_recv() { bld_ep recv "$@"; }

@@ -8,8 +8,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 N=${1:-1000}
 P=oen$$
-F=$PWD/build/osm-fabric
-E=$PWD/build/osm-endpoint
 D=/tmp/$P-timing
 S=/tmp/$P.sock
 . tools/building-lib.sh
