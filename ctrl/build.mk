@@ -33,3 +33,4 @@ $(ENGINE_FUZZER): ctrl/fuzz/fuzz-engine-line.c ctrl/engine_line.c \
 		-fno-sanitize-recover=all $(filter %.c,$^) $(LIBOSM_SAN) \
 		$(HOST_LDLIBS) -o $@
 TESTS += tests/engine_restart.sh
+TESTS += tests/engine_link.sh

@@ -83,6 +83,16 @@ void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
 {
 	uint32_t i;
 
+	if (ev->kind == OSM_EV_LINK_DOWN || ev->kind == OSM_EV_LINK_UP) {
+		fprintf(f, "#%llu %s %s/%s: %u circuits %s, %u map ops, maps "
+			"%.0f us%s%s\n", (unsigned long long)ev->seq,
+			osm_engine_kind_name(ev->kind), ev->from, ev->room,
+			ev->added + ev->removed,
+			ev->kind == OSM_EV_LINK_UP ? "up" : "down",
+			ev->map_ops, us(ev->maps_ns), ev->err ? ": " : "",
+			ev->err ? osm_engine_strerror(ev->err) : "");
+		goto changes;
+	}
 	fprintf(f, "#%llu %s %s", (unsigned long long)ev->seq,
 		osm_engine_kind_name(ev->kind), ev->person);
 	if (ev->from[0])
@@ -99,6 +109,7 @@ void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
 		fprintf(f, "old circuits dead %.0f us, ", us(ev->kill_ns));
 	fprintf(f, "maps %.0f us, committed %.0f us\n", us(ev->maps_ns),
 		us(ev->total_ns));
+changes:
 	for (i = 0; i < ev->n_changes && i < OSM_ENGINE_CHANGES; i++) {
 		const struct osm_engine_change *c = &ev->changes[i];
 
@@ -195,7 +206,7 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = num(o, "seq");
 	str(o, "event", kind, sizeof(kind));
-	for (k = 1; k < 4; k++)
+	for (k = 1; k < 6; k++)
 		if (!strcmp(kind, osm_engine_kind_name(k)))
 			ev->kind = (uint8_t)k;
 	str(o, "person", ev->person, sizeof(ev->person));
@@ -217,7 +228,7 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 			break;
 		x = &ev->changes[i];
 		str(c, "op", op, sizeof(op));
-		for (k = 1; k < 4; k++)
+		for (k = 1; k < 6; k++)
 			if (!strcmp(op, osm_engine_op_name(k)))
 				x->op = (uint8_t)k;
 		str(c, "class", cls, sizeof(cls));

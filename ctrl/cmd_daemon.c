@@ -22,6 +22,7 @@
 
 #define MAX_CLIENTS	64
 #define OUT_MAX		(4u << 20)	/* a client that reads nothing */
+#define MAX_WATCH	256		/* link watch sockets (switches) */
 
 struct client {
 	int fd;
@@ -177,7 +178,8 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 			reply_ok(c, json_pack("{s:i}", "fixed", (int)fixed));
 		return;
 	case OSM_LINE_RELOAD:
-		err = osm_engine_reload(d->e);
+		err = osm_engine_reload(d->e) ?:
+		      osm_engine_reconcile(d->e, &fixed);
 		if (err)
 			reply_err(c, "failed", osm_engine_strerror(err));
 		else
@@ -256,12 +258,18 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+static void log_link(const struct osm_engine_event *ev, void *arg)
+{
+	(void)arg;
+	log_event(ev);
+}
+
 static void serve(struct daemon *d, int lfd)
 {
-	struct pollfd p[MAX_CLIENTS + 1];
+	struct pollfd p[MAX_CLIENTS + 1 + MAX_WATCH];
+	int wfd[MAX_WATCH], nw, i, fd;
 	char buf[4096];
 	ssize_t r;
-	int i, fd;
 
 	while (!stop) {
 		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -269,8 +277,17 @@ static void serve(struct daemon *d, int lfd)
 			p[i + 1] = (struct pollfd){ .fd = d->c[i].fd,
 				.events = (d->c[i].closing ? 0 : POLLIN) |
 					  (d->c[i].out_len ? POLLOUT : 0) };
-		if (poll(p, (nfds_t)d->n + 1, -1) < 0)
+		/* After the clients: their indexes stay those of d->c. */
+		nw = osm_engine_watch_fds(d->e, wfd, MAX_WATCH);
+		for (i = 0; i < nw; i++)
+			p[d->n + 1 + i] = (struct pollfd){ .fd = wfd[i],
+							   .events = POLLIN };
+		if (poll(p, (nfds_t)(d->n + 1 + nw), -1) < 0)
 			continue;	/* EINTR: a signal, check stop */
+		for (i = 0; i < nw; i++)
+			if (p[d->n + 1 + i].revents & POLLIN)
+				osm_engine_watch_read(d->e, wfd[i], log_link,
+						      NULL);
 		for (i = d->n - 1; i >= 0; i--) {
 			struct client *c = &d->c[i];
 			short re = p[i + 1].revents;
@@ -372,7 +389,12 @@ int osm_cmd_daemon(int argc, char **argv)
 		free(d.ev);
 		return 1;
 	}
-	/* Killed before? The store is the truth: make the maps agree. */
+	/* Link states from here on, then (killed before?) the store is the
+	 * truth: make the maps agree with it and with the links. */
+	err = osm_engine_watch(d.e);
+	if (err)
+		fprintf(stderr, "osm-fabric: daemon: link watch: %s\n",
+			osm_engine_strerror(err));
 	err = osm_engine_reconcile(d.e, &fixed);
 	if (err)
 		fprintf(stderr, "osm-fabric: daemon: reconcile: %s\n",

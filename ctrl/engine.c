@@ -31,16 +31,18 @@ const char *osm_engine_strerror(int err)
 
 const char *osm_engine_kind_name(unsigned kind)
 {
-	static const char *const n[] = { "?", "enter", "move", "leave" };
+	static const char *const n[] = { "?", "enter", "move", "leave",
+					 "link-down", "link-up" };
 
-	return kind < 4 ? n[kind] : "?";
+	return kind < 6 ? n[kind] : "?";
 }
 
 const char *osm_engine_op_name(unsigned op)
 {
-	static const char *const n[] = { "?", "add", "del", "rotate" };
+	static const char *const n[] = { "?", "add", "del", "rotate", "down",
+					 "up" };
 
-	return op < 4 ? n[op] : "?";
+	return op < 6 ? n[op] : "?";
 }
 
 /* ---- map operations on every switch of a circuit's path ---------------- */
@@ -163,56 +165,46 @@ static int vec_push(struct vec *v, const struct osm_rec_circuit *c)
 	return 0;
 }
 
-/* Circuits an event may touch: the person's, and the room circuits of
- * the rooms they leave and enter. */
-struct scan {
-	const struct osm_engine *e;
-	const char *person;
-	int room_a, room_b;
-	struct vec *out;
-};
-
-static int scan_cb(const void *rec, void *arg)
+/* Circuits an event may touch: the person's, and the group circuits of
+ * the rooms they leave and enter, read by id from the live state. */
+static int collect(struct osm_engine *e, struct osm_txn *t, const char *person,
+		   int ra, int rb, struct vec *out)
 {
-	const struct osm_rec_circuit *c = rec;
-	struct scan *s = arg;
-	int d;
+	const struct eng_ids *v[3] = { NULL, NULL, NULL };
+	struct eng_person *p = eng_person(e, person, 0);
+	struct osm_rec_circuit c;
+	size_t i, k;
+	int err;
 
-	if (c->owner[0])
-		return strcmp(c->owner, s->person) ? 0 : vec_push(s->out, c);
-	d = eng_dev_find(s->e, c->src_dev);
-	if (d < 0 || s->e->devs[d].personal)
-		return 0;
-	if (s->e->devs[d].room >= 0 && (s->e->devs[d].room == s->room_a ||
-					s->e->devs[d].room == s->room_b))
-		return vec_push(s->out, c);
+	v[0] = p ? &p->ids : NULL;
+	v[1] = ra >= 0 ? &e->room_circ[ra] : NULL;
+	v[2] = rb >= 0 && rb != ra ? &e->room_circ[rb] : NULL;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; v[k] && i < v[k]->n; i++) {
+			err = osm_circuit_get(t, v[k]->id[i], &c);
+			if (err == OSM_STORE_ENOTFOUND)
+				continue;	/* gone behind our back */
+			err = err ?: vec_push(out, &c);
+			if (err)
+				return err;
+		}
+	}
 	return 0;
 }
 
-struct occ {
-	const char *person, *a, *b;
-	unsigned in_a, in_b;
-};
-
-static int occ_cb(const void *rec, void *arg)
+void eng_dev_names(const struct osm_engine *e, const struct osm_rec_circuit *c,
+		   char src[OSM_NAME_MAX + 1], char dst[OSM_NAME_MAX + 1])
 {
-	const struct osm_rec_person *p = rec;
-	struct occ *o = arg;
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
 
-	if (!strcmp(p->name, o->person))
-		return 0;
-	if (o->a && !strcmp(p->room, o->a))
-		o->in_a++;
-	if (o->b && !strcmp(p->room, o->b))
-		o->in_b++;
-	return 0;
+	strcpy(src, s >= 0 ? e->devs[s].r.name : "?");
+	strcpy(dst, d >= 0 ? e->devs[d].r.name : "?");
 }
 
 static void note(struct osm_engine *e, struct osm_engine_event *ev,
 		 unsigned op, const struct osm_rec_circuit *c)
 {
 	struct osm_engine_change *ch;
-	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
 
 	if (ev->n_changes++ >= OSM_ENGINE_CHANGES)
 		return;
@@ -223,15 +215,12 @@ static void note(struct osm_engine *e, struct osm_engine_event *ev,
 	ch->id = c->id;
 	ch->epoch = c->epoch;
 	strcpy(ch->owner, c->owner);
-	snprintf(ch->src, sizeof(ch->src), "%s", s >= 0 ?
-		 e->devs[s].r.name : "?");
-	snprintf(ch->dst, sizeof(ch->dst), "%s", d >= 0 ?
-		 e->devs[d].r.name : "?");
+	eng_dev_names(e, c, ch->src, ch->dst);
 }
 
 /* Wants of the person in room `to` and of the two rooms' groups. */
 static int wants(const struct osm_engine *e, const char *person, int to,
-		 int ra, int rb, const struct occ *o, struct eng_want **w,
+		 int ra, int rb, unsigned stay_a, struct eng_want **w,
 		 size_t *n)
 {
 	size_t cap = 64;
@@ -248,7 +237,7 @@ static int wants(const struct osm_engine *e, const char *person, int to,
 		/* A room's group exists while someone is in the room: in
 		 * the room left, if others stay; in the room entered,
 		 * always. */
-		if (!err && ra >= 0 && o->in_a)
+		if (!err && ra >= 0 && stay_a)
 			err = eng_policy_room(e, ra, *w, n, cap);
 		if (!err && rb >= 0)
 			err = eng_policy_room(e, rb, *w, n, cap);
@@ -277,7 +266,7 @@ static int person_op(struct osm_txn *t, enum osm_engine_kind kind,
 	return osm_person_leave(t, person);
 }
 
-static void ring_push(struct osm_engine *e, const struct osm_engine_event *ev)
+void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev)
 {
 	e->ring[e->ring_head] = *ev;
 	e->ring_head = (e->ring_head + 1) % OSM_ENGINE_RING;
@@ -285,17 +274,61 @@ static void ring_push(struct osm_engine *e, const struct osm_engine_event *ev)
 		e->ring_n++;
 }
 
-static int apply(struct osm_engine *e, struct osm_txn *t,
-		 struct osm_engine_event *ev, uint64_t t0)
+/* What an event changes: the circuits it looked at (cur, with the ones
+ * it deletes and rotates marked) and those it adds; the rooms it leaves
+ * (ra) and enters (rb). Kept until the commit, to update the live state. */
+struct diff {
+	struct vec cur, add;
+	char *del, *rot;
+	uint32_t *old;
+	int ra, rb;
+};
+
+static void diff_free(struct diff *d)
 {
-	struct vec cur = { 0 }, add = { 0 };
+	free(d->cur.c);
+	free(d->add.c);
+	free(d->del);
+	free(d->rot);
+	free(d->old);
+}
+
+/* After the commit: the live state follows the store. */
+static void state_update(struct osm_engine *e,
+			 const struct osm_engine_event *ev,
+			 const struct diff *d)
+{
+	struct eng_person *p;
+	size_t i;
+
+	for (i = 0; i < d->cur.n; i++)
+		if (d->del[i])
+			eng_state_del_circuit(e, &d->cur.c[i]);
+	if (d->ra >= 0 && e->room_people[d->ra])
+		e->room_people[d->ra]--;
+	if (ev->kind == OSM_EV_LEAVE) {
+		eng_person_del(e, ev->person);
+	} else {
+		p = eng_person(e, ev->person, 1);
+		if (p)
+			p->room = d->rb;
+		e->room_people[d->rb]++;
+	}
+	for (i = 0; i < d->add.n; i++)
+		eng_state_add_circuit(e, &d->add.c[i]);
+}
+
+static int apply(struct osm_engine *e, struct osm_txn *t,
+		 struct osm_engine_event *ev, uint64_t t0, struct diff *df)
+{
+	struct vec *cur = &df->cur, *add = &df->add;
 	struct eng_want *w = NULL;
-	struct occ o = { .person = ev->person };
 	struct osm_rec_person p;
-	uint32_t *old = NULL;
-	char *del = NULL, *rot = NULL;
+	uint32_t *old;
+	char *del, *rot;
 	int err, ra = -1, rb = -1;
 	size_t i, j, nw = 0;
+	unsigned stay_a = 0;
 
 	err = osm_person_get(t, ev->person, &p);
 	if (err && err != OSM_STORE_ENOTFOUND)
@@ -316,62 +349,57 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 	if (ev->from[0])
 		ra = eng_room_find(e, ev->from);
 
-	o.a = ra >= 0 ? ev->from : NULL;
-	o.b = rb >= 0 ? ev->room : NULL;
-	err = osm_store_foreach(t, OSM_TAB_PEOPLE, occ_cb, &o) ?:
-	      osm_store_foreach(t, OSM_TAB_CIRCUITS, scan_cb, &(struct scan){
-			.e = e, .person = ev->person, .room_a = ra,
-			.room_b = rb, .out = &cur }) ?:
-	      wants(e, ev->person, rb, ra, rb, &o, &w, &nw);
+	df->ra = ra;
+	df->rb = rb;
+	/* Others who stay in the room left (the person is counted there). */
+	if (ra >= 0 && e->room_people[ra] > 1)
+		stay_a = e->room_people[ra] - 1;
+	err = collect(e, t, ev->person, ra, rb, cur) ?:
+	      wants(e, ev->person, rb, ra, rb, stay_a, &w, &nw);
 	if (err)
 		goto out;
 
 	/* Keep what is wanted and there; delete the rest; add the missing.
 	 * Room circuits that survive in a room whose people change rotate. */
-	del = calloc(cur.n + 1, 1);
-	rot = calloc(cur.n + 1, 1);
-	old = calloc(cur.n + 1, sizeof(*old));
+	del = df->del = calloc(cur->n + 1, 1);
+	rot = df->rot = calloc(cur->n + 1, 1);
+	old = df->old = calloc(cur->n + 1, sizeof(*old));
 	if (!del || !rot || !old) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < cur.n; i++) {
+	for (i = 0; i < cur->n; i++) {
 		del[i] = 1;
 		for (j = 0; j < nw && del[i]; j++) {
-			if (w[j].matched || !same(&cur.c[i], &w[j], e))
+			if (w[j].matched || !same(&cur->c[i], &w[j], e))
 				continue;
 			w[j].matched = 1;
 			del[i] = 0;
-			rot[i] = !cur.c[i].owner[0];
+			rot[i] = !cur->c[i].owner[0];
 		}
 	}
 
-	/* 1. The leaver's circuits die in every switch, before anything. */
-	for (i = 0; i < cur.n; i++) {
-		if (!del[i] || !cur.c[i].owner[0])
-			continue;
-		err = maps_drop(e, &cur.c[i], 0, &ev->map_ops);
-		if (err)
-			goto out;
-		note(e, ev, OSM_CH_DEL, &cur.c[i]);
-		ev->removed++;
-	}
-	ev->kill_ns = eng_now_ns() - t0;
-	for (i = 0; i < cur.n; i++) {
-		if (!del[i] || cur.c[i].owner[0])
-			continue;
-		err = maps_drop(e, &cur.c[i], 0, &ev->map_ops);
-		if (err)
-			goto out;
-		note(e, ev, OSM_CH_DEL, &cur.c[i]);
-		ev->removed++;
+	/* 1. The leaver's circuits die in every switch, before anything;
+	 * then the group circuits of a room left empty. */
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < cur->n; i++) {
+			if (!del[i] || !cur->c[i].owner[0] != (j == 1))
+				continue;
+			err = maps_drop(e, &cur->c[i], 0, &ev->map_ops);
+			if (err)
+				goto out;
+			note(e, ev, OSM_CH_DEL, &cur->c[i]);
+			ev->removed++;
+		}
+		if (j == 0)
+			ev->kill_ns = eng_now_ns() - t0;
 	}
 
 	/* 2. The store: circuits gone, the person (a leaver's session key
 	 * is deleted here), new circuits, new epochs. */
-	for (i = 0; i < cur.n && !err; i++)
+	for (i = 0; i < cur->n && !err; i++)
 		if (del[i])
-			err = osm_circuit_del(t, cur.c[i].id);
+			err = osm_circuit_del(t, cur->c[i].id);
 	if (!err)
 		err = person_op(t, ev->kind, ev->person, ev->room);
 	for (j = 0; j < nw && !err; j++) {
@@ -387,44 +415,51 @@ static int apply(struct osm_engine *e, struct osm_txn *t,
 			strcpy(c.owner, w[j].owner);
 		eng_policy_rate(c.cls, &c.rate, &c.burst);
 		err = eng_path(e, &c) ?: osm_circuit_add(t, &c) ?:
-		      vec_push(&add, &c);
+		      vec_push(add, &c);
 	}
-	for (i = 0; i < cur.n && !err; i++) {
+	for (i = 0; i < cur->n && !err; i++) {
 		if (!rot[i])
 			continue;
-		old[i] = cur.c[i].epoch;
-		err = osm_circuit_rotate(t, cur.c[i].id, &cur.c[i].epoch);
+		old[i] = cur->c[i].epoch;
+		err = osm_circuit_rotate(t, cur->c[i].id, &cur->c[i].epoch);
 	}
 	if (err)
 		goto out;
 
 	/* 3. New circuits, then room keys: new epoch installed next to the
 	 * old everywhere, then the old removed everywhere. */
-	for (i = 0; i < add.n && !err; i++) {
-		err = maps_add(e, t, &add.c[i], &ev->map_ops);
-		note(e, ev, OSM_CH_ADD, &add.c[i]);
+	for (i = 0; i < add->n && !err; i++) {
+		err = maps_add(e, t, &add->c[i], &ev->map_ops);
+		note(e, ev, OSM_CH_ADD, &add->c[i]);
 		ev->added++;
 	}
-	for (i = 0; i < cur.n && !err; i++)
+	for (i = 0; i < cur->n && !err; i++)
 		if (rot[i])
-			err = maps_key_install(e, t, &cur.c[i], &ev->map_ops);
-	for (i = 0; i < cur.n && !err; i++) {
+			err = maps_key_install(e, t, &cur->c[i], &ev->map_ops);
+	for (i = 0; i < cur->n && !err; i++) {
 		if (!rot[i])
 			continue;
 		/* Rotation step 2: the old epoch dies everywhere. */
-		err = maps_drop(e, &cur.c[i], old[i], &ev->map_ops);
-		note(e, ev, OSM_CH_ROTATE, &cur.c[i]);
+		err = maps_drop(e, &cur->c[i], old[i], &ev->map_ops);
+		note(e, ev, OSM_CH_ROTATE, &cur->c[i]);
 		ev->rotated++;
 	}
 	ev->maps_ns = eng_now_ns() - t0;
 out:
-	free(cur.c);
-	free(add.c);
 	free(w);
-	free(del);
-	free(rot);
-	free(old);
 	return err;
+}
+
+void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
+		    enum osm_engine_kind kind)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	ev->seq = ++e->seq;
+	ev->time_ns = (uint64_t)rt.tv_sec * 1000000000ULL +
+		      (uint64_t)rt.tv_nsec;
+	ev->kind = (uint8_t)kind;
 }
 
 int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
@@ -432,7 +467,6 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 		     uint64_t arrival_ns, struct osm_engine_event *out)
 {
 	struct osm_engine_event *ev;
-	struct timespec rt;
 	struct osm_txn *t;
 	uint64_t t0 = arrival_ns ? arrival_ns : eng_now_ns();
 	int err;
@@ -444,29 +478,30 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	ev->seq = ++e->seq;
-	ev->time_ns = (uint64_t)rt.tv_sec * 1000000000ULL +
-		      (uint64_t)rt.tv_nsec;
-	ev->kind = (uint8_t)kind;
+	eng_event_init(e, ev, kind);
 	strcpy(ev->person, person);
 	if (kind != OSM_EV_LEAVE)
 		strcpy(ev->room, room);
 
 	err = osm_txn_begin(e->st, 0, &t);
 	if (!err) {
-		err = apply(e, t, ev, t0);
+		struct diff df = { .ra = -1, .rb = -1 };
+
+		err = apply(e, t, ev, t0, &df);
 		if (!err)
 			err = osm_txn_commit(t);
 		else
 			osm_txn_abort(t);
+		if (!err)
+			state_update(e, ev, &df);
+		diff_free(&df);
 		/* The store is as before: so must the maps be. */
 		if (err && ev->map_ops)
 			osm_engine_reconcile(e, NULL);
 	}
 	ev->total_ns = eng_now_ns() - t0;
 	ev->err = err;
-	ring_push(e, ev);
+	eng_ring_push(e, ev);
 	if (out)
 		*out = *ev;
 	free(ev);

@@ -47,10 +47,12 @@ void osm_engine_close(struct osm_engine *e);
 /* Re-read the topology (after `topology apply`). Returns as open. */
 int osm_engine_reload(struct osm_engine *e);
 
-enum osm_engine_kind { OSM_EV_ENTER = 1, OSM_EV_MOVE, OSM_EV_LEAVE };
+enum osm_engine_kind { OSM_EV_ENTER = 1, OSM_EV_MOVE, OSM_EV_LEAVE,
+		       OSM_EV_LINK_DOWN, OSM_EV_LINK_UP };
 
 /* One change an event made. */
-enum osm_engine_op { OSM_CH_ADD = 1, OSM_CH_DEL, OSM_CH_ROTATE };
+enum osm_engine_op { OSM_CH_ADD = 1, OSM_CH_DEL, OSM_CH_ROTATE, OSM_CH_DOWN,
+		     OSM_CH_UP };
 struct osm_engine_change {
 	uint8_t op;			/* enum osm_engine_op */
 	uint8_t cls;			/* enum osm_class */
@@ -70,10 +72,12 @@ struct osm_engine_event {
 	uint64_t time_ns;		/* CLOCK_REALTIME of arrival */
 	uint8_t kind;			/* enum osm_engine_kind */
 	int err;			/* 0, or why nothing was applied */
-	char person[OSM_NAME_MAX + 1];
-	char from[OSM_NAME_MAX + 1];	/* room before ("" on enter) */
-	char room[OSM_NAME_MAX + 1];	/* room after ("" on leave) */
-	uint32_t added, removed, rotated;
+	char person[OSM_NAME_MAX + 1];	/* "" for a link event */
+	char from[OSM_NAME_MAX + 1];	/* room before ("" on enter);
+					 * link: the switch */
+	char room[OSM_NAME_MAX + 1];	/* room after ("" on leave);
+					 * link: the port */
+	uint32_t added, removed, rotated;	/* link: circuits up, down */
 	uint32_t map_ops;		/* map updates and deletes made */
 	uint64_t kill_ns;		/* arrival -> leaver's circuits gone
 					 * from every switch (move, leave) */
@@ -120,6 +124,24 @@ int osm_engine_verify(struct osm_engine *e,
 void osm_engine_events(const struct osm_engine *e, unsigned n,
 		       void (*fn)(const struct osm_engine_event *ev,
 				  void *arg), void *arg);
+
+/*
+ * Link watch: a rtnetlink socket (libmnl) in each switch's namespace, and
+ * the ports' link states read again. A port is up when it is up and
+ * running; every circuit through a port that is down is marked
+ * OSM_CF_DOWN on every switch of its path. Returns 0, -ENOMEM, -errno.
+ */
+int osm_engine_watch(struct osm_engine *e);
+
+/* The sockets to poll; fills fds[0..max), returns how many. */
+int osm_engine_watch_fds(const struct osm_engine *e, int *fds, int max);
+
+/* Read what socket fd has; for each port that went down or up, mark its
+ * circuits, keep a link event in the ring and call cb (may be NULL).
+ * Returns the number of port changes, or -errno. */
+int osm_engine_watch_read(struct osm_engine *e, int fd,
+			  void (*cb)(const struct osm_engine_event *ev,
+				     void *arg), void *arg);
 
 /* Names for output: "enter", "add", ... */
 const char *osm_engine_kind_name(unsigned kind);

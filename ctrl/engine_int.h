@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Inside the engine: its copy of the topology with resolved ifindexes,
- * shared by engine.c (events, maps), engine_policy.c (what circuits the
- * building wants) and engine_maps.c (map values from circuit records). */
+ * shared by engine.c (events), engine_policy.c (what circuits the
+ * building wants), engine_topo.c (map values from circuit records),
+ * engine_index.c (indexes), engine_sync.c and engine_link.c. */
 #ifndef OSM_ENGINE_INT_H
 #define OSM_ENGINE_INT_H
 
@@ -18,6 +19,7 @@ struct eng_port {
 	int sw;				/* index into e->sws */
 	int peer;			/* uplink: index of the peer switch */
 	uint32_t ifindex;		/* 0: interface not found */
+	int down;			/* link not up and running */
 };
 
 struct eng_dev {
@@ -31,6 +33,20 @@ struct eng_room {
 	struct osm_rec_room r;
 };
 
+struct eng_ids {
+	uint32_t *id;
+	size_t n, cap;
+};
+
+/* A person present: their room (index) and circuits. */
+struct eng_person {
+	char name[OSM_NAME_MAX + 1];
+	int used, room;
+	struct eng_ids ids;
+};
+
+struct eng_memo;
+
 struct osm_engine {
 	struct osm_store *st;
 	char netns_prefix[OSM_NAME_MAX + 1];
@@ -39,6 +55,21 @@ struct osm_engine {
 	struct eng_dev *devs;
 	struct eng_room *rooms;
 	size_t n_sw, n_ports, n_devs, n_rooms;
+	/* Topology indexes (engine_index.c). */
+	size_t *sw_port0, *sw_nport;	/* switch i's ports, contiguous */
+	int *room_dev;			/* room devices, by room: */
+	size_t *room_dev0, *room_ndev;	/* first, count */
+	int *pdev;			/* personal devices, by owner */
+	size_t n_pdev;
+	struct eng_memo *memo;		/* paths by (from, to) switch */
+	size_t memo_cap;
+	/* Live state, from the store and then kept by the events. */
+	struct eng_person *people;	/* hash table by name */
+	size_t people_cap, people_n;
+	struct eng_ids *room_circ;	/* group circuits, by room */
+	unsigned *room_people;		/* people, by room */
+	struct eng_watch *watch;	/* link watch sockets, or NULL */
+	size_t n_watch;
 	uint64_t seq;
 	struct osm_engine_event *ring;	/* OSM_ENGINE_RING entries */
 	unsigned ring_head, ring_n;
@@ -53,10 +84,35 @@ struct eng_want {
 	int matched;
 };
 
-/* Lookups in the topology copy: index or -1. */
+/* Lookups in the topology copy (binary search): index or -1. */
 int eng_room_find(const struct osm_engine *e, const char *name);
 int eng_sw_find(const struct osm_engine *e, const char *name);
 int eng_dev_find(const struct osm_engine *e, uint32_t id);
+int eng_port_find(const struct osm_engine *e, int sw, const char *name);
+/* Switch sw's port to switch peer, or -1. */
+int eng_uplink(const struct osm_engine *e, int sw, int peer);
+/* A room's own devices; a person's personal devices (indexes). */
+const int *eng_room_devs(const struct osm_engine *e, int room, size_t *n);
+const int *eng_person_devs(const struct osm_engine *e, const char *person,
+			   size_t *n);
+
+/* Sort the loaded topology and build its indexes; read the live state
+ * from the store; free both. */
+int eng_topo_index(struct osm_engine *e);
+int eng_state_build(struct osm_engine *e);
+void eng_index_free(struct osm_engine *e);
+
+/* The live entry of a person (create: add one, room -1), or NULL. */
+struct eng_person *eng_person(struct osm_engine *e, const char *name,
+			      int create);
+void eng_person_del(struct osm_engine *e, const char *name);
+/* A circuit into or out of the live state (its owner's or its room's). */
+int eng_state_add_circuit(struct osm_engine *e,
+			  const struct osm_rec_circuit *c);
+void eng_state_del_circuit(struct osm_engine *e,
+			   const struct osm_rec_circuit *c);
+int eng_ids_add(struct eng_ids *v, uint32_t id);
+void eng_ids_del(struct eng_ids *v, uint32_t id);
 
 /* Wants of person (in room ri) and of room ri's group, appended to
  * w[*n] (capacity cap). -E2BIG if they do not fit. */
@@ -69,7 +125,7 @@ int eng_policy_room(const struct osm_engine *e, int ri, struct eng_want *w,
 void eng_policy_rate(unsigned cls, uint64_t *rate, uint64_t *burst);
 
 /* Fill c's path (switch names, in order) from src to dst device. */
-int eng_path(const struct osm_engine *e, struct osm_rec_circuit *c);
+int eng_path(struct osm_engine *e, struct osm_rec_circuit *c);
 
 /* The switch handle of index i, opened on first use. -ENOENT -> engine
  * code ENOSWITCH. */
@@ -82,5 +138,39 @@ int eng_expect(struct osm_engine *e, const struct osm_rec_circuit *c,
 	       struct osm_circuit *out, int *sw);
 
 uint64_t eng_now_ns(void);
+
+/* Start an event record (sequence number, wall-clock time, kind) and
+ * keep a finished one in the ring. */
+void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
+		    enum osm_engine_kind kind);
+void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev);
+
+/* The names of c's two devices ("?" if unknown). */
+void eng_dev_names(const struct osm_engine *e, const struct osm_rec_circuit *c,
+		   char src[OSM_NAME_MAX + 1], char dst[OSM_NAME_MAX + 1]);
+
+/* Make c's map values on every switch of its path what the store and
+ * the link states say; *fixed counts the changes. */
+int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
+		    const struct osm_rec_circuit *c, unsigned *fixed);
+
+void eng_watch_close(struct osm_engine *e);
+
+/* 1 if link flags (IFF_*) make a port up: up and running. */
+int eng_link_up(unsigned flags);
+
+/* Run fn(e, si, arg) inside switch si's network namespace (the engine's
+ * own without a prefix), then come back. Returns fn's result, or -errno
+ * if the namespace cannot be entered. */
+int eng_in_netns(struct osm_engine *e, int si,
+		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg);
+
+/* Look up the ifindexes and link states of every switch's ports. */
+void eng_resolve_all(struct osm_engine *e);
+
+/* 1 if circuit c goes through port index `port`, or (port -1) through
+ * any port that is down. */
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osm_rec_circuit *c, int port);
 
 #endif

@@ -3,7 +3,6 @@
  * group and a person present in a room want, their class and rate, and
  * the switch path between two devices. Pure functions of the topology. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "engine_int.h"
 
@@ -71,25 +70,23 @@ static int want(struct eng_want *w, size_t *n, size_t cap, int src, int dst,
 int eng_policy_room(const struct osm_engine *e, int ri, struct eng_want *w,
 		    size_t *n, size_t cap)
 {
-	size_t a, b, k;
+	size_t nd, a, b, k;
+	const int *dv = eng_room_devs(e, ri, &nd);
 	int err;
 
-	for (a = 0; a < e->n_devs; a++) {
-		const struct eng_dev *s = &e->devs[a];
+	for (a = 0; a < nd; a++) {
+		for (b = 0; b < nd; b++) {
+			uint8_t rs = e->devs[dv[a]].r.role;
+			uint8_t rd = e->devs[dv[b]].r.role;
 
-		if (s->room != ri || s->personal)
-			continue;
-		for (b = 0; b < e->n_devs; b++) {
-			const struct eng_dev *d = &e->devs[b];
-
-			if (d->room != ri || d->personal || a == b)
+			if (a == b)
 				continue;
 			for (k = 0; k < sizeof(room_table) /
 				    sizeof(room_table[0]); k++) {
-				if (room_table[k].src != s->r.role ||
-				    room_table[k].dst != d->r.role)
+				if (room_table[k].src != rs ||
+				    room_table[k].dst != rd)
 					continue;
-				err = want(w, n, cap, (int)a, (int)b,
+				err = want(w, n, cap, dv[a], dv[b],
 					   room_table[k].cls, NULL);
 				if (err)
 					return err;
@@ -102,86 +99,28 @@ int eng_policy_room(const struct osm_engine *e, int ri, struct eng_want *w,
 int eng_policy_person(const struct osm_engine *e, const char *person,
 		      int ri, struct eng_want *w, size_t *n, size_t cap)
 {
-	size_t p, d, k;
+	size_t np, nd, p, d, k;
+	const int *pv = eng_person_devs(e, person, &np);
+	const int *dv = eng_room_devs(e, ri, &nd);
 	int err;
 
-	for (p = 0; p < e->n_devs; p++) {
-		if (!e->devs[p].personal || strcmp(e->devs[p].owner, person))
-			continue;
-		for (d = 0; d < e->n_devs; d++) {
-			const struct eng_dev *rd = &e->devs[d];
+	for (p = 0; p < np; p++) {
+		for (d = 0; d < nd; d++) {
+			uint8_t role = e->devs[dv[d]].r.role;
 
-			if (rd->room != ri || rd->personal)
-				continue;
 			for (k = 0; k < sizeof(person_table) /
 				    sizeof(person_table[0]); k++) {
-				if (person_table[k].role != rd->r.role)
+				if (person_table[k].role != role)
 					continue;
 				err = person_table[k].to_room ?
-				      want(w, n, cap, (int)p, (int)d,
+				      want(w, n, cap, pv[p], dv[d],
 					   person_table[k].cls, person) :
-				      want(w, n, cap, (int)d, (int)p,
+				      want(w, n, cap, dv[d], pv[p],
 					   person_table[k].cls, person);
 				if (err)
 					return err;
 			}
 		}
 	}
-	return 0;
-}
-
-/* Breadth-first over uplink links; gateways are never transit (a
- * circuit that leaves the building is not this policy's). */
-int eng_path(const struct osm_engine *e, struct osm_rec_circuit *c)
-{
-	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
-	int head = 0, tail = 0, hops[OSM_PATH_MAX], n = 0, i, cur, from, to;
-	int *prev, *queue, err = 0;
-	size_t p;
-
-	if (s < 0 || d < 0)
-		return OSM_STORE_EREF;
-	from = e->devs[s].sw;
-	to = e->devs[d].sw;
-	if (from == to) {
-		c->n_path = 1;
-		strcpy(c->path[0], e->sws[from].r.name);
-		return 0;
-	}
-	prev = malloc(2 * e->n_sw * sizeof(int));
-	if (!prev)
-		return -ENOMEM;
-	queue = prev + e->n_sw;
-	for (i = 0; i < (int)e->n_sw; i++)
-		prev[i] = -2;
-	prev[from] = -1;
-	queue[tail++] = from;
-	while (head < tail && prev[to] == -2) {
-		cur = queue[head++];
-		for (p = 0; p < e->n_ports; p++) {
-			const struct eng_port *pt = &e->ports[p];
-
-			if (pt->sw != cur || pt->peer < 0 ||
-			    prev[pt->peer] != -2 ||
-			    e->sws[pt->peer].r.kind == OSM_SW_GATEWAY)
-				continue;
-			prev[pt->peer] = cur;
-			queue[tail++] = pt->peer;
-		}
-	}
-	if (prev[to] == -2)
-		err = OSM_ENGINE_ENOPATH;
-	for (cur = to; !err && cur != -1; cur = prev[cur]) {
-		if (n == OSM_PATH_MAX)
-			err = OSM_ENGINE_ENOPATH;
-		else
-			hops[n++] = cur;
-	}
-	free(prev);
-	if (err)
-		return err;
-	c->n_path = (uint8_t)n;
-	for (i = 0; i < n; i++)
-		strcpy(c->path[i], e->sws[hops[n - 1 - i]].r.name);
 	return 0;
 }

@@ -111,6 +111,16 @@ static void one_circuit(struct sync *s, struct osm_txn *t,
 	sodium_memzero(&k, sizeof(k));
 }
 
+int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
+		    const struct osm_rec_circuit *c, unsigned *fixed)
+{
+	struct sync s = { .e = e, .fix = 1 };
+
+	one_circuit(&s, t, c);
+	*fixed = s.fixed;
+	return s.err;
+}
+
 struct all {
 	struct osm_rec_circuit *c;
 	size_t n, cap;

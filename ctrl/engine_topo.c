@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "engine_int.h"
 
 uint64_t eng_now_ns(void)
@@ -19,48 +21,6 @@ uint64_t eng_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-int eng_room_find(const struct osm_engine *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_rooms; i++)
-		if (!strcmp(e->rooms[i].r.name, name))
-			return (int)i;
-	return -1;
-}
-
-int eng_sw_find(const struct osm_engine *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_sw; i++)
-		if (!strcmp(e->sws[i].r.name, name))
-			return (int)i;
-	return -1;
-}
-
-int eng_dev_find(const struct osm_engine *e, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_devs; i++)
-		if (e->devs[i].r.id == id)
-			return (int)i;
-	return -1;
-}
-
-static int port_find(const struct osm_engine *e, const char *sw,
-		     const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_ports; i++)
-		if (!strcmp(e->ports[i].r.sw, sw) &&
-		    !strcmp(e->ports[i].r.name, name))
-			return (int)i;
-	return -1;
 }
 
 /* Grow-and-append for the topology arrays; each engine struct starts
@@ -98,6 +58,7 @@ static void topo_free(struct osm_engine *e)
 {
 	size_t i;
 
+	eng_index_free(e);
 	for (i = 0; i < e->n_sw; i++)
 		osm_switch_close(e->sws[i].h);
 	free(e->sws);
@@ -111,40 +72,78 @@ static void topo_free(struct osm_engine *e)
 	e->n_sw = e->n_ports = e->n_devs = e->n_rooms = 0;
 }
 
-/* ifindexes of switch si's ports, looked up inside its namespace. */
-static void resolve_ifindexes(struct osm_engine *e, int si, int home)
+int eng_link_up(unsigned flags)
+{
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+/* A port's ifindex and link state, in the current namespace. */
+static void port_resolve(struct eng_port *p)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	p->ifindex = if_nametoindex(p->r.ifname);
+	p->down = 1;
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->r.ifname);
+	if (p->ifindex && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		p->down = !eng_link_up((unsigned)ifr.ifr_flags);
+	close(fd);
+}
+
+int eng_in_netns(struct osm_engine *e, int si,
+		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg)
 {
 	char path[32 + 2 * (OSM_NAME_MAX + 1)];
-	size_t i;
-	int fd = -1;
+	int fd, home, err;
 
-	if (e->netns_prefix[0]) {
-		snprintf(path, sizeof(path), "/run/netns/%s%s",
-			 e->netns_prefix, e->sws[si].r.name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-			if (fd >= 0)
-				close(fd);
-			return;		/* ports stay unresolved */
-		}
-	}
-	for (i = 0; i < e->n_ports; i++)
-		if (e->ports[i].sw == si)
-			e->ports[i].ifindex =
-				if_nametoindex(e->ports[i].r.ifname);
-	if (fd >= 0) {
+	if (!e->netns_prefix[0])
+		return fn(e, si, arg);
+	snprintf(path, sizeof(path), "/run/netns/%s%s", e->netns_prefix,
+		 e->sws[si].r.name);
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (home < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
+		err = -errno;
+	} else {
+		err = fn(e, si, arg);
 		/* Back home; failing that, nothing else would be right. */
 		if (setns(home, CLONE_NEWNET))
 			abort();
-		close(fd);
 	}
+	if (fd >= 0)
+		close(fd);
+	if (home >= 0)
+		close(home);
+	return err;
+}
+
+static int resolve(struct osm_engine *e, int si, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++)
+		port_resolve(&e->ports[i]);
+	return 0;
+}
+
+void eng_resolve_all(struct osm_engine *e)
+{
+	size_t i;
+
+	/* A switch whose namespace is missing keeps its ports unresolved:
+	 * it is not running. */
+	for (i = 0; i < e->n_sw; i++)
+		eng_in_netns(e, (int)i, resolve, NULL);
 }
 
 static int topo_load(struct osm_engine *e)
 {
 	struct osm_txn *t;
-	size_t i;
-	int err, home = -1;
+	int err;
 
 	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &t);
 	if (err)
@@ -158,32 +157,10 @@ static int topo_load(struct osm_engine *e)
 	      LOAD(t, OSM_TAB_ROOMS, &e->rooms, &e->n_rooms,
 		   struct osm_rec_room);
 	osm_txn_abort(t);
-	if (err)
-		return err;
-	for (i = 0; i < e->n_ports; i++) {
-		struct eng_port *p = &e->ports[i];
-
-		p->sw = eng_sw_find(e, p->r.sw);
-		p->peer = p->r.peer_sw[0] ? eng_sw_find(e, p->r.peer_sw) : -1;
-	}
-	for (i = 0; i < e->n_devs; i++) {
-		struct eng_dev *d = &e->devs[i];
-
-		d->room = eng_room_find(e, d->r.room);
-		d->sw = eng_sw_find(e, d->r.sw);
-		d->port = port_find(e, d->r.sw, d->r.port);
-		d->personal = osm_engine_device_owner(d->r.name, d->owner);
-	}
-	if (e->netns_prefix[0]) {
-		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (home < 0)
-			return -errno;
-	}
-	for (i = 0; i < e->n_sw; i++)
-		resolve_ifindexes(e, (int)i, home);
-	if (home >= 0)
-		close(home);
-	return 0;
+	err = err ?: eng_topo_index(e) ?: eng_state_build(e);
+	if (!err)
+		eng_resolve_all(e);
+	return err;
 }
 
 int osm_engine_open(struct osm_engine **out, struct osm_store *st,
@@ -217,6 +194,7 @@ void osm_engine_close(struct osm_engine *e)
 {
 	if (!e)
 		return;
+	eng_watch_close(e);
 	topo_free(e);
 	free(e->ring);
 	free(e);
@@ -224,8 +202,15 @@ void osm_engine_close(struct osm_engine *e)
 
 int osm_engine_reload(struct osm_engine *e)
 {
+	int watching = e->watch != NULL, err;
+
+	/* The watch names switches by index: it is made again. */
+	eng_watch_close(e);
 	topo_free(e);
-	return topo_load(e);
+	err = topo_load(e);
+	if (!err && watching)
+		err = osm_engine_watch(e);
+	return err;
 }
 
 int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h)
@@ -245,14 +230,39 @@ int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h)
 	return 0;
 }
 
-/* ifindex of switch si's uplink to switch peer, 0 if none. */
-static uint32_t uplink(const struct osm_engine *e, int si, int peer)
+/* The ports (indexes) hop `hop` of c enters and leaves by, and its
+ * switch; -1 for any that is missing. */
+static void hop_ports(const struct osm_engine *e,
+		      const struct osm_rec_circuit *c, unsigned hop, int s,
+		      int d, int *sw, int *in, int *out)
 {
-	size_t i;
+	int prev = hop ? eng_sw_find(e, c->path[hop - 1]) : -1;
+	int next = hop + 1 < c->n_path ? eng_sw_find(e, c->path[hop + 1]) :
+		   -1;
 
-	for (i = 0; i < e->n_ports; i++)
-		if (e->ports[i].sw == si && e->ports[i].peer == peer)
-			return e->ports[i].ifindex;
+	*sw = eng_sw_find(e, c->path[hop]);
+	*in = hop ? (prev >= 0 ? eng_uplink(e, *sw, prev) : -1) :
+	      e->devs[s].port;
+	*out = hop + 1 < c->n_path ?
+	       (next >= 0 ? eng_uplink(e, *sw, next) : -1) : e->devs[d].port;
+}
+
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osm_rec_circuit *c, int port)
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	int sw, in, out;
+	unsigned i;
+
+	if (s < 0 || d < 0)
+		return 0;
+	for (i = 0; i < c->n_path; i++) {
+		hop_ports(e, c, i, s, d, &sw, &in, &out);
+		if (port >= 0 ? (in == port || out == port) :
+		    ((in >= 0 && e->ports[in].down) ||
+		     (out >= 0 && e->ports[out].down)))
+			return 1;
+	}
 	return 0;
 }
 
@@ -261,27 +271,26 @@ int eng_expect(struct osm_engine *e, const struct osm_rec_circuit *c,
 	       struct osm_circuit *out, int *sw)
 {
 	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
-	int si, prev, next;
+	int si, in, eg;
 	uint64_t now;
 
 	if (s < 0 || d < 0 || hop >= c->n_path)
 		return OSM_STORE_EREF;
-	si = eng_sw_find(e, c->path[hop]);
-	prev = hop ? eng_sw_find(e, c->path[hop - 1]) : -1;
-	next = hop + 1 < c->n_path ? eng_sw_find(e, c->path[hop + 1]) : -1;
-	if (si < 0 || (hop && prev < 0) || (hop + 1 < c->n_path && next < 0))
+	hop_ports(e, c, hop, s, d, &si, &in, &eg);
+	if (si < 0)
 		return OSM_STORE_EREF;
+	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
+	    !e->ports[eg].ifindex)
+		return OSM_ENGINE_ENOPORT;
 	memset(out, 0, sizeof(*out));
 	out->id = c->id;
 	out->flags = c->flags & (OSM_CF_REMOTE | OSM_CF_CTRL);
-	out->ingress_ifindex = hop ? uplink(e, si, prev) :
-			       (e->devs[s].port >= 0 ?
-				e->ports[e->devs[s].port].ifindex : 0);
-	out->egress_ifindex = next >= 0 ? uplink(e, si, next) :
-			      (e->devs[d].port >= 0 ?
-			       e->ports[e->devs[d].port].ifindex : 0);
-	if (!out->ingress_ifindex || !out->egress_ifindex)
-		return OSM_ENGINE_ENOPORT;
+	/* A port down anywhere on the path: the circuit is down on every
+	 * switch, so its frames die where they enter. */
+	if (eng_circuit_down(e, c, -1))
+		out->flags |= OSM_CF_DOWN;
+	out->ingress_ifindex = e->ports[in].ifindex;
+	out->egress_ifindex = e->ports[eg].ifindex;
 	memcpy(out->src_mac, e->devs[s].r.mac, 6);
 	memcpy(out->dst_mac, e->devs[d].r.mac, 6);
 	out->rate = c->rate;

@@ -60,7 +60,7 @@ while someone is in it (its "room group", rekeyed whenever its people
 change); a person has circuits between their devices and the devices of
 the room they are in, keyed by their session key (docs/engine.md).
 EOF
-say "building the building"
+say "building the building (namespaces, switches: $P-*, ns-$P-*)"
 bld_up || { echo "demo: cannot build the namespaces"; exit 1; }
 talk bld_osm topology show | sed 's/^/  /'
 

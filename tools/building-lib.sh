@@ -106,6 +106,16 @@ bld_up() {
 		>/dev/null &&
 	"$F" load -n "$(bld_swns r102)" "$(bld_sw r102)" up p1 p2 p3 \
 		>/dev/null || return 1
+	# The kernel marks a link running a moment after it is set up; the
+	# engine takes a port that is not running as down.
+	local n
+	for n in $(seq 100); do
+		! { ip -n "$(bld_swns core)" -o link
+		    ip -n "$(bld_swns r101)" -o link
+		    ip -n "$(bld_swns r102)" -o link; } |
+			grep -v ': lo:' | grep -qv 'state UP' && break
+		sleep 0.05
+	done
 	bld_topology >"$D.yaml"
 	"$F" --store "$D" topology apply "$D.yaml" >/dev/null
 }

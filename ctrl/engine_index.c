@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The engine's indexes, so that one event costs the same in a building of
+ * any size: the topology sorted for binary search, each room's devices,
+ * each person's personal devices, switch paths memoized; and the live
+ * state (people by name with their room and circuits, each room's group
+ * circuits and head count), read from the store once and then kept by
+ * the events. The store stays the truth: `reload` reads it all again. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_int.h"
+
+_Static_assert(offsetof(struct eng_room, r.name) == 0 &&
+	       offsetof(struct eng_sw, r.name) == 0,
+	       "find_name: names first");
+
+/* A path between two switches: hop[] indexes, or err. n 0 and err 0: a
+ * free slot. */
+struct eng_memo {
+	int from, to, err;	/* from -1: free */
+	uint8_t n;
+	int hop[OSM_PATH_MAX];
+};
+
+/* ---- topology: sorted arrays ------------------------------------------ */
+
+static int cmp_sw(const void *a, const void *b)
+{
+	return strcmp(((const struct eng_sw *)a)->r.name,
+		      ((const struct eng_sw *)b)->r.name);
+}
+
+static int cmp_room(const void *a, const void *b)
+{
+	return strcmp(((const struct eng_room *)a)->r.name,
+		      ((const struct eng_room *)b)->r.name);
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	uint32_t x = ((const struct eng_dev *)a)->r.id;
+	uint32_t y = ((const struct eng_dev *)b)->r.id;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_port(const void *a, const void *b)
+{
+	const struct eng_port *x = a, *y = b;
+
+	return strcmp(x->r.sw, y->r.sw) ?: strcmp(x->r.name, y->r.name);
+}
+
+static const struct osm_engine *pdev_e;	/* for cmp_pdev (qsort has no arg) */
+
+static int cmp_pdev(const void *a, const void *b)
+{
+	return strcmp(pdev_e->devs[*(const int *)a].owner,
+		      pdev_e->devs[*(const int *)b].owner);
+}
+
+/* Binary search in an array sorted by name, of structs that start with
+ * a record whose first member is its name. */
+static int find_name(const void *base, size_t n, size_t size,
+		     const char *name)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(name, (const char *)base + mid * size);
+		if (!c)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+int eng_room_find(const struct osm_engine *e, const char *name)
+{
+	return find_name(e->rooms, e->n_rooms, sizeof(*e->rooms), name);
+}
+
+int eng_sw_find(const struct osm_engine *e, const char *name)
+{
+	return find_name(e->sws, e->n_sw, sizeof(*e->sws), name);
+}
+
+int eng_dev_find(const struct osm_engine *e, uint32_t id)
+{
+	size_t lo = 0, hi = e->n_devs, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (e->devs[mid].r.id == id)
+			return (int)mid;
+		if (id < e->devs[mid].r.id)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+int eng_port_find(const struct osm_engine *e, int si, const char *name)
+{
+	size_t i;
+
+	if (si < 0)
+		return -1;
+	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++)
+		if (!strcmp(e->ports[i].r.name, name))
+			return (int)i;
+	return -1;
+}
+
+int eng_uplink(const struct osm_engine *e, int si, int peer)
+{
+	size_t i;
+
+	if (si < 0)
+		return -1;
+	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++)
+		if (e->ports[i].peer == peer)
+			return (int)i;
+	return -1;
+}
+
+const int *eng_room_devs(const struct osm_engine *e, int ri, size_t *n)
+{
+	*n = e->room_ndev[ri];
+	return e->room_dev + e->room_dev0[ri];
+}
+
+const int *eng_person_devs(const struct osm_engine *e, const char *person,
+			   size_t *n)
+{
+	size_t lo = 0, hi = e->n_pdev, mid, end;
+
+	/* The first personal device whose owner is not below person. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(e->devs[e->pdev[mid]].owner, person) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < e->n_pdev &&
+	     !strcmp(e->devs[e->pdev[end]].owner, person); end++)
+		;
+	*n = end - lo;
+	return e->pdev + lo;
+}
+
+int eng_topo_index(struct osm_engine *e)
+{
+	size_t i, j, k;
+
+	qsort(e->sws, e->n_sw, sizeof(*e->sws), cmp_sw);
+	qsort(e->rooms, e->n_rooms, sizeof(*e->rooms), cmp_room);
+	qsort(e->devs, e->n_devs, sizeof(*e->devs), cmp_dev);
+	qsort(e->ports, e->n_ports, sizeof(*e->ports), cmp_port);
+	e->sw_port0 = calloc(e->n_sw + 1, sizeof(size_t));
+	e->sw_nport = calloc(e->n_sw + 1, sizeof(size_t));
+	e->room_dev0 = calloc(e->n_rooms + 1, sizeof(size_t));
+	e->room_ndev = calloc(e->n_rooms + 1, sizeof(size_t));
+	e->room_dev = calloc(e->n_devs + 1, sizeof(int));
+	e->pdev = calloc(e->n_devs + 1, sizeof(int));
+	e->memo_cap = 4096;
+	e->memo = calloc(e->memo_cap, sizeof(*e->memo));
+	if (!e->sw_port0 || !e->sw_nport || !e->room_dev0 || !e->room_ndev ||
+	    !e->room_dev || !e->pdev || !e->memo)
+		return -ENOMEM;
+	/* Ports are sorted by switch name, as the switches are. */
+	for (i = 0; i < e->n_ports; i++) {
+		struct eng_port *p = &e->ports[i];
+
+		p->sw = eng_sw_find(e, p->r.sw);
+		p->peer = p->r.peer_sw[0] ? eng_sw_find(e, p->r.peer_sw) : -1;
+		if (p->sw < 0)
+			continue;
+		if (!e->sw_nport[p->sw]++)
+			e->sw_port0[p->sw] = i;
+	}
+	for (i = 0; i < e->n_devs; i++) {
+		struct eng_dev *d = &e->devs[i];
+
+		d->room = eng_room_find(e, d->r.room);
+		d->sw = eng_sw_find(e, d->r.sw);
+		d->port = eng_port_find(e, d->sw, d->r.port);
+		d->personal = osm_engine_device_owner(d->r.name, d->owner);
+		if (d->personal)
+			e->pdev[e->n_pdev++] = (int)i;
+		else if (d->room >= 0)
+			e->room_ndev[d->room]++;
+	}
+	pdev_e = e;
+	qsort(e->pdev, e->n_pdev, sizeof(int), cmp_pdev);
+	for (i = 0, k = 0; i < e->n_rooms; i++) {
+		e->room_dev0[i] = k;
+		k += e->room_ndev[i];
+		e->room_ndev[i] = 0;
+	}
+	for (j = 0; j < e->n_devs; j++) {
+		const struct eng_dev *d = &e->devs[j];
+
+		if (!d->personal && d->room >= 0)
+			e->room_dev[e->room_dev0[d->room] +
+				    e->room_ndev[d->room]++] = (int)j;
+	}
+	return 0;
+}
+
+/* ---- paths, memoized by (from, to) switch ------------------------------ */
+
+static int bfs(const struct osm_engine *e, int from, int to,
+	       struct eng_memo *m)
+{
+	int head = 0, tail = 0, n = 0, i, cur, *prev, *queue, err = 0;
+	size_t p;
+
+	prev = malloc(2 * e->n_sw * sizeof(int));
+	if (!prev)
+		return -ENOMEM;
+	queue = prev + e->n_sw;
+	for (i = 0; i < (int)e->n_sw; i++)
+		prev[i] = -2;
+	prev[from] = -1;
+	queue[tail++] = from;
+	while (head < tail && prev[to] == -2) {
+		cur = queue[head++];
+		for (p = e->sw_port0[cur];
+		     p < e->sw_port0[cur] + e->sw_nport[cur]; p++) {
+			int peer = e->ports[p].peer;
+
+			if (peer < 0 || prev[peer] != -2 ||
+			    e->sws[peer].r.kind == OSM_SW_GATEWAY)
+				continue;
+			prev[peer] = cur;
+			queue[tail++] = peer;
+		}
+	}
+	if (prev[to] == -2)
+		err = OSM_ENGINE_ENOPATH;
+	for (cur = to; !err && cur != -1; cur = prev[cur]) {
+		if (n == OSM_PATH_MAX)
+			err = OSM_ENGINE_ENOPATH;
+		else
+			n++;
+	}
+	for (cur = to, i = n - 1; !err && cur != -1; cur = prev[cur])
+		m->hop[i--] = cur;
+	free(prev);
+	m->n = (uint8_t)n;
+	m->err = err;
+	return err;
+}
+
+int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	struct eng_memo tmp, *m;
+	size_t h, i;
+	int from, to, err;
+
+	if (s < 0 || d < 0 || e->devs[s].sw < 0 || e->devs[d].sw < 0)
+		return OSM_STORE_EREF;
+	from = e->devs[s].sw;
+	to = e->devs[d].sw;
+	h = ((size_t)from * 2654435761u ^ (size_t)to) % e->memo_cap;
+	m = &e->memo[h];
+	if (!(m->n || m->err) || m->from != from || m->to != to) {
+		/* A miss (or a collision: the slot is taken over). */
+		tmp = (struct eng_memo){ .from = from, .to = to };
+		if (from == to) {
+			tmp.n = 1;
+			tmp.hop[0] = from;
+		} else {
+			err = bfs(e, from, to, &tmp);
+			if (err == -ENOMEM)
+				return err;
+		}
+		*m = tmp;
+	}
+	if (m->err)
+		return m->err;
+	c->n_path = m->n;
+	for (i = 0; i < m->n; i++)
+		strcpy(c->path[i], e->sws[m->hop[i]].r.name);
+	return 0;
+}
+
+/* ---- live state: people and circuits ----------------------------------- */
+
+int eng_ids_add(struct eng_ids *v, uint32_t id)
+{
+	uint32_t *p;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 8;
+		p = realloc(v->id, v->cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		v->id = p;
+	}
+	v->id[v->n++] = id;
+	return 0;
+}
+
+void eng_ids_del(struct eng_ids *v, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->id[i] == id) {
+			v->id[i] = v->id[--v->n];
+			return;
+		}
+}
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* Linear probing in a power-of-two table kept at most half full. */
+static struct eng_person *slot(const struct osm_engine *e, const char *name)
+{
+	size_t i = name_hash(name) & (e->people_cap - 1);
+
+	while (e->people[i].used && strcmp(e->people[i].name, name))
+		i = (i + 1) & (e->people_cap - 1);
+	return &e->people[i];
+}
+
+static int grow(struct osm_engine *e)
+{
+	struct eng_person *old = e->people;
+	size_t i, cap = e->people_cap;
+
+	e->people_cap = cap ? 2 * cap : 1024;
+	e->people = calloc(e->people_cap, sizeof(*e->people));
+	if (!e->people) {
+		e->people = old;
+		e->people_cap = cap;
+		return -ENOMEM;
+	}
+	for (i = 0; i < cap; i++)
+		if (old[i].used)
+			*slot(e, old[i].name) = old[i];
+	free(old);
+	return 0;
+}
+
+struct eng_person *eng_person(struct osm_engine *e, const char *name,
+			      int create)
+{
+	struct eng_person *p;
+
+	if (create && 2 * (e->people_n + 1) > e->people_cap && grow(e))
+		return NULL;
+	if (!e->people_cap)
+		return NULL;
+	p = slot(e, name);
+	if (!p->used) {
+		if (!create)
+			return NULL;
+		memset(p, 0, sizeof(*p));
+		p->used = 1;
+		p->room = -1;
+		strcpy(p->name, name);
+		e->people_n++;
+	}
+	return p;
+}
+
+void eng_person_del(struct osm_engine *e, const char *name)
+{
+	struct eng_person *p = eng_person(e, name, 0);
+	size_t i, j, k, mask = e->people_cap - 1;
+
+	if (!p)
+		return;
+	free(p->ids.id);
+	/* Backward-shift deletion keeps every probe chain whole. */
+	i = (size_t)(p - e->people);
+	e->people[i].used = 0;
+	for (j = (i + 1) & mask; e->people[j].used; j = (j + 1) & mask) {
+		k = name_hash(e->people[j].name) & mask;
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			e->people[i] = e->people[j];
+			e->people[j].used = 0;
+			i = j;
+		}
+	}
+	e->people_n--;
+}
+
+static int person_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_person *r = rec;
+	struct osm_engine *e = arg;
+	struct eng_person *p = eng_person(e, r->name, 1);
+
+	if (!p)
+		return -ENOMEM;
+	p->room = eng_room_find(e, r->room);
+	if (p->room >= 0)
+		e->room_people[p->room]++;
+	return 0;
+}
+
+int eng_state_add_circuit(struct osm_engine *e,
+			  const struct osm_rec_circuit *c)
+{
+	struct eng_person *p;
+	int s;
+
+	if (c->owner[0]) {
+		p = eng_person(e, c->owner, 1);
+		return p ? eng_ids_add(&p->ids, c->id) : -ENOMEM;
+	}
+	s = eng_dev_find(e, c->src_dev);
+	if (s < 0 || e->devs[s].personal || e->devs[s].room < 0)
+		return 0;
+	return eng_ids_add(&e->room_circ[e->devs[s].room], c->id);
+}
+
+void eng_state_del_circuit(struct osm_engine *e,
+			   const struct osm_rec_circuit *c)
+{
+	struct eng_person *p;
+	int s;
+
+	if (c->owner[0]) {
+		p = eng_person(e, c->owner, 0);
+		if (p)
+			eng_ids_del(&p->ids, c->id);
+		return;
+	}
+	s = eng_dev_find(e, c->src_dev);
+	if (s >= 0 && !e->devs[s].personal && e->devs[s].room >= 0)
+		eng_ids_del(&e->room_circ[e->devs[s].room], c->id);
+}
+
+static int circuit_cb(const void *rec, void *arg)
+{
+	return eng_state_add_circuit(arg, rec);
+}
+
+int eng_state_build(struct osm_engine *e)
+{
+	struct osm_txn *t;
+	int err;
+
+	e->room_circ = calloc(e->n_rooms + 1, sizeof(*e->room_circ));
+	e->room_people = calloc(e->n_rooms + 1, sizeof(*e->room_people));
+	if (!e->room_circ || !e->room_people || grow(e))
+		return -ENOMEM;
+	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &t);
+	if (err)
+		return err;
+	err = osm_store_foreach(t, OSM_TAB_PEOPLE, person_cb, e) ?:
+	      osm_store_foreach(t, OSM_TAB_CIRCUITS, circuit_cb, e);
+	osm_txn_abort(t);
+	return err;
+}
+
+void eng_index_free(struct osm_engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->people && i < e->people_cap; i++)
+		if (e->people[i].used)
+			free(e->people[i].ids.id);
+	for (i = 0; e->room_circ && i < e->n_rooms; i++)
+		free(e->room_circ[i].id);
+	free(e->people);
+	free(e->room_circ);
+	free(e->room_people);
+	free(e->sw_port0);
+	free(e->sw_nport);
+	free(e->room_dev0);
+	free(e->room_ndev);
+	free(e->room_dev);
+	free(e->pdev);
+	free(e->memo);
+	e->people = NULL;
+	e->room_circ = NULL;
+	e->room_people = NULL;
+	e->sw_port0 = e->sw_nport = e->room_dev0 = e->room_ndev = NULL;
+	e->room_dev = e->pdev = NULL;
+	e->memo = NULL;
+	e->people_cap = e->people_n = e->n_pdev = e->memo_cap = 0;
+}

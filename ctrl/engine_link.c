@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Link watch (libmnl): a rtnetlink socket per switch, opened inside the
+ * switch's namespace. When a port goes down, every circuit through it is
+ * marked OSM_CF_DOWN on every switch of its path (its frames die where
+ * they enter, counted as egress_down); when it comes up, they are back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include "engine_int.h"
+
+struct eng_watch {
+	struct mnl_socket *nl;
+	int sw;
+};
+
+/* In the switch's namespace: the socket stays bound to it. */
+static int open_nl(struct osm_engine *e, int si, void *arg)
+{
+	struct mnl_socket **out = arg, *nl = mnl_socket_open(NETLINK_ROUTE);
+	int err;
+
+	(void)e;
+	(void)si;
+	if (!nl || mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+		err = -errno;
+		if (nl)
+			mnl_socket_close(nl);
+		return err;
+	}
+	fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK);
+	*out = nl;
+	return 0;
+}
+
+int osm_engine_watch(struct osm_engine *e)
+{
+	size_t i;
+
+	if (e->watch)
+		return 0;
+	e->watch = calloc(e->n_sw + 1, sizeof(*e->watch));
+	if (!e->watch)
+		return -ENOMEM;
+	for (i = 0; i < e->n_sw; i++) {
+		if (e->sws[i].r.kind == OSM_SW_GATEWAY)
+			continue;
+		/* A switch whose namespace is missing is not running. */
+		if (eng_in_netns(e, (int)i, open_nl,
+				 &e->watch[e->n_watch].nl))
+			continue;
+		e->watch[e->n_watch++].sw = (int)i;
+	}
+	/* Read the link states again: a change before the sockets were
+	 * open would otherwise be missed. */
+	eng_resolve_all(e);
+	return 0;
+}
+
+void eng_watch_close(struct osm_engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->watch && i < e->n_watch; i++)
+		mnl_socket_close(e->watch[i].nl);
+	free(e->watch);
+	e->watch = NULL;
+	e->n_watch = 0;
+}
+
+int osm_engine_watch_fds(const struct osm_engine *e, int *fds, int max)
+{
+	int i;
+
+	for (i = 0; i < (int)e->n_watch && i < max; i++)
+		fds[i] = mnl_socket_get_fd(e->watch[i].nl);
+	return i;
+}
+
+struct link_msg {
+	struct osm_engine *e;
+	int sw;
+	void (*cb)(const struct osm_engine_event *ev, void *arg);
+	void *arg;
+	int changes, err;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFLA_MAX) >= 0 &&
+	    mnl_attr_get_type(a) == IFLA_IFNAME &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		tb[IFLA_IFNAME] = a;
+	return MNL_CB_OK;
+}
+
+struct flip {
+	struct osm_engine *e;
+	struct osm_txn *t;
+	struct osm_engine_event *ev;
+	int port, err;
+};
+
+static int flip_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_circuit *c = rec;
+	struct flip *f = arg;
+	struct osm_engine_change *ch;
+	unsigned fixed = 0;
+	int err;
+
+	if (!eng_circuit_down(f->e, c, f->port))
+		return 0;
+	err = eng_fix_circuit(f->e, f->t, c, &fixed);
+	if (err && !f->err)
+		f->err = err;
+	f->ev->map_ops += fixed;
+	if (f->ev->n_changes++ < OSM_ENGINE_CHANGES) {
+		ch = &f->ev->changes[f->ev->n_changes - 1];
+		ch->op = f->e->ports[f->port].down ? OSM_CH_DOWN : OSM_CH_UP;
+		ch->cls = c->cls;
+		ch->n_path = c->n_path;
+		ch->id = c->id;
+		ch->epoch = c->epoch;
+		strcpy(ch->owner, c->owner);
+		eng_dev_names(f->e, c, ch->src, ch->dst);
+	}
+	if (f->e->ports[f->port].down)
+		f->ev->removed++;
+	else
+		f->ev->added++;
+	return 0;
+}
+
+/* Port p went up or down: every circuit through it, on every switch. */
+static int port_changed(struct link_msg *m, int p, uint64_t t0)
+{
+	struct osm_engine *e = m->e;
+	struct osm_engine_event *ev = calloc(1, sizeof(*ev));
+	struct flip f = { .e = e, .ev = ev, .port = p };
+	int err;
+
+	if (!ev)
+		return -ENOMEM;
+	eng_event_init(e, ev, e->ports[p].down ? OSM_EV_LINK_DOWN :
+		       OSM_EV_LINK_UP);
+	strcpy(ev->from, e->ports[p].r.sw);
+	strcpy(ev->room, e->ports[p].r.name);
+	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &f.t);
+	if (!err) {
+		err = osm_store_foreach(f.t, OSM_TAB_CIRCUITS, flip_cb, &f) ?:
+		      f.err;
+		osm_txn_abort(f.t);
+	}
+	ev->maps_ns = ev->total_ns = eng_now_ns() - t0;
+	ev->err = err;
+	eng_ring_push(e, ev);
+	if (m->cb)
+		m->cb(ev, m->arg);
+	free(ev);
+	m->changes++;
+	return err;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_msg *m = data;
+	struct osm_engine *e = m->e;
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	uint64_t t0 = eng_now_ns();
+	const char *name;
+	int down;
+	size_t i;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
+	name = tb[IFLA_IFNAME] ? mnl_attr_get_str(tb[IFLA_IFNAME]) : NULL;
+	down = nlh->nlmsg_type == RTM_DELLINK ||
+	       !eng_link_up(ifm->ifi_flags);
+	for (i = 0; i < e->n_ports; i++) {
+		struct eng_port *p = &e->ports[i];
+
+		if (p->sw != m->sw)
+			continue;
+		/* An interface made again gets a new ifindex. */
+		if (p->ifindex != (uint32_t)ifm->ifi_index &&
+		    !(name && !strcmp(name, p->r.ifname) && !down))
+			continue;
+		p->ifindex = nlh->nlmsg_type == RTM_DELLINK ? 0 :
+			     (uint32_t)ifm->ifi_index;
+		if (p->down == down)
+			continue;
+		p->down = down;
+		port_changed(m, (int)i, t0);
+	}
+	return MNL_CB_OK;
+}
+
+int osm_engine_watch_read(struct osm_engine *e, int fd,
+			  void (*cb)(const struct osm_engine_event *ev,
+				     void *arg), void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct link_msg m = { .e = e, .sw = -1, .cb = cb, .arg = arg };
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < e->n_watch; i++)
+		if (mnl_socket_get_fd(e->watch[i].nl) == fd)
+			break;
+	if (i == e->n_watch)
+		return -EBADF;
+	m.sw = e->watch[i].sw;
+	for (;;) {
+		n = mnl_socket_recvfrom(e->watch[i].nl, buf, sizeof(buf));
+		if (n < 0 && errno == ENOBUFS) {
+			/* Changes were lost: read every state again. */
+			int err;
+
+			eng_resolve_all(e);
+			err = osm_engine_reconcile(e, NULL);
+			if (err)
+				return err;
+			m.changes++;
+			continue;
+		}
+		if (n < 0)
+			return errno == EAGAIN ? m.changes : -errno;
+		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, &m);
+	}
+}
