@@ -34,3 +34,4 @@ $(ENGINE_FUZZER): ctrl/fuzz/fuzz-engine-line.c ctrl/engine_line.c \
 		$(HOST_LDLIBS) -o $@
 TESTS += tests/engine_restart.sh
 TESTS += tests/engine_link.sh
+TESTS += tests/engine_ctl.sh

@@ -13,9 +13,8 @@
 #include "switch_cli.h"
 
 int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
-			const char *netns_prefix)
+			const struct osm_engine_opts *o)
 {
-	struct osm_engine_opts o = { .netns_prefix = netns_prefix };
 	int err;
 
 	/* Mounts bpffs if missing, so that the switches' pins are found. */
@@ -23,7 +22,7 @@ int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
 		return 1;
 	if (osm_cli_store_open(st, 0))
 		return 1;
-	err = osm_engine_open(e, *st, &o);
+	err = osm_engine_open(e, *st, o);
 	if (err) {
 		osm_store_close(*st);
 		return osm_err("engine: %s", osm_engine_strerror(err));

@@ -8,10 +8,10 @@
 #include <jansson.h>
 #include "engine.h"
 
-/* Open the store (read-write) and an engine on it; netns_prefix may be
- * NULL. Prints the error line and returns 1 on failure. */
+/* Open the store (read-write) and an engine on it with options o (NULL:
+ * none). Prints the error line and returns 1 on failure. */
 int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
-			const char *netns_prefix);
+			const struct osm_engine_opts *o);
 void osm_cli_engine_close(struct osm_store *st, struct osm_engine *e);
 
 /* An event as a JSON object (new reference). */

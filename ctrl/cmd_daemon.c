@@ -19,6 +19,7 @@
 #include "cli_store.h"
 #include "cli_engine.h"
 #include "engine_line.h"
+#include "controller.h"
 
 #define MAX_CLIENTS	64
 #define OUT_MAX		(4u << 20)	/* a client that reads nothing */
@@ -36,6 +37,8 @@ struct client {
 
 struct daemon {
 	struct osm_engine *e;
+	struct osm_store *st;
+	struct osm_ctl *ctl;		/* the devices' control circuits */
 	struct osm_engine_event *ev;
 	struct client c[MAX_CLIENTS];
 	int n;
@@ -179,12 +182,33 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		return;
 	case OSM_LINE_RELOAD:
 		err = osm_engine_reload(d->e) ?:
+		      (d->ctl ? osm_ctl_attach(d->ctl, d->e, d->st) : 0) ?:
 		      osm_engine_reconcile(d->e, &fixed);
 		if (err)
 			reply_err(c, "failed", osm_engine_strerror(err));
 		else
 			reply_ok(c, json_object());
 		return;
+	case OSM_LINE_CONTROLLER: {
+		struct osm_ctl_stats cs = { 0 };
+
+		if (!d->ctl) {
+			reply_err(c, "failed", "no controller interface "
+				  "(daemon --ctl IFNAME)");
+			return;
+		}
+		osm_ctl_stats(d->ctl, &cs);
+		reply_ok(c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				      "s:I}", "rx", (json_int_t)cs.rx,
+				      "rx_bad", (json_int_t)cs.rx_bad,
+				      "hello", (json_int_t)cs.hello,
+				      "presence", (json_int_t)cs.presence,
+				      "acks", (json_int_t)cs.acks,
+				      "sent", (json_int_t)cs.sent,
+				      "resent", (json_int_t)cs.resent,
+				      "gave_up", (json_int_t)cs.gave_up));
+		return;
+	}
 	default:
 		reply_ok(c, json_pack("{s:b}", "pong", 1));
 	}
@@ -266,12 +290,14 @@ static void log_link(const struct osm_engine_event *ev, void *arg)
 
 static void serve(struct daemon *d, int lfd)
 {
-	struct pollfd p[MAX_CLIENTS + 1 + MAX_WATCH];
-	int wfd[MAX_WATCH], nw, i, fd;
+	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH];
+	int wfd[MAX_WATCH + 1], nw, i, fd, wait;
 	char buf[4096];
 	ssize_t r;
 
 	while (!stop) {
+		/* Control frames due (new KEY_UPDATEs, retries) first. */
+		wait = d->ctl ? osm_ctl_tick(d->ctl) : -1;
 		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (i = 0; i < d->n; i++)
 			p[i + 1] = (struct pollfd){ .fd = d->c[i].fd,
@@ -279,15 +305,22 @@ static void serve(struct daemon *d, int lfd)
 					  (d->c[i].out_len ? POLLOUT : 0) };
 		/* After the clients: their indexes stay those of d->c. */
 		nw = osm_engine_watch_fds(d->e, wfd, MAX_WATCH);
+		if (d->ctl)
+			wfd[nw++] = osm_ctl_fd(d->ctl);
 		for (i = 0; i < nw; i++)
 			p[d->n + 1 + i] = (struct pollfd){ .fd = wfd[i],
 							   .events = POLLIN };
-		if (poll(p, (nfds_t)(d->n + 1 + nw), -1) < 0)
+		if (poll(p, (nfds_t)(d->n + 1 + nw), wait) < 0)
 			continue;	/* EINTR: a signal, check stop */
-		for (i = 0; i < nw; i++)
-			if (p[d->n + 1 + i].revents & POLLIN)
+		for (i = 0; i < nw; i++) {
+			if (!(p[d->n + 1 + i].revents & POLLIN))
+				continue;
+			if (d->ctl && wfd[i] == osm_ctl_fd(d->ctl))
+				osm_ctl_input(d->ctl, log_link, NULL);
+			else
 				osm_engine_watch_read(d->e, wfd[i], log_link,
 						      NULL);
+		}
 		for (i = d->n - 1; i >= 0; i--) {
 			struct client *c = &d->c[i];
 			short re = p[i + 1].revents;
@@ -343,11 +376,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: osm-fabric [--store DIR] daemon [--socket PATH] [--netns-prefix P]\n"
+"                                      [--ctl IFNAME [--ctl-netns NS]]\n"
 "Owns the store and programs the switches: reconciles their maps with the\n"
 "store, then serves presence events on a Unix socket (default\n"
 "STORE/engine.sock), one request a line, one reply a line:\n"
 "  enter PERSON ROOM | move PERSON ROOM | leave PERSON | events [N] |\n"
-"  verify | reconcile | reload | ping\n"
+"  verify | reconcile | reload | controller | ping\n"
+"--ctl: the controller's interface, wired to the topology's management\n"
+"port: devices' control circuits end there (HELLO, PRESENCE, KEY_UPDATE).\n"
 "Replies: 'ok JSON' or 'error CODE MESSAGE' (docs/engine.md).\n");
 }
 
@@ -356,13 +392,17 @@ int osm_cmd_daemon(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "netns-prefix", required_argument, NULL, 'N' },
+		{ "ctl", required_argument, NULL, 'c' },
+		{ "ctl-netns", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct daemon d = { 0 };
 	struct osm_store *st;
 	struct sigaction sa = { .sa_handler = on_signal };
-	const char *sock = NULL, *prefix = NULL;
+	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
+	struct osm_engine_opts eo = { 0 };
+	uint8_t mac[6];
 	char sbuf[4096];
 	unsigned fixed = 0;
 	int c, lfd, err, i;
@@ -373,6 +413,8 @@ int osm_cmd_daemon(int argc, char **argv)
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'N': prefix = optarg; break;
+		case 'c': ctl = optarg; break;
+		case 'C': ctl_ns = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			return osm_err("daemon: unknown option '%s'",
@@ -385,9 +427,29 @@ int osm_cmd_daemon(int argc, char **argv)
 	d.ev = calloc(1, sizeof(*d.ev));
 	if (!d.ev)
 		return osm_err("daemon: out of memory");
-	if (osm_cli_engine_open(&st, &d.e, prefix)) {
+	if (ctl_ns && !ctl)
+		return osm_err("daemon: --ctl-netns without --ctl");
+	if (ctl) {
+		err = osm_ctl_open(&d.ctl, ctl, ctl_ns, mac);
+		if (err) {
+			free(d.ev);
+			return osm_err("daemon: controller interface %s: %s",
+				       ctl, strerror(-err));
+		}
+		eo.ctl_mac = mac;
+	}
+	eo.netns_prefix = prefix;
+	if (osm_cli_engine_open(&st, &d.e, &eo)) {
+		osm_ctl_close(d.ctl);
 		free(d.ev);
 		return 1;
+	}
+	d.st = st;
+	if (d.ctl && osm_ctl_attach(d.ctl, d.e, st)) {
+		osm_ctl_close(d.ctl);
+		osm_cli_engine_close(st, d.e);
+		free(d.ev);
+		return osm_err("daemon: out of memory");
 	}
 	/* Link states from here on, then (killed before?) the store is the
 	 * truth: make the maps agree with it and with the links. */
@@ -401,6 +463,7 @@ int osm_cmd_daemon(int argc, char **argv)
 			osm_engine_strerror(err));
 	lfd = listen_on(sock);
 	if (lfd < 0) {
+		osm_ctl_close(d.ctl);
 		osm_cli_engine_close(st, d.e);
 		free(d.ev);
 		return 1;
@@ -416,6 +479,7 @@ int osm_cmd_daemon(int argc, char **argv)
 		drop(&d, i);
 	close(lfd);
 	unlink(sock);
+	osm_ctl_close(d.ctl);
 	osm_cli_engine_close(st, d.e);
 	free(d.ev);
 	return 0;

@@ -131,7 +131,8 @@ static int sync_cmd(int argc, char **argv)
 	if (optind != argc)
 		return osm_err("engine %s: unexpected '%s'", argv[0],
 			       argv[optind]);
-	if (osm_cli_engine_open(&s, &e, prefix))
+	if (osm_cli_engine_open(&s, &e, &(struct osm_engine_opts){
+				.netns_prefix = prefix }))
 		return 1;
 	if (!strcmp(argv[0], "verify")) {
 		r = osm_engine_verify(e, report, NULL);

@@ -141,7 +141,8 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 		return osm_err("person: out of memory");
 	err = via_daemon(&o, argv, person, room, ev);
 	if (err == -ENOENT) {
-		if (osm_cli_engine_open(&s, &e, o.netns_prefix)) {
+		if (osm_cli_engine_open(&s, &e, &(struct osm_engine_opts){
+				.netns_prefix = o.netns_prefix })) {
 			free(ev);
 			return 1;
 		}

@@ -22,6 +22,8 @@ const char *osm_engine_strerror(int err)
 	case OSM_ENGINE_ENOPORT:
 		return "a port's interface is missing on its switch";
 	case OSM_ENGINE_ENOPATH: return "no uplink path between the rooms";
+	case OSM_ENGINE_ENOMGMT:
+		return "no management port in the topology (for the controller)";
 	default:
 		if (err <= -31000 && err > -32000)
 			return osm_store_strerror(err);
@@ -316,6 +318,25 @@ static void state_update(struct osm_engine *e,
 	}
 	for (i = 0; i < d->add.n; i++)
 		eng_state_add_circuit(e, &d->add.c[i]);
+	if (!e->hook)
+		return;
+	for (i = 0; i < d->cur.n; i++)
+		if (d->del[i])
+			e->hook(e->hook_arg, OSM_CH_DEL, &d->cur.c[i]);
+	for (i = 0; i < d->add.n; i++)
+		e->hook(e->hook_arg, OSM_CH_ADD, &d->add.c[i]);
+	for (i = 0; i < d->cur.n; i++)
+		if (d->rot[i])
+			e->hook(e->hook_arg, OSM_CH_ROTATE, &d->cur.c[i]);
+}
+
+void osm_engine_on_change(struct osm_engine *e,
+			  void (*fn)(void *arg, unsigned op,
+				     const struct osm_rec_circuit *c),
+			  void *arg)
+{
+	e->hook = fn;
+	e->hook_arg = arg;
 }
 
 static int apply(struct osm_engine *e, struct osm_txn *t,

@@ -21,7 +21,11 @@ enum {
 	OSM_ENGINE_ENOSWITCH = -32004,	/* a switch of a path is not loaded */
 	OSM_ENGINE_ENOPORT   = -32005,	/* a port's interface is missing */
 	OSM_ENGINE_ENOPATH   = -32006,	/* no uplink path between rooms */
+	OSM_ENGINE_ENOMGMT   = -32007,	/* no management port (controller) */
 };
+
+/* The epoch of every control circuit (docs/protocol.md 7.1). */
+#define OSM_ENGINE_CTL_EPOCH	1
 
 /* A message for any code the engine functions return (store codes and
  * -errno included). */
@@ -32,6 +36,10 @@ struct osm_engine_opts {
 	 * "": in the engine's own namespace). Only used to look up the
 	 * ifindexes of the switches' ports. */
 	const char *netns_prefix;
+	/* The controller's MAC, or NULL: with it, every device gets its two
+	 * control circuits between its port and the topology's management
+	 * port (a port of kind mgmt), installed by reconcile. */
+	const uint8_t *ctl_mac;
 };
 
 /*
@@ -142,6 +150,15 @@ int osm_engine_watch_fds(const struct osm_engine *e, int *fds, int max);
 int osm_engine_watch_read(struct osm_engine *e, int fd,
 			  void (*cb)(const struct osm_engine_event *ev,
 				     void *arg), void *arg);
+
+/* Call fn(arg, op, c) after each committed event for every circuit it
+ * deleted (OSM_CH_DEL), added (OSM_CH_ADD) or rotated (OSM_CH_ROTATE, c at
+ * its new epoch), in that order: the controller delivers keys with it.
+ * fn NULL: no hook. */
+void osm_engine_on_change(struct osm_engine *e,
+			  void (*fn)(void *arg, unsigned op,
+				     const struct osm_rec_circuit *c),
+			  void *arg);
 
 /* Names for output: "enter", "add", ... */
 const char *osm_engine_kind_name(unsigned kind);

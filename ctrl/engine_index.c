@@ -261,17 +261,15 @@ static int bfs(const struct osm_engine *e, int from, int to,
 	return err;
 }
 
-int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
+int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
+		unsigned *n)
 {
-	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
 	struct eng_memo tmp, *m;
-	size_t h, i;
-	int from, to, err;
+	size_t h;
+	int err;
 
-	if (s < 0 || d < 0 || e->devs[s].sw < 0 || e->devs[d].sw < 0)
+	if (from < 0 || to < 0)
 		return OSM_STORE_EREF;
-	from = e->devs[s].sw;
-	to = e->devs[d].sw;
 	h = ((size_t)from * 2654435761u ^ (size_t)to) % e->memo_cap;
 	m = &e->memo[h];
 	if (!(m->n || m->err) || m->from != from || m->to != to) {
@@ -289,9 +287,26 @@ int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
 	}
 	if (m->err)
 		return m->err;
-	c->n_path = m->n;
-	for (i = 0; i < m->n; i++)
-		strcpy(c->path[i], e->sws[m->hop[i]].r.name);
+	*hops = m->hop;
+	*n = m->n;
+	return 0;
+}
+
+int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	const int *hops;
+	unsigned i, n;
+	int err;
+
+	if (s < 0 || d < 0)
+		return OSM_STORE_EREF;
+	err = eng_sw_path(e, e->devs[s].sw, e->devs[d].sw, &hops, &n);
+	if (err)
+		return err;
+	c->n_path = (uint8_t)n;
+	for (i = 0; i < n; i++)
+		strcpy(c->path[i], e->sws[hops[i]].r.name);
 	return 0;
 }
 

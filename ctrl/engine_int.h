@@ -8,6 +8,7 @@
 
 #include "engine.h"
 #include "switch.h"
+#include "osm_keys.h"
 
 struct eng_sw {
 	struct osm_rec_switch r;
@@ -68,6 +69,11 @@ struct osm_engine {
 	size_t people_cap, people_n;
 	struct eng_ids *room_circ;	/* group circuits, by room */
 	unsigned *room_people;		/* people, by room */
+	void (*hook)(void *arg, unsigned op, const struct osm_rec_circuit *c);
+	void *hook_arg;
+	int ctl;			/* control circuits (a controller) */
+	uint8_t ctl_mac[6];		/* the controller's MAC */
+	int mgmt;			/* the management port, or -1 */
 	struct eng_watch *watch;	/* link watch sockets, or NULL */
 	size_t n_watch;
 	uint64_t seq;
@@ -124,6 +130,10 @@ int eng_policy_room(const struct osm_engine *e, int ri, struct eng_want *w,
 /* Rate and burst of a class (bytes/s, bytes). */
 void eng_policy_rate(unsigned cls, uint64_t *rate, uint64_t *burst);
 
+/* The switches (indexes) from switch from to switch to, memoized. */
+int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
+		unsigned *n);
+
 /* Fill c's path (switch names, in order) from src to dst device. */
 int eng_path(struct osm_engine *e, struct osm_rec_circuit *c);
 
@@ -155,6 +165,23 @@ int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
 		    const struct osm_rec_circuit *c, unsigned *fixed);
 
 void eng_watch_close(struct osm_engine *e);
+
+/* 1 if switch si is not loaded. */
+int eng_offline(struct osm_engine *e, int si);
+
+/* Control circuits of device di (engine_ctrl.c): the switches of the
+ * path in direction dir, the keys at the control epoch, the map value on
+ * hop `hop`. */
+int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
+		  unsigned *n);
+int eng_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k);
+int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
+		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
+		    struct osm_circuit *out, int *sw);
+/* The device (index) and direction of control circuit id, or -1. */
+int eng_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir);
+/* 1 if control circuit id belongs on switch si. */
+int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si);
 
 /* 1 if link flags (IFF_*) make a port up: up and running. */
 int eng_link_up(unsigned flags);

@@ -20,6 +20,7 @@ static const struct {
 	{ "reconcile", OSM_LINE_RECONCILE, 0, 0 },
 	{ "reload", OSM_LINE_RELOAD, 0, 0 },
 	{ "ping", OSM_LINE_PING, 0, 0 },
+	{ "controller", OSM_LINE_CONTROLLER, 0, 0 },
 };
 
 #define MAX_WORDS	4
@@ -75,7 +76,8 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 			break;
 	if (i == sizeof(verbs) / sizeof(verbs[0]))
 		return bad(err, errlen, "%s", "unknown request (enter, move, "
-			   "leave, events, verify, reconcile, reload, ping)");
+			   "leave, events, verify, reconcile, reload, ping, "
+			   "controller)");
 	if (nw - 1 < verbs[i].min || nw - 1 > verbs[i].max)
 		return bad(err, errlen, "wrong number of words for '%s'",
 			   verbs[i].verb);

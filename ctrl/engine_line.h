@@ -19,6 +19,7 @@ enum osm_line_cmd {
 	OSM_LINE_RECONCILE,	/* reconcile */
 	OSM_LINE_RELOAD,	/* reload (the topology) */
 	OSM_LINE_PING,		/* ping */
+	OSM_LINE_CONTROLLER,	/* controller (its counters) */
 };
 
 struct osm_line_req {

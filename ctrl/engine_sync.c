@@ -59,11 +59,41 @@ static int circuit_eq(const struct osm_circuit *a, const struct osm_circuit *b)
 	return eq;
 }
 
+/* One map entry: what switch si should hold for circuit id. */
+static void check_entry(struct sync *s, int si, uint32_t id,
+			const struct osm_circuit *want, uint32_t epoch)
+{
+	const char *sw = s->e->sws[si].r.name;
+	struct osm_circuit have;
+	struct osm_switch *h;
+	int err = eng_sw_handle(s->e, si, &h);
+
+	if (err == OSM_ENGINE_ENOSWITCH)
+		return;		/* offline: no maps to compare */
+	if (!err)
+		err = osm_switch_circuit_get(h, id, &have);
+	if (err == -ENOENT) {
+		say(s, "%s: circuit %u missing", sw, id);
+		err = s->fix ? osm_switch_circuit_add(h, want) : 0;
+	} else if (!err && !circuit_eq(&have, want)) {
+		say(s, "%s: circuit %u differs (epoch %u)", sw, id, epoch);
+		if (s->fix)
+			err = osm_switch_circuit_replace(h, want);
+	} else {
+		sodium_memzero(&have, sizeof(have));
+		first_err(s, err);
+		return;
+	}
+	sodium_memzero(&have, sizeof(have));
+	if (!err && s->fix)
+		s->fixed++;
+	first_err(s, err);
+}
+
 static void one_circuit(struct sync *s, struct osm_txn *t,
 			const struct osm_rec_circuit *c)
 {
-	struct osm_circuit want, have;
-	struct osm_switch *h;
+	struct osm_circuit want;
 	struct osm_keys k;
 	unsigned i;
 	int err, si;
@@ -76,39 +106,51 @@ static void one_circuit(struct sync *s, struct osm_txn *t,
 		return;
 	}
 	for (i = 0; i < c->n_path; i++) {
-		err = eng_sw_handle(s->e, eng_sw_find(s->e, c->path[i]), &h);
-		if (err == OSM_ENGINE_ENOSWITCH)
-			continue;	/* offline: no maps to compare */
-		if (!err)
-			err = eng_expect(s->e, c, i, k.hop, &want, &si);
+		if (eng_offline(s->e, eng_sw_find(s->e, c->path[i])))
+			continue;
+		err = eng_expect(s->e, c, i, k.hop, &want, &si);
 		if (err) {
 			say(s, "circuit %u on %s: %s", c->id, c->path[i],
 			    osm_engine_strerror(err));
 			first_err(s, err);
 			continue;
 		}
-		err = osm_switch_circuit_get(h, c->id, &have);
-		if (err == -ENOENT) {
-			say(s, "%s: circuit %u missing", c->path[i], c->id);
-			if (s->fix)
-				err = osm_switch_circuit_add(h, &want);
-			else
-				err = 0;
-		} else if (!err && !circuit_eq(&have, &want)) {
-			say(s, "%s: circuit %u differs (epoch %u)", c->path[i],
-			    c->id, c->epoch);
-			if (s->fix)
-				err = osm_switch_circuit_replace(h, &want);
-		} else if (!err) {
-			continue;
-		}
-		if (!err && s->fix)
-			s->fixed++;
-		first_err(s, err);
+		check_entry(s, si, c->id, &want, c->epoch);
 		sodium_memzero(&want, sizeof(want));
-		sodium_memzero(&have, sizeof(have));
 	}
 	sodium_memzero(&k, sizeof(k));
+}
+
+/* The two control circuits of device di on every switch of their paths. */
+static void one_device(struct sync *s, int di)
+{
+	struct osm_circuit want;
+	struct osm_keys k;
+	const int *hops;
+	unsigned i, n;
+	uint32_t id;
+	int dir, err, si;
+
+	for (dir = OSM_CTRL_UP; dir <= OSM_CTRL_DOWN; dir++) {
+		id = osm_ctrl_circuit(s->e->devs[di].r.id, dir);
+		err = eng_ctrl_path(s->e, di, dir, &hops, &n) ?:
+		      eng_ctrl_keys(s->e, di, dir, &k);
+		for (i = 0; !err && i < n; i++) {
+			if (eng_offline(s->e, hops[i]))
+				continue;
+			err = eng_ctrl_expect(s->e, di, dir, i, k.hop, &want,
+					      &si);
+			if (!err)
+				check_entry(s, si, id, &want, k.epoch);
+			sodium_memzero(&want, sizeof(want));
+		}
+		sodium_memzero(&k, sizeof(k));
+		if (err) {
+			say(s, "control circuit %u: %s", id,
+			    osm_engine_strerror(err));
+			first_err(s, err);
+		}
+	}
 }
 
 int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
@@ -169,8 +211,14 @@ static void extras(struct sync *s, struct osm_txn *t, int si)
 	while (osm_switch_circuit_next(h, prev, &id) == 0) {
 		last = id;
 		prev = &last;
-		if (id & 0x80000000u)
-			continue;	/* control circuits are not ours */
+		if (id & 0x80000000u) {
+			/* Control circuits are ours only with a controller. */
+			if (!s->e->ctl || eng_ctrl_on(s->e, id, si))
+				continue;
+			say(s, "%s: control circuit %u is not a device's",
+			    s->e->sws[si].r.name, id);
+			goto gone;
+		}
 		err = osm_circuit_get(t, id, &c);
 		if (!err && on_path(&c, s->e->sws[si].r.name))
 			continue;
@@ -180,6 +228,7 @@ static void extras(struct sync *s, struct osm_txn *t, int si)
 		}
 		say(s, "%s: circuit %u is not in the store",
 		    s->e->sws[si].r.name, id);
+gone:
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			p = realloc(gone, cap * sizeof(*gone));
@@ -213,6 +262,8 @@ static int sync_all(struct sync *s)
 	err = osm_store_foreach(t, OSM_TAB_CIRCUITS, all_cb, &a);
 	for (i = 0; !err && i < a.n; i++)
 		one_circuit(s, t, &a.c[i]);
+	for (i = 0; !err && s->e->ctl && i < s->e->n_devs; i++)
+		one_device(s, (int)i);
 	for (i = 0; !err && i < s->e->n_sw; i++)
 		extras(s, t, (int)i);
 	osm_txn_abort(t);

@@ -143,6 +143,7 @@ void eng_resolve_all(struct osm_engine *e)
 static int topo_load(struct osm_engine *e)
 {
 	struct osm_txn *t;
+	size_t i;
 	int err;
 
 	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &t);
@@ -158,9 +159,15 @@ static int topo_load(struct osm_engine *e)
 		   struct osm_rec_room);
 	osm_txn_abort(t);
 	err = err ?: eng_topo_index(e) ?: eng_state_build(e);
-	if (!err)
-		eng_resolve_all(e);
-	return err;
+	if (err)
+		return err;
+	for (i = 0, e->mgmt = -1; i < e->n_ports && e->mgmt < 0; i++)
+		if (e->ports[i].r.kind == OSM_PORT_MGMT)
+			e->mgmt = (int)i;
+	if (e->ctl && e->mgmt < 0)
+		return OSM_ENGINE_ENOMGMT;
+	eng_resolve_all(e);
+	return 0;
 }
 
 int osm_engine_open(struct osm_engine **out, struct osm_store *st,
@@ -176,6 +183,10 @@ int osm_engine_open(struct osm_engine **out, struct osm_store *st,
 	if (opts && opts->netns_prefix)
 		snprintf(e->netns_prefix, sizeof(e->netns_prefix), "%s",
 			 opts->netns_prefix);
+	if (opts && opts->ctl_mac) {
+		e->ctl = 1;
+		memcpy(e->ctl_mac, opts->ctl_mac, 6);
+	}
 	e->ring = calloc(OSM_ENGINE_RING, sizeof(*e->ring));
 	if (!e->ring) {
 		free(e);

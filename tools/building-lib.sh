@@ -7,15 +7,18 @@ D=${D:-/tmp/$P-store}
 F=$PWD/build/osm-fabric
 E=$PWD/build/osm-endpoint
 #
+#          controller (netns $P-ctl, eth0 02:00:00:00:00:fe)
+#                          | port ctl (mgmt)
 #               core switch ($P-core, netns ns-$P-core)
 #              port r101          port r102
 #                 |                   |
 #   room r101: switch $P-r101    room r102: switch $P-r102
-#     up p1  p2      p3      p4        up p1     p2    p3
-#        mic display speaker bob.phone    sensor lamp  ana.laptop
+#     up p1  p2      p3      p4        p5   up p1     p2    p3
+#        mic display speaker bob.phone door    sensor lamp  ana.laptop
 #
 # Every device is a namespace $P-d-<device> with eth0 on its switch port;
-# a device named PERSON.THING is that person's (docs/engine.md).
+# a device named PERSON.THING is that person's (docs/engine.md). The
+# controller's namespace is for `daemon --ctl eth0 --ctl-netns $P-ctl`.
 
 # name role room port mac
 BLD_DEVICES="
@@ -23,14 +26,17 @@ mic        microphone r101 p1 02:00:00:00:01:01
 display    display    r101 p2 02:00:00:00:01:02
 speaker    speaker    r101 p3 02:00:00:00:01:03
 bob.phone  display    r101 p4 02:00:00:00:01:04
+door       door       r101 p5 02:00:00:00:01:05
 sensor     sensor     r102 p1 02:00:00:00:02:01
 lamp       lamp       r102 p2 02:00:00:00:02:02
 ana.laptop display    r102 p3 02:00:00:00:02:03"
 
 BLD_NETNS_PREFIX=ns-
+BLD_CTL_MAC=02:00:00:00:00:fe
 bld_sw() { echo "$P-$1"; }			# switch of room/core
 bld_swns() { echo "$BLD_NETNS_PREFIX$P-$1"; }	# its namespace
 bld_devns() { echo "$P-d-$1"; }
+bld_ctlns() { echo "$P-ctl"; }
 
 # The topology file of this building, on stdout.
 bld_topology() {
@@ -47,6 +53,7 @@ switches:
     ports:
       - { name: r101, kind: uplink, ifname: r101, link: $P-r101/up }
       - { name: r102, kind: uplink, ifname: r102, link: $P-r102/up }
+      - { name: ctl, kind: mgmt }
   - name: $P-r101
     kind: room
     ports:
@@ -55,6 +62,7 @@ switches:
       - { name: p2 }
       - { name: p3 }
       - { name: p4 }
+      - { name: p5 }
   - name: $P-r102
     kind: room
     ports:
@@ -85,6 +93,13 @@ bld_up() {
 		ip -n "$(bld_swns core)" link set dev "$r" up
 		ip -n "$(bld_swns $r)" link set dev up up
 	done
+	ip netns add "$(bld_ctlns)"
+	ip link add ctl netns "$(bld_swns core)" type veth peer name eth0 \
+		netns "$(bld_ctlns)"
+	ip -n "$(bld_ctlns)" link set eth0 address $BLD_CTL_MAC
+	ip netns exec "$(bld_ctlns)" ethtool -K eth0 gro on >/dev/null
+	ip -n "$(bld_ctlns)" link set dev eth0 up
+	ip -n "$(bld_swns core)" link set dev ctl up
 	while read -r name role room port mac; do
 		[ -n "$name" ] || continue
 		ns=$(bld_devns "$name")
@@ -101,8 +116,9 @@ bld_up() {
 		ip -n "$ns" link set dev eth0 up
 		ip -n "$(bld_swns $room)" link set dev "$port" up
 	done <<<"$BLD_DEVICES"
-	"$F" load -n "$(bld_swns core)" "$(bld_sw core)" r101 r102 >/dev/null &&
-	"$F" load -n "$(bld_swns r101)" "$(bld_sw r101)" up p1 p2 p3 p4 \
+	"$F" load -n "$(bld_swns core)" "$(bld_sw core)" r101 r102 ctl \
+		>/dev/null &&
+	"$F" load -n "$(bld_swns r101)" "$(bld_sw r101)" up p1 p2 p3 p4 p5 \
 		>/dev/null &&
 	"$F" load -n "$(bld_swns r102)" "$(bld_sw r102)" up p1 p2 p3 \
 		>/dev/null || return 1
@@ -129,6 +145,7 @@ bld_down() {
 	while read -r name rest; do
 		[ -n "$name" ] && ip netns del "$(bld_devns "$name")" 2>/dev/null
 	done <<<"$BLD_DEVICES"
+	ip netns del "$(bld_ctlns)" 2>/dev/null
 	rm -rf "$D" "$D.yaml"
 	return 0
 }

@@ -10,7 +10,7 @@
 static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 {
 	static const char *const verb[] = { "", "enter", "move", "leave",
-		"events", "verify", "reconcile", "reload", "ping" };
+		"events", "verify", "reconcile", "reload", "ping", "controller" };
 
 	switch (r->cmd) {
 	case OSM_LINE_ENTER:
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		return 0;
 	}
-	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_PING)
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_CONTROLLER)
 		abort();
 	if ((r.cmd <= OSM_LINE_LEAVE && !osm_name_ok(r.person)) ||
 	    (r.cmd <= OSM_LINE_MOVE && !osm_name_ok(r.room)))

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The controller's end of every device's control circuits (docs/protocol.md
+ * 7.1, 8; docs/engine.md "Devices"): it answers HELLOs with the keys a
+ * device should hold, turns PRESENCE from door sensors into engine events,
+ * and delivers each circuit change as KEY_UPDATEs sealed under the
+ * device's control keys, sent again every 100 ms until ACKed (10 times). */
+#ifndef OSM_CONTROLLER_H
+#define OSM_CONTROLLER_H
+
+#include <stdint.h>
+#include "engine.h"
+
+struct osm_ctl;
+
+/* Counters, for the daemon's log and tests. */
+struct osm_ctl_stats {
+	uint64_t rx, rx_bad, hello, presence, acks;
+	uint64_t sent, resent, gave_up;
+};
+
+/*
+ * Open the controller's interface ifname (in network namespace netns, or
+ * this one if NULL) for circuit frames; *mac gets its address, which the
+ * engine needs (struct osm_engine_opts.ctl_mac). Returns 0, -ENODEV,
+ * -ENOENT (no such namespace), -ENOMEM, -errno.
+ */
+int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
+		 uint8_t mac[6]);
+void osm_ctl_close(struct osm_ctl *c);
+
+/* Work for engine e on store st (again after the engine reloads its
+ * topology): device state is made anew, and every circuit change the
+ * engine commits is queued for delivery. Returns 0 or -ENOMEM. */
+int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
+		   struct osm_store *st);
+
+/* The socket to poll for input. */
+int osm_ctl_fd(const struct osm_ctl *c);
+
+/* Take every frame waiting on the socket. A PRESENCE becomes an engine
+ * event, passed to on_event (may be NULL). Returns 0 or -errno. */
+int osm_ctl_input(struct osm_ctl *c,
+		  void (*on_event)(const struct osm_engine_event *ev,
+				   void *arg), void *arg);
+
+/* Send what is due (new messages, retries). Returns the milliseconds
+ * until something is due again, or -1 if nothing is queued. */
+int osm_ctl_tick(struct osm_ctl *c);
+
+void osm_ctl_stats(const struct osm_ctl *c, struct osm_ctl_stats *out);
+
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Control circuits (docs/protocol.md 7.1): with a controller, every device
+ * of the topology has two, up (device to controller) and down, between its
+ * port and the building's management port, keyed from its long-term key
+ * at the control epoch. They do not depend on who is present, so they are
+ * not in the store: reconcile installs them from the topology. */
+#include <errno.h>
+#include <string.h>
+#include <sodium.h>
+#include "engine_int.h"
+
+int eng_offline(struct osm_engine *e, int si)
+{
+	struct osm_switch *h;
+
+	return si >= 0 && eng_sw_handle(e, si, &h) == OSM_ENGINE_ENOSWITCH;
+}
+
+int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
+		  unsigned *n)
+{
+	int dev = e->devs[di].sw, mgmt = e->ports[e->mgmt].sw;
+
+	return dir == OSM_CTRL_UP ? eng_sw_path(e, dev, mgmt, hops, n) :
+				    eng_sw_path(e, mgmt, dev, hops, n);
+}
+
+int eng_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k)
+{
+	uint8_t devkey[OSM_DEVICE_KEY_LEN];
+	int err = osm_store_device_key(e->st, e->devs[di].r.id, devkey);
+
+	if (err)
+		return err;
+	osm_kdf_ctrl(k, devkey, dir, OSM_ENGINE_CTL_EPOCH);
+	k->epoch = OSM_ENGINE_CTL_EPOCH;
+	sodium_memzero(devkey, sizeof(devkey));
+	return 0;
+}
+
+int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
+		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
+		    struct osm_circuit *out, int *sw)
+{
+	const struct eng_dev *d = &e->devs[di];
+	const int *hops;
+	unsigned n;
+	int err, in, eg, first, last;
+
+	err = eng_ctrl_path(e, di, dir, &hops, &n);
+	if (err)
+		return err;
+	if (hop >= n)
+		return OSM_STORE_EREF;
+	/* The device's port is the first hop's ingress going up, the last
+	 * hop's egress coming down; the management port the other end. */
+	first = dir == OSM_CTRL_UP ? d->port : e->mgmt;
+	last = dir == OSM_CTRL_UP ? e->mgmt : d->port;
+	in = hop ? eng_uplink(e, hops[hop], hops[hop - 1]) : first;
+	eg = hop + 1 < n ? eng_uplink(e, hops[hop], hops[hop + 1]) : last;
+	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
+	    !e->ports[eg].ifindex)
+		return OSM_ENGINE_ENOPORT;
+	memset(out, 0, sizeof(*out));
+	out->id = osm_ctrl_circuit(d->r.id, dir);
+	out->flags = OSM_CF_CTRL;
+	out->ingress_ifindex = e->ports[in].ifindex;
+	out->egress_ifindex = e->ports[eg].ifindex;
+	memcpy(out->src_mac, dir == OSM_CTRL_UP ? d->r.mac : e->ctl_mac, 6);
+	memcpy(out->dst_mac, dir == OSM_CTRL_UP ? e->ctl_mac : d->r.mac, 6);
+	/* 64 kB/s; a device that just joined gets a burst of KEY_UPDATEs:
+	 * room for 64 of them at once. */
+	out->rate = 64000;
+	out->burst = 64 * 256;
+	out->key[OSM_ENGINE_CTL_EPOCH & 1].epoch = OSM_ENGINE_CTL_EPOCH;
+	out->key[OSM_ENGINE_CTL_EPOCH & 1].valid = 1;
+	memcpy(out->key[OSM_ENGINE_CTL_EPOCH & 1].hop_key, hop_key,
+	       OSM_HOP_KEY_LEN);
+	*sw = hops[hop];
+	return 0;
+}
+
+int eng_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir)
+{
+	if (!(id & 0x80000000u))
+		return -1;
+	*dir = (int)(id & 1);
+	return eng_dev_find(e, (id >> 1) & OSM_DEVICE_ID_MAX);
+}
+
+int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si)
+{
+	const int *hops;
+	unsigned i, n;
+	int dir, di = eng_ctrl_device(e, id, &dir);
+
+	if (di < 0 || eng_ctrl_path(e, di, dir, &hops, &n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hops[i] == si)
+			return 1;
+	return 0;
+}
