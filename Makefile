@@ -91,7 +91,7 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	libsodium-dev liblmdb-dev lmdb-utils libmnl-dev libjansson-dev \
 	libyaml-dev libcmocka-dev libpcap-dev libclang-rt-14-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
-	iproute2 ethtool tcpdump tshark graphviz gnuplot-nox
+	iproute2 ethtool procps jq tcpdump tshark graphviz gnuplot-nox
 
 .PHONY: all deps check demo bench fuzz clean help
 all: $(BINS)
@@ -115,16 +115,16 @@ check: deps
 	$(Q)tests/run $(TESTS)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(DEMO_DEPS)
+	$(Q)$(MAKE) -s --no-print-directory all $(DEMO_DEPS)
 	$(Q)$(DEMO_CMD)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DEPS)
+	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_DEPS)
 	$(Q)$(BENCH_CMD)
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)$(MAKE) -s --no-print-directory $(FUZZERS)
 	$(Q)tests/fuzz-all $(FUZZ_SECONDS) $(FUZZERS)
 
 clean:

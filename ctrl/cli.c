@@ -7,18 +7,6 @@
 
 struct osm_cli_opts osm_opts;
 
-int osm_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("osm-fabric: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
 int osm_json_print(json_t *v)
 {
 	int r = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

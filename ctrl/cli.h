@@ -22,9 +22,8 @@ struct osm_cli_opts {
 };
 extern struct osm_cli_opts osm_opts;
 
-/* Print "osm-fabric: <message>" on stderr. Returns 1, the exit status of
- * a user error, so callers can `return osm_err(...)`. */
-int osm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* osm_err(): one line "osm-fabric: <message>" on stderr, returns 1. */
+#include "osm_err.h"
 
 /* Print a JSON value on stdout (indented, then a newline) and free it.
  * Returns 0, or 1 if it could not be written. */
@@ -45,6 +44,7 @@ int osm_cmd_topology(int argc, char **argv);
 int osm_cmd_person(int argc, char **argv);
 int osm_cmd_audit(int argc, char **argv);
 int osm_cmd_forget(int argc, char **argv);
+int osm_cmd_device(int argc, char **argv);
 int osm_cmd_engine(int argc, char **argv);
 int osm_cmd_daemon(int argc, char **argv);
 int osm_cmd_events(int argc, char **argv);

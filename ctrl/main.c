@@ -22,6 +22,7 @@ static const struct osm_cmd commands[] = {
 	{ "graph", osm_cmd_graph, "the circuit graph as DOT, SVG, PNG" },
 	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
+	{ "device", osm_cmd_device, "write a firmware device's blob" },
 };
 
 static void usage(FILE *f)

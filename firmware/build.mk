@@ -14,12 +14,15 @@ FW_IMAGES  := $(FW_ROLES:%=$(B)/firmware/%.elf)
 OSM_MKBLOB := $(B)/osm-mkblob
 FW_CTL     := $(B)/tests/firmware/fw-ctl
 FW_TEST_CRYPTO := $(B)/tests/firmware/fw-crypto
+FW_TEST_VECTORS := $(B)/tests/firmware/fw-vectors
 FUZZ_FW_RX := $(B)/fuzz/fuzz-fw-rx
 BINS       += $(OSM_MKBLOB)
-CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX)
+CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX) \
+	$(FW_TEST_VECTORS)
 FUZZERS    += $(FUZZ_FW_RX)
-TESTS      += $(FW_TEST_CRYPTO) tests/firmware/mkblob.sh tests/firmware/qemu-e2e.sh \
-	tests/firmware/size.sh tests/firmware/fuzz-replay.sh
+TESTS      += $(FW_TEST_CRYPTO) tests/firmware/vectors.sh \
+	tests/firmware/mkblob.sh tests/firmware/provision.sh \
+	tests/firmware/qemu-e2e.sh tests/firmware/size.sh
 
 # ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
 define fw_role
@@ -42,37 +45,52 @@ $(eval $(call fw_role,lamp,LAMP))
 $(B)/libosm.a: $(B)/firmware/provision_host.o
 $(B)/san/libosm.a: $(B)/san/firmware/provision_host.o
 
+# `osm-fabric device provision` (ctrl/cmd_device.c) writes blobs too.
+$(B)/ctrl/cmd_device.o: HOST_CFLAGS += -Ifirmware
+
 $(OSM_MKBLOB): $(B)/firmware/mkblob.o $(B)/libosm.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
 # `make firmware` builds the role images; with DEVICE=NAME it also writes
-# the provisioned image $(B)/firmware/devices/NAME.elf:
-#   make firmware DEVICE=door1 ROLE=door ID=7 KEY=door1.key \
-#        MAC=52:54:00:00:00:07 CTRL_MAC=02:00:00:00:0f:01 [PEER_MAC=..] [EPOCH=1]
-#   make firmware DEVICE=door1 ROLE=door BLOB=door1.blob
-# KEY is the device key file; ROOT_KEY=FILE derives it from the root key.
+# the provisioned image $(B)/firmware/devices/NAME.elf, its blob from
+#   the store:  make firmware DEVICE=door1 [STORE=DIR] [EPOCH=E]
+#               [CTRL_MAC=..] [PEER_MAC=..]   (osm-fabric device provision)
+#   osm-mkblob: make firmware DEVICE=door1 ROLE=door ID=7 KEY=door1.key \
+#               MAC=52:54:00:00:00:07 CTRL_MAC=02:00:00:00:0f:01 \
+#               [PEER_MAC=..] [EPOCH=1]   (ROOT_KEY=FILE instead of KEY)
+#   a file:     make firmware DEVICE=door1 BLOB=door1.blob
+# The role image comes from the blob's role byte (5: lamp, 6: door).
 FW_DEV_DIR  := $(B)/firmware/devices
 FW_DEV_BLOB  = $(or $(BLOB),$(FW_DEV_DIR)/$(DEVICE).blob)
 .PHONY: firmware firmware-size
-firmware: $(FW_IMAGES) $(OSM_MKBLOB)
+firmware: $(FW_IMAGES) $(OSM_MKBLOB) $(if $(DEVICE),$(OSM_FABRIC))
 ifneq ($(DEVICE),)
-	@case '$(ROLE)' in door|lamp) ;; *) \
-		echo "make firmware: ROLE=door or ROLE=lamp is needed" >&2; \
-		exit 1;; esac
 	@mkdir -p $(FW_DEV_DIR)
-ifeq ($(BLOB),)
+ifneq ($(BLOB),)
+else ifneq ($(ID),)
 	$(call msg,BLOB,$(FW_DEV_BLOB))
 	$(Q)$(OSM_MKBLOB) --id '$(ID)' --role '$(ROLE)' \
 		$(if $(ROOT_KEY),--root-key-file '$(ROOT_KEY)',--device-key-file '$(KEY)') \
 		--mac '$(MAC)' --ctrl-mac '$(CTRL_MAC)' \
 		$(if $(PEER_MAC),--peer-mac '$(PEER_MAC)') \
 		$(if $(EPOCH),--epoch '$(EPOCH)') -o $(FW_DEV_BLOB)
+else
+	$(call msg,BLOB,$(FW_DEV_BLOB))
+	$(Q)$(OSM_FABRIC) $(if $(STORE),--store '$(STORE)') device provision \
+		'$(DEVICE)' -o $(FW_DEV_BLOB) --force \
+		$(if $(EPOCH),--epoch '$(EPOCH)') \
+		$(if $(CTRL_MAC),--ctrl-mac '$(CTRL_MAC)') \
+		$(if $(PEER_MAC),--peer-mac '$(PEER_MAC)') >/dev/null
 endif
 	$(call msg,FW-PROV,$(FW_DEV_DIR)/$(DEVICE).elf)
-	$(Q)umask 077 && $(FW_OBJCOPY) \
-		--update-section .provision=$(FW_DEV_BLOB) \
-		$(B)/firmware/$(ROLE).elf $(FW_DEV_DIR)/$(DEVICE).elf
+	$(Q)case $$(od -An -tu1 -j5 -N1 '$(FW_DEV_BLOB)' | tr -d ' ') in \
+		5) role=lamp;; 6) role=door;; \
+		*) echo "make firmware: $(FW_DEV_BLOB) is no door or lamp blob" >&2; \
+		   exit 1;; esac; \
+		umask 077 && $(FW_OBJCOPY) \
+		--update-section .provision='$(FW_DEV_BLOB)' \
+		$(B)/firmware/$$role.elf $(FW_DEV_DIR)/$(DEVICE).elf
 endif
 
 # Flash and RAM of each role image against the budget; fails when over.
@@ -91,7 +109,18 @@ $(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o $(B)/san/libosm.a
+# The worked examples of docs/protocol.md through the firmware's code and
+# application (host build); the parser is tests/build.mk's VECTOR_DOC.
+$(B)/san/tests/firmware/fw_vectors.o: SAN_CFLAGS += -Itests/vector
+$(FW_TEST_VECTORS): $(B)/san/tests/firmware/fw_vectors.o \
+		$(B)/san/firmware/app.o $(FW_HOST_OBJS) \
+		$(B)/san/tests/vector/vector_doc.o $(B)/san/libosm.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o \
+		$(B)/san/tests/firmware/fw_ctl_switch.o $(B)/san/libosm.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@

@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		osm_kdf_device(p.device_key, root, p.device_id);
 		sodium_memzero(root, sizeof(root));
 	}
-	r = osm_fw_blob_write(out, &p);
+	r = osm_fw_blob_write(out, &p, 1);
 	sodium_memzero(&p, sizeof(p));
 	if (r)
 		return err("cannot write %s", out);

@@ -52,7 +52,8 @@ int osm_fw_blob_build(struct osm_fw_blob *b, const struct osm_fw_params *p)
 	return 0;
 }
 
-int osm_fw_blob_write(const char *path, const struct osm_fw_params *p)
+int osm_fw_blob_write(const char *path, const struct osm_fw_params *p,
+		      int replace)
 {
 	struct osm_fw_blob b;
 	char tmp[4096];
@@ -75,9 +76,10 @@ int osm_fw_blob_write(const char *path, const struct osm_fw_params *p)
 		err = errno ? -errno : -EIO;
 	if (close(fd) != 0 && !err)
 		err = -errno;
-	if (!err && rename(tmp, path) != 0)
+	/* link() fails on an existing path where rename() replaces it */
+	if (!err && (replace ? rename(tmp, path) : link(tmp, path)) != 0)
 		err = -errno;
-	if (err)
+	if (err || !replace)
 		unlink(tmp);
 out:
 	sodium_memzero(&b, sizeof(b));

@@ -30,10 +30,12 @@ int osm_fw_blob_build(struct osm_fw_blob *b, const struct osm_fw_params *p);
 
 /*
  * Build the blob and write it to path (mode 0600, through a temporary file
- * renamed into place, so the file is whole or absent). The in-memory copy
- * is wiped. Returns 0, -EINVAL as osm_fw_blob_build, or -errno of the
- * file operations.
+ * moved into place, so the file is whole or absent). An existing path is
+ * replaced if replace is set, else left alone (-EEXIST, decided at the
+ * move, so no race). The in-memory copy is wiped. Returns 0, -EINVAL as
+ * osm_fw_blob_build, -EEXIST, or -errno of the file operations.
  */
-int osm_fw_blob_write(const char *path, const struct osm_fw_params *p);
+int osm_fw_blob_write(const char *path, const struct osm_fw_params *p,
+		      int replace);
 
 #endif

@@ -10,10 +10,6 @@ $(STORE_SAN): $(STORE_SRCS:%.c=$(B)/san/%.o)
 	$(call msg,AR,$@)
 	$(Q)ar rcs $@ $^
 
-# ctrl/build.mk is read before lib/build.mk defines $(LIBOSM), so its
-# prerequisite list misses the library: add it here (the recipe links $^).
-$(OSM_FABRIC): $(LIBOSM)
-
 # ---- tests -----------------------------------------------------------------
 STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
 	$(HOST_LDLIBS)
@@ -43,7 +39,6 @@ $(STORE_FUZZERS): $(B)/fuzz/%: store/fuzz/%.c $(STORE_SRCS) $(LIBOSM_SAN) \
 
 # make check replays the committed seed corpora
 CHECK_DEPS += $(STORE_FUZZERS)
-TESTS += tests/store/fuzz-replay.sh
 
 # crash test: a writer killed with SIGKILL, checked after each kill
 CHECK_DEPS += $(B)/tests/store/crash_writer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replay the committed corpus of every libFuzzer harness in build/fuzz/
-# (one TAP line each): every input runs once under ASan and UBSan.
+# (one TAP line each): every input runs once under ASan and UBSan, and
+# the harness's own checks.
 set -u
 n=0 failed=0
 for h in build/fuzz/*; do
@@ -14,10 +15,13 @@ for h in build/fuzz/*; do
 		failed=$((failed + 1))
 		continue
 	fi
-	if out=$(find "$corpus" -type f -print0 |
-		 xargs -0 "$h" -runs=1 2>&1); then
+	out=$(find "$corpus" -type f -print0 | xargs -0 "$h" 2>&1)
+	rc=$?
+	ran=$(grep -c '^Running: ' <<<"$out")
+	if [ "$rc" -eq 0 ] && [ "$ran" -eq "$count" ]; then
 		echo "ok $n - $name: $count corpus inputs replayed"
 	else
+		echo "# exit status $rc, $ran of $count inputs ran"
 		echo "not ok $n - $name: a corpus input fails"
 		echo "$out" | grep -E 'ERROR|SUMMARY|Running' | head -20 | sed 's/^/# /'
 		failed=$((failed + 1))

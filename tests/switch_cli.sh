@@ -41,7 +41,8 @@ snap() {
 	for i in 1 2 3 4; do
 		ip -n $S -d link show ${P}p$i | grep -o 'prog/xdp id [0-9]*'
 	done
-	ls /sys/fs/bpf/osm 2>&1
+	# pin folders of this test only: other runs may come and go
+	ls /sys/fs/bpf/osm 2>&1 | grep "^$P"
 }
 
 # fails DESC FRAGMENT CMD...: one error line containing FRAGMENT, exit 1,

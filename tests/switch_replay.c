@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "tap.h"
 #include "osm_endpoint.h"
 #include "switch.h"
 #include "switch_util.h"
@@ -23,23 +24,6 @@
 #define ROUNDS 2
 #define PAY 32
 #define FLEN (OSM_FRAME_HDR_LEN + PAY)
-
-static int tap_n, tap_failed;
-
-static void tap(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		tap_failed++;
-}
 
 static struct osm_switch *sw;
 static uint32_t port[2];
@@ -195,6 +179,5 @@ int main(void)
 	osm_switch_close(sw);
 	free(frames);
 	free(won);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

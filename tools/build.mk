@@ -3,6 +3,8 @@
 PKTGEN      := $(B)/osm-pktgen
 PKTGEN_SRCS := $(wildcard tools/pktgen/*.c)
 PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o))
+
+$(PKTGEN_OBJS): HOST_CFLAGS += -Itools
 BINS += $(PKTGEN)
 
 $(PKTGEN): $(PKTGEN_OBJS) $(LIBOSM)
@@ -23,12 +25,11 @@ TESTS += tools/tests/pktgen-dissect.sh
 FUZZ_PKTGEN_MIX := $(B)/fuzz/fuzz-pktgen-mix
 FUZZERS += $(FUZZ_PKTGEN_MIX)
 CHECK_DEPS += $(FUZZ_PKTGEN_MIX)
-TESTS += tools/tests/fuzz-replay.sh
 
 $(FUZZ_PKTGEN_MIX): tools/pktgen/fuzz_mix.c tools/pktgen/gen.c $(LIBOSM_SAN)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $(filter %.c %.a,$^) $(HOST_LDLIBS) -o $@
 
 # ---- make bench -------------------------------------------------------------
 BENCH_BPF := $(B)/tools/bench/bench.bpf.o $(B)/tools/bench/baseline_redirect.bpf.o
@@ -47,7 +48,7 @@ $(B)/tools/bench/%.skel.h: $(B)/tools/bench/%.bpf.o
 
 BENCH_SRCS := tools/bench/bench.c tools/bench/util.c
 $(BENCH_SRCS:%.c=$(B)/%.o): | $(BENCH_SKELS) $(SWITCH_SKEL)
-$(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl
+$(BENCH_SRCS:%.c=$(B)/%.o): HOST_CFLAGS += -I$(B)/tools/bench -Ictrl -Itools
 
 $(BENCH): $(BENCH_SRCS:%.c=$(B)/%.o) $(B)/ctrl/switch.o $(LIBOSM)
 	$(call msg,LINK,$@)

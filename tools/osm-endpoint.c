@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "osm_endpoint.h"
+#include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_arg.h"
 #include "osm_packet.h"
@@ -35,19 +36,6 @@ static void usage(FILE *f)
 "--timeout: give up after MS milliseconds (exit 1 if --count was not met).\n");
 }
 
-static int err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("osm-endpoint: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
 struct opts {
 	const char *ifname, *hop, *hop_file, *e2e, *e2e_file, *payload;
 	const char *payload_hex, *src, *dst, *raw;
@@ -62,8 +50,8 @@ static int num(const char *s, const char *what, uint64_t max, uint64_t *v)
 	int err = osm_arg_u64(s, max, v);
 
 	if (err == -ERANGE)
-		return err_line("bad %s '%s' (too large)", what, s);
-	return err ? err_line("bad %s '%s'", what, s) : 0;
+		return osm_err("bad %s '%s' (too large)", what, s);
+	return err ? osm_err("bad %s '%s'", what, s) : 0;
 }
 
 static int num32(const char *s, const char *what, uint32_t *v)
@@ -149,7 +137,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (argc - optind != 1)
-		return err_line("need exactly one interface name");
+		return osm_err("need exactly one interface name");
 	o->ifname = argv[optind];
 	return 0;
 }
@@ -160,16 +148,16 @@ static int key(const char *hex, const char *file, const char *what,
 	int err;
 
 	if (!!hex + !!file != 1)
-		return err_line("give the %s key as hex or as a file (one of "
+		return osm_err("give the %s key as hex or as a file (one of "
 				"them)", what);
 	err = hex ? osm_arg_key_hex(hex, out, len) :
 		    osm_arg_key_file(file, out, len);
 	if (err == -EINVAL)
-		return err_line("bad %s key: not hex", what);
+		return osm_err("bad %s key: not hex", what);
 	if (err == -EMSGSIZE)
-		return err_line("bad %s key: need %zu bytes of hex", what, len);
+		return osm_err("bad %s key: need %zu bytes of hex", what, len);
 	if (err)
-		return err_line("cannot read %s key file '%s': %s", what, file,
+		return osm_err("cannot read %s key file '%s': %s", what, file,
 				strerror(-err));
 	return 0;
 }
@@ -177,7 +165,7 @@ static int key(const char *hex, const char *file, const char *what,
 static int keys(const struct opts *o, struct osm_keys *k)
 {
 	if (!o->have_circuit || !o->have_epoch)
-		return err_line("--circuit and --epoch are required");
+		return osm_err("--circuit and --epoch are required");
 	k->epoch = o->epoch;
 	if (key(o->hop, o->hop_file, "hop", k->hop, sizeof(k->hop)) ||
 	    key(o->e2e, o->e2e_file, "e2e", k->e2e, sizeof(k->e2e)))
@@ -190,9 +178,9 @@ static int open_if(const char *ifname, uint8_t mac[6])
 	int fd = osm_pkt_open(ifname, 0, mac);
 
 	if (fd == -ENODEV)
-		return -err_line("no such interface '%s'", ifname);
+		return -osm_err("no such interface '%s'", ifname);
 	if (fd < 0)
-		return -err_line("cannot open '%s': %s", ifname,
+		return -osm_err("cannot open '%s': %s", ifname,
 				 strerror(-fd));
 	return fd;
 }
@@ -226,19 +214,19 @@ static int cmd_send(int argc, char **argv)
 	if (o.raw) {
 		n = osm_hex_parse(o.raw, frame, sizeof(frame));
 		if (n < OSM_ETH_HLEN)
-			return err_line("bad --frame (hex, at least %d bytes)",
+			return osm_err("bad --frame (hex, at least %d bytes)",
 					OSM_ETH_HLEN);
 	} else {
 		if (keys(&o, &tx.keys))
 			goto out;
 		if (o.payload && o.payload_hex) {
-			err_line("--payload or --payload-hex, not both");
+			osm_err("--payload or --payload-hex, not both");
 			goto out;
 		}
 		if (o.payload) {
 			plen = (int)strlen(o.payload);
 			if (plen > OSM_MAX_PAYLOAD) {
-				err_line("payload over %d bytes",
+				osm_err("payload over %d bytes",
 					 OSM_MAX_PAYLOAD);
 				goto out;
 			}
@@ -247,14 +235,14 @@ static int cmd_send(int argc, char **argv)
 			plen = osm_hex_parse(o.payload_hex, payload,
 					     sizeof(payload));
 			if (plen < 0) {
-				err_line("bad --payload-hex");
+				osm_err("bad --payload-hex");
 				goto out;
 			}
 		}
 		memset(tx.dst, 0xff, 6);
 		if ((o.dst && osm_mac_parse(o.dst, tx.dst)) ||
 		    (o.src && osm_mac_parse(o.src, tx.src))) {
-			err_line("bad MAC address '%s'",
+			osm_err("bad MAC address '%s'",
 				 o.dst && osm_mac_parse(o.dst, tx.dst) ?
 				 o.dst : o.src);
 			goto out;
@@ -275,7 +263,7 @@ static int cmd_send(int argc, char **argv)
 			n = osm_seal(&tx, payload, (size_t)plen, frame,
 				     sizeof(frame));
 			if (n < 0) {
-				err_line("cannot seal seq %llu: %s",
+				osm_err("cannot seal seq %llu: %s",
 					 (unsigned long long)seq,
 					 strerror(-n));
 				goto close;
@@ -283,7 +271,7 @@ static int cmd_send(int argc, char **argv)
 		}
 		r = osm_pkt_send(fd, frame, (size_t)n);
 		if (r) {
-			err_line("send on '%s': %s", o.ifname, strerror(-r));
+			osm_err("send on '%s': %s", o.ifname, strerror(-r));
 			goto close;
 		}
 		if (!o.quiet) {
@@ -352,7 +340,7 @@ static int cmd_recv(int argc, char **argv)
 		if (n == -EMSGSIZE)
 			continue;
 		if (n < 0) {
-			err_line("receive on '%s': %s", o.ifname,
+			osm_err("receive on '%s': %s", o.ifname,
 				 strerror(-n));
 			goto close;
 		}
@@ -378,7 +366,7 @@ static int cmd_recv(int argc, char **argv)
 	}
 	rc = 0;
 	if (o.count && got < o.count)
-		rc = err_line("timeout: %llu of %llu frames",
+		rc = osm_err("timeout: %llu of %llu frames",
 			      (unsigned long long)got,
 			      (unsigned long long)o.count);
 close:
@@ -396,10 +384,10 @@ int main(int argc, char **argv)
 		return argc < 2;
 	}
 	if (sodium_init() < 0)
-		return err_line("libsodium failed to initialise");
+		return osm_err("libsodium failed to initialise");
 	if (!strcmp(argv[1], "send"))
 		return cmd_send(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "recv"))
 		return cmd_recv(argc - 1, argv + 1);
-	return err_line("unknown command '%s' (send, recv)", argv[1]);
+	return osm_err("unknown command '%s' (send, recv)", argv[1]);
 }

@@ -1,72 +1,149 @@
 #!/usr/bin/env bash
 # QEMU end to end: each role's firmware image, provisioned with osm-mkblob,
-# boots on lm3s6965evb with its Stellaris NIC on a tap inside a network
-# namespace; fw-ctl plays the controller and a host endpoint on that tap
-# and the UART (HELLO, KEY_UPDATE/ACK, rotation, lamp commands, door
-# PRESENCE, hostile frames, stack high-water mark).
+# boots on lm3s6965evb with its Stellaris NIC on a tap; fw-ctl plays the
+# controller and a host endpoint, over the network and the UART. Each role
+# runs twice:
 #
-#   netns ofw<pid>-<role>                      (a room switch namespace
-#   +------------------------------------+      later: fw-ctl moves to the
-#   | fw-ctl (AF_PACKET) -- tap ofwt<pid>|      controller's namespace and
-#   |                          |         |      the switch's XDP program
-#   |          qemu-system-arm -nic tap  |      joins tap and uplink veth)
-#   +------------------------------------+
+# 1. on the tap: fw-ctl sends straight into the tap (the firmware's own
+#    checks: HELLO, KEY_UPDATE/ACK, rotation, lamp commands, door PRESENCE,
+#    every class of hostile frame, stack high-water mark);
+#
+# 2. through a room switch: the tap is a port of an XDP switch, the
+#    controller and the host endpoint sit behind two more ports, and fw-ctl
+#    (the controller) programs the switch with osm-fabric as it goes:
+#
+#   ns of2<pid>c (controller)    ns of2<pid>s: switch of2<pid>sw
+#   eth0 02:00:00:00:0f:01 ------ of2<pid>c
+#                                        [switch_xdp] of2<pid>t --- QEMU
+#   eth0 02:00:00:00:0f:02 ------ of2<pid>e           (tap)        (device)
+#   ns of2<pid>e (host endpoint)
+#
+# The script installs the control circuits of the blob's epoch (up: in the
+# tap from the device's MAC; down: in the controller's port from the
+# controller's MAC); fw-ctl rotates them, opens and closes a person's circuit
+# on a door's PRESENCE, provisions the lamp's data circuit, and checks the
+# switch's drop counters by reason next to the device's log.
 . "$(dirname "$0")/../lib.sh"
 set -u
 B=${B:-build}
-ID=$$
-DIR=$(mktemp -d /tmp/ofw$ID.XXXX)
+F=$B/osm-fabric
+FWCTL=$B/tests/firmware/fw-ctl
+P=of2$$
+SW=${P}sw
+CTRL_MAC=02:00:00:00:0f:01
+EP_MAC=02:00:00:00:0f:02
+DIR=$(mktemp -d /tmp/$P.XXXX)
 QPID=
-NS=
 
 cleanup() {
 	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
 	QPID=
-	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
-	NS=
+	[ -d /sys/fs/bpf/osm/$SW ] && $F unload -n ${P}s $SW >/dev/null 2>&1
+	for n in s c e; do ip netns del $P$n 2>/dev/null; done
+	rm -f "$DIR/uart.in" "$DIR/uart.out"
 }
 trap 'cleanup; rm -rf "$DIR"' EXIT
 
-# run_role ROLE DEVICE_ID DEVICE_MAC
+# netns NAME: a namespace whose interfaces carry no IPv6 chatter, so that
+# every frame the device and the switch see is one the test sent.
+netns() {
+	ip netns add "$1" &&
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+}
+
+# ctrl_circuit ID DIR HOP_DIR IN OUT SRC DST: a control circuit of the
+# blob's epoch on the switch, its hop key piped from fw-ctl.
+ctrl_circuit() {
+	"$FWCTL" -b "$DIR/$role.blob" -k "$3" |
+	$F circuit add -n ${P}s $SW $(( 0x80000000 | $1 << 1 | $2 )) \
+		--in "$4" --out "$5" --src "$6" --dst "$7" --epoch 1 --ctrl \
+		--hop-key-file /dev/stdin >/dev/null
+}
+
+# switch_up DEVICE_ID DEVICE_MAC: the switch on the tap and two veth ports.
+switch_up() {
+	local n
+	netns ${P}c && netns ${P}e || return 1
+	ip link add ${P}c netns ${P}s type veth peer name eth0 netns ${P}c
+	ip link add ${P}e netns ${P}s type veth peer name eth0 netns ${P}e
+	ip -n ${P}c link set eth0 address $CTRL_MAC
+	ip -n ${P}e link set eth0 address $EP_MAC
+	for n in c e; do
+		# XDP_REDIRECT into a veth needs NAPI on the receiving peer
+		# (GRO); into a tap it needs nothing: tun queues the frame
+		# for its reader, QEMU.
+		ip netns exec $P$n ethtool -K eth0 gro on >/dev/null
+		ip -n $P$n link set eth0 up
+		ip -n ${P}s link set $P$n up
+	done
+	tap_ok "$role: osm-fabric load on the tap and two veth ports" \
+		$F load -n ${P}s $SW ${P}t ${P}c ${P}e
+	tap_ok "$role: control up circuit (tap -> controller), blob's epoch" \
+		ctrl_circuit "$1" 0 up ${P}t ${P}c "$2" $CTRL_MAC
+	tap_ok "$role: control down circuit (controller -> tap)" \
+		ctrl_circuit "$1" 1 down ${P}c ${P}t $CTRL_MAC "$2"
+}
+
+# run_role ROLE DEVICE_ID DEVICE_MAC tap|switch
 run_role() {
-	local role=$1 id=$2 mac=$3 tap=ofwt$ID ctrl_mac=02:00:00:00:0f:01
-	NS=ofw$ID-$role
+	local role=$1 id=$2 mac=$3 mode=$4 tap=${P}t rc used nic
 	head -c 32 /dev/urandom >"$DIR/$role.key"
 	"$B/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
-		--ctrl-mac "$ctrl_mac" --peer-mac 02:00:00:00:0f:02 \
+		--ctrl-mac $CTRL_MAC --peer-mac $EP_MAC \
 		--device-key-file "$DIR/$role.key" -o "$DIR/$role.blob" ||
 		return 1
 	arm-none-eabi-objcopy --update-section .provision="$DIR/$role.blob" \
 		"$B/firmware/$role.elf" "$DIR/$role.elf" || return 1
-	ip netns add "$NS" || return 1
-	ip -n "$NS" link set lo up
-	ip -n "$NS" tuntap add dev "$tap" mode tap
-	ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$tap.disable_ipv6=1"
-	ip -n "$NS" link set "$tap" address "$ctrl_mac" up
+	netns ${P}s || return 1
+	ip -n ${P}s tuntap add dev $tap mode tap
+	ip -n ${P}s link set $tap address $CTRL_MAC up
+	if [ "$mode" = switch ]; then
+		switch_up "$id" "$mac" || return 1
+	fi
 	mkfifo "$DIR/uart.in" "$DIR/uart.out"
-	ip netns exec "$NS" timeout 60 qemu-system-arm -M lm3s6965evb \
+	nic="tap,ifname=$tap,model=stellaris,script=no,downscript=no,mac=$mac"
+	ip netns exec ${P}s timeout 60 qemu-system-arm -M lm3s6965evb \
 		-display none -monitor none -serial "pipe:$DIR/uart" \
-		-kernel "$DIR/$role.elf" \
-		-nic "tap,ifname=$tap,model=stellaris,script=no,downscript=no,mac=$mac" \
+		-kernel "$DIR/$role.elf" -nic "$nic" \
 		2>"$DIR/qemu-$role.err" &
 	QPID=$!
-	ip netns exec "$NS" "$B/tests/firmware/fw-ctl" -i "$tap" \
-		-u "$DIR/uart" -b "$DIR/$role.blob" -n "$TAP_N" >"$DIR/out"
-	local rc=$?
+	if [ "$mode" = switch ]; then
+		# Not under ip netns exec: fw-ctl runs osm-fabric, which
+		# needs the host's bpffs; it opens its sockets in the
+		# namespaces itself.
+		"$FWCTL" -i ${P}c:eth0 -e ${P}e:eth0 -s ${P}s:$SW -t $tap \
+			-c ${P}c -p ${P}e -F $F -u "$DIR/uart" \
+			-b "$DIR/$role.blob" -n "$TAP_N" >"$DIR/out"
+	else
+		ip netns exec ${P}s "$FWCTL" -i $tap -u "$DIR/uart" \
+			-b "$DIR/$role.blob" -n "$TAP_N" >"$DIR/out"
+	fi
+	rc=$?
 	cat "$DIR/out"
-	# the measured stack high-water mark, for tests/firmware/size.sh
-	sed -n 's/^# FW_STACK_USED //p' "$DIR/out" >"$B/firmware/$role.stack"
+	# the measured stack high-water mark (the larger of both runs), for
+	# tests/firmware/size.sh
+	used=$(sed -n 's/^# FW_STACK_USED //p' "$DIR/out")
+	[ "$mode" = switch ] &&
+		[ "${used:-0}" -lt "$(cat "$B/firmware/$role.stack")" ] ||
+		echo "$used" >"$B/firmware/$role.stack"
 	TAP_N=$((TAP_N + $(grep -cE '^(not )?ok ' "$DIR/out")))
 	TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$DIR/out")))
 	kill -0 "$QPID" 2>/dev/null
-	tap_is "$role: QEMU still running after the scenario" $? 0
+	tap_is "$role ($mode): QEMU still running after the scenario" $? 0
+	if [ "$mode" = switch ]; then
+		tap_ok "$role: osm-fabric unload" $F unload -n ${P}s $SW
+		tap_ok "$role: no pins left" test ! -e /sys/fs/bpf/osm/$SW
+	fi
 	cleanup
-	rm -f "$DIR/uart.in" "$DIR/uart.out"
 	return $rc
 }
 
+osm_ensure_bpffs
 rc=0
-run_role door 11 52:54:00:0f:00:0b || rc=1
-run_role lamp 12 52:54:00:0f:00:0c || rc=1
+run_role door 11 52:54:00:0f:00:0b tap || rc=1
+run_role door 11 52:54:00:0f:00:0b switch || rc=1
+run_role lamp 12 52:54:00:0f:00:0c tap || rc=1
+run_role lamp 12 52:54:00:0f:00:0c switch || rc=1
 tap_done || rc=1
 exit $rc

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "helpers.h"
+#include "osm_hex.h"
 #include "osm_store_int.h"
 
 static struct osm_rec_circuit circuit(const char *owner, uint32_t src,
@@ -21,6 +24,46 @@ static struct osm_rec_circuit circuit(const char *owner, uint32_t src,
 
 	snprintf(c.owner, sizeof(c.owner), "%s", owner);
 	return c;
+}
+
+/* The device key of docs/protocol.md's worked example (section 10.1):
+ * root key 00 01 .. 1f, device 7, read from the document itself. */
+static void protocol_example(void **state)
+{
+	char line[256], hex[256] = "", *dir = th_tmpdir(), path[128];
+	FILE *doc = fopen("docs/protocol.md", "r");
+	uint8_t root[32], want[32], got[32];
+	struct osm_store *s;
+	int i, fd, grab = 0;
+
+	(void)state;
+	assert_non_null(doc);
+	while (fgets(line, sizeof(line), doc)) {
+		if (grab && line[0] == ' ' && strlen(hex) + strlen(line) <
+		    sizeof(hex)) {
+			strcat(hex, line);
+			grab++;
+		} else if (grab) {
+			break;
+		}
+		if (!strncmp(line, "device_key:", 11))
+			grab = 1;
+	}
+	fclose(doc);
+	assert_int_equal(osm_hex_parse(hex, want, sizeof(want)), 32);
+	for (i = 0; i < 32; i++)
+		root[i] = (uint8_t)i;
+	snprintf(path, sizeof(path), "%s/root.key", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, root, 32), 32);
+	close(fd);
+	s = th_open(dir);
+	assert_int_equal(osm_store_device_key(s, 7, got), 0);
+	assert_memory_equal(got, want, 32);
+	osm_store_close(s);
+	th_rmrf(dir);
+	free(dir);
 }
 
 static void derivations(void **state)
@@ -163,6 +206,7 @@ static void no_key_on_disk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(protocol_example),
 		cmocka_unit_test(derivations),
 		cmocka_unit_test(no_key_on_disk),
 	};

@@ -10,74 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "tap.h"
 #include "osm_endpoint.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_msg.h"
+#include "vector_doc.h"
 
-#define MAXV 2048
-
-struct field {
-	char name[32];
-	char *text;		/* value, continuation lines joined */
-};
-
-struct block {
-	int line;
-	int n;
-	struct field f[32];
-};
-
-static int tap_n, tap_fail;
-
-static void tap(int ok, const char *fmt, const char *name)
-{
-	tap_n++;
-	if (!ok)
-		tap_fail++;
-	printf("%sok %d - ", ok ? "" : "not ", tap_n);
-	printf(fmt, name);
-	putchar('\n');
-}
-
-static const char *get(const struct block *b, const char *name)
-{
-	int i;
-
-	for (i = 0; i < b->n; i++)
-		if (!strcmp(b->f[i].name, name))
-			return b->f[i].text;
-	fprintf(stderr, "vector at line %d: no field '%s'\n", b->line, name);
-	exit(2);
-}
-
-static size_t hex(const struct block *b, const char *name, uint8_t *out,
-		  size_t cap)
-{
-	int n = osm_hex_parse(get(b, name), out, cap);
-
-	if (n < 0) {
-		fprintf(stderr, "vector at line %d: bad hex in '%s'\n",
-			b->line, name);
-		exit(2);
-	}
-	return (size_t)n;
-}
-
-static uint64_t num(const struct block *b, const char *name)
-{
-	return strtoull(get(b, name), NULL, 0);
-}
-
-static void hex_exact(const struct block *b, const char *name, uint8_t *out,
-		      size_t len)
-{
-	if (hex(b, name, out, len) != len) {
-		fprintf(stderr, "vector at line %d: '%s' is not %zu bytes\n",
-			b->line, name, len);
-		exit(2);
-	}
-}
+#define MAXV VD_MAX_BYTES
 
 /* ---- emitting ------------------------------------------------------------ */
 
@@ -132,6 +72,20 @@ static void emit_frame(const char *name, const struct osm_tx *tx,
 	printf("```\n\n");
 }
 
+/* Point tx at device 7's control circuit in direction dir, epoch 1: the
+ * device (…:07) sends up to the controller (…:fe), the controller down. */
+static void ctrl_tx(struct osm_tx *tx, const uint8_t *dev, int dir)
+{
+	static const uint8_t devmac[6] = { 2, 0, 0, 0, 0, 7 };
+	static const uint8_t ctlmac[6] = { 2, 0, 0, 0, 0, 0xfe };
+
+	osm_kdf_ctrl(&tx->keys, dev, dir, 1);
+	tx->type = OSM_T_CTRL;
+	tx->circuit = osm_ctrl_circuit(7, dir);
+	memcpy(tx->src, dir == OSM_CTRL_UP ? devmac : ctlmac, 6);
+	memcpy(tx->dst, dir == OSM_CTRL_UP ? ctlmac : devmac, 6);
+}
+
 static int emit(void)
 {
 	uint8_t root[32], dev[32], sess[32], pl[128];
@@ -171,11 +125,7 @@ static int emit(void)
 	emit_frame("data-frame", &tx, 42, pl, 9);
 
 	/* HELLO from device 7 on its up control circuit, epoch 1. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.type = OSM_T_CTRL;
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_HELLO;
 	m.u.hello.device_id = 7;
@@ -186,10 +136,7 @@ static int emit(void)
 
 	/* KEY_UPDATE to device 7 on its down control circuit: install the
 	 * data circuit's keys for receiving. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_DOWN, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_DOWN);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\xfe", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\x07", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_DOWN);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_KEY_UPDATE;
 	m.u.key.circuit = 0x101;
@@ -201,10 +148,7 @@ static int emit(void)
 	emit_frame("ctrl-key-update", &tx, 5, pl, (size_t)n);
 
 	/* PRESENCE from device 7 (a door), badge "b-1234" entering. */
-	osm_kdf_ctrl(&tx.keys, dev, OSM_CTRL_UP, 1);
-	tx.circuit = osm_ctrl_circuit(7, OSM_CTRL_UP);
-	memcpy(tx.src, "\x02\x00\x00\x00\x00\x07", 6);
-	memcpy(tx.dst, "\x02\x00\x00\x00\x00\xfe", 6);
+	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_PRESENCE;
 	m.u.presence.event = OSM_PRESENCE_ENTER;
@@ -224,135 +168,86 @@ static int emit(void)
 
 /* ---- checking ------------------------------------------------------------ */
 
-static void check_keys(const struct block *b)
+static void check_keys(const struct vd_block *b)
 {
 	uint8_t root[32], dev[32], want[32], sess[32];
 	struct osm_keys k;
-	uint32_t epoch = (uint32_t)num(b, "ctrl_epoch");
+	uint32_t epoch = (uint32_t)vd_num(b, "ctrl_epoch");
 
-	hex_exact(b, "root_key", root, 32);
-	osm_kdf_device(dev, root, (uint32_t)num(b, "device_id"));
-	hex_exact(b, "device_key", want, 32);
+	vd_hex_exact(b, "root_key", root, 32);
+	osm_kdf_device(dev, root, (uint32_t)vd_num(b, "device_id"));
+	vd_hex_exact(b, "device_key", want, 32);
 	tap(!memcmp(dev, want, 32), "%s: device key from root", "keys");
 	osm_kdf_ctrl(&k, dev, OSM_CTRL_UP, epoch);
-	hex_exact(b, "ctrl_up_hop_key", want, 16);
+	vd_hex_exact(b, "ctrl_up_hop_key", want, 16);
 	tap(!memcmp(k.hop, want, 16), "%s: control up hop key", "keys");
-	hex_exact(b, "ctrl_up_e2e_key", want, 32);
+	vd_hex_exact(b, "ctrl_up_e2e_key", want, 32);
 	tap(!memcmp(k.e2e, want, 32), "%s: control up e2e key", "keys");
 	osm_kdf_ctrl(&k, dev, OSM_CTRL_DOWN, epoch);
-	hex_exact(b, "ctrl_down_hop_key", want, 16);
+	vd_hex_exact(b, "ctrl_down_hop_key", want, 16);
 	tap(!memcmp(k.hop, want, 16), "%s: control down hop key", "keys");
-	hex_exact(b, "ctrl_down_e2e_key", want, 32);
+	vd_hex_exact(b, "ctrl_down_e2e_key", want, 32);
 	tap(!memcmp(k.e2e, want, 32), "%s: control down e2e key", "keys");
-	hex_exact(b, "session_key", sess, 32);
-	osm_kdf_circuit(&k, sess, (uint32_t)num(b, "circuit"),
-			(uint32_t)num(b, "circuit_epoch"));
-	hex_exact(b, "circuit_hop_key", want, 16);
+	vd_hex_exact(b, "session_key", sess, 32);
+	osm_kdf_circuit(&k, sess, (uint32_t)vd_num(b, "circuit"),
+			(uint32_t)vd_num(b, "circuit_epoch"));
+	vd_hex_exact(b, "circuit_hop_key", want, 16);
 	tap(!memcmp(k.hop, want, 16), "%s: circuit hop key", "keys");
-	hex_exact(b, "circuit_e2e_key", want, 32);
+	vd_hex_exact(b, "circuit_e2e_key", want, 32);
 	tap(!memcmp(k.e2e, want, 32), "%s: circuit e2e key", "keys");
 }
 
-static void check_frame(const struct block *b, const char *name)
+static void check_frame(const struct vd_block *b, const char *name)
 {
-	uint8_t frame[MAXV], want[MAXV], pl[MAXV], out[MAXV], hop[8];
+	static struct vd_frame v;
+	uint8_t frame[MAXV], out[MAXV], hop[8];
 	struct osm_tx tx = { 0 };
 	struct osm_rx rx = { 0 };
 	struct osm_frame f;
 	struct osm_msg m;
-	size_t len, wlen, olen = 0;
+	size_t olen = 0;
 	int n;
 
-	tx.type = (uint8_t)num(b, "type");
-	tx.circuit = (uint32_t)num(b, "circuit");
-	tx.keys.epoch = (uint32_t)num(b, "epoch");
-	if (osm_mac_parse(get(b, "dst"), tx.dst) ||
-	    osm_mac_parse(get(b, "src"), tx.src)) {
-		fprintf(stderr, "vector at line %d: bad MAC\n", b->line);
-		exit(2);
-	}
-	hex_exact(b, "hop_key", tx.keys.hop, 16);
-	hex_exact(b, "e2e_key", tx.keys.e2e, 32);
-	len = hex(b, "payload", pl, sizeof(pl));
-	wlen = hex(b, "frame", want, sizeof(want));
-	n = osm_seal_seq(&tx, num(b, "seq"), pl, len, frame, sizeof(frame));
-	tap(n > 0 && (size_t)n == wlen && !memcmp(frame, want, wlen),
-	    "%s: sealing the inputs gives the frame byte for byte", name);
+	vd_frame_get(b, &v);
+	tx.type = v.type;
+	tx.circuit = v.circuit;
+	tx.keys.epoch = v.epoch;
+	memcpy(tx.dst, v.dst, 6);
+	memcpy(tx.src, v.src, 6);
+	memcpy(tx.keys.hop, v.hop, 16);
+	memcpy(tx.keys.e2e, v.e2e, 32);
+	n = osm_seal_seq(&tx, v.seq, v.payload, v.payload_len, frame,
+			 sizeof(frame));
+	tap(n > 0 && (size_t)n == v.frame_len &&
+	       !memcmp(frame, v.frame, v.frame_len),
+	       "%s: sealing the inputs gives the frame byte for byte", name);
 
 	/* Independent of osm_seal: libsodium on the document's bytes. */
-	crypto_shorthash(hop, want + OSM_ETH_HLEN, OSM_HOP_INPUT_LEN,
+	crypto_shorthash(hop, v.frame + OSM_ETH_HLEN, OSM_HOP_INPUT_LEN,
 			 tx.keys.hop);
-	tap(wlen >= OSM_FRAME_HDR_LEN &&
-	    !memcmp(hop, want + OSM_ETH_HLEN + OSM_OFF_HOP_TAG, 8),
-	    "%s: hop tag is crypto_shorthash of header bytes 0..35", name);
-	tap(osm_get_le64(hop) == osm_hop_tag(want + OSM_ETH_HLEN, tx.keys.hop),
-	    "%s: osm_siphash24 agrees with crypto_shorthash", name);
+	tap(v.frame_len >= OSM_FRAME_HDR_LEN &&
+	       !memcmp(hop, v.frame + OSM_ETH_HLEN + OSM_OFF_HOP_TAG, 8),
+	       "%s: hop tag is crypto_shorthash of header bytes 0..35", name);
+	tap(osm_get_le64(hop) ==
+	       osm_hop_tag(v.frame + OSM_ETH_HLEN, tx.keys.hop),
+	       "%s: osm_siphash24 agrees with crypto_shorthash", name);
 
 	rx.circuit = tx.circuit;
 	osm_rx_set_keys(&rx, &tx.keys);
-	n = osm_open(&rx, want, wlen, &f, out, sizeof(out), &olen);
-	tap(n == OSM_OK && olen == len && !memcmp(out, pl, len),
-	    "%s: the frame opens to the payload", name);
+	n = osm_open(&rx, v.frame, v.frame_len, &f, out, sizeof(out), &olen);
+	tap(n == OSM_OK && olen == v.payload_len &&
+	       !memcmp(out, v.payload, v.payload_len),
+	       "%s: the frame opens to the payload", name);
 	if (tx.type == OSM_T_CTRL)
-		tap(osm_msg_decode(&m, pl, len) == 0,
-		    "%s: the payload is a well-formed control message", name);
-}
-
-static int parse_doc(const char *path, struct block *blocks, int max)
-{
-	static char line[4096];
-	FILE *fp = fopen(path, "r");
-	struct block *b = NULL;
-	struct field *cur = NULL;
-	int nb = 0, ln = 0;
-	char *colon;
-
-	if (!fp) {
-		perror(path);
-		exit(2);
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		ln++;
-		line[strcspn(line, "\n")] = '\0';
-		if (!b) {
-			if (!strcmp(line, "```vector") && nb < max) {
-				b = &blocks[nb++];
-				memset(b, 0, sizeof(*b));
-				b->line = ln;
-				cur = NULL;
-			}
-			continue;
-		}
-		if (!strcmp(line, "```")) {
-			b = NULL;
-			continue;
-		}
-		if ((line[0] == ' ' || line[0] == '\t') && cur) {
-			size_t ol = strlen(cur->text), al = strlen(line);
-
-			cur->text = realloc(cur->text, ol + al + 2);
-			cur->text[ol] = ' ';
-			memcpy(cur->text + ol + 1, line, al + 1);
-			continue;
-		}
-		colon = strchr(line, ':');
-		if (!colon || b->n == 32) {
-			fprintf(stderr, "%s:%d: not 'name: value'\n", path, ln);
-			exit(2);
-		}
-		*colon = '\0';
-		cur = &b->f[b->n++];
-		snprintf(cur->name, sizeof(cur->name), "%s", line);
-		cur->text = strdup(colon + 1 + strspn(colon + 1, " "));
-	}
-	fclose(fp);
-	return nb;
+		tap(osm_msg_decode(&m, v.payload, v.payload_len) == 0,
+		       "%s: the payload is a well-formed control message",
+		       name);
 }
 
 int main(int argc, char **argv)
 {
-	static struct block blocks[16];
-	int i, j, nb, frames = 0;
+	static struct vd_block blocks[16];
+	int i, nb, frames = 0;
 
 	if (sodium_init() < 0)
 		return 2;
@@ -362,9 +257,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vectors DOC | vectors --emit\n");
 		return 2;
 	}
-	nb = parse_doc(argv[1], blocks, 16);
+	nb = vd_parse(argv[1], blocks, 16);
 	for (i = 0; i < nb; i++) {
-		const char *name = get(&blocks[i], "name");
+		const char *name = vd_get(&blocks[i], "name");
 
 		if (!strcmp(name, "keys")) {
 			check_keys(&blocks[i]);
@@ -372,11 +267,9 @@ int main(int argc, char **argv)
 			check_frame(&blocks[i], name);
 			frames++;
 		}
-		for (j = 0; j < blocks[i].n; j++)
-			free(blocks[i].f[j].text);
 	}
+	vd_free(blocks, nb);
 	tap(frames >= 3, "%s has at least three worked frame examples",
-	    argv[1]);
-	printf("1..%d\n", tap_n);
-	return tap_fail ? 1 : 0;
+	       argv[1]);
+	return tap_done();
 }

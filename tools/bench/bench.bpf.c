@@ -43,19 +43,28 @@ int pass_xdp(struct xdp_md *ctx __attribute__((unused)))
 	return XDP_PASS;
 }
 
-SEC("xdp")
-int fresh_xdp(struct xdp_md *ctx)
+/* The circuit header of a frame long enough to hold one, and the hop key
+ * (NULL: neither). */
+static __always_inline __u8 *frame_hdr(struct xdp_md *ctx,
+				       struct bench_key **k)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u8 *h = (__u8 *)data + OSM_ETH_HLEN;
-	struct bench_key *k;
 	__u32 zero = 0;
 
 	if (data + OSM_FRAME_HDR_LEN > data_end)
-		return XDP_ABORTED;
-	k = bpf_map_lookup_elem(&bench_key, &zero);
-	if (!k)
+		return NULL;
+	*k = bpf_map_lookup_elem(&bench_key, &zero);
+	return *k ? (__u8 *)data + OSM_ETH_HLEN : NULL;
+}
+
+SEC("xdp")
+int fresh_xdp(struct xdp_md *ctx)
+{
+	struct bench_key *k;
+	__u8 *h = frame_hdr(ctx, &k);
+
+	if (!h)
 		return XDP_ABORTED;
 	osm_put_be64(h + OSM_OFF_SEQ, osm_get_be64(h + OSM_OFF_SEQ) + 1);
 	osm_put_le64(h + OSM_OFF_HOP_TAG, osm_hop_tag(h, k->hop));
@@ -68,18 +77,10 @@ int fresh_xdp(struct xdp_md *ctx)
 SEC("xdp")
 int hoptag_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u8 *h = (__u8 *)data + OSM_ETH_HLEN;
 	struct bench_key *k;
-	__u32 zero = 0;
+	__u8 *h = frame_hdr(ctx, &k);
 
-	if (data + OSM_FRAME_HDR_LEN > data_end)
-		return XDP_ABORTED;
-	k = bpf_map_lookup_elem(&bench_key, &zero);
-	if (!k)
-		return XDP_ABORTED;
-	if (!osm_hop_tag_ok(h + OSM_OFF_HOP_TAG, osm_hop_tag(h, k->hop)))
+	if (!h || !osm_hop_tag_ok(h + OSM_OFF_HOP_TAG, osm_hop_tag(h, k->hop)))
 		return XDP_ABORTED;
 	return XDP_DROP;
 }

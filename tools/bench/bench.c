@@ -7,7 +7,10 @@
  *     CSV "size,case,ns" on stdout.
  *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
  *     --dst MAC --secret HEX --circuit ID --epoch N]
- *     attach a program for the veth fps run; it stays after we exit. */
+ *     attach a program for the veth fps run; it stays after we exit.
+ *   osm-bench with-stats CMD [ARG...]
+ *     run CMD with the kernel's BPF run-time accounting on (BPF_ENABLE_STATS:
+ *     held by a file descriptor, so parallel runs cannot leave it on). */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -19,7 +22,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "osm_endpoint.h"
+#include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "switch.h"
@@ -30,18 +36,6 @@
 #define OB_CIRCUIT	1
 #define OB_EPOCH	2
 
-static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("osm-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
@@ -77,15 +71,16 @@ static int measure(struct tr *t, int prog_fd, uint8_t *frame, uint32_t len,
 
 	for (i = 0; i < t->trials; i++) {
 		if (fresh) {
-			osm_put_be64(frame + OSM_ETH_HLEN + OSM_OFF_SEQ, t->seq);
+			osm_put_be64(frame + OSM_ETH_HLEN + OSM_OFF_SEQ,
+				     t->seq);
 			t->seq += t->repeat;
 		}
 		r = obench_test_run(prog_fd, t->in, frame, len, t->repeat,
 				    &ns[i]);
 		if (r < 0)
-			return err("BPF_PROG_TEST_RUN: %s", strerror(-r));
+			return osm_err("BPF_PROG_TEST_RUN: %s", strerror(-r));
 		if (r != want)
-			return err("verdict %d, want %d", r, want);
+			return osm_err("verdict %d, want %d", r, want);
 	}
 	qsort(ns, t->trials, sizeof(ns[0]), cmp_u32);
 	*median = ns[t->trials / 2];
@@ -98,16 +93,40 @@ static int set_next(struct tr *t, int prog_fd)
 
 	if (bpf_map_update_elem(bpf_map__fd(t->b->maps.bench_next), &zero,
 				&prog_fd, BPF_ANY))
-		return err("bench_next: %s", strerror(errno));
+		return osm_err("bench_next: %s", strerror(errno));
+	return 0;
+}
+
+/* Runs of the drop floor and the switch the kernel counted: they grow
+ * only while someone (BPF_ENABLE_STATS, the sysctl) has BPF run-time
+ * stats on, which adds two clock reads to every run we time. */
+static int run_cnt(struct tr *t, uint64_t *n)
+{
+	int fds[2] = { bpf_program__fd(t->b->progs.drop_xdp),
+		       osm_switch_prog_fd(t->sw) };
+	struct bpf_prog_info info;
+	uint32_t len;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < 2; i++) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			return osm_err("prog info: %s", strerror(errno));
+		*n += info.run_cnt;
+	}
 	return 0;
 }
 
 static int testrun_size(struct tr *t, uint32_t size)
 {
-	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD], pl[OSM_MAX_PAYLOAD];
+	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD];
+	static uint8_t pl[OSM_MAX_PAYLOAD];
 	struct osm_circuit_stats cs0, cs1;
 	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
 	uint32_t drop, redir, drv, gross, replay, hop;
+	uint64_t cnt0, cnt1;
 	int n, sw_fd = osm_switch_prog_fd(t->sw);
 
 	memcpy(tx.src, t->src, 6);
@@ -117,9 +136,10 @@ static int testrun_size(struct tr *t, uint32_t size)
 			 sizeof(frame));
 	osm_wipe(&tx, sizeof(tx));
 	if (n != (int)size)
-		return err("cannot seal a %u-byte frame", size);
+		return osm_err("cannot seal a %u-byte frame", size);
 
-	if (measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
+	if (run_cnt(t, &cnt0) ||
+	    measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
 		    XDP_DROP, 0, &drop) ||
 	    measure(t, bpf_program__fd(t->b->progs.hoptag_xdp), frame, size,
 		    XDP_DROP, 0, &hop) ||
@@ -131,21 +151,24 @@ static int testrun_size(struct tr *t, uint32_t size)
 	    set_next(t, sw_fd))
 		return 1;
 	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
-		return err("circuit stats");
+		return osm_err("circuit stats");
 	if (measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
 		    XDP_REDIRECT, 1, &gross))
 		return 1;
 	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs1))
-		return err("circuit stats");
+		return osm_err("circuit stats");
 	/* Every run must have been a real, verified forward. */
 	if (cs1.frames - cs0.frames != (uint64_t)t->repeat * t->trials ||
 	    cs1.drops != cs0.drops)
-		return err("switch forwarded %llu of %llu frames",
+		return osm_err("switch forwarded %llu of %llu frames",
 			   (unsigned long long)(cs1.frames - cs0.frames),
 			   (unsigned long long)t->repeat * t->trials);
 	/* The same frame again and again: verified, then a replay. */
 	if (measure(t, sw_fd, frame, size, XDP_DROP, 0, &replay))
 		return 1;
+	if (run_cnt(t, &cnt1))
+		return 1;
+	printf("%u,stats_on,%d\n", size, cnt1 != cnt0);
 	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
 	       "%u,osm_forward_gross,%u\n%u,fresh_overhead,%u\n"
 	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
@@ -167,22 +190,22 @@ static int load_all(struct tr *t)
 	t->b = bench__open_and_load();
 	t->rd = baseline_redirect__open_and_load();
 	if (!t->b || !t->rd)
-		return err("cannot load the bench programs: %s",
+		return osm_err("cannot load the bench programs: %s",
 			   strerror(errno));
 	e = osm_switch_load(&t->sw, "opgbench", 16, OSM_SW_NOPIN);
 	if (e)
-		return err("cannot load the switch: %s", strerror(-e));
+		return osm_err("cannot load the switch: %s", strerror(-e));
 	e = osm_switch_attach(t->sw, t->in, 0);
 	if (!e)
 		e = osm_switch_attach(t->sw, t->out, 0);
 	if (e)
-		return err("cannot attach the switch: %s", strerror(-e));
+		return osm_err("cannot attach the switch: %s", strerror(-e));
 	obench_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
 		       t->secret, OB_EPOCH);
 	e = osm_switch_circuit_add(t->sw, &c);
 	osm_wipe(&c, sizeof(c));
 	if (e)
-		return err("cannot add the circuit: %s", strerror(-e));
+		return osm_err("cannot add the circuit: %s", strerror(-e));
 	/* fresh_xdp tags with the circuit's hop key. */
 	osm_kdf_circuit(&keys, t->secret, OB_CIRCUIT, OB_EPOCH);
 	memcpy(k, keys.hop, sizeof(k));
@@ -195,7 +218,7 @@ static int load_all(struct tr *t)
 				     &t->out, BPF_ANY) ||
 	    bpf_map_update_elem(bpf_map__fd(t->rd->maps.tx_ports), &t->out,
 				&dv, BPF_ANY))
-		return err("cannot fill the bench maps: %s", strerror(errno));
+		return osm_err("cannot fill the bench maps: %s", strerror(errno));
 	return 0;
 }
 
@@ -228,16 +251,16 @@ static int cmd_testrun(int argc, char **argv)
 			continue;
 		if (c == 't' && !parse_num(optarg, 1, 31, &t.trials))
 			continue;
-		return err("usage: osm-bench testrun [--repeat N] [--trials N]");
+		return osm_err("usage: osm-bench testrun [--repeat N] [--trials N]");
 	}
 	randombytes_buf(t.secret, sizeof(t.secret));
 	e = obench_netns("opgb", 1, ifx);
 	if (e)
-		return err("cannot make the bench netns: %s", strerror(-e));
+		return osm_err("cannot make the bench netns: %s", strerror(-e));
 	t.in = ifx[0];
 	t.out = ifx[1];
 	if (obench_mac(t.in, t.src) || obench_mac(t.out, t.dst))
-		return err("cannot read MAC addresses");
+		return osm_err("cannot read MAC addresses");
 	if (load_all(&t))
 		goto out;
 	printf("size,case,ns\n");
@@ -281,17 +304,17 @@ static int cmd_attach(int argc, char **argv)
 		case 'i':
 		case 'o':
 			if (!if_nametoindex(optarg))
-				return err("no interface '%s'", optarg);
+				return osm_err("no interface '%s'", optarg);
 			*(c == 'i' ? &in : &out) = if_nametoindex(optarg);
 			break;
 		case 's':
 		case 'd':
 			if (osm_mac_parse(optarg, c == 's' ? src : dst))
-				return err("bad MAC address '%s'", optarg);
+				return osm_err("bad MAC address '%s'", optarg);
 			break;
 		case 'k':
 			if (osm_hex_parse(optarg, secret, 32) != 32)
-				return err("--secret needs 32 bytes of hex");
+				return osm_err("--secret needs 32 bytes of hex");
 			sodium_memzero(optarg, strlen(optarg));
 			have_secret = 1;
 			break;
@@ -299,23 +322,24 @@ static int cmd_attach(int argc, char **argv)
 		case 'e':
 			if (parse_num(optarg, 0, UINT32_MAX - 2,
 				      c == 'c' ? &id : &epoch))
-				return err("bad number '%s'", optarg);
+				return osm_err("bad number '%s'", optarg);
 			break;
 		default:
-			return err("unknown option (see the top of bench.c)");
+			return osm_err("unknown option (see the top of bench.c)");
 		}
 	}
 	if (!in)
-		return err("attach needs --in IF");
+		return osm_err("attach needs --in IF");
 	if (!strcmp(mode, "sink")) {
 		b = bench__open_and_load();
-		if (!b || bpf_xdp_attach((int)in, bpf_program__fd(b->progs.drop_xdp),
+		if (!b || bpf_xdp_attach((int)in,
+					 bpf_program__fd(b->progs.drop_xdp),
 					 XDP_FLAGS_DRV_MODE, NULL))
 			goto fail;
 		ret = 0;
 	} else if (!strcmp(mode, "redirect")) {
 		if (!out)
-			return err("attach redirect needs --out IF --dst MAC");
+			return osm_err("attach redirect needs --out IF --dst MAC");
 		rd = baseline_redirect__open_and_load();
 		memcpy(&mac, dst, 6);
 		dv.ifindex = out;
@@ -330,7 +354,7 @@ static int cmd_attach(int argc, char **argv)
 		ret = 0;
 	} else if (!strcmp(mode, "osm")) {
 		if (!out || !have_secret)
-			return err("attach osm needs --out IF --src MAC "
+			return osm_err("attach osm needs --out IF --src MAC "
 				   "--dst MAC --secret HEX");
 		e = osm_switch_load(&sw, "opgbench", 16, OSM_SW_NOPIN);
 		if (!e)
@@ -348,26 +372,52 @@ static int cmd_attach(int argc, char **argv)
 		}
 		ret = 0;
 	} else {
-		return err("attach what? sink, redirect or osm");
+		return osm_err("attach what? sink, redirect or osm");
 	}
 fail:
 	if (ret)
-		err("attach %s: %s", mode, strerror(errno));
+		osm_err("attach %s: %s", mode, strerror(errno));
 	osm_switch_close(sw);
 	bench__destroy(b);
 	baseline_redirect__destroy(rd);
 	return ret;
 }
 
+static int cmd_with_stats(int argc, char **argv)
+{
+	int fd, status;
+	pid_t pid;
+
+	if (argc < 2)
+		return osm_err("usage: osm-bench with-stats CMD [ARG...]");
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0)
+		return osm_err("BPF_ENABLE_STATS: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(fd);
+		execvp(argv[1], argv + 1);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		status = -1;
+	close(fd);
+	if (status == -1)
+		return osm_err("cannot run %s: %s", argv[1], strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
-		return err("libsodium failed to initialise");
+		return osm_err("libsodium failed to initialise");
 	if (!getenv("OSM_BENCH_VERBOSE"))
 		libbpf_set_print(quiet);
 	if (argc > 1 && !strcmp(argv[1], "testrun"))
 		return cmd_testrun(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "with-stats"))
+		return cmd_with_stats(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "attach"))
 		return cmd_attach(argc - 1, argv + 1);
-	return err("usage: osm-bench testrun|attach ... (see bench.c)");
+	return osm_err("usage: osm-bench testrun|attach|with-stats ... (see bench.c)");
 }

@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_packet.h"
@@ -110,18 +111,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("osm-pktgen: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -190,12 +179,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			else if (!strcmp(optarg, "packet"))
 				o->mode = PG_MODE_PACKET;
 			else
-				return err("unknown mode '%s' (xdp, packet)",
+				return osm_err("unknown mode '%s' (xdp, packet)",
 					   optarg);
 			break;
 		case 'q':
 			if (parse_u64(optarg, 0xffff, &v))
-				return err("bad queue '%s'", optarg);
+				return osm_err("bad queue '%s'", optarg);
 			o->queue = (unsigned int)v;
 			break;
 		case 'w':
@@ -204,40 +193,40 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'n':
 			if (parse_u64(optarg, UINT64_MAX, &o->count) ||
 			    !o->count)
-				return err("bad count '%s'", optarg);
+				return osm_err("bad count '%s'", optarg);
 			break;
 		case 'd':
 			errno = 0;
 			o->duration = strtod(optarg, &end);
 			if (errno || *end || end == optarg ||
 			    !(o->duration > 0 && o->duration < 1e7))
-				return err("bad duration '%s'", optarg);
+				return osm_err("bad duration '%s'", optarg);
 			break;
 		case 'r':
 			if (parse_u64(optarg, 1000000000, &o->rate) || !o->rate)
-				return err("bad rate '%s'", optarg);
+				return osm_err("bad rate '%s'", optarg);
 			break;
 		case 's':
 			if (parse_u64(optarg, PG_FRAME_MAX, &v) ||
 			    v < PG_FRAME_MIN)
-				return err("size '%s' is not in %d..%d", optarg,
+				return osm_err("size '%s' is not in %d..%d", optarg,
 					   PG_FRAME_MIN, PG_FRAME_MAX);
 			o->size = (size_t)v;
 			break;
 		case 'c':
 			if (parse_u64(optarg, UINT32_MAX, &v))
-				return err("bad circuit id '%s'", optarg);
+				return osm_err("bad circuit id '%s'", optarg);
 			o->circuit = (uint32_t)v;
 			break;
 		case 'C':
 			if (parse_u64(optarg, OSM_MAX_CIRCUITS, &v) || !v)
-				return err("circuit count '%s' is not in 1..%d",
+				return osm_err("circuit count '%s' is not in 1..%d",
 					   optarg, OSM_MAX_CIRCUITS);
 			o->ncirc = (uint32_t)v;
 			break;
 		case 'e':
 			if (parse_u64(optarg, UINT32_MAX - 2, &v))
-				return err("bad epoch '%s'", optarg);
+				return osm_err("bad epoch '%s'", optarg);
 			o->epoch = (uint32_t)v;
 			break;
 		case 't':
@@ -246,41 +235,41 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			else if (!strcmp(optarg, "ctrl"))
 				o->type = OSM_T_CTRL;
 			else
-				return err("unknown type '%s' (data, ctrl)",
+				return osm_err("unknown type '%s' (data, ctrl)",
 					   optarg);
 			break;
 		case O_SEQ:
 			if (parse_u64(optarg, OSM_SEQ_INVALID - 2, &o->seq0))
-				return err("bad sequence number '%s'", optarg);
+				return osm_err("bad sequence number '%s'", optarg);
 			o->have_seq = 1;
 			break;
 		case O_SECRET:
 			if (parse_key(optarg, o->secret, sizeof(o->secret)))
-				return err("--secret needs 32 bytes of hex");
+				return osm_err("--secret needs 32 bytes of hex");
 			o->have_secret = 1;
 			break;
 		case O_HOP:
 			if (parse_key(optarg, o->hop, sizeof(o->hop)))
-				return err("--hop-key needs 16 bytes of hex");
+				return osm_err("--hop-key needs 16 bytes of hex");
 			o->have_hop = 1;
 			break;
 		case O_E2E:
 			if (parse_key(optarg, o->e2e, sizeof(o->e2e)))
-				return err("--e2e-key needs 32 bytes of hex");
+				return osm_err("--e2e-key needs 32 bytes of hex");
 			o->have_e2e = 1;
 			break;
 		case O_SRC:
 			if (osm_mac_parse(optarg, o->src))
-				return err("bad MAC address '%s'", optarg);
+				return osm_err("bad MAC address '%s'", optarg);
 			o->have_src = 1;
 			break;
 		case O_DST:
 			if (osm_mac_parse(optarg, o->dst))
-				return err("bad MAC address '%s'", optarg);
+				return osm_err("bad MAC address '%s'", optarg);
 			break;
 		case O_MIX:
 			if (pg_mix_parse(optarg, o->mix))
-				return err("bad mix '%s' (e.g. valid=90,bad_tag=10)",
+				return osm_err("bad mix '%s' (e.g. valid=90,bad_tag=10)",
 					   optarg);
 			break;
 		case O_PLAIN:
@@ -288,7 +277,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_SEED:
 			if (parse_u64(optarg, UINT64_MAX, &o->seed))
-				return err("bad seed '%s'", optarg);
+				return osm_err("bad seed '%s'", optarg);
 			break;
 		case O_QUIET:
 			o->quiet = 1;
@@ -300,30 +289,30 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			exit(0);
 		case ':':
-			return err("option '%s' needs a value", argv[optind - 1]);
+			return osm_err("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return err("unknown option '%s' (see --help)",
+			return osm_err("unknown option '%s' (see --help)",
 				   argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return err("unexpected argument '%s'", argv[optind]);
+		return osm_err("unexpected argument '%s'", argv[optind]);
 	if (!o->dev && !o->pcap)
-		return err("nothing to do: give -i DEV, -w FILE or both");
+		return osm_err("nothing to do: give -i DEV, -w FILE or both");
 	if (o->have_secret && (o->have_hop || o->have_e2e))
-		return err("give --secret or --hop-key/--e2e-key, not both");
+		return osm_err("give --secret or --hop-key/--e2e-key, not both");
 	if (!o->have_secret && !(o->have_hop && o->have_e2e))
-		return err("no keys: give --secret, or --hop-key and --e2e-key");
+		return osm_err("no keys: give --secret, or --hop-key and --e2e-key");
 	if (!o->dev && !o->count)
-		return err("writing only a pcap needs --count");
+		return osm_err("writing only a pcap needs --count");
 	if (!o->dev && o->mode != PG_MODE_NONE)
-		return err("--mode needs -i DEV");
+		return osm_err("--mode needs -i DEV");
 	if (o->plaintext && (o->type != OSM_T_CTRL || !o->pcap))
-		return err("--plaintext-ctrl needs --type ctrl and --pcap");
+		return osm_err("--plaintext-ctrl needs --type ctrl and --pcap");
 	if (o->type == OSM_T_CTRL && o->size != 64)
-		return err("--size applies to data frames only");
+		return osm_err("--size applies to data frames only");
 	if ((uint64_t)o->circuit + o->ncirc > UINT32_MAX)
-		return err("circuit ids %u + %u run past 2^32 - 1", o->circuit,
+		return osm_err("circuit ids %u + %u run past 2^32 - 1", o->circuit,
 			   o->ncirc);
 	if (o->dev && o->mode == PG_MODE_NONE)
 		o->mode = PG_MODE_XDP;
@@ -370,7 +359,7 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 		expect = json_object();
 		for (k = 0; k < PG_KIND_MAX; k++)
 			json_object_set_new(kinds, pg_kind_name(k),
-					    json_integer((json_int_t)g->kinds[k]));
+				json_integer((json_int_t)g->kinds[k]));
 		for (k = 0; k < OSM_REASON_MAX; k++)
 			if (g->expect[k])
 				json_object_set_new(expect, osm_reason_name(k),
@@ -460,7 +449,7 @@ static int run(const struct opts *o, struct pg_gen *g, struct pg_tx *tx,
 		if (tx) {
 			n = pg_tx_reserve(tx, bufs, want);
 			if (n < 0)
-				return err("sending on %s: %s", o->dev,
+				return osm_err("sending on %s: %s", o->dev,
 					   strerror(-n));
 			if (n == 0)
 				continue;
@@ -481,7 +470,7 @@ static int run(const struct opts *o, struct pg_gen *g, struct pg_tx *tx,
 		if (tx) {
 			e = pg_tx_submit(tx, lens, n);
 			if (e)
-				return err("sending on %s: %s", o->dev,
+				return osm_err("sending on %s: %s", o->dev,
 					   strerror(-e));
 		}
 		r->frames += (uint64_t)n;
@@ -504,14 +493,14 @@ int main(int argc, char **argv)
 	int ret = 1, e, fd;
 
 	if (sodium_init() < 0)
-		return err("libsodium failed to initialise");
+		return osm_err("libsodium failed to initialise");
 	e = parse_opts(argc, argv, &o);
 	if (e)
 		goto out;
 	if (o.dev && !o.have_src) {
 		fd = osm_pkt_open(o.dev, 0, o.src);
 		if (fd < 0) {
-			ret = err("%s: %s", o.dev, strerror(-fd));
+			ret = osm_err("%s: %s", o.dev, strerror(-fd));
 			goto out;
 		}
 		close(fd);
@@ -523,13 +512,13 @@ int main(int argc, char **argv)
 	osm_wipe(o.hop, sizeof(o.hop));
 	osm_wipe(o.e2e, sizeof(o.e2e));
 	if (e) {
-		ret = err("cannot set up circuits: %s", strerror(-e));
+		ret = osm_err("cannot set up circuits: %s", strerror(-e));
 		goto out;
 	}
 	if (o.dev) {
 		e = pg_tx_open(&tx, o.mode, o.dev, o.queue, &why);
 		if (e) {
-			ret = err("%s on %s: %s", why, o.dev, strerror(-e));
+			ret = osm_err("%s on %s: %s", why, o.dev, strerror(-e));
 			goto out;
 		}
 	}
@@ -537,7 +526,7 @@ int main(int argc, char **argv)
 		dead = pcap_open_dead(DLT_EN10MB, 65535);
 		d = dead ? pcap_dump_open(dead, o.pcap) : NULL;
 		if (!d) {
-			ret = err("cannot write %s: %s", o.pcap,
+			ret = osm_err("cannot write %s: %s", o.pcap,
 				  dead ? pcap_geterr(dead) : "pcap_open_dead");
 			goto out;
 		}
@@ -547,7 +536,7 @@ int main(int argc, char **argv)
 	if (run(&o, &g, tx, d, &r))
 		goto out;
 	if (d && pcap_dump_flush(d)) {
-		ret = err("cannot write %s", o.pcap);
+		ret = osm_err("cannot write %s", o.pcap);
 		goto out;
 	}
 	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0);

@@ -19,6 +19,7 @@
 #include <linux/if_link.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "tap.h"
 #include "osm_endpoint.h"
 #include "osm_hex.h"
 #include "switch.h"
@@ -27,21 +28,6 @@
 #define FIRST_ID	100
 #define NCIRC		3
 #define EPOCH		4
-
-static int tap_n, tap_failed;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	tap_failed += !ok;
-}
 
 /* Frames received by an interface of this netns (netlink statistics). */
 static uint64_t rx_packets(const char *ifname)
@@ -175,6 +161,5 @@ int main(void)
 out:
 	osm_wipe(hex, sizeof(hex));
 	osm_switch_close(sw);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }
