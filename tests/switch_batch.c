@@ -5,7 +5,6 @@
  * without changing anything, del_batch steps over absent ids and removes
  * circuits, state and counters; an unsound circuit changes nothing. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +13,7 @@
 #include "osm_endpoint.h"
 #include "switch.h"
 #include "switch_util.h"
-
-static int tap_n, tap_failed;
-
-static void tap(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		tap_failed++;
-}
+#include "tap.h"
 
 static struct osm_switch *sw;
 static uint32_t port[2];
@@ -140,6 +123,5 @@ int main(void)
 	r = send(12, 7);
 	tap(r == XDP_DROP, "circuit 12 is gone: dropped");
 	osm_switch_close(sw);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }
