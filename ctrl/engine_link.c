@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Link watch (libmnl): a rtnetlink socket per switch, opened inside the
- * switch's namespace. When a port goes down, every circuit through it is
+/* Links through libmnl: each switch's ports resolved to ifindexes and
+ * link states by one RTM_GETLINK dump in its namespace; and the link
+ * watch, a rtnetlink socket per switch, opened inside the switch's
+ * namespace. When a port goes down, every circuit through it is
  * marked OSM_CF_DOWN on every switch of its path (its frames die where
  * they enter, counted as egress_down); when it comes up, they are back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,86 @@
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include "engine_int.h"
+
+int eng_link_up(unsigned flags)
+{
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+/* ---- names to ifindexes and link states: one RTM_GETLINK dump ------- */
+
+struct dump {
+	struct osm_engine *e;
+	int sw;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFLA_MAX) >= 0 &&
+	    mnl_attr_get_type(a) == IFLA_IFNAME &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		tb[IFLA_IFNAME] = a;
+	return MNL_CB_OK;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data);
+
+/* In switch si's namespace: every link, matched to its ports by name. */
+static int dump_links(struct osm_engine *e, int si, void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dump d = { .e = e, .sw = si };
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *rt;
+	unsigned seq = 1, pid;
+	size_t i;
+	ssize_t n;
+	int err = 0;
+
+	(void)arg;
+	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++) {
+		e->ports[i].ifindex = 0;	/* until the dump names it */
+		e->ports[i].down = 1;
+	}
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
+		err = -errno;
+		goto out;
+	}
+	pid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtgen_family = AF_PACKET;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		err = mnl_cb_run(buf, (size_t)n, seq, pid, dump_cb, &d);
+		if (err <= MNL_CB_STOP)
+			break;
+	}
+	err = n < 0 || err < 0 ? -errno : 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return err;
+}
+
+void eng_resolve_all(struct osm_engine *e)
+{
+	size_t i;
+
+	/* A switch whose namespace is missing keeps its ports unresolved:
+	 * it is not running. */
+	for (i = 0; i < e->n_sw; i++)
+		eng_in_netns(e, (int)i, dump_links, NULL);
+}
 
 struct eng_watch {
 	struct mnl_socket *nl;
@@ -90,16 +173,6 @@ struct link_msg {
 	int changes, err;
 };
 
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFLA_MAX) >= 0 &&
-	    mnl_attr_get_type(a) == IFLA_IFNAME &&
-	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		tb[IFLA_IFNAME] = a;
-	return MNL_CB_OK;
-}
 
 struct flip {
 	struct osm_engine *e;
@@ -167,6 +240,31 @@ static int port_changed(struct link_msg *m, int p, uint64_t t0)
 	free(ev);
 	m->changes++;
 	return err;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct osm_engine *e = d->e;
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const char *name;
+	size_t i;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
+	if (!tb[IFLA_IFNAME])
+		return MNL_CB_OK;
+	name = mnl_attr_get_str(tb[IFLA_IFNAME]);
+	for (i = e->sw_port0[d->sw]; i < e->sw_port0[d->sw] +
+	     e->sw_nport[d->sw]; i++) {
+		if (strcmp(e->ports[i].r.ifname, name))
+			continue;
+		e->ports[i].ifindex = (uint32_t)ifm->ifi_index;
+		e->ports[i].down = !eng_link_up(ifm->ifi_flags);
+	}
+	return MNL_CB_OK;
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)

@@ -10,9 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include "engine_int.h"
 
 uint64_t eng_now_ns(void)
@@ -72,27 +69,6 @@ static void topo_free(struct osm_engine *e)
 	e->n_sw = e->n_ports = e->n_devs = e->n_rooms = 0;
 }
 
-int eng_link_up(unsigned flags)
-{
-	return (flags & IFF_UP) && (flags & IFF_RUNNING);
-}
-
-/* A port's ifindex and link state, in the current namespace. */
-static void port_resolve(struct eng_port *p)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	p->ifindex = if_nametoindex(p->r.ifname);
-	p->down = 1;
-	if (fd < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->r.ifname);
-	if (p->ifindex && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		p->down = !eng_link_up((unsigned)ifr.ifr_flags);
-	close(fd);
-}
-
 int eng_in_netns(struct osm_engine *e, int si,
 		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg)
 {
@@ -118,26 +94,6 @@ int eng_in_netns(struct osm_engine *e, int si,
 	if (home >= 0)
 		close(home);
 	return err;
-}
-
-static int resolve(struct osm_engine *e, int si, void *arg)
-{
-	size_t i;
-
-	(void)arg;
-	for (i = e->sw_port0[si]; i < e->sw_port0[si] + e->sw_nport[si]; i++)
-		port_resolve(&e->ports[i]);
-	return 0;
-}
-
-void eng_resolve_all(struct osm_engine *e)
-{
-	size_t i;
-
-	/* A switch whose namespace is missing keeps its ports unresolved:
-	 * it is not running. */
-	for (i = 0; i < e->n_sw; i++)
-		eng_in_netns(e, (int)i, resolve, NULL);
 }
 
 static int topo_load(struct osm_engine *e)
