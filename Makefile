@@ -91,7 +91,7 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	libsodium-dev liblmdb-dev lmdb-utils libmnl-dev libjansson-dev \
 	libyaml-dev libcmocka-dev libpcap-dev libclang-rt-14-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
-	iproute2 ethtool procps jq tcpdump tshark graphviz gnuplot-nox
+	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox
 
 .PHONY: all deps check demo bench fuzz clean help
 all: $(BINS)
