@@ -15,9 +15,7 @@ D=/tmp/$P-fw
 S=/tmp/$P.sock
 BLD_FW="door lamp"
 . tools/building-lib.sh
-dpid=
-trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; bld_down; wait 2>/dev/null;
-	rm -rf /tmp/$P.*' EXIT
+trap bld_teardown EXIT
 bld_up || { echo "not ok 1 - building up"; exit 1; }
 bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
 	{ echo "not ok 1 - daemon starts"; exit 1; }

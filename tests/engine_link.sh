@@ -11,9 +11,7 @@ P=oen$$
 D=/tmp/$P-link
 S=/tmp/$P.sock
 . tools/building-lib.sh
-dpid=
-trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; wait 2>/dev/null; bld_down;
-	rm -f /tmp/$P.*' EXIT
+trap bld_teardown EXIT
 bld_up || { echo "not ok 1 - building up"; exit 1; }
 bld_daemon || { echo "not ok 1 - daemon starts"; exit 1; }
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }

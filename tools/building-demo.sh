@@ -20,9 +20,7 @@ D=/tmp/$P-demo
 BLD_FW=door
 . tools/building-lib.sh
 FAILED=0
-dpid=
-trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; bld_down; wait 2>/dev/null;
-	rm -f /tmp/$P.*' EXIT
+trap bld_teardown EXIT
 
 if [ -t 1 ]; then
 	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -163,6 +163,18 @@ bld_down() {
 	return 0
 }
 
+# bld_teardown: the EXIT trap of a script on this building: stops the
+# daemon bld_daemon started and any QEMU, removes the namespaces, the
+# store and /tmp/$P.*. bld_down comes before wait: it stops the QEMU
+# children that wait would otherwise wait for.
+dpid=
+bld_teardown() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	bld_down
+	wait 2>/dev/null
+	rm -rf /tmp/$P.*
+}
+
 # bld_daemon [daemon options]: start the daemon on this building's store,
 # socket $S (default: the store's own, which person commands find), pid
 # in dpid, log in /tmp/$P.log; returns once it accepts connections.

@@ -11,9 +11,7 @@ P=oen$$
 D=/tmp/$P-timing
 S=/tmp/$P.sock
 . tools/building-lib.sh
-dpid=
-trap '[ -n "$dpid" ] && kill $dpid 2>/dev/null; wait 2>/dev/null; bld_down;
-	rm -f /tmp/$P.*' EXIT
+trap bld_teardown EXIT
 bld_up || exit 1
 bld_daemon || exit 1
 python3 - "$S" "$N" <<'EOF'
