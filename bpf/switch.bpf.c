@@ -35,7 +35,6 @@ int switch_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 len = (__u32)(data_end - data);
 	__u32 in = ctx->ingress_ifindex;
-	__u8 hdr[OSM_FRAME_HDR_LEN] = {};
 	struct osm_circuit_state *st;
 	struct osm_circuit_stats *cs;
 	struct osm_circuit *c;
@@ -43,13 +42,23 @@ int switch_xdp(struct xdp_md *ctx)
 	__u32 id;
 	int r;
 
-	/* osm_parse reads at most OSM_FRAME_HDR_LEN bytes and none beyond
-	 * len, so a copy of what the frame has is all it needs. */
-	if (data + OSM_FRAME_HDR_LEN <= data_end)
-		__builtin_memcpy(hdr, data, OSM_FRAME_HDR_LEN);
-	else if (data + OSM_ETH_HLEN <= data_end)
-		__builtin_memcpy(hdr, data, OSM_ETH_HLEN);
-	r = osm_parse(hdr, len, &f);
+	if (data + OSM_FRAME_HDR_LEN <= data_end) {
+		/* The header is read in place: osm_parse reads at most
+		 * OSM_FRAME_HDR_LEN bytes. */
+		r = osm_parse(data, len, &f);
+	} else {
+		/* Too short to be a circuit frame; osm_parse still names
+		 * the reason (not a circuit, or malformed) from a copy of
+		 * the Ethernet header at offset 2, where each field it
+		 * could read is aligned (see "Byte order" in osm_proto.h). */
+		__u64 buf[8] = {};
+
+		if (data + OSM_ETH_HLEN <= data_end)
+			__builtin_memcpy((__u8 *)buf + 2, data, OSM_ETH_HLEN);
+		r = osm_parse((__u8 *)buf + 2, len, &f);
+		if (r == OSM_OK)	/* cannot happen: len < 58 */
+			r = OSM_DROP_MALFORMED;
+	}
 	if (r == OSM_DROP_NOT_CIRCUIT)
 		return not_circuit(in);
 	if (r != OSM_OK) {
@@ -60,7 +69,7 @@ int switch_xdp(struct xdp_md *ctx)
 	id = f.circuit;
 	c = bpf_map_lookup_elem(&circuits, &id);
 	st = bpf_map_lookup_elem(&circuit_state, &id);
-	r = osm_decide(&f, c, st, in, bpf_ktime_get_ns());
+	r = osm_decide(&f, c, st, in, 0);
 	if (r == OSM_OK && c &&
 	    !bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex))
 		r = OSM_DROP_EGRESS_DOWN;

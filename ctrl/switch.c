@@ -448,7 +448,7 @@ static int circuit_sound(const struct osm_circuit *c)
 		return 0;
 	if (mac_zero(c->src_mac) || mac_zero(c->dst_mac))
 		return 0;
-	return !(c->burst && !c->rate) && !(c->rate && !c->burst);
+	return osm_bucket_sound(c->rate, c->burst);
 }
 
 int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)

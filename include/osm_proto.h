@@ -100,8 +100,74 @@ enum osm_reason {
 	OSM_REASON_MAX,
 };
 
-/* ---- Byte order (wire is big-endian; done byte-wise, alignment free) --- */
+/* ---- Byte order -------------------------------------------------------- */
 
+/*
+ * The wire is big-endian; hop keys and tags are little-endian (SipHash).
+ * In BPF each field is one load or store: XDP reads the packet in place,
+ * and the verifier allows unaligned packet and map-value access on the
+ * CPUs whose JITs run XDP at speed (x86-64, arm64: efficient unaligned
+ * access). Stack access must be aligned, so BPF callers pass stack buffers
+ * in which every field these functions touch is naturally aligned (a frame
+ * copied to offset 2 of an 8-aligned buffer). Elsewhere byte-wise:
+ * alignment and byte order free, for any host and the firmware.
+ */
+#ifdef __bpf__
+typedef osm_u16 __attribute__((may_alias)) osm_u16_alias;
+typedef osm_u32 __attribute__((may_alias)) osm_u32_alias;
+typedef osm_u64 __attribute__((may_alias)) osm_u64_alias;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define OSM_BE16(x) __builtin_bswap16(x)
+#define OSM_BE32(x) __builtin_bswap32(x)
+#define OSM_BE64(x) __builtin_bswap64(x)
+#define OSM_LE64(x) (x)
+#else
+#define OSM_BE16(x) (x)
+#define OSM_BE32(x) (x)
+#define OSM_BE64(x) (x)
+#define OSM_LE64(x) __builtin_bswap64(x)
+#endif
+
+OSM_INLINE osm_u16 osm_get_be16(const osm_u8 *p)
+{
+	return OSM_BE16(*(const osm_u16_alias *)p);
+}
+
+OSM_INLINE osm_u32 osm_get_be32(const osm_u8 *p)
+{
+	return OSM_BE32(*(const osm_u32_alias *)p);
+}
+
+OSM_INLINE osm_u64 osm_get_be64(const osm_u8 *p)
+{
+	return OSM_BE64(*(const osm_u64_alias *)p);
+}
+
+OSM_INLINE osm_u64 osm_get_le64(const osm_u8 *p)
+{
+	return OSM_LE64(*(const osm_u64_alias *)p);
+}
+
+OSM_INLINE void osm_put_be16(osm_u8 *p, osm_u16 v)
+{
+	*(osm_u16_alias *)p = OSM_BE16(v);
+}
+
+OSM_INLINE void osm_put_be32(osm_u8 *p, osm_u32 v)
+{
+	*(osm_u32_alias *)p = OSM_BE32(v);
+}
+
+OSM_INLINE void osm_put_be64(osm_u8 *p, osm_u64 v)
+{
+	*(osm_u64_alias *)p = OSM_BE64(v);
+}
+
+OSM_INLINE void osm_put_le64(osm_u8 *p, osm_u64 v)
+{
+	*(osm_u64_alias *)p = OSM_LE64(v);
+}
+#else
 OSM_INLINE osm_u16 osm_get_be16(const osm_u8 *p)
 {
 	return (osm_u16)((p[0] << 8) | p[1]);
@@ -155,6 +221,7 @@ OSM_INLINE void osm_put_le64(osm_u8 *p, osm_u64 v)
 	for (i = 0; i < 8; i++)
 		p[i] = (osm_u8)(v >> (8 * i));
 }
+#endif
 
 /* ---- SipHash-2-4 (equal to libsodium crypto_shorthash) ----------------- */
 
@@ -352,6 +419,25 @@ struct osm_bucket {
 	osm_u64 last_ns;	/* time of the last refill, 0: never (full) */
 };
 
+/* The coarsest clock a dataplane may decide with. A bucket then refills
+ * in steps of up to rate x tick, so its burst must hold that much. */
+#define OSM_CLOCK_TICK_MAX_NS	10000000ULL
+/* The largest burst: burst x 1e9 byte-ns must fit in 64 bits. */
+#define OSM_BURST_MAX		(0xffffffffffffffffULL / OSM_NSEC_PER_SEC)
+
+/*
+ * 1 if rate and burst make a bucket every dataplane enforces alike: both 0
+ * (unlimited), or a burst of at least a header, at most OSM_BURST_MAX, and
+ * holding the rate's refill over one OSM_CLOCK_TICK_MAX_NS tick.
+ */
+OSM_INLINE int osm_bucket_sound(osm_u64 rate, osm_u64 burst)
+{
+	if (!rate || !burst)
+		return !rate && !burst;
+	return burst >= OSM_FRAME_HDR_LEN && burst <= OSM_BURST_MAX &&
+	       burst >= rate / (OSM_NSEC_PER_SEC / OSM_CLOCK_TICK_MAX_NS);
+}
+
 /*
  * Take bytes from a bucket refilled at rate bytes/s up to burst bytes.
  * rate 0 means unlimited. A bucket that was never used starts full.
@@ -500,11 +586,27 @@ OSM_INLINE int osm_mac_eq(const osm_u8 *a, const osm_u8 *b)
 }
 
 /*
+ * The clock of the decision: CLOCK_MONOTONIC ns, read only for a circuit
+ * that needs it (a lease or a rate). In BPF it is read here, and it is the
+ * kernel's coarse clock (one tick, 1-10 ms, behind; a memory read): the
+ * precise one reads the TSC, which in a VM costs more than all the rest of
+ * the bookkeeping. Leases are seconds long and buckets are sized for a
+ * coarse clock (osm_bucket_sound), so neither notices. Elsewhere it is the
+ * caller's now_ns, so that tests can set the time.
+ */
+#ifdef __bpf__
+#define OSM_CLOCK(now_ns) bpf_ktime_get_coarse_ns()
+#else
+#define OSM_CLOCK(now_ns) (now_ns)
+#endif
+
+/*
  * The forwarding decision for a parsed frame f that arrived on in_ifindex.
  * c and st are the circuit and its state (NULL when not found). The order
  * of the checks is normative (docs/protocol.md, "Switch decision"): the
  * first failing check names the reason. The replay window and bucket are
  * touched only for a frame whose hop tag verified, under st's lock.
+ * now_ns is the time (see OSM_CLOCK; BPF callers pass 0).
  * Returns OSM_OK to forward, else the drop reason.
  */
 OSM_INLINE int osm_decide(const struct osm_frame *f,
@@ -513,16 +615,21 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 			  osm_u64 now_ns)
 {
 	const struct osm_key_slot *k;
+	osm_u64 now = 0;
 	int ok;
 
+	(void)now_ns;		/* unused in BPF */
 	if (!c || !st)
 		return OSM_DROP_UNKNOWN;
 	if (c->ingress_ifindex != in_ifindex)
 		return OSM_DROP_WRONG_PORT;
 	if (!osm_mac_eq(f->eth + 6, c->src_mac))
 		return OSM_DROP_WRONG_SRC;
-	if (c->expires_ns && now_ns >= c->expires_ns)
-		return OSM_DROP_EXPIRED;
+	if (c->expires_ns) {
+		now = OSM_CLOCK(now_ns);
+		if (now >= c->expires_ns)
+			return OSM_DROP_EXPIRED;
+	}
 	if (c->flags & OSM_CF_DOWN)
 		return OSM_DROP_EGRESS_DOWN;
 	k = &c->key[f->epoch & 1];
@@ -531,10 +638,12 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 	if (!osm_hop_tag_ok(f->hdr + OSM_OFF_HOP_TAG,
 			    osm_hop_tag(f->hdr, k->hop_key)))
 		return OSM_DROP_BAD_TAG;
+	if (c->rate && !c->expires_ns)
+		now = OSM_CLOCK(now_ns);
 
 	OSM_STATE_LOCK(st);
 	ok = osm_replay_check(&st->replay, f->seq) ? 1 : 0;
-	if (ok && !osm_bucket_take(&st->bucket, c->rate, c->burst, now_ns,
+	if (ok && !osm_bucket_take(&st->bucket, c->rate, c->burst, now,
 				   OSM_FRAME_HDR_LEN + f->len))
 		ok = 2;
 	if (ok == 1)

@@ -123,6 +123,10 @@ fails "circuit add: missing --epoch" "required" \
 	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --hop-key $KEY
 fails "circuit add: rate without burst" "go together" \
 	cadd 3 --hop-key $KEY --rate 1000
+fails "circuit add: burst under one clock tick of rate" "must hold 10 ms" \
+	cadd 3 --hop-key $KEY --rate 1000000 --burst 9999
+fails "circuit add: burst over the largest" "at most" \
+	cadd 3 --hop-key $KEY --rate 1000000 --burst 18446744074
 fails "circuit add: bad circuit id" "bad circuit id 'abc'" \
 	cadd abc --hop-key $KEY
 fails "circuit add: negative circuit id" "bad option" cadd -1 --hop-key $KEY

@@ -107,6 +107,46 @@ static void sustained_rate(void **state)
 	assert_true(passed >= 1000000 && passed <= 1000000 + 1500 + 1500);
 }
 
+static void sound_rule(void **state)
+{
+	(void)state;
+	assert_true(osm_bucket_sound(0, 0));
+	assert_false(osm_bucket_sound(1000, 0));
+	assert_false(osm_bucket_sound(0, 1000));
+	assert_false(osm_bucket_sound(100, OSM_FRAME_HDR_LEN - 1));
+	assert_true(osm_bucket_sound(100, OSM_FRAME_HDR_LEN));
+	/* One 10 ms tick of 1 MB/s is 10,000 bytes. */
+	assert_true(osm_bucket_sound(1000000, 10000));
+	assert_false(osm_bucket_sound(1000000, 9999));
+	assert_true(osm_bucket_sound(1, OSM_BURST_MAX));
+	assert_false(osm_bucket_sound(1, OSM_BURST_MAX + 1));
+}
+
+/* Time as a coarse clock sees it: the last tick boundary. */
+static osm_u64 coarse(osm_u64 t)
+{
+	return t - t % OSM_CLOCK_TICK_MAX_NS;
+}
+
+static void coarse_clock(void **state)
+{
+	struct osm_bucket b = { 0 }, over = { 0 };
+	osm_u64 t, rate = 1000000, burst = rate / 100, passed = 0;
+	int all = 1;
+
+	(void)state;
+	/* A sound bucket read with the coarsest clock passes a sender at
+	 * exactly its rate (1000 B every 1 ms, off the tick phase)... */
+	for (t = SEC + 300000; t < 2 * SEC; t += 1000000)
+		all &= osm_bucket_take(&b, rate, burst, coarse(t), 1000);
+	assert_true(all);
+	/* ...and holds one at twice its rate to rate x time + burst. */
+	for (t = SEC + 300000; t < 2 * SEC; t += 500000)
+		passed += osm_bucket_take(&over, rate, burst, coarse(t), 1000) ?
+			  1000 : 0;
+	assert_true(passed >= rate - burst && passed <= rate + burst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +158,8 @@ int main(void)
 		cmocka_unit_test(clock_backwards_adds_nothing),
 		cmocka_unit_test(large_values_do_not_overflow),
 		cmocka_unit_test(sustained_rate),
+		cmocka_unit_test(sound_rule),
+		cmocka_unit_test(coarse_clock),
 	};
 
 	return cmocka_run_group_tests_name("bucket", tests, NULL, NULL);

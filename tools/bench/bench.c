@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include <sodium.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "osm_endpoint.h"
 #include "osm_err.h"
@@ -119,15 +120,45 @@ static int run_cnt(struct tr *t, uint64_t *n)
 	return 0;
 }
 
+/* The switch's verified forward of the frame, fresh_xdp's cost (drv)
+ * subtracted, with the circuit installed as c: every run must have been a
+ * real, verified forward. */
+static int forward(struct tr *t, const struct osm_circuit *c, uint8_t *frame,
+		   uint32_t size, uint32_t drv, uint32_t *net)
+{
+	struct osm_circuit_stats cs0, cs1;
+	uint32_t gross;
+	int e;
+
+	e = osm_switch_circuit_replace(t->sw, c);
+	if (e)
+		return osm_err("cannot replace the circuit: %s", strerror(-e));
+	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
+		return osm_err("circuit stats");
+	if (measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
+		    XDP_REDIRECT, 1, &gross))
+		return 1;
+	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs1))
+		return osm_err("circuit stats");
+	if (cs1.frames - cs0.frames != (uint64_t)t->repeat * t->trials ||
+	    cs1.drops != cs0.drops)
+		return osm_err("switch forwarded %llu of %llu frames",
+			   (unsigned long long)(cs1.frames - cs0.frames),
+			   (unsigned long long)t->repeat * t->trials);
+	*net = gross > drv ? gross - drv : 0;
+	return 0;
+}
+
 static int testrun_size(struct tr *t, uint32_t size)
 {
 	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD];
 	static uint8_t pl[OSM_MAX_PAYLOAD];
-	struct osm_circuit_stats cs0, cs1;
 	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
-	uint32_t drop, redir, drv, gross, replay, hop;
+	uint32_t drop, redir, drv, fwd, rated, replay, hop;
+	struct osm_circuit c;
+	struct timespec ts;
 	uint64_t cnt0, cnt1;
-	int n, sw_fd = osm_switch_prog_fd(t->sw);
+	int n, r, sw_fd = osm_switch_prog_fd(t->sw);
 
 	memcpy(tx.src, t->src, 6);
 	memcpy(tx.dst, t->dst, 6);
@@ -150,19 +181,22 @@ static int testrun_size(struct tr *t, uint32_t size)
 		    XDP_PASS, 1, &drv) ||
 	    set_next(t, sw_fd))
 		return 1;
-	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
-		return osm_err("circuit stats");
-	if (measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
-		    XDP_REDIRECT, 1, &gross))
-		return 1;
-	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs1))
-		return osm_err("circuit stats");
-	/* Every run must have been a real, verified forward. */
-	if (cs1.frames - cs0.frames != (uint64_t)t->repeat * t->trials ||
-	    cs1.drops != cs0.drops)
-		return osm_err("switch forwarded %llu of %llu frames",
-			   (unsigned long long)(cs1.frames - cs0.frames),
-			   (unsigned long long)t->repeat * t->trials);
+	/* Unlimited and without a lease, then as the engine installs a
+	 * circuit: a rate (one that never runs out here, so every frame
+	 * still forwards) and a lease, which make the switch read the
+	 * clock and refill the bucket. */
+	obench_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
+		       t->secret, OB_EPOCH);
+	r = forward(t, &c, frame, size, drv, &fwd);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c.rate = 100000000000ULL;
+	c.burst = 1000000000;
+	c.expires_ns = (uint64_t)ts.tv_sec * 1000000000ULL + 3600000000000ULL;
+	if (!r)
+		r = forward(t, &c, frame, size, drv, &rated);
+	osm_wipe(&c, sizeof(c));
+	if (r)
+		return r;
 	/* The same frame again and again: verified, then a replay. */
 	if (measure(t, sw_fd, frame, size, XDP_DROP, 0, &replay))
 		return 1;
@@ -170,10 +204,10 @@ static int testrun_size(struct tr *t, uint32_t size)
 		return 1;
 	printf("%u,stats_on,%d\n", size, cnt1 != cnt0);
 	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
-	       "%u,osm_forward_gross,%u\n%u,fresh_overhead,%u\n"
+	       "%u,osm_forward_rated,%u\n%u,fresh_overhead,%u\n"
 	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
-	       size, redir, size, gross > drv ? gross - drv : 0, size, gross,
-	       size, drv, size, replay, size, hop);
+	       size, redir, size, fwd, size, rated, size, drv, size, replay,
+	       size, hop);
 	return 0;
 }
 

@@ -12,8 +12,8 @@ rc=$?
 tap_is "bench.sh exits 0" "$rc" 0
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$out/stderr" | tail -5
 for size in 64 1500; do
-	for c in drop redirect osm_forward fresh_overhead osm_replay_drop \
-		hop_tag_only; do
+	for c in drop redirect osm_forward osm_forward_rated fresh_overhead \
+		osm_replay_drop hop_tag_only; do
 		v=$(awk -F, -v s=$size -v c=$c '$1 == s && $2 == c { print $3 }' \
 			"$out/testrun.csv" 2>/dev/null)
 		tap_ok "test run $c, $size bytes: '$v' ns" \
@@ -34,6 +34,6 @@ for p in testrun fps; do
 		"$(head -c 4 "$out/$p.png" 2>/dev/null | od -An -c | tr -d ' ')" \
 		"211PNG"
 done
-tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 22
+tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 24
 tap_is "no namespace left behind" "$(ip netns list | grep -c "^$ns")" 0
 tap_done
