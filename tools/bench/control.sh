@@ -72,7 +72,7 @@ one() {
 	# a veth runs a moment after it is up; the engine takes a port
 	# that does not run as down
 	for n in $(seq 100); do
-		! while read -r ns sw ifs; do ip -n "$ns" -o link; done \
+		! while read -r ns sw ifs; do ip -n "$ns" -o link 2>/dev/null; done \
 			<"$W/load.txt" | grep -v ': lo:' | grep -qv 'state UP' &&
 			break
 		sleep 0.05
