@@ -9,10 +9,11 @@
 #       (2 ports each) for its share of PEOPLE, whose phone and laptop
 #       (PERSON.phone, PERSON.laptop: theirs, docs/engine.md) sit there.
 #       And the part that runs for real: DIR/online.batch (`ip -batch`:
-#       namespaces and veth pairs), DIR/up-NETNS.batch (links up, one per
+#       veth pairs), DIR/up-NETNS.batch (links up, one per
 #       namespace), DIR/load.txt (one "NETNS SWITCH IFNAME..." a line),
 #       DIR/online.txt (the online rooms). Online: the core, floors 0
-#       and 1, and 4 rooms, 2 on each; every port of an online switch has
+#       and 1, and 4 rooms, 2 on each (DIR/netns.txt: the namespaces to
+#       make first); every port of an online switch has
 #       its interface, the ones to offline switches and devices a veth
 #       whose other end sits in namespace PREFIX-j.
 #   control.py drive SOCKET ROOMS PEOPLE M DIR
@@ -94,7 +95,7 @@ def topology(prefix, rooms, people, d):
     on = online_rooms(rooms)
     ns = lambda s: "ns-" + s
     junk = prefix + "-j"
-    batch = ["netns add " + junk]
+    batch = []
     ups = {junk: []}
     loads = []
     nj = [0]
@@ -111,7 +112,6 @@ def topology(prefix, rooms, people, d):
 
     sws = [core, fl(0), fl(1)] + [sw(r) for r in on]
     for s in sws:
-        batch.append("netns add " + ns(s))
         ups[ns(s)] = []
     ifs = {s: [] for s in sws}
     for f in range(nf):                 # core <-> floors, 0 and 1 real
@@ -139,6 +139,8 @@ def topology(prefix, rooms, people, d):
         for p in range(nport):
             port(sw(r), "p%d" % p)
             ifs[sw(r)].append("p%d" % p)
+    with open(os.path.join(d, "netns.txt"), "w") as f:
+        f.write("\n".join(ups) + "\n")
     with open(os.path.join(d, "online.batch"), "w") as f:
         f.write("\n".join(batch) + "\n")
     for n, l in ups.items():

@@ -45,6 +45,7 @@ down() {
 		done <"$W/load.txt"
 	fi
 	ip netns del "$P-j" 2>/dev/null
+	[ -f "$W/daemon.log" ] && cp "$W/daemon.log" "$OUT/control-daemon.log"
 	rm -rf "$W"
 }
 trap down EXIT
@@ -60,6 +61,13 @@ one() {
 	"$F" --store "$W/store" topology apply "$W/topology.yaml" >/dev/null ||
 		return 1
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	# No IPv6: its address setup would change the links while the
+	# daemon reads them.
+	while read -r ns; do
+		ip netns add "$ns" &&
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done <"$W/netns.txt"
 	ip -batch "$W/online.batch" || return 1
 	for f in "$W"/up-*.batch; do
 		ns=${f##*/up-}
