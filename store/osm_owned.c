@@ -21,32 +21,36 @@ static int owned_key(struct osm_key *k, const char *owner, uint32_t id)
 	return 0;
 }
 
+/* The key of (owner, id) in k and key, for a write transaction. */
+static int write_key(struct osm_txn *t, const char *owner, uint32_t id,
+		     struct osm_key *k, MDB_val *key)
+{
+	if (!t->write || !t->s->has_owned)
+		return -EROFS;
+	if (owned_key(k, owner, id))
+		return -EINVAL;
+	key->mv_size = k->len;
+	key->mv_data = k->b;
+	return 0;
+}
+
 int osm_owned_put(struct osm_txn *t, const char *owner, uint32_t id)
 {
 	MDB_val key, val = { 0, NULL };
 	struct osm_key k;
 
-	if (!t->write || !t->s->has_owned)
-		return -EROFS;
-	if (owned_key(&k, owner, id))
-		return -EINVAL;
-	key.mv_size = k.len;
-	key.mv_data = k.b;
-	return osm_mdb_err(mdb_put(t->txn, t->s->owned, &key, &val, 0));
+	return write_key(t, owner, id, &k, &key) ?:
+	       osm_mdb_err(mdb_put(t->txn, t->s->owned, &key, &val, 0));
 }
 
 int osm_owned_del(struct osm_txn *t, const char *owner, uint32_t id)
 {
 	MDB_val key;
 	struct osm_key k;
-	int rc;
+	int rc = write_key(t, owner, id, &k, &key);
 
-	if (!t->write || !t->s->has_owned)
-		return -EROFS;
-	if (owned_key(&k, owner, id))
-		return -EINVAL;
-	key.mv_size = k.len;
-	key.mv_data = k.b;
+	if (rc)
+		return rc;
 	rc = mdb_del(t->txn, t->s->owned, &key, NULL);
 	/* an index that lacks the entry says nothing wrong about the
 	 * circuit, which is gone either way */
