@@ -38,13 +38,21 @@ down() {
 	local ns sw rest
 	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	dpid=
+	# every switch unloaded before any namespace goes (a namespace
+	# takes the far ends of its veths with it), then what is left
 	if [ -f "$W/load.txt" ]; then
 		while read -r ns sw rest; do
 			"$F" unload -n "$ns" "$sw" >/dev/null 2>&1
-			ip netns del "$ns" 2>/dev/null
 		done <"$W/load.txt"
 	fi
-	ip netns del "$P-j" 2>/dev/null
+	for sw in /sys/fs/bpf/osm/"$P"[cfs]*; do
+		[ -d "$sw" ] && "$F" unload "${sw##*/}" >/dev/null 2>&1
+	done
+	if [ -f "$W/netns.txt" ]; then
+		while read -r ns; do
+			ip netns del "$ns" 2>/dev/null
+		done <"$W/netns.txt"
+	fi
 	[ -f "$W/daemon.log" ] && cp "$W/daemon.log" "$OUT/control-daemon.log"
 	rm -rf "$W"
 }
