@@ -167,13 +167,15 @@ int eng_topo_index(struct osm_engine *e)
 	qsort(e->ports, e->n_ports, sizeof(*e->ports), cmp_port);
 	e->sw_port0 = calloc(e->n_sw + 1, sizeof(size_t));
 	e->sw_nport = calloc(e->n_sw + 1, sizeof(size_t));
+	e->sw_nlink = calloc(e->n_sw + 1, sizeof(size_t));
 	e->room_dev0 = calloc(e->n_rooms + 1, sizeof(size_t));
 	e->room_ndev = calloc(e->n_rooms + 1, sizeof(size_t));
 	e->room_dev = calloc(e->n_devs + 1, sizeof(int));
 	e->pdev = calloc(e->n_devs + 1, sizeof(int));
 	e->memo_cap = 4096;
 	e->memo = calloc(e->memo_cap, sizeof(*e->memo));
-	if (!e->sw_port0 || !e->sw_nport || !e->room_dev0 || !e->room_ndev ||
+	if (!e->sw_port0 || !e->sw_nport || !e->sw_nlink || !e->room_dev0 ||
+	    !e->room_ndev ||
 	    !e->room_dev || !e->pdev || !e->memo)
 		return -ENOMEM;
 	/* Ports are sorted by switch name, as the switches are. */
@@ -186,6 +188,8 @@ int eng_topo_index(struct osm_engine *e)
 			continue;
 		if (!e->sw_nport[p->sw]++)
 			e->sw_port0[p->sw] = i;
+		if (p->peer >= 0)
+			e->sw_nlink[p->sw]++;
 	}
 	for (i = 0; i < e->n_devs; i++) {
 		struct eng_dev *d = &e->devs[i];
@@ -242,7 +246,11 @@ static int bfs(const struct osm_engine *e, int from, int to,
 			    e->sws[peer].r.kind == OSM_SW_GATEWAY)
 				continue;
 			prev[peer] = cur;
-			queue[tail++] = peer;
+			/* No path goes through a switch with one link (a
+			 * room's): only the backbone (core, floors) is
+			 * walked on, not every room's ports. */
+			if (e->sw_nlink[peer] > 1)
+				queue[tail++] = peer;
 		}
 	}
 	if (prev[to] == -2)
@@ -504,6 +512,7 @@ void eng_index_free(struct osm_engine *e)
 	free(e->room_people);
 	free(e->sw_port0);
 	free(e->sw_nport);
+	free(e->sw_nlink);
 	free(e->room_dev0);
 	free(e->room_ndev);
 	free(e->room_dev);
@@ -512,7 +521,8 @@ void eng_index_free(struct osm_engine *e)
 	e->people = NULL;
 	e->room_circ = NULL;
 	e->room_people = NULL;
-	e->sw_port0 = e->sw_nport = e->room_dev0 = e->room_ndev = NULL;
+	e->sw_port0 = e->sw_nport = e->sw_nlink = NULL;
+	e->room_dev0 = e->room_ndev = NULL;
 	e->room_dev = e->pdev = NULL;
 	e->memo = NULL;
 	e->people_cap = e->people_n = e->n_pdev = e->memo_cap = 0;

@@ -58,6 +58,7 @@ struct osm_engine {
 	size_t n_sw, n_ports, n_devs, n_rooms;
 	/* Topology indexes (engine_index.c). */
 	size_t *sw_port0, *sw_nport;	/* switch i's ports, contiguous */
+	size_t *sw_nlink;		/* its ports linked to a switch */
 	int *room_dev;			/* room devices, by room: */
 	size_t *room_dev0, *room_ndev;	/* first, count */
 	int *pdev;			/* personal devices, by owner */

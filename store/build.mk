@@ -13,7 +13,8 @@ $(STORE_SAN): $(STORE_SRCS:%.c=$(B)/san/%.o)
 # ---- tests -----------------------------------------------------------------
 STORE_TEST_LIBS = $(B)/san/tests/store/helpers.o $(STORE_SAN) $(LIBOSM_SAN) \
 	$(HOST_LDLIBS)
-STORE_CTESTS := $(addprefix $(B)/tests/store/,test_store test_audit test_keys test_forget)
+STORE_CTESTS := $(addprefix $(B)/tests/store/,test_store test_audit test_keys test_forget \
+	test_owned)
 
 $(B)/tests/store/%: $(B)/san/tests/store/%.o $(B)/san/tests/store/helpers.o \
 		$(STORE_SAN) $(LIBOSM_SAN)

@@ -16,8 +16,6 @@
 struct forget {
 	struct osm_txn *t;
 	const char *person;
-	uint32_t ids[64];	/* a batch of circuits to delete */
-	unsigned n_ids;
 	unsigned long n;	/* records removed */
 };
 
@@ -43,38 +41,28 @@ static bool names_person(const struct osm_rec_audit *a, void *arg)
 	return false;
 }
 
-static int owned_cb(const void *rec, void *arg)
-{
-	const struct osm_rec_circuit *c = rec;
-	struct forget *f = arg;
-
-	if (strcmp(c->owner, f->person))
-		return 0;
-	f->ids[f->n_ids++] = c->id;
-	return f->n_ids == sizeof(f->ids) / sizeof(f->ids[0]);
-}
-
-/* Delete the person's circuits (no audit records: those would name them)
- * and their person record with its sealed session key. */
+/* Delete the person's circuits, found by the index of circuits by owner
+ * (no audit records: those would name them), their index entries, and
+ * their person record with its sealed session key. */
 static int delete_records(struct forget *f)
 {
 	struct osm_key k;
-	unsigned i;
+	uint32_t id;
 	int err;
 
-	do {
-		f->n_ids = 0;
-		err = osm_tab_foreach(f->t, OSM_TAB_CIRCUITS, owned_cb, f);
-		if (err < 0)
-			return err;
-		for (i = 0; i < f->n_ids; i++) {
-			osm_key_u32(&k, f->ids[i]);
-			err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
-			if (err)
-				return err;
+	while (!(err = osm_owned_first(f->t, f->person, &id))) {
+		osm_key_u32(&k, id);
+		err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
+		if (err == OSM_STORE_ENOTFOUND)
+			err = 0;	/* a stale entry: only the key goes */
+		else if (!err)
 			f->n++;
-		}
-	} while (f->n_ids);
+		err = err ?: osm_owned_del(f->t, f->person, id);
+		if (err)
+			return err;
+	}
+	if (err != OSM_STORE_ENOTFOUND)
+		return err;
 	osm_key_name(&k, f->person);
 	err = osm_tab_del(f->t, OSM_TAB_PEOPLE, &k);
 	if (err == OSM_STORE_ENOTFOUND)
@@ -92,7 +80,7 @@ static int delete_records(struct forget *f)
  * bytes in free pages and nothing says an erasure is unfinished. */
 static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
 {
-	MDB_dbi sdbi[OSM_TAB_MAX + 1], ddbi;
+	MDB_dbi sdbi[OSM_MAX_DBS], ddbi;
 	MDB_env *env = NULL;
 	MDB_txn *dst = NULL;
 	MDB_cursor *c;
@@ -101,14 +89,16 @@ static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
 
 	memcpy(sdbi, s->dbi, sizeof(s->dbi));
 	sdbi[OSM_TAB_MAX] = s->meta;
+	sdbi[OSM_TAB_MAX + 1] = s->owned;
 	if ((rc = mdb_env_create(&env)) ||
-	    (rc = mdb_env_set_maxdbs(env, OSM_TAB_MAX + 1)) ||
+	    (rc = mdb_env_set_maxdbs(env, OSM_MAX_DBS)) ||
 	    (rc = mdb_env_set_mapsize(env, s->map_size)) ||
 	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &dst)))
 		goto out;
-	for (i = 0; !rc && i <= OSM_TAB_MAX; i++) {
-		const char *name = i < OSM_TAB_MAX ? osm_table_names[i] : "meta";
+	for (i = 0; !rc && i < OSM_MAX_DBS; i++) {
+		const char *name = i < OSM_TAB_MAX ? osm_table_names[i] :
+				   i == OSM_TAB_MAX ? "meta" : "owned";
 
 		rc = mdb_dbi_open(dst, name, MDB_CREATE, &ddbi) ?:
 		     mdb_cursor_open(src, sdbi[i], &c);

@@ -150,27 +150,11 @@ int osm_person_move(struct osm_txn *t, const char *person, const char *room)
 	return err;
 }
 
-struct owner_find {
-	const char *person;
-	uint32_t id;
-};
-
-static int owner_cb(const void *rec, void *arg)
-{
-	const struct osm_rec_circuit *c = rec;
-	struct owner_find *f = arg;
-
-	if (strcmp(c->owner, f->person))
-		return 0;
-	f->id = c->id;
-	return 1;
-}
-
 int osm_person_leave(struct osm_txn *t, const char *person)
 {
-	struct owner_find f = { person, 0 };
 	struct osm_person_blob b;
 	struct osm_key k;
+	uint32_t id;
 	int err;
 
 	if (osm_key_name(&k, person))
@@ -179,11 +163,13 @@ int osm_person_leave(struct osm_txn *t, const char *person)
 	sodium_memzero(&b, sizeof(b));
 	if (err)
 		return err;
-	err = osm_tab_foreach(t, OSM_TAB_CIRCUITS, owner_cb, &f);
-	if (err < 0)
-		return err;
-	if (err)
+	/* the index of circuits by owner: one lookup, whatever the
+	 * number of circuits in the building */
+	err = osm_owned_first(t, person, &id);
+	if (!err)
 		return OSM_STORE_EINUSE;
+	if (err != OSM_STORE_ENOTFOUND)
+		return err;
 	return osm_tab_del(t, OSM_TAB_PEOPLE, &k) ?:
 	       osm_audit_append(t, OSM_AUDIT_LEAVE, person, "left");
 }
@@ -234,6 +220,8 @@ int osm_circuit_add(struct osm_txn *t, struct osm_rec_circuit *c)
 	}
 	osm_key_u32(&k, c->id);
 	err = osm_tab_put(t, OSM_TAB_CIRCUITS, &k, c, true);
+	if (!err && c->owner[0])
+		err = osm_owned_put(t, c->owner, c->id);
 	if (!err)
 		err = osm_audit_append(t, OSM_AUDIT_CIRCUIT_ADD, c->owner,
 			"circuit %u devices %u -> %u class %s epoch %u%s",
@@ -252,6 +240,7 @@ int osm_circuit_del(struct osm_txn *t, uint32_t id)
 		return err;
 	osm_key_u32(&k, id);
 	return osm_tab_del(t, OSM_TAB_CIRCUITS, &k) ?:
+	       (c.owner[0] ? osm_owned_del(t, c.owner, id) : 0) ?:
 	       osm_audit_append(t, OSM_AUDIT_CIRCUIT_DEL, c.owner,
 				"circuit %u", id);
 }

@@ -28,7 +28,7 @@ const char *osm_store_strerror(int err)
 	case OSM_STORE_EEXIST: return "record already exists";
 	case OSM_STORE_EVERSION:
 		return "store has another schema version (this osm-fabric "
-		       "reads version " "1" ")";
+		       "reads versions 1 and 2)";
 	case OSM_STORE_ECORRUPT: return "store record is corrupt";
 	case OSM_STORE_EKEYPERM:
 		return "root.key is readable by group or others "
@@ -47,7 +47,7 @@ const char *osm_store_strerror(int err)
 	}
 }
 
-_Static_assert(OSM_STORE_SCHEMA == 1, "update the EVERSION message");
+_Static_assert(OSM_STORE_SCHEMA == 2, "update the EVERSION message");
 
 int osm_mdb_err(int rc)
 {
@@ -200,23 +200,54 @@ static int load_root(struct osm_store *s)
 
 /* ---- environment ------------------------------------------------------ */
 
-static int check_schema(struct osm_txn *t, bool fresh)
+static int put_schema(struct osm_txn *t)
 {
-	uint32_t v;
+	uint32_t v = OSM_STORE_SCHEMA;
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+
+	return osm_meta_put(t, "schema", b, 4);
+}
+
+/* The schema version in *v (a new store gets the current one). */
+static int check_schema(struct osm_txn *t, bool fresh, uint32_t *v)
+{
 	uint8_t b[4];
 	int n = osm_meta_get(t, "schema", b, sizeof(b));
 
 	if (n == OSM_STORE_ENOTFOUND && fresh && t->write) {
-		v = OSM_STORE_SCHEMA;
-		b[0] = v, b[1] = v >> 8, b[2] = v >> 16, b[3] = v >> 24;
-		return osm_meta_put(t, "schema", b, 4);
+		*v = OSM_STORE_SCHEMA;
+		return put_schema(t);
 	}
 	if (n < 0)
 		return n == OSM_STORE_ENOTFOUND ? OSM_STORE_EVERSION : n;
 	if (n != 4)
 		return OSM_STORE_EVERSION;
-	v = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-	return v == OSM_STORE_SCHEMA ? 0 : OSM_STORE_EVERSION;
+	*v = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+	return *v == 1 || *v == OSM_STORE_SCHEMA ? 0 : OSM_STORE_EVERSION;
+}
+
+/* The circuits-by-owner index. Version 1 had none: built here from the
+ * circuits, with the version bump, in the opening transaction (all or
+ * nothing); read-only, such a store is read without it. */
+static int open_owned(struct osm_txn *t, bool fresh, uint32_t v)
+{
+	struct osm_store *s = t->s;
+	int rc;
+
+	if (v == 1 && !t->write)
+		return 0;
+	/* made only with a new store or by the upgrade: a version 2
+	 * store without it is damaged, and an empty one would lie */
+	rc = mdb_dbi_open(t->txn, "owned", fresh || v == 1 ? MDB_CREATE : 0,
+			  &s->owned);
+	if (rc)
+		return rc == MDB_NOTFOUND ? OSM_STORE_ECORRUPT :
+					    osm_mdb_err(rc);
+	s->has_owned = true;
+	if (v == 1)
+		return osm_owned_rebuild(t) ?: put_schema(t);
+	return 0;
 }
 
 int osm_store_env_open(struct osm_store *s)
@@ -227,15 +258,17 @@ int osm_store_env_open(struct osm_store *s)
 	unsigned dflags = ro ? 0 : MDB_CREATE;
 	struct osm_txn t = { .s = s, .write = !ro };
 	char path[4096];
+	uint32_t v = 0;
 	bool fresh;
 	int rc, i;
 
+	s->has_owned = false;
 	snprintf(path, sizeof(path), "%s/data.mdb", s->dir);
 	fresh = access(path, F_OK) < 0;
 	if (fresh && !(s->flags & OSM_STORE_CREATE))
 		return -ENOENT;
 	if ((rc = mdb_env_create(&s->env)) ||
-	    (rc = mdb_env_set_maxdbs(s->env, OSM_TAB_MAX + 1)) ||
+	    (rc = mdb_env_set_maxdbs(s->env, OSM_MAX_DBS)) ||
 	    (rc = mdb_env_set_mapsize(s->env, s->map_size)) ||
 	    (rc = mdb_env_open(s->env, s->dir, mflags, 0600)))
 		goto fail;
@@ -251,7 +284,7 @@ int osm_store_env_open(struct osm_store *s)
 		rc = rc == MDB_NOTFOUND ? OSM_STORE_EVERSION : osm_mdb_err(rc);
 		goto out;
 	}
-	rc = check_schema(&t, fresh);
+	rc = check_schema(&t, fresh, &v) ?: open_owned(&t, fresh, v);
 	if (rc) {
 		mdb_txn_abort(t.txn);
 		goto out;

@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include "osm_keys.h"
 
-/* The layout version of the store; a store of another version is refused. */
-#define OSM_STORE_SCHEMA	1
+/* The layout version of the store. A store of version 1 (before the
+ * index of circuits by owner) is upgraded when opened read-write, in one
+ * transaction; one of any other version is refused. */
+#define OSM_STORE_SCHEMA	2
 
 /*
  * Domain error codes (negative, outside the errno range and LMDB's
@@ -150,7 +152,8 @@ struct osm_rec_audit {
  * Open the store in directory dir (data.mdb, lock.mdb, root.key).
  * map_size: maximum size in bytes, 0 for the default (1 GiB).
  * Loads the root key (creating it, mode 0600, with OSM_STORE_CREATE) and
- * checks the schema version (writing it into a new store).
+ * checks the schema version (writing it into a new store, upgrading a
+ * version 1 store opened read-write).
  * Returns 0 and *out, or -ENOENT (no store and no OSM_STORE_CREATE),
  * OSM_STORE_EKEYPERM, OSM_STORE_EKEY, OSM_STORE_EVERSION, -ENOMEM, -EIO,
  * -EACCES.

@@ -14,6 +14,8 @@ struct osm_store {
 	MDB_env *env;
 	MDB_dbi dbi[OSM_TAB_MAX];
 	MDB_dbi meta;
+	MDB_dbi owned;		/* circuits by owner (osm_owned.c) */
+	bool has_owned;		/* false: a schema 1 store opened read-only */
 	char *dir;
 	unsigned flags;
 	size_t map_size;
@@ -69,6 +71,20 @@ int osm_meta_put(struct osm_txn *t, const char *key, const void *v,
 
 /* Next value of a 64-bit counter kept in meta, starting at 1. */
 int osm_meta_next(struct osm_txn *t, const char *key, uint64_t *out);
+
+/* The circuits-by-owner index (table "owned", osm_owned.c), kept in
+ * step with the circuits table by osm_circuit_add/del. put/del: 0,
+ * -EINVAL, -EROFS (read transaction, or no index), -ENOSPC, -EIO (del of
+ * an absent entry is 0). first: 0 and *id, the lowest circuit id owner
+ * owns, or OSM_STORE_ENOTFOUND (owns none), -EINVAL, -EROFS, -EIO.
+ * rebuild: the index anew from the circuits table. */
+int osm_owned_put(struct osm_txn *t, const char *owner, uint32_t id);
+int osm_owned_del(struct osm_txn *t, const char *owner, uint32_t id);
+int osm_owned_first(struct osm_txn *t, const char *owner, uint32_t *id);
+int osm_owned_rebuild(struct osm_txn *t);
+
+/* LMDB named databases: the tables, meta and owned. */
+#define OSM_MAX_DBS	(OSM_TAB_MAX + 2)
 
 /* Open the environment of s->dir (s->flags) and its tables. */
 int osm_store_env_open(struct osm_store *s);

@@ -103,7 +103,7 @@ static void schema_version(void **state)
 	char *dir = th_tmpdir();
 	struct osm_store *s = th_open(dir);
 	struct osm_txn *t;
-	uint8_t v[4] = { 2, 0, 0, 0 };
+	uint8_t v[4] = { 3, 0, 0, 0 };
 
 	(void)state;
 	assert_int_equal(osm_txn_begin(s, 0, &t), 0);
@@ -114,7 +114,7 @@ static void schema_version(void **state)
 	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_RDONLY, 0),
 			 OSM_STORE_EVERSION);
 	assert_non_null(strstr(osm_store_strerror(OSM_STORE_EVERSION),
-			       "version 1"));
+			       "versions 1 and 2"));
 	th_rmrf(dir);
 	free(dir);
 }

@@ -134,6 +134,9 @@ for size in $SIZES; do
 done >>"$OUT/fps.csv"
 sed -i '1i size,case,fps,gen_pps,xdp_ns' "$OUT/fps-runs.csv"
 
+# ---- (3) the control plane (tools/bench/control.sh) --------------------------
+BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
+
 # ---- the table ---------------------------------------------------------------
 {
 	echo "bench,size,case,value,unit"
@@ -143,6 +146,12 @@ sed -i '1i size,case,fps,gen_pps,xdp_ns' "$OUT/fps-runs.csv"
 			  print "veth," $1 ",generator_" $2 "," $4 ",pps"
 			  print "veth," $1 ",xdp_ns_" $2 "," $5 ",ns" }' \
 		"$OUT/fps.csv"
+	awk -F, 'NR > 1 { print "control," $1 ",people," $2 ",count"
+			  print "control," $1 ",circuits," $3 ",count"
+			  print "control," $1 "," $4 "_p50," $5 ",us"
+			  print "control," $1 "," $4 "_p99," $6 ",us"
+			  print "control," $1 "," $4 "_max," $7 ",us" }' \
+		"$OUT/control.csv"
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
@@ -152,6 +161,7 @@ function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
 function verdict(ok) { return ok ? "met" : "MISSED" }
 function judge(stats, ok) { return stats == 1 ? "not judged (stats on)" : verdict(ok) }
 NR > 1 { v[$1 "," $2 "," $3] = $4 }
+$1 == "control" && !(("c," $2) in v) { v["c," $2]; cs[++ncs] = $2 }
 END {
 	ns = split(sizes, sz, " ")
 	printf "osm-fabric bench, one run: %s\n\n", machine
@@ -196,7 +206,31 @@ END {
 			v["veth," s ",xdp_ns_osm"],
 			ratio(v["veth," s ",xdp_ns_osm"], v["veth," s ",xdp_ns_redirect"])
 	}
-	printf "\n(3) control plane, enter/leave to maps: not yet measured: engine not built\n"
+	printf "\n(3) control plane, presence event -> maps (through the daemon, real map writes), p50/p99/max us\n"
+	nm = split("leave_kill enter_ready move_ready leave_commit", cm, " ")
+	printf "    %-34s", "rooms, people, circuits"
+	for (j = 1; j <= nm; j++)
+		printf " %18s", cm[j]
+	printf "\n"
+	for (i = 1; i <= ncs; i++) {
+		c = "control," cs[i] ","
+		printf "    %-34s", sprintf("%d, %d, %d", cs[i], v[c "people"],
+			v[c "circuits"])
+		for (j = 1; j <= nm; j++)
+			printf " %18s", v[c cm[j] "_p50"] "/" v[c cm[j] "_p99"] "/" v[c cm[j] "_max"]
+		printf "\n"
+	}
+	if (ncs) {
+		lg = "control," cs[ncs] ","; sm = "control," cs[1] ","
+		printf "    %-34s", "p99 at " cs[ncs] " / at " cs[1] " rooms"
+		for (j = 1; j <= nm; j++)
+			printf " %18s", ratio(v[lg cm[j] "_p99"], v[sm cm[j] "_p99"])
+		printf "\n    target p99 < 1 ms at %d rooms:", cs[ncs]
+		for (j = 1; j <= 3; j++)
+			printf " %s %s%s", cm[j], verdict(v[lg cm[j] "_p99"] < 1000),
+				j < 3 ? "," : "\n"
+		printf "    (leave_commit waits for the store'"'"'s fsync: not under the target)\n"
+	}
 	printf "(4) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 

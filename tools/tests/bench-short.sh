@@ -6,8 +6,9 @@
 set -u
 out=$(mktemp -d /tmp/opg$$.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-ns=opgb$$
-BENCH_SHORT=1 BENCH_OUT=$out BENCH_NS_PREFIX=$ns tools/bench/bench.sh >"$out/stdout" 2>"$out/stderr"
+ns=opgb$$ ctl=osc$$
+BENCH_SHORT=1 BENCH_OUT=$out BENCH_NS_PREFIX=$ns BENCH_CTL_PREFIX=$ctl \
+	tools/bench/bench.sh >"$out/stdout" 2>"$out/stderr"
 rc=$?
 tap_is "bench.sh exits 0" "$rc" 0
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$out/stderr" | tail -5
@@ -27,13 +28,24 @@ for c in bridge redirect osm; do
 done
 tap_ok "table has the test-run ratio" grep -q "osm/redir" "$out/stdout"
 tap_ok "table has the veth ratios" grep -q "osm/brdg" "$out/stdout"
-tap_ok "control plane row is honest" \
-	grep -q "not yet measured: engine not built" "$out/stdout"
-for p in testrun fps; do
+for rooms in 10 30; do
+	for m in leave_kill enter_ready move_ready leave_commit; do
+		v=$(awk -F, -v r=$rooms -v m=$m '$1 == r && $4 == m { print $6 }' \
+			"$out/control.csv" 2>/dev/null)
+		tap_ok "control plane $m p99, $rooms rooms: '$v' us" \
+			test -n "$v" -a "${v:-0}" -gt 0
+	done
+done
+tap_ok "table has the control plane's verdict and flatness" \
+	grep -q "target p99 < 1 ms at 30 rooms: leave_kill" "$out/stdout"
+tap_ok "control plane left no switch pinned" \
+	test -z "$(ls /sys/fs/bpf/osm 2>/dev/null | grep "^$ctl")"
+for p in testrun fps control; do
 	tap_is "$p.png is a PNG" \
 		"$(head -c 4 "$out/$p.png" 2>/dev/null | od -An -c | tr -d ' ')" \
 		"211PNG"
 done
 tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 24
-tap_is "no namespace left behind" "$(ip netns list | grep -c "^$ns")" 0
+tap_is "no namespace left behind" \
+	"$(ip netns list | grep -cE "^($ns|ns-$ctl|$ctl)")" 0
 tap_done
