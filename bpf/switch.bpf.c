@@ -36,7 +36,6 @@ int switch_xdp(struct xdp_md *ctx)
 	__u32 len = (__u32)(data_end - data);
 	__u32 in = ctx->ingress_ifindex;
 	struct osm_circuit_state *st;
-	struct osm_circuit_stats *cs;
 	struct osm_circuit *c;
 	struct osm_frame f;
 	__u32 id;
@@ -73,18 +72,14 @@ int switch_xdp(struct xdp_md *ctx)
 	if (r == OSM_OK && c &&
 	    !bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex))
 		r = OSM_DROP_EGRESS_DOWN;
-
-	cs = bpf_map_lookup_elem(&circuit_stats, &id);
-	if (r != OSM_OK || !c) {
-		if (cs && c)
-			cs->drops++;
+	if (r != OSM_OK || !c || !st) {
+		if (c && st)
+			__sync_fetch_and_add(&st->stats.drops, 1);
 		count_drop(r);
 		return XDP_DROP;
 	}
-	if (cs) {
-		cs->frames++;
-		cs->bytes += len;
-	}
+	__sync_fetch_and_add(&st->stats.frames, 1);
+	__sync_fetch_and_add(&st->stats.bytes, len);
 	/* len >= OSM_FRAME_HDR_LEN here, but the verifier wants to see it. */
 	if (data + OSM_ETH_HLEN > data_end)
 		return XDP_DROP;

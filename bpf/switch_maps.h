@@ -19,8 +19,11 @@ struct {
 	__type(value, struct osm_circuit);
 } circuits SEC(".maps");
 
-/* Circuit id -> replay window and token bucket, under a bpf_spin_lock.
- * A hash map (not an array) so that BTF names the fields in dumps. */
+/* Circuit id -> replay window and token bucket (under a bpf_spin_lock),
+ * and the circuit's counters (atomic adds): one lookup for all a forward
+ * writes. Not per-CPU: a per-CPU element costs the control plane a per-CPU
+ * allocation for every circuit it adds, and the window's line is shared
+ * anyway. A hash map (not an array) so that BTF names the fields in dumps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, OSM_MAX_CIRCUITS);
@@ -28,15 +31,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct osm_circuit_state);
 } circuit_state SEC(".maps");
-
-/* Circuit id -> frames, bytes, drops; per CPU, summed by the reader. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, OSM_MAX_CIRCUITS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, struct osm_circuit_stats);
-} circuit_stats SEC(".maps");
 
 /* enum osm_reason -> frames dropped for that reason; per CPU. */
 struct {

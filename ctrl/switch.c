@@ -24,10 +24,10 @@
 #define OSM_PROG_PIN	"switch_xdp"
 
 /* Map fds by index; the order of map_names. */
-enum { M_CIRCUITS, M_STATE, M_CSTATS, M_DROPS, M_TX, M_PORTS, M_NR };
+enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_NR };
 static const char *const map_names[M_NR] = {
-	OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_CSTATS,
-	OSM_MAP_DROPS, OSM_MAP_TX_PORTS, OSM_MAP_PORTS,
+	OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_DROPS, OSM_MAP_TX_PORTS,
+	OSM_MAP_PORTS,
 };
 
 struct osm_switch {
@@ -195,8 +195,7 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 	}
 	m[0] = sw->skel->maps.circuits;
 	m[1] = sw->skel->maps.circuit_state;
-	m[2] = sw->skel->maps.circuit_stats;
-	for (i = 0; i < 3 && max_circuits; i++) {
+	for (i = 0; i < 2 && max_circuits; i++) {
 		err = bpf_map__set_max_entries(m[i], max_circuits);
 		if (err)
 			goto fail;
@@ -454,7 +453,6 @@ static int circuit_sound(const struct osm_circuit *c)
 int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)
 {
 	struct osm_circuit_state st;
-	struct osm_circuit_stats *zero;
 	struct osm_circuit old;
 	uint32_t id = c->id;
 	int err;
@@ -465,25 +463,16 @@ int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)
 		sodium_memzero(&old, sizeof(old));
 		return -EEXIST;
 	}
-	zero = calloc((size_t)sw->ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	/* State and counters first: the program finds the circuit only once
-	 * everything it needs is there. */
+	/* State (window, bucket, counters) first: the program finds the
+	 * circuit only once everything it needs is there. */
 	memset(&st, 0, sizeof(st));
 	err = errno_of(bpf_map_update_elem(sw->fd[M_STATE], &id, &st,
 					   BPF_ANY));
 	if (!err)
-		err = errno_of(bpf_map_update_elem(sw->fd[M_CSTATS], &id, zero,
-						   BPF_ANY));
-	if (!err)
 		err = errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &id, c,
 						   BPF_NOEXIST));
-	if (err) {
-		bpf_map_delete_elem(sw->fd[M_CSTATS], &id);
+	if (err)
 		bpf_map_delete_elem(sw->fd[M_STATE], &id);
-	}
-	free(zero);
 	return err;
 }
 
@@ -537,7 +526,6 @@ int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id)
 	if (err)
 		return err;
 	bpf_map_delete_elem(sw->fd[M_STATE], &id);
-	bpf_map_delete_elem(sw->fd[M_CSTATS], &id);
 	return 0;
 }
 
@@ -571,7 +559,6 @@ int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
 	if (err)
 		return err;
 	del_batch(sw->fd[M_STATE], ids, n);
-	del_batch(sw->fd[M_CSTATS], ids, n);
 	return 0;
 }
 
@@ -580,7 +567,6 @@ int osm_switch_circuit_add_batch(struct osm_switch *sw,
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	struct osm_circuit_state *st = NULL;
-	struct osm_circuit_stats *zero = NULL;
 	uint32_t *ids = NULL, i, cnt;
 	int err = -ENOMEM;
 
@@ -591,20 +577,15 @@ int osm_switch_circuit_add_batch(struct osm_switch *sw,
 			return -EINVAL;
 	ids = malloc(n * sizeof(*ids));
 	st = calloc(n, sizeof(*st));
-	zero = calloc((size_t)n * (size_t)sw->ncpu, sizeof(*zero));
-	if (!ids || !st || !zero)
+	if (!ids || !st)
 		goto out;
 	for (i = 0; i < n; i++)
 		ids[i] = c[i].id;
-	/* State and counters first: the program finds a circuit only once
-	 * everything it needs is there. */
+	/* State first: the program finds a circuit only once everything it
+	 * needs is there. */
 	cnt = n;
 	err = errno_of(bpf_map_update_batch(sw->fd[M_STATE], ids, st, &cnt,
 					    &o));
-	cnt = n;
-	if (!err)
-		err = errno_of(bpf_map_update_batch(sw->fd[M_CSTATS], ids,
-						    zero, &cnt, &o));
 	cnt = n;
 	if (!err)
 		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, c,
@@ -614,7 +595,6 @@ int osm_switch_circuit_add_batch(struct osm_switch *sw,
 out:
 	free(ids);
 	free(st);
-	free(zero);
 	return err;
 }
 
@@ -665,19 +645,13 @@ int osm_switch_circuit_next(const struct osm_switch *sw, const uint32_t *prev,
 int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 			     struct osm_circuit_stats *out)
 {
-	struct osm_circuit_stats *v = calloc((size_t)sw->ncpu, sizeof(*v));
-	int i, err;
+	struct osm_circuit_state st;
+	int err;
 
-	if (!v)
-		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	err = errno_of(bpf_map_lookup_elem(sw->fd[M_CSTATS], &id, v));
-	for (i = 0; !err && i < sw->ncpu; i++) {
-		out->frames += v[i].frames;
-		out->bytes += v[i].bytes;
-		out->drops += v[i].drops;
-	}
-	free(v);
+	err = errno_of(bpf_map_lookup_elem(sw->fd[M_STATE], &id, &st));
+	if (!err)
+		*out = st.stats;
 	return err;
 }
 

@@ -516,21 +516,23 @@ struct osm_lock {
 #define OSM_LOCK_T struct osm_lock
 #endif
 
+/* Per-circuit counters, in the circuit's state. */
+struct osm_circuit_stats {
+	osm_u64 frames;		/* forwarded */
+	osm_u64 bytes;		/* forwarded */
+	osm_u64 drops;		/* dropped after the circuit was found */
+};
+
 /* The fast path's state of a circuit (map "circuit_state"), kept apart
  * from struct osm_circuit so that the control plane can replace a circuit
- * without touching its window. */
+ * without touching its window or counters. The window and bucket change
+ * under the lock; the counters by atomic adds, outside it. */
 struct osm_circuit_state {
 	OSM_LOCK_T lock;
 	osm_u32 pad;
 	struct osm_bucket bucket;
 	struct osm_replay replay;
-};
-
-/* Per-circuit counters (per-CPU map "circuit_stats"). */
-struct osm_circuit_stats {
-	osm_u64 frames;		/* forwarded */
-	osm_u64 bytes;		/* forwarded */
-	osm_u64 drops;		/* dropped after the circuit was found */
+	struct osm_circuit_stats stats;
 };
 
 /* Per-port configuration (map "port_cfg", keyed by ifindex). */
@@ -544,7 +546,6 @@ struct osm_port {
 #define OSM_PIN_ROOT		"/sys/fs/bpf/osm"
 #define OSM_MAP_CIRCUITS	"circuits"
 #define OSM_MAP_STATE		"circuit_state"
-#define OSM_MAP_CSTATS		"circuit_stats"
 #define OSM_MAP_DROPS		"drop_stats"
 #define OSM_MAP_TX_PORTS	"tx_ports"
 #define OSM_MAP_PORTS		"port_cfg"
