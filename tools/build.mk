@@ -73,7 +73,7 @@ $(PKTGEN_SWITCH_TEST): $(B)/san/tools/tests/pktgen_switch.o \
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
 CHECK_DEPS += $(PKTGEN) $(BENCH)
-TESTS += $(PKTGEN_SWITCH_TEST)
+TESTS += $(PKTGEN_SWITCH_TEST) tools/tests/pktgen-live-opts.sh
 
 BENCH_DEPS += $(PKTGEN) $(BENCH)
 BENCH_CMD := tools/bench/bench.sh

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,18 @@
 #include "live.h"
 #include "live.skel.h"
 
-/* Frames per BPF_PROG_RUN at most: ~20 ms at the rates seen here, so that
- * a stop, a duration or a count is met promptly; each call also sets up a
- * page pool, which this amortises. */
-#define PG_LIVE_CHUNK	65536
+/* Frames per BPF_PROG_RUN at most. Each call sets up and tears down a
+ * page pool, which costs ~20 ms here (an RCU grace period): calls are
+ * made long, and a stop interrupts them with a signal. */
+#define PG_LIVE_CHUNK	(1LL << 26)
+/* Fewest frames a thread takes of a count shared out between threads. */
+#define PG_LIVE_MIN_SHARE	4096
 
 struct pg_live_thread {
 	struct pg_live *l;
 	pthread_t tid;
 	int cpu, started, err;
+	int running;		/* atomic: 0 once the thread ends */
 	const char *why;
 };
 
@@ -47,9 +51,9 @@ struct pg_live {
 	uint64_t err0;			/* xmit errors before the run */
 	/* Shared by the threads, under lock. */
 	pthread_mutex_t lock;
-	uint64_t count, rate, claimed;
+	uint64_t count, claimed;
 	struct timespec t0;
-	volatile int stop;
+	int stop;		/* atomic */
 	int nthreads;
 	struct pg_live_thread th[PG_LIVE_MAX_CPUS];
 };
@@ -173,32 +177,38 @@ uint64_t pg_live_sent(const struct pg_live *l)
 	return __atomic_load_n(&l->skel->bss->sent, __ATOMIC_RELAXED);
 }
 
-/* Frames this thread may make now: up to the count and the rate, at most
- * one chunk. 0: none yet (rate) ; -1: done. */
+/* Frames this thread may make in its next call, -1 when done. A count
+ * is shared out between the threads in shrinking parts, so that all of
+ * them work until it is met. */
 static long long claim(struct pg_live *l)
 {
-	struct timespec ts;
 	long long n = PG_LIVE_CHUNK;
-	double allowed, secs;
+	uint64_t left;
 
 	pthread_mutex_lock(&l->lock);
 	if (l->stop || (l->count && l->claimed >= l->count)) {
 		pthread_mutex_unlock(&l->lock);
 		return -1;
 	}
-	if (l->count && l->count - l->claimed < (uint64_t)n)
-		n = (long long)(l->count - l->claimed);
-	if (l->rate) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		secs = (double)(ts.tv_sec - l->t0.tv_sec) +
-		       (double)(ts.tv_nsec - l->t0.tv_nsec) / 1e9;
-		allowed = (double)l->rate * secs + 1 - (double)l->claimed;
-		if (allowed < n)
-			n = allowed < 1 ? 0 : (long long)allowed;
+	if (l->count) {
+		left = l->count - l->claimed;
+		n = (long long)((left + (uint64_t)l->nthreads - 1) /
+				(uint64_t)l->nthreads);
+		if (n < PG_LIVE_MIN_SHARE)
+			n = (long long)(left < PG_LIVE_MIN_SHARE ?
+					left : PG_LIVE_MIN_SHARE);
+		if (n > PG_LIVE_CHUNK)
+			n = PG_LIVE_CHUNK;
 	}
 	l->claimed += (uint64_t)n;
 	pthread_mutex_unlock(&l->lock);
 	return n;
+}
+
+/* SIGUSR1 only interrupts BPF_PROG_RUN (-EINTR). */
+static void on_wake(int sig)
+{
+	(void)sig;
 }
 
 static void *thread_main(void *arg)
@@ -216,7 +226,6 @@ static void *thread_main(void *arg)
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		.batch_size = l->batch,
 	);
-	struct timespec pause = { 0, 20000 };
 	int fd = bpf_program__fd(l->skel->progs.live_xdp);
 	cpu_set_t set;
 	long long n;
@@ -226,13 +235,11 @@ static void *thread_main(void *arg)
 	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
 		t->why = "pinning a thread";
 		t->err = -EINVAL;
+		pg_live_stop(l);
+		__atomic_store_n(&t->running, 0, __ATOMIC_RELEASE);
 		return NULL;
 	}
 	while ((n = claim(l)) >= 0) {
-		if (n == 0) {
-			nanosleep(&pause, NULL);
-			continue;
-		}
 		o.repeat = (int)n;
 		if (bpf_prog_test_run_opts(fd, &o) < 0) {
 			/* A signal cuts a run short: the caller stops. */
@@ -244,56 +251,71 @@ static void *thread_main(void *arg)
 			break;
 		}
 	}
+	__atomic_store_n(&t->running, 0, __ATOMIC_RELEASE);
 	return NULL;
 }
 
 int pg_live_start(struct pg_live *l, const int *cpus, int ncpus,
-		  uint64_t count, uint64_t rate)
+		  uint64_t count)
 {
+	struct sigaction sa = { .sa_handler = on_wake };	/* no SA_RESTART */
 	int i, e;
 
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return -errno;
 	l->count = count;
-	l->rate = rate;
+	l->nthreads = ncpus < PG_LIVE_MAX_CPUS ? ncpus : PG_LIVE_MAX_CPUS;
 	l->err0 = xmit_errors(l->ifname);
 	clock_gettime(CLOCK_MONOTONIC, &l->t0);
-	for (i = 0; i < ncpus && i < PG_LIVE_MAX_CPUS; i++) {
+	for (i = 0; i < l->nthreads; i++) {
 		l->th[i].l = l;
 		l->th[i].cpu = cpus[i];
+		__atomic_store_n(&l->th[i].running, 1, __ATOMIC_RELEASE);
 		e = pthread_create(&l->th[i].tid, NULL, thread_main, &l->th[i]);
 		if (e) {
+			__atomic_store_n(&l->th[i].running, 0, __ATOMIC_RELEASE);
 			pg_live_stop(l);
 			return -e;
 		}
 		l->th[i].started = 1;
-		l->nthreads = i + 1;
 	}
 	return 0;
 }
 
 int pg_live_done(struct pg_live *l)
 {
-	int done;
+	int i;
 
-	pthread_mutex_lock(&l->lock);
-	done = l->stop || (l->count && l->claimed >= l->count);
-	pthread_mutex_unlock(&l->lock);
-	return done;
+	if (__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
+		return 1;
+	for (i = 0; i < l->nthreads; i++)
+		if (__atomic_load_n(&l->th[i].running, __ATOMIC_ACQUIRE))
+			return 0;
+	return 1;
 }
 
 void pg_live_stop(struct pg_live *l)
 {
 	pthread_mutex_lock(&l->lock);
-	l->stop = 1;
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&l->lock);
 }
 
 int pg_live_join(struct pg_live *l, const char **why)
 {
+	struct timespec tick = { 0, 2000000 };
 	int i, err = 0;
 
 	for (i = 0; i < l->nthreads; i++) {
 		if (!l->th[i].started)
 			continue;
+		/* Interrupt its BPF_PROG_RUN once stopped; again, in case the
+		 * signal came just before the call. */
+		while (__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&l->th[i].running, __ATOMIC_ACQUIRE)) {
+			pthread_kill(l->th[i].tid, SIGUSR1);
+			nanosleep(&tick, NULL);
+		}
 		pthread_join(l->th[i].tid, NULL);
 		l->th[i].started = 0;
 		if (l->th[i].err && !err) {

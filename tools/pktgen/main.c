@@ -34,7 +34,7 @@ static const char usage[] =
 "                         and hop tag, and sends it with XDP_TX; valid data\n"
 "                         frames only, no pcap; the AEAD tag is the\n"
 "                         template's, stale: switches forward the frames,\n"
-"                         an endpoint would reject their payload)\n"
+"                         an endpoint would reject their payload; no --rate)\n"
 "  -q, --queue N          AF_XDP queue, or live frames' rx queue (default 0)\n"
 "  -T, --threads N        live: N generating threads on the first N CPUs\n"
 "                         (default 1)\n"
@@ -244,6 +244,8 @@ static int check_live(struct opts *o)
 			   "needs -m xdp or -m packet)");
 	if (o->pcap)
 		return osm_err("-m live makes frames in the kernel: no --pcap");
+	if (o->rate)
+		return osm_err("-m live sends as fast as it can: no --rate");
 	if (o->ncirc > PG_LIVE_MAX_CIRC)
 		return osm_err("-m live takes at most %d circuits",
 			   PG_LIVE_MAX_CIRC);
@@ -623,7 +625,7 @@ static int run_live(const struct opts *o, struct pg_live *l, struct run *r)
 	const char *why;
 	int e;
 
-	e = pg_live_start(l, o->cpus, o->ncpus, o->count, o->rate);
+	e = pg_live_start(l, o->cpus, o->ncpus, o->count);
 	while (!e && !stop && !pg_live_done(l)) {
 		nanosleep(&tick, NULL);
 		t = now_s();

@@ -125,10 +125,11 @@ int pg_live_open(struct pg_live **out, struct pg_gen *g, const char *ifname,
 		 unsigned int queue, unsigned int batch, const char **why);
 
 /* Start one thread per CPU of cpus[0..ncpus), pinned there, each running
- * BPF_PROG_RUN until count frames in all (0: no limit) are made, at rate
- * frames/s at most (0: no limit), or pg_live_stop. Returns 0 or -errno. */
+ * BPF_PROG_RUN as fast as it can until count frames in all (0: no limit)
+ * are made, or pg_live_stop and pg_live_join. Uses SIGUSR1 to interrupt
+ * the threads. Returns 0 or -errno. */
 int pg_live_start(struct pg_live *l, const int *cpus, int ncpus,
-		  uint64_t count, uint64_t rate);
+		  uint64_t count);
 
 /* Frames the program made (and handed to the interface) so far. */
 uint64_t pg_live_sent(const struct pg_live *l);
@@ -137,7 +138,8 @@ uint64_t pg_live_sent(const struct pg_live *l);
  * driver counts them in ethtool statistics (veth does). */
 uint64_t pg_live_errors(const struct pg_live *l);
 
-/* 1 once the count is given out or a thread stopped. */
+/* 1 once every thread has finished (the count met), or one stopped them
+ * (an error). */
 int pg_live_done(struct pg_live *l);
 
 void pg_live_stop(struct pg_live *l);
