@@ -115,6 +115,17 @@ out:
 	return sum;
 }
 
+double pg_live_prog_ns(const struct pg_live *l)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(l->skel->progs.live_xdp),
+				   &info, &len) || !info.run_cnt)
+		return 0;
+	return (double)info.run_time_ns / (double)info.run_cnt;
+}
+
 uint64_t pg_live_errors(const struct pg_live *l)
 {
 	return xmit_errors(l->ifname) - l->err0;

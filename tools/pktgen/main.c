@@ -474,17 +474,20 @@ struct run {
 };
 
 static void summary(const struct opts *o, const struct pg_gen *g,
-		    const struct run *r, uint64_t errors)
+		    const struct run *r, uint64_t errors, double prog_ns)
 {
 	double pps = r->secs > 0 ? (double)r->frames / r->secs : 0;
 	double bps = r->secs > 0 ? (double)r->bytes * 8 / r->secs : 0;
 	/* Live frames keep the template's AEAD tag: see --help. */
 	const char *aead = o->mode == PG_MODE_LIVE ? "stale" : "fresh";
-	json_t *j, *kinds, *expect, *cpus = NULL;
+	json_t *j, *kinds, *expect, *cpus = NULL, *pns = NULL;
 	int k;
 
 	if (o->json) {
 		if (o->mode == PG_MODE_LIVE) {
+			/* live_xdp's own ns/frame, when BPF stats were on. */
+			if (prog_ns > 0)
+				pns = json_real(round(prog_ns * 10) / 10);
 			cpus = json_array();
 			for (k = 0; k < o->ncpus; k++)
 				json_array_append_new(cpus,
@@ -500,13 +503,14 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 				json_object_set_new(expect, osm_reason_name(k),
 					json_integer((json_int_t)g->expect[k]));
 		j = json_pack("{s:s?, s:s, s:s?, s:I, s:I, s:f, s:f, s:f, s:I,"
-			      " s:s, s:o?, s:o, s:o}",
+			      " s:s, s:o?, s:o?, s:o, s:o}",
 			      "dev", o->dev, "mode", mode_name(o->mode),
 			      "pcap", o->pcap, "frames", (json_int_t)r->frames,
 			      "bytes", (json_int_t)r->bytes, "seconds", r->secs,
 			      "pps", round(pps), "bps", round(bps),
 			      "errors", (json_int_t)errors, "aead", aead,
-			      "cpus", cpus, "kinds", kinds, "expect", expect);
+			      "cpus", cpus, "prog_ns", pns, "kinds", kinds,
+			      "expect", expect);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
@@ -705,7 +709,8 @@ int main(int argc, char **argv)
 		memset(g.expect, 0, sizeof(g.expect));
 		g.kinds[PG_VALID] = r.frames;
 		g.expect[OSM_OK] = r.frames;
-		summary(&o, &g, &r, pg_live_errors(live));
+		summary(&o, &g, &r, pg_live_errors(live),
+			pg_live_prog_ns(live));
 		ret = 0;
 		goto out;
 	}
@@ -733,7 +738,7 @@ int main(int argc, char **argv)
 		ret = osm_err("cannot write %s", o.pcap);
 		goto out;
 	}
-	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0);
+	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0, 0);
 	ret = 0;
 out:
 	if (d)

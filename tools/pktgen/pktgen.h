@@ -138,6 +138,11 @@ uint64_t pg_live_sent(const struct pg_live *l);
  * driver counts them in ethtool statistics (veth does). */
 uint64_t pg_live_errors(const struct pg_live *l);
 
+/* Mean ns per frame of the live program, from the kernel's BPF run-time
+ * statistics; 0 unless they were on (sysctl kernel.bpf_stats_enabled or
+ * a BPF_ENABLE_STATS descriptor, e.g. osm-bench with-stats). */
+double pg_live_prog_ns(const struct pg_live *l);
+
 /* 1 once every thread has finished (the count met), or one stopped them
  * (an error). */
 int pg_live_done(struct pg_live *l);
