@@ -286,7 +286,9 @@ for s in $tsizes; do
 		"$OUT/testrun.csv" >"$OUT/testrun-$s.dat"
 done
 for s in $SIZES; do
-	awk -F, -v s="$s" '$2 == s { print $1 "/" $3, $4 }' "$OUT/fps.csv" \
+	# Short labels (1c-osm: 1cpu, osm) so that nine bars fit.
+	awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu$/, "c", g)
+		sub(/^split$/, "sp", g); print g "-" $3, $4 }' "$OUT/fps.csv" \
 		>"$OUT/fps-$s.dat"
 done
 plot "$OUT/testrun.png" "ns/frame under BPF_PROG_TEST_RUN (lower is better)" \
