@@ -1,10 +1,14 @@
 # Perf tooling: osm-pktgen (traffic generator), the tshark dissector
 # tools/osm.lua, and `make bench` (tools/bench/).
 PKTGEN      := $(B)/osm-pktgen
-PKTGEN_SRCS := $(wildcard tools/pktgen/*.c)
+PKTGEN_SRCS := $(filter-out %.bpf.c,$(wildcard tools/pktgen/*.c))
 PKTGEN_OBJS := $(filter-out %/fuzz_mix.o,$(PKTGEN_SRCS:%.c=$(B)/%.o))
 
-$(PKTGEN_OBJS): HOST_CFLAGS += -Itools
+# -m live: live_xdp needs atomic fetch-and-add (BPF ISA v3).
+PKTGEN_BPF  := $(B)/tools/pktgen/live.bpf.o
+$(PKTGEN_BPF): BPF_CFLAGS += -mcpu=v3
+$(PKTGEN_OBJS): HOST_CFLAGS += -Itools -I$(B)/tools/pktgen
+$(PKTGEN_OBJS): | $(PKTGEN_BPF:.bpf.o=.skel.h)
 BINS += $(PKTGEN)
 
 $(PKTGEN): $(PKTGEN_OBJS) $(LIBOSM)
@@ -36,15 +40,18 @@ BENCH_BPF := $(B)/tools/bench/bench.bpf.o $(B)/tools/bench/baseline_redirect.bpf
 BENCH_SKELS := $(BENCH_BPF:.bpf.o=.skel.h)
 BENCH := $(B)/osm-bench
 
-.SECONDARY: $(BENCH_BPF)
-$(B)/tools/bench/%.bpf.o: tools/bench/%.bpf.c $(B)/vmlinux.h include/osm_proto.h
+# BPF programs of the tools (bench, osm-pktgen -m live), with their
+# skeletons named after the file's stem.
+.SECONDARY: $(BENCH_BPF) $(PKTGEN_BPF)
+$(B)/tools/%.bpf.o: tools/%.bpf.c $(B)/vmlinux.h include/osm_proto.h \
+		tools/fresh.bpf.h
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools -MMD -MP -c $< -o $@
 
-$(B)/tools/bench/%.skel.h: $(B)/tools/bench/%.bpf.o
+$(B)/tools/%.skel.h: $(B)/tools/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@
 
 BENCH_SRCS := tools/bench/bench.c tools/bench/util.c
 $(BENCH_SRCS:%.c=$(B)/%.o): | $(BENCH_SKELS) $(SWITCH_SKEL)
@@ -66,7 +73,7 @@ $(PKTGEN_SWITCH_TEST): $(B)/san/tools/tests/pktgen_switch.o \
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
 CHECK_DEPS += $(PKTGEN) $(BENCH)
-TESTS += $(PKTGEN_SWITCH_TEST)
+TESTS += $(PKTGEN_SWITCH_TEST) tools/tests/pktgen-live-opts.sh
 
 BENCH_DEPS += $(PKTGEN) $(BENCH)
 BENCH_CMD := tools/bench/bench.sh

@@ -8,7 +8,7 @@
  * SipHash-2-4 that a verified forward cannot avoid. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "osm_proto.h"
+#include "fresh.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -48,14 +48,13 @@ int pass_xdp(struct xdp_md *ctx __attribute__((unused)))
 static __always_inline __u8 *frame_hdr(struct xdp_md *ctx,
 				       struct bench_key **k)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *h = fresh_hdr(ctx);
 	__u32 zero = 0;
 
-	if (data + OSM_FRAME_HDR_LEN > data_end)
+	if (!h)
 		return NULL;
 	*k = bpf_map_lookup_elem(&bench_key, &zero);
-	return *k ? (__u8 *)data + OSM_ETH_HLEN : NULL;
+	return *k ? h : NULL;
 }
 
 SEC("xdp")
@@ -66,8 +65,7 @@ int fresh_xdp(struct xdp_md *ctx)
 
 	if (!h)
 		return XDP_ABORTED;
-	osm_put_be64(h + OSM_OFF_SEQ, osm_get_be64(h + OSM_OFF_SEQ) + 1);
-	osm_put_le64(h + OSM_OFF_HOP_TAG, osm_hop_tag(h, k->hop));
+	fresh_seal(h, osm_get_be64(h + OSM_OFF_SEQ) + 1, k->hop);
 	bpf_tail_call(ctx, &bench_next, 0);
 	return XDP_ABORTED;
 }

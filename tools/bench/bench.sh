@@ -11,19 +11,36 @@
 #                                         ==veth== opgPd (XDP_DROP sink,
 #                                                  counts rx_packets)
 #
+#     with the generator (BENCH_GEN_MODE, default live) set up as each of
+#     BENCH_GEN_CONFIGS: 1cpu (generator and the whole path on CPU 0),
+#     2cpu (live generator on CPUs 0 and 1, each with its own rx queue),
+#     split (generator on CPU 0, the switch port's NAPI thread on CPU 1).
+#
 # BENCH_SHORT=1: a smoke run for `make check` (short durations, 64 B only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SHORT=${BENCH_SHORT:-0}
 OUT=${BENCH_OUT:-build/bench}
-GEN_MODE=${BENCH_GEN_MODE:-packet}
+GEN_MODE=${BENCH_GEN_MODE:-live}
 if [ "$SHORT" = 1 ]; then
 	TRIALS=3 DUR=1 ROUNDS=1 SIZES="64"
+	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu split}
 else
-	TRIALS=${BENCH_TRIALS:-7} DUR=${BENCH_SECONDS:-4}
+	TRIALS=${BENCH_TRIALS:-7} DUR=${BENCH_SECONDS:-3}
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
+	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 2cpu split}
 fi
+for gc in $GEN_CONFIGS; do
+	case $gc in
+	1cpu | split) ;;
+	2cpu) [ "$GEN_MODE" = live ] || {
+		echo "bench: BENCH_GEN_CONFIGS 2cpu needs BENCH_GEN_MODE=live" >&2
+		exit 1; } ;;
+	*) echo "bench: unknown generator config '$gc' (1cpu 2cpu split)" >&2
+	   exit 1 ;;
+	esac
+done
 REPEAT=${BENCH_REPEAT:-1000000}
 PG=build/osm-pktgen
 OB=build/osm-bench
@@ -52,6 +69,13 @@ for ns in "$G" "$S" "$K"; do
 done
 ip link add "${P}a" netns "$G" type veth peer name "${P}b" netns "$S"
 ip link add "${P}c" netns "$S" type veth peer name "${P}d" netns "$K"
+# Two rx queues on the switch's port and the sink (set before any XDP):
+# frames sent on CPU n land in queue n, polled on CPU n, as with RSS; so
+# two generating CPUs never share a ring. GRO on the switch's port gives
+# it NAPI without XDP (the bridge), which XDP_TX frames need.
+ip netns exec "$S" ethtool -L "${P}b" rx 2
+ip netns exec "$K" ethtool -L "${P}d" rx 2
+ip netns exec "$S" ethtool -K "${P}b" gro on >/dev/null
 ip -n "$G" link set "${P}a" up
 ip -n "$S" link set "${P}b" up
 ip -n "$S" link set "${P}c" up
@@ -92,47 +116,82 @@ setup() {
 	esac
 }
 
+# split: the switch port's NAPI runs in kernel threads pinned to CPU 1,
+# away from the generator on CPU 0 (NAPI instances exist once XDP or the
+# bridge is set up, so this comes after setup).
+napi_threads() {
+	local pid on=0
+	[ "$1" = split ] && on=1
+	ip netns exec "$S" sh -c "echo $on >/sys/class/net/${P}b/threaded"
+	[ "$on" = 1 ] || return 0
+	for pid in $(pgrep "^napi/${P}b-"); do
+		taskset -pc 1 "$pid" >/dev/null
+	done
+}
+
 teardown() {
 	ip -n "$S" link set "${P}b" xdp off
 	ip -n "$S" link set "${P}c" xdp off
 	ip -n "$S" link del "${P}br" 2>/dev/null || true
 }
 
+# The generator's command line for a config.
+gen_args() {
+	if [ "$GEN_MODE" != live ]; then
+		echo "-m $GEN_MODE"
+	elif [ "$1" = 2cpu ]; then
+		echo "-m live --cpus 0,1"
+	else
+		echo "-m live --cpus 0"
+	fi
+}
+
 # The modes take turns, ROUNDS times, and each keeps its median: this
 # machine's rate drifts by tens of percent over seconds (2 shared vCPUs).
 : >"$OUT/fps-runs.csv"
-for size in $SIZES; do
-	for round in $(seq "$ROUNDS"); do
-		for mode in bridge redirect osm; do
-			say "veth fps: $mode, $size-byte frames, $DUR s" \
-				"(round $round/$ROUNDS)"
-			setup "$mode"
-			before=$(rx)
-			json=$($OB with-stats ip netns exec "$G" \
-				$PG -i "${P}a" -m "$GEN_MODE" \
-				-d "$DUR" -s "$size" --secret "$secret" -c 1 \
-				-e 1 --dst "$dst" --quiet -j)
-			sleep 0.2
-			after=$(rx)
-			xns=$(xdp_ns)
-			teardown
-			awk -v s="$size" -v m="$mode" -v n=$((after - before)) \
-				-v t="$(jq .seconds <<<"$json")" \
-				-v g="$(jq .pps <<<"$json")" -v x="$xns" 'BEGIN {
-				printf "%s,%s,%.0f,%.0f,%.1f\n", s, m, n / t, g, x }' \
-				>>"$OUT/fps-runs.csv"
+for gc in $GEN_CONFIGS; do
+	for size in $SIZES; do
+		for round in $(seq "$ROUNDS"); do
+			for mode in bridge redirect osm; do
+				say "veth fps: $mode, $gc, $size-byte frames," \
+					"$DUR s (round $round/$ROUNDS)"
+				setup "$mode"
+				napi_threads "$gc"
+				before=$(rx)
+				# shellcheck disable=SC2046
+				json=$($OB with-stats ip netns exec "$G" \
+					$PG -i "${P}a" $(gen_args "$gc") \
+					-d "$DUR" -s "$size" --secret "$secret" \
+					-c 1 -e 1 --dst "$dst" --quiet -j)
+				sleep 0.2
+				after=$(rx)
+				xns=$(xdp_ns)
+				teardown
+				awk -v gc="$gc" -v s="$size" -v m="$mode" \
+					-v n=$((after - before)) \
+					-v t="$(jq .seconds <<<"$json")" \
+					-v g="$(jq .pps <<<"$json")" -v x="$xns" \
+					-v e="$(jq .errors <<<"$json")" 'BEGIN {
+					printf "%s,%s,%s,%.0f,%.0f,%.1f,%d\n",
+						gc, s, m, n / t, g, x, e }' \
+					>>"$OUT/fps-runs.csv"
+			done
 		done
 	done
 done
-echo "size,case,fps,gen_pps,xdp_ns" >"$OUT/fps.csv"
-for size in $SIZES; do
-	for mode in bridge redirect osm; do
-		awk -F, -v s="$size" -v m="$mode" '$1 == s && $2 == m' \
-			"$OUT/fps-runs.csv" | sort -t, -k3,3n |
-			awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+napi_threads off
+echo "gen,size,case,fps,gen_pps,xdp_ns,refused" >"$OUT/fps.csv"
+for gc in $GEN_CONFIGS; do
+	for size in $SIZES; do
+		for mode in bridge redirect osm; do
+			awk -F, -v gc="$gc" -v s="$size" -v m="$mode" \
+				'$1 == gc && $2 == s && $3 == m' \
+				"$OUT/fps-runs.csv" | sort -t, -k4,4n |
+				awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+		done
 	done
 done >>"$OUT/fps.csv"
-sed -i '1i size,case,fps,gen_pps,xdp_ns' "$OUT/fps-runs.csv"
+sed -i '1i gen,size,case,fps,gen_pps,xdp_ns,refused' "$OUT/fps-runs.csv"
 
 # ---- (3) the control plane (tools/bench/control.sh) --------------------------
 BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
@@ -142,9 +201,11 @@ BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
 	echo "bench,size,case,value,unit"
 	awk -F, 'NR > 1 { print "testrun," $1 "," $2 "," $3 ",ns" }' \
 		"$OUT/testrun.csv"
-	awk -F, 'NR > 1 { print "veth," $1 "," $2 "," $3 ",fps"
-			  print "veth," $1 ",generator_" $2 "," $4 ",pps"
-			  print "veth," $1 ",xdp_ns_" $2 "," $5 ",ns" }' \
+	awk -F, 'NR > 1 { b = "veth_" $1
+			  print b "," $2 "," $3 "," $4 ",fps"
+			  print b "," $2 ",generator_" $3 "," $5 ",pps"
+			  print b "," $2 ",xdp_ns_" $3 "," $6 ",ns"
+			  print b "," $2 ",refused_" $3 "," $7 ",frames" }' \
 		"$OUT/fps.csv"
 	awk -F, 'NR > 1 { print "control," $1 ",people," $2 ",count"
 			  print "control," $1 ",circuits," $3 ",count"
@@ -155,7 +216,7 @@ BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
-awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" \
+awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
 	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
 function verdict(ok) { return ok ? "met" : "MISSED" }
@@ -190,21 +251,26 @@ END {
 	if (stats_on)
 		printf "    NOTE: BPF run-time stats were on during (1) (another process), adding ~40 ns to every number: rerun on a quiet machine\n"
 	printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
-	printf "    %-34s %10s %10s %10s %8s %8s\n", "size", "bridge",
+	printf "    generator: 1cpu = it and the whole path on CPU 0; 2cpu = on CPUs 0 and 1, a queue each;\n"
+	printf "    split = it on CPU 0, the switch port polled on CPU 1 (refused: frames it out-ran the switch by)\n"
+	printf "    %-34s %10s %10s %10s %8s %8s\n", "generator, size", "bridge",
 		"redirect", "osm", "osm/redir", "osm/brdg"
-	for (i = 1; i <= ns; i++) {
-		s = sz[i]
-		if (!(("veth," s ",osm") in v))
+	ngc = split(gcs, gc, " ")
+	for (j = 1; j <= ngc; j++) for (i = 1; i <= ns; i++) {
+		s = sz[i]; k = "veth_" gc[j] "," s ","
+		if (!((k "osm") in v))
 			continue
-		b = v["veth," s ",bridge"]; r = v["veth," s ",redirect"]
-		o = v["veth," s ",osm"]
+		b = v[k "bridge"]; r = v[k "redirect"]; o = v[k "osm"]
 		printf "    %-34s %10d %10d %10d %8s %8s  targets >= 0.8x: %s, >= 3x: %s\n",
-			s " bytes", b, r, o, ratio(o, r), ratio(o, b),
+			gc[j] ", " s " bytes", b, r, o, ratio(o, r), ratio(o, b),
 			verdict(o >= 0.8 * r), verdict(o >= 3 * b)
 		printf "    %-34s %10s %10.0f %10.0f %8s  (live, kernel bpf_stats)\n",
-			"  XDP program ns/frame", "-", v["veth," s ",xdp_ns_redirect"],
-			v["veth," s ",xdp_ns_osm"],
-			ratio(v["veth," s ",xdp_ns_osm"], v["veth," s ",xdp_ns_redirect"])
+			"  XDP program ns/frame", "-", v[k "xdp_ns_redirect"],
+			v[k "xdp_ns_osm"], ratio(v[k "xdp_ns_osm"], v[k "xdp_ns_redirect"])
+		if (v[k "refused_bridge"] + v[k "refused_redirect"] + v[k "refused_osm"] > 0)
+			printf "    %-34s %10d %10d %10d\n", "  refused at the switch port",
+				v[k "refused_bridge"], v[k "refused_redirect"],
+				v[k "refused_osm"]
 	}
 	printf "\n(3) control plane, presence event -> maps (through the daemon, real map writes), p50/p99/max us\n"
 	nm = split("leave_kill enter_ready move_ready leave_commit", cm, " ")
@@ -259,7 +325,9 @@ for s in $tsizes; do
 		"$OUT/testrun.csv" >"$OUT/testrun-$s.dat"
 done
 for s in $SIZES; do
-	awk -F, -v s="$s" '$1 == s { print $2, $3 }' "$OUT/fps.csv" \
+	# Short labels (1c-osm: 1cpu, osm) so that nine bars fit.
+	awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu$/, "c", g)
+		sub(/^split$/, "sp", g); print g "-" $3, $4 }' "$OUT/fps.csv" \
 		>"$OUT/fps-$s.dat"
 done
 plot "$OUT/testrun.png" "ns/frame under BPF_PROG_TEST_RUN (lower is better)" \

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-pktgen: send valid and hostile circuit frames at rate on an
- * interface (AF_XDP or AF_PACKET), show the achieved rate, and write the
- * same frames to a pcap file. */
+ * interface (AF_XDP, AF_PACKET, or live frames made in the kernel on
+ * several CPUs), show the achieved rate, and write the same frames to a
+ * pcap file. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,13 +22,25 @@
 #include "osm_keys.h"
 #include "osm_packet.h"
 #include "pktgen.h"
+#include "live.h"
 
 static const char usage[] =
 "usage: osm-pktgen [-i DEV] [-w FILE] [options]\n"
 "Send circuit frames on DEV and/or write them to a pcap FILE.\n"
 "  -i, --dev DEV          interface to send on\n"
-"  -m, --mode MODE        xdp (AF_XDP, default) or packet (AF_PACKET)\n"
-"  -q, --queue N          AF_XDP queue (default 0)\n"
+"  -m, --mode MODE        xdp (AF_XDP, default), packet (AF_PACKET) or live\n"
+"                         (BPF_PROG_RUN with live frames: the kernel makes\n"
+"                         each frame from one template, new sequence number\n"
+"                         and hop tag, and sends it with XDP_TX; valid data\n"
+"                         frames only, no pcap; the AEAD tag is the\n"
+"                         template's, stale: switches forward the frames,\n"
+"                         an endpoint would reject their payload; no --rate)\n"
+"  -q, --queue N          AF_XDP queue, or live frames' rx queue (default 0)\n"
+"  -T, --threads N        live: N generating threads on the first N CPUs\n"
+"                         (default 1)\n"
+"      --cpus LIST        live: one generating thread on each CPU of LIST,\n"
+"                         e.g. 0,1 or 0-3\n"
+"      --batch N          live: frames per kernel batch, 1..256 (default 64)\n"
 "  -w, --pcap FILE        also write every frame to FILE (pcap)\n"
 "  -n, --count N          stop after N frames\n"
 "  -d, --duration SEC     stop after SEC seconds\n"
@@ -55,13 +69,16 @@ static const char usage[] =
 
 enum {
 	O_SEQ = 256, O_SECRET, O_HOP, O_E2E, O_SRC, O_DST, O_MIX, O_PLAIN,
-	O_SEED, O_QUIET,
+	O_SEED, O_QUIET, O_CPUS, O_BATCH,
 };
 
 static const struct option long_opts[] = {
 	{ "dev", required_argument, NULL, 'i' },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "queue", required_argument, NULL, 'q' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "batch", required_argument, NULL, O_BATCH },
 	{ "pcap", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'n' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -98,6 +115,8 @@ struct opts {
 	int have_secret, have_hop, have_e2e, have_src, have_seq;
 	int plaintext, quiet, json;
 	unsigned int mix[PG_KIND_MAX];
+	int cpus[PG_LIVE_MAX_CPUS], ncpus, nthreads;	/* live */
+	unsigned int batch;				/* live */
 	uint8_t src[6], dst[6];
 	/* Key material: wiped as soon as the circuits hold their keys. */
 	uint8_t secret[32], hop[OSM_HOP_KEY_LEN], e2e[OSM_E2E_KEY_LEN];
@@ -150,6 +169,93 @@ static void keys_of(struct osm_keys *k, uint32_t id, void *arg)
 	memcpy(k->e2e, o->e2e, sizeof(k->e2e));
 }
 
+/* Parse a CPU list "0,2-3" into o->cpus; every CPU must be one this
+ * process may run on. */
+static int parse_cpus(const char *s, struct opts *o)
+{
+	cpu_set_t allowed;
+	uint64_t a, b;
+	const char *p = s;
+	char *end;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return osm_err("sched_getaffinity: %s", strerror(errno));
+	o->ncpus = 0;
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			return osm_err("bad CPU list '%s' (e.g. 0,1 or 0-3)", s);
+		a = strtoull(p, &end, 10);
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				return osm_err("bad CPU list '%s' (e.g. 0,1 or 0-3)",
+					   s);
+			b = strtoull(p, &end, 10);
+		}
+		if (b < a || b >= CPU_SETSIZE)
+			return osm_err("bad CPU range in '%s'", s);
+		for (; a <= b; a++) {
+			if (!CPU_ISSET(a, &allowed))
+				return osm_err("CPU %llu is not available here",
+					   (unsigned long long)a);
+			if (o->ncpus == PG_LIVE_MAX_CPUS)
+				return osm_err("more than %d CPUs in '%s'",
+					   PG_LIVE_MAX_CPUS, s);
+			o->cpus[o->ncpus++] = (int)a;
+		}
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return osm_err("bad CPU list '%s' (e.g. 0,1 or 0-3)", s);
+		p = end + 1;
+	}
+}
+
+/* The first n CPUs this process may run on. */
+static int first_cpus(struct opts *o, int n)
+{
+	cpu_set_t allowed;
+	int c;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return osm_err("sched_getaffinity: %s", strerror(errno));
+	if (n > CPU_COUNT(&allowed))
+		return osm_err("%d threads, but only %d CPUs here", n,
+			   CPU_COUNT(&allowed));
+	o->ncpus = 0;
+	for (c = 0; c < CPU_SETSIZE && o->ncpus < n; c++)
+		if (CPU_ISSET(c, &allowed))
+			o->cpus[o->ncpus++] = c;
+	return 0;
+}
+
+/* Options that -m live cannot honour, refused with one clear line. */
+static int check_live(struct opts *o)
+{
+	int k;
+
+	for (k = 0; k < PG_KIND_MAX; k++)
+		if (k != PG_VALID && o->mix[k])
+			return osm_err("-m live makes valid frames only: --mix %s "
+				   "needs -m xdp or -m packet", pg_kind_name(k));
+	if (o->type != OSM_T_DATA)
+		return osm_err("-m live sends data frames only (--type ctrl "
+			   "needs -m xdp or -m packet)");
+	if (o->pcap)
+		return osm_err("-m live makes frames in the kernel: no --pcap");
+	if (o->rate)
+		return osm_err("-m live sends as fast as it can: no --rate");
+	if (o->ncirc > PG_LIVE_MAX_CIRC)
+		return osm_err("-m live takes at most %d circuits",
+			   PG_LIVE_MAX_CIRC);
+	if (o->ncpus && o->nthreads)
+		return osm_err("give --threads or --cpus, not both");
+	if (!o->ncpus)
+		return first_cpus(o, o->nthreads ? o->nthreads : 1);
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	uint64_t v;
@@ -167,7 +273,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	osm_mac_parse("02:00:00:00:00:01", o->src);
 	osm_mac_parse("02:00:00:00:00:02", o->dst);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:m:q:w:n:d:r:s:c:C:e:t:jh",
+	while ((c = getopt_long(argc, argv, ":i:m:q:T:w:n:d:r:s:c:C:e:t:jh",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -178,14 +284,31 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				o->mode = PG_MODE_XDP;
 			else if (!strcmp(optarg, "packet"))
 				o->mode = PG_MODE_PACKET;
+			else if (!strcmp(optarg, "live"))
+				o->mode = PG_MODE_LIVE;
 			else
-				return osm_err("unknown mode '%s' (xdp, packet)",
+				return osm_err("unknown mode '%s' (xdp, packet, live)",
 					   optarg);
 			break;
 		case 'q':
 			if (parse_u64(optarg, 0xffff, &v))
 				return osm_err("bad queue '%s'", optarg);
 			o->queue = (unsigned int)v;
+			break;
+		case 'T':
+			if (parse_u64(optarg, PG_LIVE_MAX_CPUS, &v) || !v)
+				return osm_err("threads '%s' is not in 1..%d", optarg,
+					   PG_LIVE_MAX_CPUS);
+			o->nthreads = (int)v;
+			break;
+		case O_CPUS:
+			if (parse_cpus(optarg, o))
+				return 1;
+			break;
+		case O_BATCH:
+			if (parse_u64(optarg, 256, &v) || !v)
+				return osm_err("batch '%s' is not in 1..256", optarg);
+			o->batch = (unsigned int)v;
 			break;
 		case 'w':
 			o->pcap = optarg;
@@ -316,6 +439,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			   o->ncirc);
 	if (o->dev && o->mode == PG_MODE_NONE)
 		o->mode = PG_MODE_XDP;
+	if (o->mode == PG_MODE_LIVE)
+		return check_live(o);
+	if (o->ncpus || o->nthreads || o->batch)
+		return osm_err("--threads, --cpus and --batch need -m live");
 	return 0;
 }
 
@@ -338,7 +465,7 @@ static uint64_t realtime_ns(void)
 static const char *mode_name(enum pg_mode m)
 {
 	return m == PG_MODE_XDP ? "xdp" : m == PG_MODE_PACKET ? "packet" :
-	       "pcap";
+	       m == PG_MODE_LIVE ? "live" : "pcap";
 }
 
 struct run {
@@ -347,14 +474,25 @@ struct run {
 };
 
 static void summary(const struct opts *o, const struct pg_gen *g,
-		    const struct run *r, uint64_t errors)
+		    const struct run *r, uint64_t errors, double prog_ns)
 {
 	double pps = r->secs > 0 ? (double)r->frames / r->secs : 0;
 	double bps = r->secs > 0 ? (double)r->bytes * 8 / r->secs : 0;
-	json_t *j, *kinds, *expect;
+	/* Live frames keep the template's AEAD tag: see --help. */
+	const char *aead = o->mode == PG_MODE_LIVE ? "stale" : "fresh";
+	json_t *j, *kinds, *expect, *cpus = NULL, *pns = NULL;
 	int k;
 
 	if (o->json) {
+		if (o->mode == PG_MODE_LIVE) {
+			/* live_xdp's own ns/frame, when BPF stats were on. */
+			if (prog_ns > 0)
+				pns = json_real(round(prog_ns * 10) / 10);
+			cpus = json_array();
+			for (k = 0; k < o->ncpus; k++)
+				json_array_append_new(cpus,
+						      json_integer(o->cpus[k]));
+		}
 		kinds = json_object();
 		expect = json_object();
 		for (k = 0; k < PG_KIND_MAX; k++)
@@ -365,12 +503,13 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 				json_object_set_new(expect, osm_reason_name(k),
 					json_integer((json_int_t)g->expect[k]));
 		j = json_pack("{s:s?, s:s, s:s?, s:I, s:I, s:f, s:f, s:f, s:I,"
-			      " s:o, s:o}",
+			      " s:s, s:o?, s:o?, s:o, s:o}",
 			      "dev", o->dev, "mode", mode_name(o->mode),
 			      "pcap", o->pcap, "frames", (json_int_t)r->frames,
 			      "bytes", (json_int_t)r->bytes, "seconds", r->secs,
 			      "pps", round(pps), "bps", round(bps),
-			      "errors", (json_int_t)errors, "kinds", kinds,
+			      "errors", (json_int_t)errors, "aead", aead,
+			      "cpus", cpus, "prog_ns", pns, "kinds", kinds,
 			      "expect", expect);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -378,10 +517,10 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 		return;
 	}
 	printf("sent %llu frames, %llu bytes in %.3f s on %s (%s): "
-	       "%.0f pps, %.3f Gbit/s, %llu errors\n",
+	       "%.0f pps, %.3f Gbit/s, %llu errors, AEAD tags %s\n",
 	       (unsigned long long)r->frames, (unsigned long long)r->bytes,
 	       r->secs, o->dev ? o->dev : "-", mode_name(o->mode), pps,
-	       bps / 1e9, (unsigned long long)errors);
+	       bps / 1e9, (unsigned long long)errors, aead);
 	printf("kinds: ");
 	for (k = 0; k < PG_KIND_MAX; k++)
 		printf(" %s %llu", pg_kind_name(k),
@@ -481,11 +620,49 @@ static int run(const struct opts *o, struct pg_gen *g, struct pg_tx *tx,
 	return 0;
 }
 
+/* -m live: the threads generate; this one stops them and shows progress. */
+static int run_live(const struct opts *o, struct pg_live *l, struct run *r)
+{
+	struct timespec tick = { 0, 10000000 };
+	double t0 = now_s(), t, last = t0;
+	uint64_t last_frames = 0, n;
+	const char *why;
+	int e;
+
+	e = pg_live_start(l, o->cpus, o->ncpus, o->count);
+	while (!e && !stop && !pg_live_done(l)) {
+		nanosleep(&tick, NULL);
+		t = now_s();
+		if (o->duration && t - t0 >= o->duration)
+			break;
+		if (!o->quiet && t - last >= 1.0) {
+			n = pg_live_sent(l);
+			fprintf(stderr, "osm-pktgen: %.0f s: %llu frames, "
+				"%.3f Mpps\n", t - t0, (unsigned long long)n,
+				(double)(n - last_frames) / (t - last) / 1e6);
+			last = t;
+			last_frames = n;
+		}
+	}
+	pg_live_stop(l);
+	if (e)
+		why = "starting threads";
+	else
+		e = pg_live_join(l, &why);
+	r->secs = now_s() - t0;
+	r->frames = pg_live_sent(l);
+	r->bytes = r->frames * o->size;
+	if (e)
+		return osm_err("%s on %s: %s", why, o->dev, strerror(-e));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct pg_gen g = { 0 };
 	struct pg_tx *tx = NULL;
+	struct pg_live *live = NULL;
 	struct run r = { 0 };
 	pcap_t *dead = NULL;
 	pcap_dumper_t *d = NULL;
@@ -515,6 +692,28 @@ int main(int argc, char **argv)
 		ret = osm_err("cannot set up circuits: %s", strerror(-e));
 		goto out;
 	}
+	if (o.mode == PG_MODE_LIVE) {
+		e = pg_live_open(&live, &g, o.dev, o.queue, o.batch, &why);
+		/* The program holds the hop keys now. */
+		pg_gen_free(&g);
+		if (e) {
+			ret = osm_err("%s for %s: %s", why, o.dev, strerror(-e));
+			goto out;
+		}
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		if (run_live(&o, live, &r))
+			goto out;
+		/* Every frame made in the kernel is a valid one. */
+		memset(g.kinds, 0, sizeof(g.kinds));
+		memset(g.expect, 0, sizeof(g.expect));
+		g.kinds[PG_VALID] = r.frames;
+		g.expect[OSM_OK] = r.frames;
+		summary(&o, &g, &r, pg_live_errors(live),
+			pg_live_prog_ns(live));
+		ret = 0;
+		goto out;
+	}
 	if (o.dev) {
 		e = pg_tx_open(&tx, o.mode, o.dev, o.queue, &why);
 		if (e) {
@@ -539,7 +738,7 @@ int main(int argc, char **argv)
 		ret = osm_err("cannot write %s", o.pcap);
 		goto out;
 	}
-	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0);
+	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0, 0);
 	ret = 0;
 out:
 	if (d)
@@ -547,6 +746,7 @@ out:
 	if (dead)
 		pcap_close(dead);
 	pg_tx_close(tx);
+	pg_live_close(live);
 	pg_gen_free(&g);
 	osm_wipe(&o, sizeof(o));
 	return ret;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* osm-pktgen internals: the frame generator (valid and hostile circuit
- * frames in a chosen mix) and the senders (AF_XDP, AF_PACKET). */
+ * frames in a chosen mix) and the senders (AF_XDP, AF_PACKET, and live
+ * frames made in the kernel). */
 #ifndef PG_PKTGEN_H
 #define PG_PKTGEN_H
 
@@ -82,7 +83,7 @@ int pg_gen_next(struct pg_gen *g, uint8_t *buf, int *reason,
 
 /* ---- Senders ----------------------------------------------------------- */
 
-enum pg_mode { PG_MODE_NONE, PG_MODE_XDP, PG_MODE_PACKET };
+enum pg_mode { PG_MODE_NONE, PG_MODE_XDP, PG_MODE_PACKET, PG_MODE_LIVE };
 
 struct pg_tx;
 
@@ -106,5 +107,53 @@ void pg_tx_drain(struct pg_tx *t, int timeout_ms);
 uint64_t pg_tx_errors(const struct pg_tx *t);
 
 void pg_tx_close(struct pg_tx *t);
+
+/* ---- Live frames (-m live, live.c) --------------------------------------- */
+
+#define PG_LIVE_MAX_CPUS	64
+
+struct pg_live;
+
+/*
+ * Load the live-frames program for g's circuits (at most
+ * PG_LIVE_MAX_CIRC; valid frames only): g's next frame is the template,
+ * their hop keys go into the program. It sends on ifname, as if received
+ * on its queue, batch frames per kernel batch (0: the kernel's 64).
+ * Returns 0 or -errno; *why names the step that failed.
+ */
+int pg_live_open(struct pg_live **out, struct pg_gen *g, const char *ifname,
+		 unsigned int queue, unsigned int batch, const char **why);
+
+/* Start one thread per CPU of cpus[0..ncpus), pinned there, each running
+ * BPF_PROG_RUN as fast as it can until count frames in all (0: no limit)
+ * are made, or pg_live_stop and pg_live_join. Uses SIGUSR1 to interrupt
+ * the threads. Returns 0 or -errno. */
+int pg_live_start(struct pg_live *l, const int *cpus, int ncpus,
+		  uint64_t count);
+
+/* Frames the program made (and handed to the interface) so far. */
+uint64_t pg_live_sent(const struct pg_live *l);
+
+/* Frames the interface refused since the start (a full ring), where its
+ * driver counts them in ethtool statistics (veth does). */
+uint64_t pg_live_errors(const struct pg_live *l);
+
+/* Mean ns per frame of the live program, from the kernel's BPF run-time
+ * statistics; 0 unless they were on (sysctl kernel.bpf_stats_enabled or
+ * a BPF_ENABLE_STATS descriptor, e.g. osm-bench with-stats). */
+double pg_live_prog_ns(const struct pg_live *l);
+
+/* 1 once every thread has finished (the count met), or one stopped them
+ * (an error). */
+int pg_live_done(struct pg_live *l);
+
+void pg_live_stop(struct pg_live *l);
+
+/* Wait for the threads. Returns 0, or the first -errno a thread met and
+ * *why the step. */
+int pg_live_join(struct pg_live *l, const char **why);
+
+/* Stop, wipe the keys from the program's map, unload, free. */
+void pg_live_close(struct pg_live *l);
 
 #endif

@@ -21,11 +21,15 @@ for size in 64 1500; do
 			test -n "$v" -a "${v:-0}" -gt 0
 	done
 done
-for c in bridge redirect osm; do
-	v=$(awk -F, -v c=$c '$1 == 64 && $2 == c { print $3 }' "$out/fps.csv" \
-		2>/dev/null)
-	tap_ok "veth fps $c: '$v'" test -n "$v" -a "${v:-0}" -gt 0
+for g in 1cpu split; do
+	for c in bridge redirect osm; do
+		v=$(awk -F, -v g=$g -v c=$c '$1 == g && $2 == 64 && $3 == c {
+			print $4 }' "$out/fps.csv" 2>/dev/null)
+		tap_ok "veth fps $g $c: '$v'" test -n "$v" -a "${v:-0}" -gt 0
+	done
 done
+tap_ok "the live generator made the frames" \
+	grep -q "osm-pktgen -m live" "$out/stdout"
 tap_ok "table has the test-run ratio" grep -q "osm/redir" "$out/stdout"
 tap_ok "table has the veth ratios" grep -q "osm/brdg" "$out/stdout"
 for rooms in 10 30; do
