@@ -177,15 +177,11 @@ static int cmd_add(int argc, char **argv)
 			       "--epoch are required");
 	if (!o.rate != !o.burst)
 		return osm_err("circuit add: --rate and --burst go together");
-	if (o.rate && o.burst < OSM_FRAME_HDR_LEN)
-		return osm_err("circuit add: --burst must be at least %d "
-			       "bytes", OSM_FRAME_HDR_LEN);
 	if (!osm_bucket_sound(o.rate, o.burst))
-		return osm_err("circuit add: --burst must hold %llu ms of "
-			       "--rate (%llu bytes) and at most %llu bytes",
-			       OSM_CLOCK_TICK_MAX_NS / 1000000,
-			       o.rate / (OSM_NSEC_PER_SEC / OSM_CLOCK_TICK_MAX_NS),
-			       OSM_BURST_MAX);
+		return osm_err("circuit add: --burst must be %llu to %llu "
+			       "bytes (the largest frame and %llu ms of --rate)",
+			       osm_bucket_min_burst(o.rate), OSM_BURST_MAX,
+			       OSM_CLOCK_TICK_MAX_NS / 1000000);
 	if (osm_mac_parse(o.src, c.src_mac))
 		return osm_err("bad MAC address '%s'", o.src);
 	if (osm_mac_parse(o.dst, c.dst_mac))

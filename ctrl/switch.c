@@ -131,6 +131,11 @@ int osm_switch_unpin(const char *name)
 		if (unlink(path) < 0 && errno != ENOENT)
 			err = -errno;
 	}
+	/* the per-CPU counters of switches loaded before they moved into
+	 * circuit_state, so that such a switch can be unloaded */
+	pin_path(path, sizeof(path), name, "circuit_stats");
+	if (unlink(path) < 0 && errno != ENOENT)
+		err = -errno;
 	pin_path(path, sizeof(path), name, OSM_PROG_PIN);
 	if (unlink(path) < 0 && errno != ENOENT)
 		err = -errno;
@@ -229,6 +234,15 @@ fail:
 	return err;
 }
 
+static uint32_t value_size(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
 int osm_switch_open(struct osm_switch **out, const char *name)
 {
 	char path[PATH_MAX];
@@ -254,6 +268,13 @@ int osm_switch_open(struct osm_switch **out, const char *name)
 			err = -errno;
 			goto fail;
 		}
+	}
+	/* A switch loaded by another build may lay its values out another
+	 * way: refuse it rather than read or write them wrong. */
+	if (value_size(sw->fd[M_CIRCUITS]) != sizeof(struct osm_circuit) ||
+	    value_size(sw->fd[M_STATE]) != sizeof(struct osm_circuit_state)) {
+		err = -EPROTO;
+		goto fail;
 	}
 	*out = sw;
 	return 0;
@@ -645,7 +666,7 @@ int osm_switch_circuit_next(const struct osm_switch *sw, const uint32_t *prev,
 int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 			     struct osm_circuit_stats *out)
 {
-	struct osm_circuit_state st;
+	struct osm_circuit_state st = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));

@@ -40,7 +40,8 @@ int osm_switch_name_ok(const char *name);
 int osm_switch_load(struct osm_switch **sw, const char *name,
 		    uint32_t max_circuits, unsigned int flags);
 
-/* Open a loaded switch from its pins. -ENOENT: not loaded. */
+/* Open a loaded switch from its pins. -ENOENT: not loaded; -EPROTO: its
+ * maps hold values of another layout (loaded by another build). */
 int osm_switch_open(struct osm_switch **sw, const char *name);
 
 /* Release the handle (the switch keeps running). NULL is fine. */

@@ -54,6 +54,9 @@ int osm_swcli_open(const char *name, struct osm_switch **sw)
 	err = osm_switch_open(sw, name);
 	if (err == -ENOENT)
 		return osm_err("switch '%s' is not loaded", name);
+	if (err == -EPROTO)
+		return osm_err("switch '%s' was loaded by another osm-fabric "
+			       "version: unload and load it", name);
 	if (err)
 		return osm_err("cannot open switch '%s': %s", name,
 			       strerror(-err));

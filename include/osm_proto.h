@@ -420,22 +420,30 @@ struct osm_bucket {
 };
 
 /* The coarsest clock a dataplane may decide with. A bucket then refills
- * in steps of up to rate x tick, so its burst must hold that much. */
+ * in steps of up to rate x tick, so its burst must hold that much on top
+ * of the largest frame. */
 #define OSM_CLOCK_TICK_MAX_NS	10000000ULL
 /* The largest burst: burst x 1e9 byte-ns must fit in 64 bits. */
 #define OSM_BURST_MAX		(0xffffffffffffffffULL / OSM_NSEC_PER_SEC)
 
 /*
- * 1 if rate and burst make a bucket every dataplane enforces alike: both 0
- * (unlimited), or a burst of at least a header, at most OSM_BURST_MAX, and
- * holding the rate's refill over one OSM_CLOCK_TICK_MAX_NS tick.
+ * The least burst of a bucket of rate bytes/s: the largest frame plus the
+ * refill of one OSM_CLOCK_TICK_MAX_NS tick, so that a sender at exactly
+ * the rate passes whatever the clock's granularity up to that tick.
  */
+OSM_INLINE osm_u64 osm_bucket_min_burst(osm_u64 rate)
+{
+	return rate / (OSM_NSEC_PER_SEC / OSM_CLOCK_TICK_MAX_NS) +
+	       OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD;
+}
+
+/* 1 if rate and burst make a bucket every dataplane enforces alike: both 0
+ * (unlimited), or osm_bucket_min_burst(rate) <= burst <= OSM_BURST_MAX. */
 OSM_INLINE int osm_bucket_sound(osm_u64 rate, osm_u64 burst)
 {
 	if (!rate || !burst)
 		return !rate && !burst;
-	return burst >= OSM_FRAME_HDR_LEN && burst <= OSM_BURST_MAX &&
-	       burst >= rate / (OSM_NSEC_PER_SEC / OSM_CLOCK_TICK_MAX_NS);
+	return burst >= osm_bucket_min_burst(rate) && burst <= OSM_BURST_MAX;
 }
 
 /*

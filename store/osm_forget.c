@@ -16,6 +16,8 @@
 struct forget {
 	struct osm_txn *t;
 	const char *person;
+	uint32_t ids[64];	/* a batch of circuits to delete */
+	unsigned n_ids;
 	unsigned long n;	/* records removed */
 };
 
@@ -41,9 +43,44 @@ static bool names_person(const struct osm_rec_audit *a, void *arg)
 	return false;
 }
 
+static int owned_cb(const void *rec, void *arg)
+{
+	const struct osm_rec_circuit *c = rec;
+	struct forget *f = arg;
+
+	if (strcmp(c->owner, f->person))
+		return 0;
+	f->ids[f->n_ids++] = c->id;
+	return f->n_ids == sizeof(f->ids) / sizeof(f->ids[0]);
+}
+
+/* Circuits the index missed: an erasure cannot rest on an index alone,
+ * and it is rare enough to afford reading every circuit once. */
+static int delete_unindexed(struct forget *f)
+{
+	struct osm_key k;
+	unsigned i;
+	int err;
+
+	do {
+		f->n_ids = 0;
+		err = osm_tab_foreach(f->t, OSM_TAB_CIRCUITS, owned_cb, f);
+		if (err < 0)
+			return err;
+		for (i = 0; i < f->n_ids; i++) {
+			osm_key_u32(&k, f->ids[i]);
+			err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
+			if (err)
+				return err;
+			f->n++;
+		}
+	} while (f->n_ids);
+	return 0;
+}
+
 /* Delete the person's circuits, found by the index of circuits by owner
- * (no audit records: those would name them), their index entries, and
- * their person record with its sealed session key. */
+ * and then by a scan (no audit records: those would name them), their
+ * index entries, and their person record with its sealed session key. */
 static int delete_records(struct forget *f)
 {
 	struct osm_key k;
@@ -62,6 +99,9 @@ static int delete_records(struct forget *f)
 			return err;
 	}
 	if (err != OSM_STORE_ENOTFOUND)
+		return err;
+	err = delete_unindexed(f);
+	if (err)
 		return err;
 	osm_key_name(&k, f->person);
 	err = osm_tab_del(f->t, OSM_TAB_PEOPLE, &k);

@@ -123,9 +123,12 @@ fails "circuit add: missing --epoch" "required" \
 	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --hop-key $KEY
 fails "circuit add: rate without burst" "go together" \
 	cadd 3 --hop-key $KEY --rate 1000
-fails "circuit add: burst under one clock tick of rate" "must hold 10 ms" \
-	cadd 3 --hop-key $KEY --rate 1000000 --burst 9999
-fails "circuit add: burst over the largest" "at most" \
+fails "circuit add: burst under a frame and a tick of rate" \
+	"--burst must be 11558 to 18446744073 bytes" \
+	cadd 3 --hop-key $KEY --rate 1000000 --burst 11557
+fails "circuit add: burst under the largest frame" "must be 1558 to" \
+	cadd 3 --hop-key $KEY --rate 1 --burst 1557
+fails "circuit add: burst over the largest" "to 18446744073 bytes" \
 	cadd 3 --hop-key $KEY --rate 1000000 --burst 18446744074
 fails "circuit add: bad circuit id" "bad circuit id 'abc'" \
 	cadd abc --hop-key $KEY
@@ -159,5 +162,14 @@ fails "stats: unknown switch" "not loaded" $F stats -n $S ${P}nope
 for c in load unload status circuit port stats; do
 	tap_ok "$c --help exits 0" sh -c "$F $c --help >/dev/null"
 done
+# A switch whose pinned values have another layout (loaded by another
+# build) is refused, not misread.
+mv $D/circuit_state $D/${P}keep
+bpftool map create $D/circuit_state type hash key 4 value 8 entries 1 \
+	name circuit_state flags 1
+fails "a switch of another layout is refused" \
+	"loaded by another osm-fabric version" $F status -n $S $SW
+rm $D/circuit_state
+mv $D/${P}keep $D/circuit_state
 tap_ok "unload $SW" $F unload -n $S $SW
 tap_done

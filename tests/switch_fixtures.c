@@ -27,6 +27,7 @@ static struct osm_switch *sw;
 #define NS 1000000000ULL
 #define PAY 16				/* default payload length */
 #define FLEN (OSM_FRAME_HDR_LEN + PAY)
+#define RPAY 500			/* payload on the rated circuit 2 */
 
 enum mut {
 	M_NONE,
@@ -111,8 +112,8 @@ static void provision(void)
 	circuit(&c, 1, P_A, P_B, 1);
 	add(&c);
 	circuit(&c, 2, P_A, P_B, 1);	/* three frames of burst, no refill */
-	c.rate = 1;
-	c.burst = 3 * FLEN;
+	c.rate = 1;		/* a sound burst holds the largest frame */
+	c.burst = 3 * (OSM_FRAME_HDR_LEN + RPAY);
 	add(&c);
 	circuit(&c, 3, P_A, P_B, 1);	/* lease ran out a second ago */
 	c.expires_ns = now - NS;
@@ -198,12 +199,12 @@ static const struct fixture fixtures[] = {
 	{ "egress port missing from tx_ports", 0, 5, 1, 1, P_A, 0, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
 	{ "circuit flagged egress down", 0, 6, 1, 1, P_A, 0, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
 	/* Token bucket: burst of three frames, 1 byte/s refill. */
-	{ "rate: 1st frame of the burst", 0, 2, 1, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
-	{ "rate: 2nd frame of the burst", 0, 2, 2, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
-	{ "rate: 3rd frame of the burst", 0, 2, 3, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
-	{ "rate: 4th frame is over rate", 0, 2, 4, 1, P_A, 0, 0, M_NONE, 0, DROP(OVER_RATE) },
-	{ "rate: 4th again still over rate (not a replay)", 0, 2, 4, 1, P_A, 0, 0, M_NONE, 0, DROP(OVER_RATE) },
-	{ "rate: a replay is not charged to the bucket", 0, 2, 1, 1, P_A, 0, 0, M_NONE, 0, DROP(REPLAY) },
+	{ "rate: 1st frame of the burst", 0, 2, 1, 1, P_A, RPAY, 0, M_NONE, 0, FWD, 0 },
+	{ "rate: 2nd frame of the burst", 0, 2, 2, 1, P_A, RPAY, 0, M_NONE, 0, FWD, 0 },
+	{ "rate: 3rd frame of the burst", 0, 2, 3, 1, P_A, RPAY, 0, M_NONE, 0, FWD, 0 },
+	{ "rate: 4th frame is over rate", 0, 2, 4, 1, P_A, RPAY, 0, M_NONE, 0, DROP(OVER_RATE) },
+	{ "rate: 4th again still over rate (not a replay)", 0, 2, 4, 1, P_A, RPAY, 0, M_NONE, 0, DROP(OVER_RATE) },
+	{ "rate: a replay is not charged to the bucket", 0, 2, 1, 1, P_A, RPAY, 0, M_NONE, 0, DROP(REPLAY) },
 	/* Key rotation on circuit 8: 4 -> 4+5 -> 5 -> 5+6. */
 	{ "rotation: epoch 4 forwards", 0, 8, 1, 4, P_A, 0, 0, M_NONE, 0, FWD, 0 },
 	{ "rotation: epoch 5 installed next to 4 forwards", rotate_add5, 8, 2, 5, P_A, 0, 0, M_NONE, 0, FWD, 0 },

@@ -167,6 +167,26 @@ static void forget_empties(void **state)
 	osm_txn_abort(t);
 }
 
+/* forget does not rest on the index alone: a circuit of the person's
+ * that the index lacks goes too, and no byte of the name stays. */
+static void forget_unindexed(void **state)
+{
+	struct fx *f = *state;
+	struct osm_txn *t;
+	unsigned long n;
+	uint32_t a;
+
+	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osm_person_enter(t, "alice", "r101"), 0);
+	a = add(t, "alice");
+	add(t, "alice");
+	assert_int_equal(osm_owned_del(t, "alice", a), 0);
+	assert_int_equal(osm_txn_commit(t), 0);
+	assert_int_equal(osm_store_forget(&f->s, "alice", &n), 0);
+	assert_int_equal(n, 2 + 1 + 2 + 1);	/* circuits, person, audit */
+	assert_false(th_dir_contains(f->dir, "alice", 5, false));
+}
+
 /* Make the store in dir look like one written before the index: no
  * "owned" table, schema 1. */
 static void downgrade(struct osm_store *s)
@@ -268,6 +288,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(add_del_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(leave_among_many, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(forget_unindexed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(forget_empties, setup,
 						teardown),

@@ -113,11 +113,13 @@ static void sound_rule(void **state)
 	assert_true(osm_bucket_sound(0, 0));
 	assert_false(osm_bucket_sound(1000, 0));
 	assert_false(osm_bucket_sound(0, 1000));
-	assert_false(osm_bucket_sound(100, OSM_FRAME_HDR_LEN - 1));
-	assert_true(osm_bucket_sound(100, OSM_FRAME_HDR_LEN));
-	/* One 10 ms tick of 1 MB/s is 10,000 bytes. */
-	assert_true(osm_bucket_sound(1000000, 10000));
-	assert_false(osm_bucket_sound(1000000, 9999));
+	/* The largest frame, and one 10 ms tick of the rate on top. */
+	assert_int_equal(osm_bucket_min_burst(1), 1558);
+	assert_int_equal(osm_bucket_min_burst(1000000), 11558);
+	assert_false(osm_bucket_sound(1, 1557));
+	assert_true(osm_bucket_sound(1, 1558));
+	assert_true(osm_bucket_sound(1000000, 11558));
+	assert_false(osm_bucket_sound(1000000, 11557));
 	assert_true(osm_bucket_sound(1, OSM_BURST_MAX));
 	assert_false(osm_bucket_sound(1, OSM_BURST_MAX + 1));
 }
@@ -128,23 +130,52 @@ static osm_u64 coarse(osm_u64 t)
 	return t - t % OSM_CLOCK_TICK_MAX_NS;
 }
 
-static void coarse_clock(void **state)
+#define TICK OSM_CLOCK_TICK_MAX_NS
+
+/* A sound bucket read with the coarsest clock passes a sender at exactly
+ * its rate, for frame sizes that do and do not divide a tick's refill. */
+static void coarse_clock_passes_rate(void **state)
 {
-	struct osm_bucket b = { 0 }, over = { 0 };
-	osm_u64 t, rate = 1000000, burst = rate / 100, passed = 0;
-	int all = 1;
+	static const osm_u32 sizes[] = { 1000, 1500, 1558, 577 };
+	osm_u64 rate = 1000000, burst = osm_bucket_min_burst(rate), t, gap;
+	osm_u32 i;
 
 	(void)state;
-	/* A sound bucket read with the coarsest clock passes a sender at
-	 * exactly its rate (1000 B every 1 ms, off the tick phase)... */
-	for (t = SEC + 300000; t < 2 * SEC; t += 1000000)
-		all &= osm_bucket_take(&b, rate, burst, coarse(t), 1000);
-	assert_true(all);
-	/* ...and holds one at twice its rate to rate x time + burst. */
-	for (t = SEC + 300000; t < 2 * SEC; t += 500000)
-		passed += osm_bucket_take(&over, rate, burst, coarse(t), 1000) ?
-			  1000 : 0;
-	assert_true(passed >= rate - burst && passed <= rate + burst);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct osm_bucket b = { 0 };
+		int all = 1;
+
+		gap = (osm_u64)sizes[i] * SEC / rate;	/* exactly the rate */
+		for (t = SEC + 300000; t < 3 * SEC; t += gap)
+			all &= osm_bucket_take(&b, rate, burst, coarse(t),
+					       sizes[i]);
+		assert_true(all);
+	}
+}
+
+/* ...and never lets through more than rate x (t + tick) + burst in any
+ * time t: a sender at twice the rate, and one that drains the bucket
+ * just before a tick and then sends at every tick. */
+static void coarse_clock_holds_rate(void **state)
+{
+	struct osm_bucket b = { 0 }, d = { 0 };
+	osm_u64 rate = 1000000, burst = osm_bucket_min_burst(rate), t, t0;
+	osm_u64 passed = 0, in = 0;
+
+	(void)state;
+	for (t = SEC + 300000; t < 2 * SEC; t += 750000)
+		passed += osm_bucket_take(&b, rate, burst, coarse(t), 1500) ?
+			  1500 : 0;
+	assert_true(passed <= rate * (SEC + TICK) / SEC + burst);
+	assert_true(passed >= rate - burst);
+
+	t0 = 5 * SEC - 1;		/* drain just before a tick */
+	while (osm_bucket_take(&d, rate, burst, coarse(t0), 1000))
+		in += 1000;
+	for (t = 5 * SEC; t <= 5 * SEC + 5 * TICK; t += TICK)
+		while (osm_bucket_take(&d, rate, burst, coarse(t), 1000))
+			in += 1000;
+	assert_true(in <= rate * (5 * TICK + 1 + TICK) / SEC + burst);
 }
 
 int main(void)
@@ -159,7 +190,8 @@ int main(void)
 		cmocka_unit_test(large_values_do_not_overflow),
 		cmocka_unit_test(sustained_rate),
 		cmocka_unit_test(sound_rule),
-		cmocka_unit_test(coarse_clock),
+		cmocka_unit_test(coarse_clock_passes_rate),
+		cmocka_unit_test(coarse_clock_holds_rate),
 	};
 
 	return cmocka_run_group_tests_name("bucket", tests, NULL, NULL);

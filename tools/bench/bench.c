@@ -190,7 +190,7 @@ static int testrun_size(struct tr *t, uint32_t size)
 	r = forward(t, &c, frame, size, drv, &fwd);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	c.rate = 100000000000ULL;
-	c.burst = 1000000000;
+	c.burst = 2000000000;
 	c.expires_ns = (uint64_t)ts.tv_sec * 1000000000ULL + 3600000000000ULL;
 	if (!r)
 		r = forward(t, &c, frame, size, drv, &rated);

@@ -12,7 +12,8 @@ trap 'rm -f "$err"' EXIT
 refuse() {
 	local desc=$1 word=$2 rc
 	shift 2
-	$PG -i lo --secret "$key" "$@" >/dev/null 2>"$err"
+	# -n 1 and a timeout: an option wrongly accepted must not run on
+	timeout 20 $PG -i lo --secret "$key" -n 1 "$@" >/dev/null 2>"$err"
 	rc=$?
 	tap_ok "$desc: exit 1, one line naming '$word'" \
 		test "$rc" -eq 1 -a "$(wc -l <"$err")" -eq 1 -a \
@@ -27,7 +28,7 @@ refuse "control frames" "ctrl" -m live -t ctrl
 refuse "a pcap" "pcap" -m live -w /tmp/olv$$.pcap -n 5
 refuse "a rate" "rate" -m live -r 1000
 refuse "too many circuits" "circuits" -m live -C 65
-refuse "more threads than CPUs" "CPUs here" -m live -T 64
+refuse "more threads than CPUs" "CPUs here" -m live -T $(($(nproc) + 1))
 refuse "zero threads" "threads" -m live -T 0
 refuse "a CPU that is not there" "not available" -m live --cpus 1000
 refuse "a bad CPU list" "CPU list" -m live --cpus 0-
