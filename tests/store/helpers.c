@@ -49,6 +49,27 @@ void th_close(struct osm_store *s, char *dir)
 	free(dir);
 }
 
+int th_setup(void **state)
+{
+	struct th_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = th_tmpdir();
+	f->s = th_open(f->dir);
+	th_apply_example(f->s);
+	*state = f;
+	return 0;
+}
+
+int th_teardown(void **state)
+{
+	struct th_fx *f = *state;
+
+	th_close(f->s, f->dir);
+	free(f);
+	return 0;
+}
+
 struct osm_store *th_open(const char *dir)
 {
 	struct osm_store *s = NULL;

@@ -23,6 +23,14 @@ struct osm_store *th_open(const char *dir);
 /* Apply the example building; fails the test on error. */
 void th_apply_example(struct osm_store *s);
 
+/* A cmocka fixture: a new store holding the example building. */
+struct th_fx {
+	char *dir;
+	struct osm_store *s;
+};
+int th_setup(void **state);
+int th_teardown(void **state);
+
 /* Run fn in a write transaction and commit; returns fn's or commit's
  * error (the transaction is aborted if fn fails). */
 int th_write(struct osm_store *s, int (*fn)(struct osm_txn *, void *),

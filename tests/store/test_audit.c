@@ -16,31 +16,6 @@
 #include "helpers.h"
 #include "osm_store_int.h"
 
-struct fx {
-	char *dir;
-	struct osm_store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->dir = th_tmpdir();
-	f->s = th_open(f->dir);
-	th_apply_example(f->s);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	th_close(f->s, f->dir);
-	free(f);
-	return 0;
-}
-
 /* n enter/move/leave rounds of made-up people, batch per transaction. */
 static void history(struct osm_store *s, int rounds, int batch)
 {
@@ -73,7 +48,7 @@ static uint64_t verify(struct osm_store *s, int *err)
 
 static void long_history(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct timespec a, b;
 	struct osm_txn *t;
 	int err;
@@ -93,7 +68,7 @@ static void long_history(void **state)
 
 static void append_errors(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_rec_audit a;
 	struct osm_txn *t;
 	struct osm_key k;
@@ -119,7 +94,7 @@ static void append_errors(void **state)
  * transaction that is never committed): verify names that record. */
 static void every_byte_flip(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	uint8_t v[OSM_REC_MAX + OSM_HASH_LEN];
 	struct osm_txn *t;
 	MDB_val key, val;
@@ -165,7 +140,7 @@ static void every_byte_flip(void **state)
 /* The same, on the data file: a byte changed on disk is caught. */
 static void file_byte_flip(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	char path[4096];
 	uint8_t *buf, *orig, *p;
 	struct stat st;
@@ -223,7 +198,7 @@ static void file_byte_flip(void **state)
 
 static void removed_records(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 	struct osm_key k;
 	uint64_t bad;
@@ -252,14 +227,16 @@ static void removed_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(long_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(append_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(every_byte_flip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(file_byte_flip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(removed_records, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(long_history, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(append_errors, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(every_byte_flip, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(file_byte_flip, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(removed_records, th_setup,
+						th_teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -13,31 +13,6 @@
 #include "helpers.h"
 #include "osm_store_int.h"
 
-struct fx {
-	char *dir;
-	struct osm_store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->dir = th_tmpdir();
-	f->s = th_open(f->dir);
-	th_apply_example(f->s);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	th_close(f->s, f->dir);
-	free(f);
-	return 0;
-}
-
 static uint32_t add(struct osm_txn *t, const char *owner)
 {
 	struct osm_rec_circuit c = { .src_dev = 1, .dst_dev = 2,
@@ -71,7 +46,7 @@ static uint32_t first(struct osm_txn *t, const char *owner)
 
 static void add_del_leave(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 	uint32_t a1, a2, b, g;
 
@@ -122,7 +97,7 @@ static void add_del_leave(void **state)
 /* Leave among many others' circuits: only the leaver's count. */
 static void leave_among_many(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 	char name[16];
 	int i;
@@ -144,7 +119,7 @@ static void leave_among_many(void **state)
 /* forget: the person's entries go with their circuits; others' stay. */
 static void forget_empties(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 	unsigned long n;
 	uint32_t b;
@@ -171,7 +146,7 @@ static void forget_empties(void **state)
  * that the index lacks goes too, and no byte of the name stays. */
 static void forget_unindexed(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 	unsigned long n;
 	uint32_t a;
@@ -213,7 +188,7 @@ static uint32_t schema(struct osm_store *s)
 
 static void migration(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_store *ro;
 	struct osm_txn *t;
 	uint32_t a1, a2, b;
@@ -269,7 +244,7 @@ static void migration(void **state)
 /* A schema 2 store without its index table is damaged, not old. */
 static void missing_index(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	struct osm_txn *t;
 
 	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
@@ -286,16 +261,18 @@ static void missing_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(add_del_leave, setup, teardown),
-		cmocka_unit_test_setup_teardown(leave_among_many, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(forget_unindexed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(forget_empties, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(migration, setup, teardown),
-		cmocka_unit_test_setup_teardown(missing_index, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(add_del_leave, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(leave_among_many, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(forget_unindexed, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(forget_empties, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(migration, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(missing_index, th_setup,
+						th_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
