@@ -1,41 +1,11 @@
-# The room switch: XDP program (bpf/switch.bpf.c) and its skeleton for
-# ctrl/, its tests, and the host endpoint tool tools/osm-endpoint.
-# The skeleton is named switch_bpf: the pattern rule would name it after
-# the stem, and `struct switch` is not valid C.
+# The room switch: the XDP program (switch.bpf.c, maps in switch_maps.h)
+# and the switch library that loads and drives it (switch.c: load, pin,
+# map writes, stats; xdp_run.c: the program run outside of traffic),
+# linked by osm-fabric, the tools and the tests.
 SWITCH_SKEL := $(B)/bpf/switch.skel.h
-CTRL_GEN += $(B)/bpf/switch.skel.h
+$(SWITCH_SKEL): SKEL_NAME := switch_bpf
 
-.SECONDARY: $(B)/bpf/switch.bpf.o
-$(B)/bpf/switch.bpf.o: bpf/switch_maps.h
-
-$(SWITCH_SKEL): $(B)/bpf/switch.bpf.o
-	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name switch_bpf > $@
-
-# Tests of the program through BPF_PROG_TEST_RUN (sanitized, with the
-# switch library from ctrl/).
-SWITCH_TEST_OBJS := $(B)/san/tests/switch_util.o $(B)/san/ctrl/switch.o \
-	$(LIBOSM_SAN)
-$(B)/san/ctrl/switch.o: | $(SWITCH_SKEL)
-$(B)/san/tests/switch_%.o: SAN_CFLAGS += -Ictrl -Itests
-
-$(B)/tests/switch_fixtures $(B)/tests/switch_replay: $(B)/tests/%: \
-		$(B)/san/tests/%.o $(SWITCH_TEST_OBJS)
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-
-TESTS += $(B)/tests/switch_fixtures $(B)/tests/switch_replay \
-	tests/switch_netns.sh tests/switch_cli.sh
-
-# Host endpoint: send and receive circuit frames on an interface.
-OSM_ENDPOINT := $(B)/osm-endpoint
-BINS += $(OSM_ENDPOINT)
-
-$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(LIBOSM)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-
-# Interim demo: one room switch, three endpoints (tools/switch-demo.sh).
-DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT)
-DEMO_CMD ?= tools/switch-demo.sh
+LIBSWITCH_SRCS := bpf/switch.c bpf/xdp_run.c
+$(LIBSWITCH):     $(LIBSWITCH_SRCS:%.c=$(B)/%.o)
+$(LIBSWITCH_SAN): $(LIBSWITCH_SRCS:%.c=$(B)/san/%.o)
+$(B)/bpf/switch.o $(B)/san/bpf/switch.o: | $(SWITCH_SKEL)

@@ -1,47 +1,15 @@
-# osm-fabric, the control tool: ctrl/*.c and the store library store/*.c.
-# Parts that generate headers it includes (BPF skeletons) add them to
-# CTRL_GEN.
-OSM_FABRIC := $(B)/osm-fabric
-CTRL_SRCS  := $(wildcard ctrl/*.c) $(wildcard store/*.c)
-BINS += $(OSM_FABRIC)
+# osm-fabric, the control plane: the CLI (main.c: the command table,
+# cmd_*.c: one subcommand a file, cli*.c: what they share), the engine
+# (ctrl/engine/, public header engine.h) and the daemon's parts
+# (ctrl/daemon/: its line protocol and the devices' controller).
+OSM_FABRIC  := $(B)/osm-fabric
+CTRL_SRCS   := $(wildcard ctrl/*.c ctrl/engine/*.c ctrl/daemon/*.c)
+BINS        += $(OSM_FABRIC)
 
-$(CTRL_SRCS:%.c=$(B)/%.o): | $(CTRL_GEN)
+$(call incdir,ctrl,-Ictrl -Ictrl/engine -Ictrl/daemon)
+$(CTRL_SRCS:%.c=$(B)/%.o): | $(SWITCH_SKEL)
 
-$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBOSM)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+$(OSM_FABRIC): $(CTRL_SRCS:%.c=$(B)/%.o) $(LIBSTORE) $(LIBSWITCH) $(LIBOSM)
+$(OSM_FABRIC): LDLIBS = $(LIBS_CTRL) $(LIBS_STORE) $(LIBS_SWITCH) $(LIBS_OSM)
 
-# The engine: end to end in a two-room building in namespaces.
-TESTS += tests/engine_netns.sh
-TESTS += tests/demo_short.sh
-
-# make demo: the building demo (replaces the one-switch interim demo).
-DEMO_DEPS += $(OSM_FABRIC) $(OSM_ENDPOINT) $(B)/firmware/door.elf $(B)/osm-mkblob
-DEMO_CMD := tools/building-demo.sh
-
-# The daemon: its socket protocol, and the line parser's fuzz harness.
-TESTS += tests/engine_daemon.sh
-ENGINE_FUZZER := $(B)/fuzz/fuzz-engine-line
-FUZZERS += $(ENGINE_FUZZER)
-CHECK_DEPS += $(ENGINE_FUZZER)
-$(ENGINE_FUZZER): ctrl/fuzz/fuzz-engine-line.c ctrl/engine_line.c \
-		ctrl/engine_line.h $(wildcard store/*.c) $(LIBOSM_SAN)
-	$(call msg,FUZZ,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(filter-out -MMD -MP -O2,$(HOST_CFLAGS)) -Ictrl -Istore \
-		-O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(filter %.c,$^) $(LIBOSM_SAN) \
-		$(HOST_LDLIBS) -o $@
-TESTS += tests/engine_restart.sh
-TESTS += tests/engine_link.sh
-TESTS += tests/engine_ctl.sh
-# Firmware devices (QEMU) under the daemon: needs the firmware images.
-TESTS += tests/engine_fw.sh
-CHECK_DEPS += $(B)/osm-mkblob $(B)/firmware/door.elf $(B)/firmware/lamp.elf
-
-# The switch library's map batch operations (the engine's map writes).
-$(B)/tests/switch_batch: $(B)/san/tests/switch_batch.o $(SWITCH_TEST_OBJS)
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-TESTS += $(B)/tests/switch_batch
+DEMO_DEPS += $(OSM_FABRIC)

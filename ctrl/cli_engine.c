@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
-#include "switch_cli.h"
+#include "cli_switch.h"
 
 int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
 			const struct osm_engine_opts *o)

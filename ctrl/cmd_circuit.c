@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "osm_hex.h"
 #include "osm_arg.h"
-#include "switch_cli.h"
+#include "cli_switch.h"
 
 static void usage(FILE *f)
 {

@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
-#include "engine_line.h"
+#include "line.h"
 #include "controller.h"
 
 #define MAX_CLIENTS	64

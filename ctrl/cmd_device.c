@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "osm_hex.h"
-#include "provision_host.h"
-#include "switch_cli.h"
+#include "osm_provision.h"
+#include "cli_switch.h"
 
 static void usage(FILE *f)
 {

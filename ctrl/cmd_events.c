@@ -8,7 +8,7 @@
 #include <string.h>
 #include "cli.h"
 #include "cli_engine.h"
-#include "engine_line.h"
+#include "line.h"
 
 int osm_cmd_events(int argc, char **argv)
 {

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
-#include "engine_line.h"
+#include "line.h"
 #include "osm_hex.h"
 
 /* Options of enter, move and leave. */

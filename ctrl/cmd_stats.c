@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "switch_cli.h"
+#include "cli_switch.h"
 
 static void usage(FILE *f)
 {

@@ -1,28 +1,20 @@
 # Endpoint firmware for the Cortex-M3 (QEMU lm3s6965evb): one image per
 # role, the provisioning tool osm-mkblob, provisioned device images, the
-# size budget, and host builds of its code for tests. docs/firmware.md.
+# size budget. Host builds of its code for tests: tests/firmware/build.mk.
+# docs/firmware.md.
 FW_CC      := arm-none-eabi-gcc
 FW_OBJCOPY := arm-none-eabi-objcopy
 FW_CFLAGS  := -mcpu=cortex-m3 -mthumb -Os -g -std=gnu11 $(WARN) -MMD -MP \
 	-ffreestanding -fno-common -ffunction-sections -fdata-sections \
-	-DOSM_NO_LOCK -DOSM_REPLAY_BITS=1024 -Iinclude -Ilib -Ifirmware
+	-DOSM_NO_LOCK -DOSM_REPLAY_BITS=1024 -Iinclude -Ifirmware
 FW_LDFLAGS := -nostdlib -T firmware/fw.ld -Wl,--gc-sections -lgcc
 FW_SRCS    := firmware/hw.c firmware/app.c firmware/circuit.c \
-	firmware/chachapoly.c firmware/libc.c lib/osm_msg.c
+	firmware/chachapoly.c firmware/libc.c
 FW_ROLES   := door lamp
 FW_IMAGES  := $(FW_ROLES:%=$(B)/firmware/%.elf)
 OSM_MKBLOB := $(B)/osm-mkblob
-FW_CTL     := $(B)/tests/firmware/fw-ctl
-FW_TEST_CRYPTO := $(B)/tests/firmware/fw-crypto
-FW_TEST_VECTORS := $(B)/tests/firmware/fw-vectors
-FUZZ_FW_RX := $(B)/fuzz/fuzz-fw-rx
 BINS       += $(OSM_MKBLOB)
-CHECK_DEPS += $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL) $(FUZZ_FW_RX) \
-	$(FW_TEST_VECTORS)
-FUZZERS    += $(FUZZ_FW_RX)
-TESTS      += $(FW_TEST_CRYPTO) tests/firmware/vectors.sh \
-	tests/firmware/mkblob.sh tests/firmware/provision.sh \
-	tests/firmware/qemu-e2e.sh tests/firmware/size.sh
+DEMO_DEPS  += $(FW_IMAGES) $(OSM_MKBLOB)
 
 # ---- role images: $(1) role name, $(2) its FW_ROLE_* macro suffix ---------
 define fw_role
@@ -39,18 +31,10 @@ $(eval $(call fw_role,door,DOOR))
 $(eval $(call fw_role,lamp,LAMP))
 
 # ---- provisioning ----------------------------------------------------------
-# The blob writer is part of libosm so that `osm-fabric device provision`
-# can call osm_fw_blob_write() too. (lib/build.mk is read after this file,
-# so the library names are spelled out.)
-$(B)/libosm.a: $(B)/firmware/provision_host.o
-$(B)/san/libosm.a: $(B)/san/firmware/provision_host.o
-
-# `osm-fabric device provision` (ctrl/cmd_device.c) writes blobs too.
-$(B)/ctrl/cmd_device.o: HOST_CFLAGS += -Ifirmware
-
-$(OSM_MKBLOB): $(B)/firmware/mkblob.o $(B)/libosm.a
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+# osm-mkblob writes a device's blob (include/osm_blob.h) with libosm's
+# osm_fw_blob_write(), as `osm-fabric device provision` does.
+$(OSM_MKBLOB): $(B)/firmware/mkblob.o $(LIBOSM)
+$(OSM_MKBLOB): LDLIBS = $(LIBS_OSM)
 
 # `make firmware` builds the role images; with DEVICE=NAME it also writes
 # the provisioned image $(B)/firmware/devices/NAME.elf, its blob from
@@ -94,42 +78,6 @@ endif
 endif
 
 # Flash and RAM of each role image against the budget; fails when over.
-firmware-size: $(FW_IMAGES) $(OSM_MKBLOB) $(FW_CTL)
+firmware-size: $(FW_IMAGES) $(OSM_MKBLOB) $(B)/tests/firmware/fw-ctl
 	$(Q)tests/firmware/size.sh >$(B)/firmware/size.tap; rc=$$?; \
 		sed -n 's/^# //p; /^not ok/p' $(B)/firmware/size.tap; exit $$rc
-
-# ---- tests -----------------------------------------------------------------
-FW_HOST_OBJS := $(B)/san/firmware/chachapoly.o $(B)/san/firmware/circuit.o
-$(B)/san/tests/firmware/%.o: SAN_CFLAGS += -Ifirmware
-$(B)/san/firmware/%.o: SAN_CFLAGS += -Ifirmware
-
-$(FW_TEST_CRYPTO): $(B)/san/tests/firmware/fw_crypto.o $(FW_HOST_OBJS) \
-		$(B)/san/libosm.a
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-
-# The worked examples of docs/protocol.md through the firmware's code and
-# application (host build); the parser is tests/build.mk's VECTOR_DOC.
-$(B)/san/tests/firmware/fw_vectors.o: SAN_CFLAGS += -Itests/vector
-$(FW_TEST_VECTORS): $(B)/san/tests/firmware/fw_vectors.o \
-		$(B)/san/firmware/app.o $(FW_HOST_OBJS) \
-		$(B)/san/tests/vector/vector_doc.o $(B)/san/libosm.a
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-
-$(FW_CTL): $(B)/san/tests/firmware/fw_ctl.o \
-		$(B)/san/tests/firmware/fw_ctl_switch.o $(B)/san/libosm.a
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
-
-# libFuzzer harness of everything the firmware parses: frames, control
-# messages, lamp commands, UART lines (host build of app.c).
-$(FUZZ_FW_RX): tests/firmware/fuzz_fw_rx.c firmware/app.c \
-		firmware/circuit.c firmware/chachapoly.c $(B)/san/libosm.a
-	$(call msg,FUZZ,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(SAN_CFLAGS) -Ifirmware -fsanitize=fuzzer \
-		$(filter %.c %.a,$^) $(HOST_LDLIBS) -o $@

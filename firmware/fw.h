@@ -5,7 +5,7 @@
 #define FW_H
 
 #include "osm_proto.h"
-#include "provision.h"
+#include "osm_blob.h"
 
 #define FW_VERSION	1
 /* Largest payload the device takes: a KEY_UPDATE is 64 bytes, a PRESENCE

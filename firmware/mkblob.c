@@ -11,7 +11,7 @@
 #include <sodium.h>
 #include "osm_hex.h"
 #include "osm_keys.h"
-#include "provision_host.h"
+#include "osm_provision.h"
 
 static const char usage[] =
 "usage: osm-mkblob --id N --role door|lamp\n"

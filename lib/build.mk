@@ -1,24 +1,8 @@
-# Host library libosm: endpoint seal/open, keys, control messages, packet
-# I/O, hex. Every host program links $(LIBOSM); tests link $(LIBOSM_SAN).
+# libosm, the host endpoint library: frames sealed and opened, keys,
+# control messages, AF_PACKET I/O, hex and numbers from the command line,
+# provisioning blobs. Every host program links it.
 LIBOSM_SRCS := $(wildcard lib/*.c)
 
-$(LIBOSM): $(LIBOSM_SRCS:%.c=$(B)/%.o)
-	$(call msg,AR,$@)
-	$(Q)ar rcs $@ $^
-
+$(LIBOSM):     $(LIBOSM_SRCS:%.c=$(B)/%.o)
 $(LIBOSM_SAN): $(LIBOSM_SRCS:%.c=$(B)/san/%.o)
-	$(call msg,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(LIBOSM_FZ): $(LIBOSM_SRCS:%.c=$(B)/fz/%.o)
-	$(call msg,AR,$@)
-	$(Q)ar rcs $@ $^
-
-# libFuzzer harnesses of the library's parsers; corpora in tests/corpus/.
-LIB_FUZZERS := $(patsubst lib/fuzz/%.c,$(B)/fuzz/%,$(wildcard lib/fuzz/*.c))
-FUZZERS += $(LIB_FUZZERS)
-
-$(LIB_FUZZERS): $(B)/fuzz/%: $(B)/fz/lib/fuzz/%.o $(LIBOSM_FZ)
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(HOST_LDLIBS) -o $@
+$(LIBOSM_FZ):  $(LIBOSM_SRCS:%.c=$(B)/fz/%.o)

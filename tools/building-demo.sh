@@ -173,7 +173,7 @@ if [ $SHORT = 0 ]; then
 	bld_ask controller | sed 's/^ok /  /'
 	echo "  (the door ACKed its HELLO and badge; host endpoints speak no"
 	echo "  control messages, so their KEY_UPDATEs are sent 11 times, then"
-	echo "  given up: the firmware lamp in tests/engine_fw.sh ACKs them)"
+	echo "  given up: the firmware lamp in tests/engine/fw.sh ACKs them)"
 	say "audit"
 	bld_osm audit verify | sed 's/^/  /'
 fi

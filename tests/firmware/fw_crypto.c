@@ -15,7 +15,7 @@
 #include "osm_keys.h"
 #include "chachapoly.h"
 #include "circuit.h"
-#include "provision_host.h"
+#include "osm_provision.h"
 
 #define ROUNDS 10000
 

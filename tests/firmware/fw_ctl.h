@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "osm_endpoint.h"
 #include "osm_msg.h"
-#include "provision.h"
+#include "osm_blob.h"
 
 #define FWC_DATA_CIRCUIT	100
 

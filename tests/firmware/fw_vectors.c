@@ -13,7 +13,7 @@
 #include "fw.h"
 #include "circuit.h"
 #include "osm_msg.h"
-#include "provision_host.h"
+#include "osm_provision.h"
 #include "tap.h"
 #include "vector_doc.h"
 

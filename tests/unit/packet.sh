@@ -12,4 +12,4 @@ for i in pa pb; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
 	ip -n "$ns" link set "$i" up
 done
-ip netns exec "$ns" build/tests/test_packet pa pb
+ip netns exec "$ns" build/tests/unit/test_packet pa pb

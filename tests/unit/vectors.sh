@@ -1,3 +1,3 @@
 #!/bin/sh
 # The worked examples of docs/protocol.md, checked byte for byte.
-exec build/tests/vectors docs/protocol.md
+exec build/tests/unit/vectors docs/protocol.md

@@ -32,7 +32,7 @@
 #include "switch.h"
 #include "bench.skel.h"
 #include "baseline_redirect.skel.h"
-#include "util.h"
+#include "xdp_run.h"
 
 #define OB_CIRCUIT	1
 #define OB_EPOCH	2
@@ -76,7 +76,7 @@ static int measure(struct tr *t, int prog_fd, uint8_t *frame, uint32_t len,
 				     t->seq);
 			t->seq += t->repeat;
 		}
-		r = obench_test_run(prog_fd, t->in, frame, len, t->repeat,
+		r = osm_xdprun_repeat(prog_fd, t->in, frame, len, t->repeat,
 				    &ns[i]);
 		if (r < 0)
 			return osm_err("BPF_PROG_TEST_RUN: %s", strerror(-r));
@@ -185,7 +185,7 @@ static int testrun_size(struct tr *t, uint32_t size)
 	 * circuit: a rate (one that never runs out here, so every frame
 	 * still forwards) and a lease, which make the switch read the
 	 * clock and refill the bucket. */
-	obench_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
+	osm_xdprun_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
 		       t->secret, OB_EPOCH);
 	r = forward(t, &c, frame, size, drv, &fwd);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -234,7 +234,7 @@ static int load_all(struct tr *t)
 		e = osm_switch_attach(t->sw, t->out, 0);
 	if (e)
 		return osm_err("cannot attach the switch: %s", strerror(-e));
-	obench_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
+	osm_xdprun_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
 		       t->secret, OB_EPOCH);
 	e = osm_switch_circuit_add(t->sw, &c);
 	osm_wipe(&c, sizeof(c));
@@ -288,12 +288,12 @@ static int cmd_testrun(int argc, char **argv)
 		return osm_err("usage: osm-bench testrun [--repeat N] [--trials N]");
 	}
 	randombytes_buf(t.secret, sizeof(t.secret));
-	e = obench_netns("opgb", 1, ifx);
+	e = osm_xdprun_netns("opgb", 1, ifx);
 	if (e)
 		return osm_err("cannot make the bench netns: %s", strerror(-e));
 	t.in = ifx[0];
 	t.out = ifx[1];
-	if (obench_mac(t.in, t.src) || obench_mac(t.out, t.dst))
+	if (osm_xdprun_mac(t.in, t.src) || osm_xdprun_mac(t.out, t.dst))
 		return osm_err("cannot read MAC addresses");
 	if (load_all(&t))
 		goto out;
@@ -395,7 +395,7 @@ static int cmd_attach(int argc, char **argv)
 			e = osm_switch_attach(sw, in, 0);
 		if (!e)
 			e = osm_switch_attach(sw, out, 0);
-		obench_circuit(&ci, id, in, out, src, dst, secret, epoch);
+		osm_xdprun_circuit(&ci, id, in, out, src, dst, secret, epoch);
 		if (!e)
 			e = osm_switch_circuit_add(sw, &ci);
 		osm_wipe(&ci, sizeof(ci));

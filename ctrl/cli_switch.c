@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Shared plumbing of the switch commands (see switch_cli.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "osm_arg.h"
+#include "cli_switch.h"
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	(void)level;
+	return osm_opts.verbose ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+int osm_swcli_setup(const char *netns)
+{
+	int mounted, err;
+
+	libbpf_set_print(print_libbpf);
+	if (netns) {
+		err = osm_switch_netns(netns);
+		if (err == -ENOENT || err == -EINVAL)
+			return osm_err("no such network namespace '%s'", netns);
+		if (err)
+			return osm_err("cannot enter network namespace '%s': %s",
+				       netns, strerror(-err));
+	}
+	err = osm_switch_bpffs(&mounted);
+	if (err)
+		return osm_err("cannot mount bpffs on /sys/fs/bpf: %s",
+			       strerror(-err));
+	/* Under `ip netns exec` /sys is fresh: a bpffs mounted there dies
+	 * with this command, and every switch pinned in it. */
+	if (mounted)
+		fprintf(stderr, "osm-fabric: note: mounted a new bpffs on "
+			"/sys/fs/bpf; pins in it last only as long as this "
+			"mount namespace (use -n NETNS instead of 'ip netns "
+			"exec')\n");
+	return 0;
+}
+
+int osm_swcli_open(const char *name, struct osm_switch **sw)
+{
+	int err;
+
+	if (osm_switch_name_ok(name))
+		return osm_err("bad switch name '%s'", name);
+	err = osm_switch_open(sw, name);
+	if (err == -ENOENT)
+		return osm_err("switch '%s' is not loaded", name);
+	if (err == -EPROTO)
+		return osm_err("switch '%s' was loaded by another osm-fabric "
+			       "version: unload and load it", name);
+	if (err)
+		return osm_err("cannot open switch '%s': %s", name,
+			       strerror(-err));
+	return 0;
+}
+
+int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex)
+{
+	*ifindex = strlen(ifname) < IF_NAMESIZE ? if_nametoindex(ifname) : 0;
+	if (!*ifindex)
+		return osm_err("no such interface '%s'", ifname);
+	return 0;
+}
+
+const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
+}
+
+int osm_swcli_badopt(char **argv)
+{
+	return osm_err("%s: bad option or missing argument '%s' (see --help)",
+		       argv[0], argv[optind - 1]);
+}
+
+int osm_swcli_u64(const char *s, const char *what, uint64_t *v)
+{
+	int err = osm_arg_u64(s, UINT64_MAX, v);
+
+	if (err == -ERANGE)
+		return osm_err("bad %s '%s' (over 64 bits)", what, s);
+	return err ? osm_err("bad %s '%s'", what, s) : 0;
+}
+
+int osm_swcli_u32(const char *s, const char *what, uint32_t *v)
+{
+	uint64_t x;
+	int err = osm_arg_u64(s, UINT32_MAX, &x);
+
+	if (err == -ERANGE)
+		return osm_err("bad %s '%s' (over 32 bits)", what, s);
+	if (err)
+		return osm_err("bad %s '%s'", what, s);
+	*v = (uint32_t)x;
+	return 0;
+}

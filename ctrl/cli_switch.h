@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What the switch commands (load, unload, status, circuit, port, stats)
+ * share: namespace and bpffs set-up, opening a switch, interface names and
+ * numbers from the command line. Each prints its one error line and
+ * returns 1 on failure, 0 on success. */
+#ifndef OSM_CLI_SWITCH_H
+#define OSM_CLI_SWITCH_H
+
+#include <stdint.h>
+#include <net/if.h>
+#include "switch.h"
+
+/* Long option every switch command takes: -n/--netns NAME. */
+#define OSM_SWCLI_NETNS_OPT { "netns", required_argument, NULL, 'n' }
+
+/* libbpf output (only with -v), enter netns (NULL: stay), mount bpffs. */
+int osm_swcli_setup(const char *netns);
+
+/* Open loaded switch `name`. */
+int osm_swcli_open(const char *name, struct osm_switch **sw);
+
+/* Interface name -> ifindex in the current namespace. */
+int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex);
+
+/* ifindex -> name, or "if<N>" when it has none here. */
+const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
+
+/* The error line for the option getopt_long just refused. */
+int osm_swcli_badopt(char **argv);
+
+/* Numbers: what names the argument in the error ("circuit id"). */
+int osm_swcli_u32(const char *s, const char *what, uint32_t *v);
+int osm_swcli_u64(const char *s, const char *what, uint64_t *v);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The daemon's line protocol (docs/engine.md, "Socket protocol"): one
+ * request a line, one reply a line. Parsing is pure, so it is fuzzed. */
+#ifndef OSM_DAEMON_LINE_H
+#define OSM_DAEMON_LINE_H
+
+#include <stddef.h>
+#include "osm_store.h"
+
+#define OSM_LINE_MAX	256	/* bytes of a request line, newline included */
+#define OSM_LINE_EVENTS_MAX	64	/* most events one request returns */
+
+enum osm_line_cmd {
+	OSM_LINE_ENTER = 1,	/* enter PERSON ROOM */
+	OSM_LINE_MOVE,		/* move PERSON ROOM */
+	OSM_LINE_LEAVE,		/* leave PERSON */
+	OSM_LINE_EVENTS,	/* events [N] */
+	OSM_LINE_VERIFY,	/* verify */
+	OSM_LINE_RECONCILE,	/* reconcile */
+	OSM_LINE_RELOAD,	/* reload (the topology) */
+	OSM_LINE_PING,		/* ping */
+	OSM_LINE_CONTROLLER,	/* controller (its counters) */
+};
+
+struct osm_line_req {
+	int cmd;			/* enum osm_line_cmd */
+	char person[OSM_NAME_MAX + 1];
+	char room[OSM_NAME_MAX + 1];
+	unsigned n;			/* events: how many */
+};
+
+/*
+ * Parse one request line of len bytes (without its newline; a trailing
+ * '\r' is allowed). Words are separated by spaces or tabs. Returns 0 and
+ * fills *req, or -EINVAL with a one-line reason in err (errlen bytes,
+ * printable ASCII only).
+ */
+int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
+		   char *err, size_t errlen);
+
+#endif

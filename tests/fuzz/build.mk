@@ -1,0 +1,21 @@
+# libFuzzer harnesses, one a parser: $(B)/fuzz/fuzz_NAME from
+# tests/fuzz/fuzz_NAME.c, its corpus in tests/corpus/fuzz_NAME/. `make
+# fuzz` grows the corpora; `make check` replays them (fuzz-replay.sh).
+$(call incdir,tests/fuzz,-Ifirmware -Ictrl/daemon -Itools/pktgen \
+	-I$(B)/tools/pktgen)
+FUZZ_LIB := arg frame hex msg
+$(FUZZ_LIB:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/%: $(B)/fz/tests/fuzz/%.o \
+	$(LIBOSM_FZ)
+$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records: $(B)/fuzz/%: \
+	$(B)/fz/tests/fuzz/%.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_daemon_line: $(B)/fz/tests/fuzz/fuzz_daemon_line.o \
+	$(B)/fz/ctrl/daemon/line.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
+	$(B)/fz/firmware/app.o $(B)/fz/firmware/circuit.o \
+	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_pktgen_mix: $(B)/fz/tests/fuzz/fuzz_pktgen_mix.o \
+	$(B)/fz/tools/pktgen/gen.o $(LIBOSM_FZ)
+$(B)/fuzz/%: LDLIBS = $(LIBS_STORE) $(LIBS_OSM)
+
+FUZZERS    += $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))
+TESTS_FUZZ += tests/fuzz-replay.sh

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* libFuzzer: the daemon's request line parser. A line it accepts, written
+ * back in canonical form, parses to the same request; names are valid;
+ * error messages are printable one-liners. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "line.h"
+
+static void canonical(const struct osm_line_req *r, char *buf, size_t len)
+{
+	static const char *const verb[] = { "", "enter", "move", "leave",
+		"events", "verify", "reconcile", "reload", "ping", "controller" };
+
+	switch (r->cmd) {
+	case OSM_LINE_ENTER:
+	case OSM_LINE_MOVE:
+		snprintf(buf, len, "%s %s %s", verb[r->cmd], r->person,
+			 r->room);
+		break;
+	case OSM_LINE_LEAVE:
+		snprintf(buf, len, "leave %s", r->person);
+		break;
+	case OSM_LINE_EVENTS:
+		snprintf(buf, len, "events %u", r->n);
+		break;
+	default:
+		snprintf(buf, len, "%s", verb[r->cmd]);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct osm_line_req r, r2;
+	char err[128], line[OSM_LINE_MAX * 2];
+	size_t i;
+
+	if (osm_line_parse((const char *)data, size, &r, err, sizeof(err))) {
+		for (i = 0; err[i]; i++)
+			if (err[i] < 0x20 || err[i] > 0x7e)
+				abort();
+		return 0;
+	}
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_CONTROLLER)
+		abort();
+	if ((r.cmd <= OSM_LINE_LEAVE && !osm_name_ok(r.person)) ||
+	    (r.cmd <= OSM_LINE_MOVE && !osm_name_ok(r.room)))
+		abort();
+	if (r.cmd == OSM_LINE_EVENTS &&
+	    (r.n < 1 || r.n > OSM_LINE_EVENTS_MAX))
+		abort();
+	canonical(&r, line, sizeof(line));
+	if (osm_line_parse(line, strlen(line), &r2, err, sizeof(err)) ||
+	    memcmp(&r, &r2, sizeof(r)))
+		abort();
+	return 0;
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# osm-fabric switch commands on bad input: every error is one line
+# "osm-fabric: ..." on stderr, nothing on stdout, exit status 1, and the
+# switch's maps (and XDP attachments) are exactly as they were.
+#
+#   ns s: p1 p2 p3 (switch "$SW", at most 2 circuits)   p4 (no switch)
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+F=build/osm-fabric
+P=osw$$
+S=${P}s
+SW=${P}sw
+D=/sys/fs/bpf/osm/$SW
+KEY=000102030405060708090a0b0c0d0e0f
+TMP=$(mktemp -d /tmp/${P}.XXXX)
+
+cleanup() {
+	$F unload -n $S $SW >/dev/null 2>&1
+	$F unload -n $S ${P}sw2 >/dev/null 2>&1
+	rm -rf $D /sys/fs/bpf/osm/${P}sw2
+	ip netns del $S 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+osm_ensure_bpffs
+ip netns add $S
+for i in 1 2 3 4; do
+	ip -n $S link add ${P}p$i type veth peer name ${P}q$i
+	ip -n $S link set ${P}p$i up
+	ip -n $S link set ${P}q$i up
+done
+
+# Everything an error must leave alone.
+snap() {
+	for m in circuits circuit_state port_cfg tx_ports; do
+		bpftool map dump pinned $D/$m 2>&1
+	done
+	for i in 1 2 3 4; do
+		ip -n $S -d link show ${P}p$i | grep -o 'prog/xdp id [0-9]*'
+	done
+	# pin folders of this test only: other runs may come and go
+	ls /sys/fs/bpf/osm 2>&1 | grep "^$P"
+}
+
+# fails DESC FRAGMENT CMD...: one error line containing FRAGMENT, exit 1,
+# no output, state unchanged.
+fails() {
+	local desc=$1 frag=$2 rc out err; shift 2
+	snap >"$TMP/before"
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	snap >"$TMP/after"
+	out=$(cat "$TMP/out") err=$(cat "$TMP/err")
+	TAP_N=$((TAP_N + 1))
+	if [ $rc -eq 1 ] && [ -z "$out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	   [[ "$err" == "osm-fabric: "*"$frag"* ]] &&
+	   cmp -s "$TMP/before" "$TMP/after"; then
+		echo "ok $TAP_N - $desc"
+	else
+		echo "not ok $TAP_N - $desc"
+		echo "#   rc $rc, stdout '$out', stderr '$err'"
+		diff "$TMP/before" "$TMP/after" | sed 's/^/#   /' | head -10
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+cadd() {	# cadd ID [options...]: a valid circuit p1 -> p2 unless overridden
+	local id=$1; shift
+	$F circuit add -n $S $SW $id --in ${P}p1 --out ${P}p2 \
+		--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --epoch 1 "$@"
+}
+
+# --- load and unload ---------------------------------------------------
+fails "load: no such interface" "no such interface 'nope'" \
+	$F load -n $S $SW ${P}p1 nope
+fails "load: bad switch name" "bad switch name" $F load -n $S a/b ${P}p1
+fails "load: no interfaces" "need a switch name" $F load -n $S $SW
+fails "load: circuit table size 0" "circuit table size" \
+	$F load -n $S --max-circuits 0 $SW ${P}p1
+fails "load: same interface twice" "given twice" \
+	$F load -n $S $SW ${P}p1 ${P}p1
+fails "load: no such network namespace" "no such network namespace" \
+	$F load -n ${P}none $SW ${P}p1
+tap_ok "load $SW on p1 p2 p3 with room for 2 circuits" \
+	$F load -n $S --max-circuits 2 $SW ${P}p1 ${P}p2 ${P}p3
+fails "load: switch already loaded" "already loaded" \
+	$F load -n $S $SW ${P}p4
+fails "load: port busy; p4 attached first is rolled back" \
+	"cannot attach to '${P}p3': another XDP program" \
+	$F load -n $S ${P}sw2 ${P}p4 ${P}p3
+fails "unload: unknown switch" "switch '${P}nope' is not loaded" \
+	$F unload -n $S ${P}nope
+fails "status: unknown switch" "not loaded" $F status -n $S ${P}nope
+
+# --- circuits ----------------------------------------------------------
+tap_ok "circuit add 1" cadd 1 --hop-key $KEY
+fails "circuit add: duplicate" "circuit 1 already exists" cadd 1 --hop-key $KEY
+tap_ok "circuit add 2 (table now full)" cadd 2 --hop-key $KEY
+fails "circuit add: table full" "is full" cadd 3 --hop-key $KEY
+fails "circuit add: unknown switch" "not loaded" \
+	$F circuit add -n $S ${P}nope 3 --in ${P}p1 --out ${P}p2 \
+	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --epoch 1 --hop-key $KEY
+fails "circuit add: no such interface" "no such interface 'nope'" \
+	cadd 3 --hop-key $KEY --in nope
+fails "circuit add: interface not a port of the switch" "must both be ports" \
+	cadd 3 --hop-key $KEY --out ${P}p4
+fails "circuit add: in and out the same" "same port" \
+	cadd 3 --hop-key $KEY --out ${P}p1
+fails "circuit add: bad MAC" "bad MAC address '02:00'" \
+	cadd 3 --hop-key $KEY --src 02:00
+fails "circuit add: short key" "need 16 bytes" cadd 3 --hop-key 0011
+fails "circuit add: key not hex" "not hex" cadd 3 --hop-key ${KEY%??}zz
+fails "circuit add: missing key file" "cannot read hop key file" \
+	cadd 3 --hop-key-file $TMP/none
+fails "circuit add: two keys" "one of them" \
+	cadd 3 --hop-key $KEY --hop-key-file $TMP/none
+fails "circuit add: no key" "--hop-key" cadd 3
+fails "circuit add: missing --epoch" "required" \
+	$F circuit add -n $S $SW 3 --in ${P}p1 --out ${P}p2 \
+	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --hop-key $KEY
+fails "circuit add: rate without burst" "go together" \
+	cadd 3 --hop-key $KEY --rate 1000
+fails "circuit add: burst under a frame and a tick of rate" \
+	"--burst must be 11558 to 18446744073 bytes" \
+	cadd 3 --hop-key $KEY --rate 1000000 --burst 11557
+fails "circuit add: burst under the largest frame" "must be 1558 to" \
+	cadd 3 --hop-key $KEY --rate 1 --burst 1557
+fails "circuit add: burst over the largest" "to 18446744073 bytes" \
+	cadd 3 --hop-key $KEY --rate 1000000 --burst 18446744074
+fails "circuit add: bad circuit id" "bad circuit id 'abc'" \
+	cadd abc --hop-key $KEY
+fails "circuit add: negative circuit id" "bad option" cadd -1 --hop-key $KEY
+fails "circuit add: unknown option" "bad option" cadd 3 --hop-key $KEY --colour
+fails "circuit add: circuit id over 32 bits" "over 32 bits" \
+	cadd 4294967296 --hop-key $KEY
+fails "circuit add: bad lease" "bad lease" cadd 3 --hop-key $KEY --lease 0
+fails "circuit del: unknown circuit" "no circuit 7" $F circuit del -n $S $SW 7
+fails "circuit key: unknown circuit" "no circuit 7" \
+	$F circuit key -n $S $SW 7 --epoch 2 --hop-key $KEY
+fails "circuit key: remove an epoch it lacks" "no key of epoch 3" \
+	$F circuit key -n $S $SW 1 --epoch 3 --remove
+fails "circuit key: remove the last key" "last key" \
+	$F circuit key -n $S $SW 1 --epoch 1 --remove
+fails "circuit: no subcommand" "need a subcommand" $F circuit
+fails "circuit: unknown subcommand" "unknown subcommand 'frob'" \
+	$F circuit frob
+tap_ok "circuit del 2 frees a slot" $F circuit del -n $S $SW 2
+tap_ok "circuit add 3 fits now" cadd 3 --hop-key $KEY
+
+# --- ports and stats -----------------------------------------------------
+fails "port set: not a port of the switch" "is not a port" \
+	$F port set -n $S $SW ${P}p4 --mgmt
+fails "port set: no such interface" "no such interface" \
+	$F port set -n $S $SW nope --mgmt
+fails "port set: no role" "--mgmt or --fabric" $F port set -n $S $SW ${P}p1
+fails "stats: unknown circuit" "no circuit 9" $F stats -n $S $SW --circuit 9
+fails "stats: unknown switch" "not loaded" $F stats -n $S ${P}nope
+
+for c in load unload status circuit port stats; do
+	tap_ok "$c --help exits 0" sh -c "$F $c --help >/dev/null"
+done
+# A switch whose pinned values have another layout (loaded by another
+# build) is refused, not misread.
+mv $D/circuit_state $D/${P}keep
+bpftool map create $D/circuit_state type hash key 4 value 8 entries 1 \
+	name circuit_state flags 1
+fails "a switch of another layout is refused" \
+	"loaded by another osm-fabric version" $F status -n $S $SW
+rm $D/circuit_state
+mv $D/${P}keep $D/circuit_state
+tap_ok "unload $SW" $F unload -n $S $SW
+tap_done

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The room switch on real veth ports, end to end:
+#
+#   ns e1            ns s (switch "$SW")           ns e2
+#   eth0 ---------- p1  [ XDP switch_xdp ]  p2 ---------- eth0
+#   02:..:01:01              p3                    02:..:01:02
+#                             |
+#                           eth0  ns e3  02:..:01:03
+#
+# osm-endpoint sends real frames; valid ones arrive at the right endpoint
+# only, byte for byte (but the rewritten destination MAC); hostile ones
+# never arrive and are counted by reason; bpftool shows field names.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+F=build/osm-fabric
+E=build/osm-endpoint
+P=osw$$
+S=${P}s
+SW=${P}sw
+HOP1=000102030405060708090a0b0c0d0e0f
+HOP2=101112131415161718191a1b1c1d1e1f
+E2E1=$(printf 'a1%.0s' $(seq 32))
+E2E2=$(printf 'b2%.0s' $(seq 32))
+TMP=$(mktemp -d /tmp/${P}.XXXX)
+
+cleanup() {
+	$F unload -n $S $SW >/dev/null 2>&1
+	rm -rf /sys/fs/bpf/osm/$SW
+	for n in s e1 e2 e3; do ip netns del ${P}$n 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+osm_ensure_bpffs
+ip netns add $S
+for i in 1 2 3; do
+	ns=${P}e$i
+	ip netns add $ns
+	# No IPv6 chatter: every frame the switch counts is one we sent.
+	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip link add ${P}p$i netns $S type veth peer name eth0 netns $ns
+	ip -n $ns link set eth0 address 02:00:00:00:01:0$i
+	# XDP_REDIRECT into a veth needs NAPI on the receiving peer: GRO.
+	ip netns exec $ns ethtool -K eth0 gro on >/dev/null
+	ip -n $ns link set eth0 up
+	ip -n $S link set ${P}p$i up
+done
+ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+
+out=$($F load -n $S $SW ${P}p1 ${P}p2 ${P}p3 2>&1)
+tap_ok "osm-fabric load attaches to three veth ports" test $? -eq 0
+echo "# $out"
+insns=$($F -j status -n $S $SW | sed -n 's/.*"verified_insns": \([0-9]*\).*/\1/p')
+echo "# verifier processed instructions of switch_xdp: $insns"
+tap_ok "the verifier's processed-instruction count is recorded" \
+	test "${insns:-0}" -gt 0
+att=$($F -j status -n $S $SW | grep -c '"attached": true')
+tap_is "the program is attached to all three ports" "$att" 3
+
+add() {	# add ID IN OUT SRCN DSTN HOP
+	$F circuit add -n $S $SW $1 --in ${P}p$2 --out ${P}p$3 \
+		--src 02:00:00:00:01:0$4 --dst 02:00:00:00:01:0$5 \
+		--epoch 1 --hop-key $6
+}
+tap_ok "circuit 100 e1 -> e2" add 100 1 2 1 2 $HOP1
+tap_ok "circuit 200 e2 -> e3" add 200 2 3 2 3 $HOP2
+
+# recv NS ARGS...: a receiver in the background, output in $TMP/NS.out
+recv() {
+	local ns=$1; shift
+	ip netns exec ${P}$ns $E recv eth0 "$@" >"$TMP/$ns.out" 2>&1 &
+}
+k1="--circuit 100 --epoch 1 --hop-key $HOP1 --e2e-key $E2E1"
+k2="--circuit 200 --epoch 1 --hop-key $HOP2 --e2e-key $E2E2"
+send() {	# send NS ARGS...
+	local ns=$1; shift
+	ip netns exec ${P}$ns $E send eth0 "$@"
+}
+
+# --- valid frames -----------------------------------------------------
+recv e2 $k1 --count 3 --timeout 5000; r2=$!
+recv e3 --raw --timeout 1500; r3=$!
+recv e1 --raw --timeout 1500; r1=$!
+sleep 0.3
+send e1 $k1 --seq 1 --count 3 --payload "hello e2" >"$TMP/sent1"
+tap_ok "e1 sent three frames on circuit 100" test $? -eq 0
+wait $r2; rc2=$?; wait $r3; wait $r1
+tap_is "e2 received all three" "$rc2" 0
+tap_is "e2 opened them: payload and sequence numbers" \
+	"$(grep '^ok' "$TMP/e2.out" | tr '\n' ' ')" \
+	"ok 1 1 68656c6c6f206532 ok 2 1 68656c6c6f206532 ok 3 1 68656c6c6f206532 "
+want=$(sed 's/^sent [0-9]* ............/frame 020000000102/' "$TMP/sent1")
+tap_is "frames arrived byte for byte, destination MAC rewritten to e2" \
+	"$(grep '^frame' "$TMP/e2.out")" "$want"
+tap_is "e3 received nothing" "$(cat "$TMP/e3.out")" ""
+tap_is "e1 received nothing back" "$(cat "$TMP/e1.out")" ""
+
+recv e3 $k2 --count 1 --timeout 5000; r3=$!
+recv e1 --raw --timeout 1500; r1=$!
+sleep 0.3
+send e2 $k2 --seq 7 --payload-hex 00ff00ff >/dev/null
+wait $r3; rc3=$?; wait $r1
+tap_is "circuit 200 delivers e2 -> e3" \
+	"$rc3 $(grep '^ok' "$TMP/e3.out")" "0 ok 7 1 00ff00ff"
+tap_is "and not to e1" "$(cat "$TMP/e1.out")" ""
+
+# --- hostile frames ---------------------------------------------------
+# The text output of stats is stable: "  REASON N" and
+# "circuit ID frames N bytes N drops N".
+drops() { $F stats -n $S $SW | awk -v r=$1 '$1 == r { print $2 }'; }
+cstat() { $F stats -n $S $SW --circuit $1 |
+	awk -v f=$2 '{ for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'; }
+REASONS="malformed version unknown_circuit wrong_port wrong_src expired
+	stale_epoch bad_tag replay over_rate egress_down not_circuit"
+declare -A before
+for r in $REASONS; do before[$r]=$(drops $r); done
+
+recv e2 --raw --timeout 2500; r2=$!
+recv e3 --raw --timeout 2500; r3=$!
+sleep 0.3
+q=-q
+send e1 $k1 --seq 2 $q						# replay
+send e1 --circuit 100 --epoch 1 --hop-key $HOP2 --e2e-key $E2E1 --seq 10 $q	# bad tag
+send e1 --circuit 100 --epoch 2 --hop-key $HOP1 --e2e-key $E2E1 --seq 11 $q	# stale epoch
+send e1 --circuit 999 --epoch 1 --hop-key $HOP1 --e2e-key $E2E1 $q		# unknown
+send e1 $k1 --seq 12 --src 02:00:00:00:01:09 $q				# wrong source
+send e3 $k1 --seq 13 --src 02:00:00:00:01:01 $q				# wrong port
+send e1 --frame 020000000102020000000101080045000014 $q			# IPv4
+send e1 --frame 02000000010202000000010188b510 $q			# truncated
+send e1 --frame 02000000010202000000010188b521$(printf '00%.0s' $(seq 43)) $q	# version 2
+wait $r2; wait $r3
+tap_is "no hostile frame reached e2" "$(cat "$TMP/e2.out")" ""
+tap_is "no hostile frame reached e3" "$(cat "$TMP/e3.out")" ""
+for r in replay bad_tag stale_epoch unknown_circuit wrong_src wrong_port \
+	 not_circuit malformed version; do
+	tap_is "counted as $r" "$(( $(drops $r) - ${before[$r]} ))" 1
+done
+tap_is "circuit 100 forwarded 3 frames" "$(cstat 100 frames)" 3
+tap_is "circuit 100 counted its 5 drops (replay, tag, epoch, src, port)" \
+	"$(cstat 100 drops)" 5
+
+# A management port passes frames that are not circuit frames up.
+tap_ok "port set p3 --mgmt" $F port set -n $S $SW ${P}p3 --mgmt
+nc=$(drops not_circuit)
+send e3 --frame 020000000102020000000103080045000014 -q
+sleep 0.2
+tap_is "IPv4 on the management port is not dropped" "$(drops not_circuit)" "$nc"
+
+# --- what an engineer sees ---------------------------------------------
+dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuits)
+for field in ingress_ifindex egress_ifindex src_mac dst_mac expires_ns \
+	     hop_key epoch valid; do
+	tap_ok "bpftool map dump shows field $field" \
+		grep -q "\"$field\"" <<<"$dump"
+done
+dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuit_state)
+tap_ok "bpftool dumps circuit_state with its replay window" \
+	grep -q '"top"' <<<"$dump"
+list=$($F circuit list -n $S $SW)
+hidden() { ! grep -q $HOP1 <<<"$list" && grep -q hidden <<<"$list"; }
+tap_ok "circuit list hides hop keys" hidden
+list=$($F --show-keys circuit list -n $S $SW)
+tap_ok "circuit list --show-keys shows them" grep -q $HOP1 <<<"$list"
+
+tap_ok "osm-fabric unload" $F unload -n $S $SW
+tap_ok "no pins left" test ! -e /sys/fs/bpf/osm/$SW
+xdp=$(ip -n $S -d link show ${P}p1 | grep -c xdp)
+tap_is "no XDP program left on the ports" "$xdp" 0
+tap_done

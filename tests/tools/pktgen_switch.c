@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-pktgen's frames against the real switch, in a private netns:
+ *
+ *   osm-pktgen -> opgP0p ==veth== opgP0 [switch_xdp] opgP1 ==veth== opgP1p
+ *                                                           (XDP_DROP sink)
+ *
+ * over AF_PACKET and AF_XDP, with every hostile kind in the mix: the
+ * switch must forward exactly the valid frames (the sink receives them)
+ * and drop each other frame with the reason the generator intended,
+ * counted exactly in drop_stats. Then live frames (-m live), made in the
+ * kernel on one and on two CPUs: every frame the generator reports sent
+ * must be forwarded, none dropped. TAP output. */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "tap.h"
+#include "osm_endpoint.h"
+#include "osm_hex.h"
+#include "switch.h"
+#include "xdp_run.h"
+
+#define FIRST_ID	100
+#define NCIRC		3
+#define EPOCH		4
+
+/* Frames received by an interface of this netns (netlink statistics). */
+static uint64_t rx_packets(const char *ifname)
+{
+	struct ifaddrs *ifa, *i;
+	uint64_t n = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
+		    !strcmp(i->ifa_name, ifname) && i->ifa_data)
+			n = ((struct rtnl_link_stats *)i->ifa_data)->rx_packets;
+	freeifaddrs(ifa);
+	return n;
+}
+
+static json_t *run_pktgen(const char *cmd)
+{
+	char buf[65536];
+	size_t n;
+	FILE *p = popen(cmd, "r");
+
+	if (!p)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = 0;
+	if (pclose(p) != 0)
+		return NULL;
+	return json_loads(buf, 0, NULL);
+}
+
+static void one_mode(struct osm_switch *sw, const char *mode,
+		     const char *gen_if, const char *sink_if,
+		     const char *secret_hex)
+{
+	uint64_t d0[OSM_REASON_MAX], d1[OSM_REASON_MAX], fwd = 0, sink0;
+	struct osm_circuit_stats cs;
+	char cmd[1024];
+	json_t *j, *want;
+	uint32_t id;
+	int r;
+
+	osm_switch_drop_stats(sw, d0);
+	for (id = FIRST_ID; id < FIRST_ID + NCIRC; id++)
+		if (!osm_switch_circuit_stats(sw, id, &cs))
+			fwd -= cs.frames;
+	sink0 = rx_packets(sink_if);
+	snprintf(cmd, sizeof(cmd),
+		 "build/osm-pktgen -i %s -m %s -n 3000 -r 40000 -c %d -C %d "
+		 "-e %d -s 100 --secret %s --quiet -j --mix valid=40,"
+		 "bad_tag=10,replay=10,unknown=10,truncated=10,random=10,"
+		 "stale_epoch=10", gen_if, mode, FIRST_ID, NCIRC, EPOCH,
+		 secret_hex);
+	j = run_pktgen(cmd);
+	tap(j != NULL, "%s: osm-pktgen ran", mode);
+	if (!j)
+		return;
+	usleep(100000);	/* the last frames cross the veth */
+	osm_switch_drop_stats(sw, d1);
+	for (id = FIRST_ID; id < FIRST_ID + NCIRC; id++)
+		if (!osm_switch_circuit_stats(sw, id, &cs))
+			fwd += cs.frames;
+	want = json_object_get(j, "expect");
+	tap(json_integer_value(json_object_get(j, "frames")) == 3000,
+	    "%s: 3000 frames sent", mode);
+	for (r = 0; r < OSM_REASON_MAX; r++) {
+		json_int_t w = json_integer_value(
+			json_object_get(want, osm_reason_name(r)));
+		uint64_t got = r == OSM_OK ? fwd : d1[r] - d0[r];
+
+		if (r != OSM_OK && !w && got == 0)
+			continue;
+		tap(got == (uint64_t)w, "%s: switch %s %llu (generator: %lld)",
+		    mode, osm_reason_name(r), (unsigned long long)got,
+		    (long long)w);
+	}
+	tap(rx_packets(sink_if) - sink0 == fwd,
+	    "%s: the sink received the %llu forwarded frames", mode,
+	    (unsigned long long)fwd);
+	json_decref(j);
+}
+
+/* Frames forwarded on the test's circuits, and all drops of the switch. */
+static void totals(struct osm_switch *sw, uint64_t *fwd, uint64_t *drops)
+{
+	uint64_t d[OSM_REASON_MAX];
+	struct osm_circuit_stats cs;
+	uint32_t id;
+	int r;
+
+	*fwd = 0;
+	*drops = 0;
+	for (id = FIRST_ID; id < FIRST_ID + NCIRC; id++)
+		if (!osm_switch_circuit_stats(sw, id, &cs))
+			*fwd += cs.frames;
+	osm_switch_drop_stats(sw, d);
+	for (r = 0; r < OSM_REASON_MAX; r++)
+		if (r != OSM_OK)
+			*drops += d[r];
+}
+
+/* -m live on the given CPUs: forwarded == sent, no drop, no refusal. */
+static void live_mode(struct osm_switch *sw, const char *cpus, int n,
+		      const char *gen_if, const char *sink_if,
+		      const char *secret_hex)
+{
+	uint64_t fwd0, fwd1, drop0, drop1, sink0, sent;
+	char cmd[1024];
+	json_t *j;
+
+	totals(sw, &fwd0, &drop0);
+	sink0 = rx_packets(sink_if);
+	snprintf(cmd, sizeof(cmd),
+		 "build/osm-pktgen -i %s -m live --cpus %s -n %d "
+		 "-c %d -C %d -e %d -s 100 --secret %s --quiet -j", gen_if, cpus,
+		 n, FIRST_ID, NCIRC, EPOCH, secret_hex);
+	j = run_pktgen(cmd);
+	tap(j != NULL, "live on CPUs %s: osm-pktgen ran", cpus);
+	if (!j)
+		return;
+	usleep(100000);
+	totals(sw, &fwd1, &drop1);
+	sent = (uint64_t)json_integer_value(json_object_get(j, "frames"));
+	tap(sent == (uint64_t)n, "live on CPUs %s: %llu frames sent (want %d)",
+	    cpus, (unsigned long long)sent, n);
+	tap(json_integer_value(json_object_get(j, "errors")) == 0,
+	    "live on CPUs %s: the interface refused none", cpus);
+	tap(!strcmp(json_string_value(json_object_get(j, "aead")) ?: "",
+		    "stale"), "live on CPUs %s: summary says the AEAD tags are "
+	    "stale", cpus);
+	tap(fwd1 - fwd0 == sent, "live on CPUs %s: switch forwarded %llu of "
+	    "%llu", cpus, (unsigned long long)(fwd1 - fwd0),
+	    (unsigned long long)sent);
+	tap(drop1 == drop0, "live on CPUs %s: switch dropped %llu", cpus,
+	    (unsigned long long)(drop1 - drop0));
+	tap(rx_packets(sink_if) - sink0 == sent,
+	    "live on CPUs %s: the sink received %llu", cpus,
+	    (unsigned long long)(rx_packets(sink_if) - sink0));
+	json_decref(j);
+}
+
+int main(void)
+{
+	struct osm_switch *sw = NULL;
+	struct osm_circuit c;
+	uint8_t secret[32], src[6], dst[6];
+	char hex[65], prefix[16], gen_if[IF_NAMESIZE], sink_if[IF_NAMESIZE],
+	     cmd[256];
+	uint32_t ifx[4], id;
+	int e;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (sodium_init() < 0)
+		return 1;
+	snprintf(prefix, sizeof(prefix), "opg%d", (int)getpid() % 100000);
+	e = osm_xdprun_netns(prefix, 2, ifx);
+	tap(!e, "private netns with two veth pairs (%s)", strerror(-e));
+	if (e)
+		goto out;
+	snprintf(gen_if, sizeof(gen_if), "%s0p", prefix);
+	snprintf(sink_if, sizeof(sink_if), "%s1p", prefix);
+	/* Two receive queues on the switch's port and the sink: live frames
+	 * sent on CPU n go to queue n, polled on that CPU (as with RSS), so
+	 * two CPUs never share a ring. Set before XDP is attached. */
+	snprintf(cmd, sizeof(cmd), "ethtool -L %s0 rx 2 && ethtool -L %s1p rx 2",
+		 prefix, prefix);
+	tap(system(cmd) == 0, "two rx queues on %s0 and %s1p", prefix, prefix);
+	e = osm_switch_load(&sw, "opgtest", 64, OSM_SW_NOPIN);
+	if (!e)
+		e = osm_switch_attach(sw, ifx[0], 0);
+	if (!e)
+		e = osm_switch_attach(sw, ifx[1], 0);
+	tap(!e, "switch loaded on %s0 and %s1 (%s)", prefix, prefix,
+	    strerror(-e));
+	if (e)
+		goto out;
+	snprintf(cmd, sizeof(cmd), "build/osm-bench attach sink --in %s",
+		 sink_if);
+	tap(system(cmd) == 0, "XDP_DROP sink on %s", sink_if);
+	randombytes_buf(secret, sizeof(secret));
+	osm_hex_format(hex, secret, sizeof(secret));
+	osm_xdprun_mac(ifx[2], src);
+	osm_xdprun_mac(ifx[3], dst);
+	for (id = FIRST_ID, e = 0; id < FIRST_ID + NCIRC && !e; id++) {
+		osm_xdprun_circuit(&c, id, ifx[0], ifx[1], src, dst, secret, EPOCH);
+		e = osm_switch_circuit_add(sw, &c);
+		osm_wipe(&c, sizeof(c));
+	}
+	osm_wipe(secret, sizeof(secret));
+	tap(!e, "%d circuits installed", NCIRC);
+	if (!e) {
+		one_mode(sw, "packet", gen_if, sink_if, hex);
+		one_mode(sw, "xdp", gen_if, sink_if, hex);
+		live_mode(sw, "0", 20000, gen_if, sink_if, hex);
+		live_mode(sw, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "0,1" : "0",
+			  20000, gen_if, sink_if, hex);
+	}
+out:
+	osm_wipe(hex, sizeof(hex));
+	osm_switch_close(sw);
+	return tap_done();
+}
