@@ -12,7 +12,7 @@
 #include "cli_engine.h"
 #include "cli_switch.h"
 
-int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
+int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
 			const struct osm_engine_opts *o)
 {
 	int err;
@@ -24,16 +24,16 @@ int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
 		return 1;
 	err = osm_engine_open(e, *st, o);
 	if (err) {
-		osm_store_close(*st);
+		osmdb_close(*st);
 		return osm_err("engine: %s", osm_engine_strerror(err));
 	}
 	return 0;
 }
 
-void osm_cli_engine_close(struct osm_store *st, struct osm_engine *e)
+void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e)
 {
 	osm_engine_close(e);
-	osm_store_close(st);
+	osmdb_close(st);
 }
 
 static double us(uint64_t ns)
@@ -54,7 +54,7 @@ json_t *osm_cli_event_json(const struct osm_engine_event *ev)
 			"{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}",
 			"op", osm_engine_op_name(c->op), "circuit",
 			(json_int_t)c->id, "owner", c->owner, "src", c->src,
-			"dst", c->dst, "class", osm_class_name(c->cls),
+			"dst", c->dst, "class", osmdb_class_name(c->cls),
 			"epoch", (json_int_t)c->epoch, "hops",
 			(json_int_t)c->n_path));
 	}
@@ -114,7 +114,7 @@ changes:
 
 		fprintf(f, "    %-6s circuit %-4u %s -> %s (%s, %s%s, "
 			"epoch %u, %u hop%s)\n", osm_engine_op_name(c->op),
-			c->id, c->src, c->dst, osm_class_name(c->cls),
+			c->id, c->src, c->dst, osmdb_class_name(c->cls),
 			c->owner[0] ? "of " : "room", c->owner, c->epoch,
 			c->n_path, c->n_path == 1 ? "" : "s");
 	}
@@ -231,7 +231,7 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 			if (!strcmp(op, osm_engine_op_name(k)))
 				x->op = (uint8_t)k;
 		str(c, "class", cls, sizeof(cls));
-		x->cls = (uint8_t)osm_class_parse(cls);
+		x->cls = (uint8_t)osmdb_class_parse(cls);
 		x->id = (uint32_t)num(c, "circuit");
 		x->epoch = (uint32_t)num(c, "epoch");
 		x->n_path = (uint8_t)num(c, "hops");

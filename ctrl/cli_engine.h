@@ -10,9 +10,9 @@
 
 /* Open the store (read-write) and an engine on it with options o (NULL:
  * none). Prints the error line and returns 1 on failure. */
-int osm_cli_engine_open(struct osm_store **st, struct osm_engine **e,
+int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
 			const struct osm_engine_opts *o);
-void osm_cli_engine_close(struct osm_store *st, struct osm_engine *e);
+void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e);
 
 /* An event as a JSON object (new reference). */
 json_t *osm_cli_event_json(const struct osm_engine_event *ev);

@@ -11,9 +11,9 @@ const char *osm_cli_store_dir(void)
 	return osm_opts.store ? osm_opts.store : OSM_DEFAULT_STORE;
 }
 
-int osm_cli_store_open(struct osm_store **s, unsigned flags)
+int osm_cli_store_open(struct osmdb **s, unsigned flags)
 {
-	int err = osm_store_open(s, osm_cli_store_dir(), flags, 0);
+	int err = osmdb_open(s, osm_cli_store_dir(), flags, 0);
 
 	if (err == -ENOENT)
 		return osm_err("store %s: no store there (apply a topology "
@@ -21,33 +21,33 @@ int osm_cli_store_open(struct osm_store **s, unsigned flags)
 			       osm_cli_store_dir());
 	if (err)
 		return osm_err("store %s: %s", osm_cli_store_dir(),
-			       osm_store_strerror(err));
+			       osmdb_strerror(err));
 	return 0;
 }
 
-int osm_cli_read(const char *what, int (*fn)(struct osm_txn *, void *),
+int osm_cli_read(const char *what, int (*fn)(struct osmdb_txn *, void *),
 		 void *arg)
 {
-	struct osm_store *s;
-	struct osm_txn *t;
+	struct osmdb *s;
+	struct osmdb_txn *t;
 	int err;
 
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
+	if (osm_cli_store_open(&s, OSMDB_RDONLY))
 		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
+	err = osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t);
 	if (err) {
-		osm_store_close(s);
+		osmdb_close(s);
 		return osm_cli_store_err(what, err);
 	}
 	err = fn(t, arg);
-	osm_txn_abort(t);
-	osm_store_close(s);
+	osmdb_txn_abort(t);
+	osmdb_close(s);
 	return err;
 }
 
 int osm_cli_store_err(const char *what, int err)
 {
-	return osm_err("%s: %s", what, osm_store_strerror(err));
+	return osm_err("%s: %s", what, osmdb_strerror(err));
 }
 
 void osm_cli_time(char buf[32], uint64_t ns)

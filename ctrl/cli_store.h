@@ -3,21 +3,21 @@
 #ifndef OSM_CLI_STORE_H
 #define OSM_CLI_STORE_H
 
-#include "osm_store.h"
+#include "osmdb.h"
 
 #define OSM_DEFAULT_STORE "/var/lib/osm-fabric"
 
 /* The store directory: --store DIR or the default. */
 const char *osm_cli_store_dir(void);
 
-/* Open the store (OSM_STORE_* flags). Returns 0, or prints one
+/* Open the store (OSMDB_* flags). Returns 0, or prints one
  * "osm-fabric: store DIR: problem" line and returns 1. */
-int osm_cli_store_open(struct osm_store **s, unsigned flags);
+int osm_cli_store_open(struct osmdb **s, unsigned flags);
 
 /* Open the store read-only and run fn(txn, arg) in a read transaction.
  * Returns fn's result, or 1 after printing the error if the store cannot
  * be opened (what names the command in the message). */
-int osm_cli_read(const char *what, int (*fn)(struct osm_txn *, void *),
+int osm_cli_read(const char *what, int (*fn)(struct osmdb_txn *, void *),
 		 void *arg);
 
 /* Print "osm-fabric: WHAT: <store error>" and return 1. */

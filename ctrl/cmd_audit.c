@@ -20,7 +20,7 @@ struct show {
 
 static int show_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_audit *a = rec;
+	const struct osmdb_rec_audit *a = rec;
 	struct show *sh = arg;
 	char hash[2 * sizeof(a->hash) + 1], when[32];
 
@@ -32,33 +32,33 @@ static int show_cb(const void *rec, void *arg)
 		return json_array_append_new(sh->out,
 			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}",
 				  "seq", (json_int_t)a->seq, "time", when,
-				  "kind", osm_audit_kind_name(a->kind),
+				  "kind", osmdb_audit_kind_name(a->kind),
 				  "person", a->person, "detail", a->detail,
 				  "hash", hash));
 	printf("%6llu %s %-11s %-12s %s  [%.16s]\n",
-	       (unsigned long long)a->seq, when, osm_audit_kind_name(a->kind),
+	       (unsigned long long)a->seq, when, osmdb_audit_kind_name(a->kind),
 	       a->person[0] ? a->person : "-", a->detail, hash);
 	return 0;
 }
 
-static int show(struct osm_txn *t, void *arg)
+static int show(struct osmdb_txn *t, void *arg)
 {
 	struct show *sh = arg;
-	int err = osm_store_foreach(t, OSM_TAB_AUDIT, show_cb, sh);
+	int err = osmdb_foreach(t, OSMDB_TAB_AUDIT, show_cb, sh);
 
 	if (err)
 		return osm_cli_store_err("audit show", err);
 	return sh->out ? osm_json_print(sh->out) : 0;
 }
 
-static int verify(struct osm_txn *t, void *arg)
+static int verify(struct osmdb_txn *t, void *arg)
 {
-	long n = osm_store_count(t, OSM_TAB_AUDIT);
+	long n = osmdb_count(t, OSMDB_TAB_AUDIT);
 	uint64_t bad = 0;
-	int err = osm_audit_verify(t, &bad);
+	int err = osmdb_audit_verify(t, &bad);
 
 	(void)arg;
-	if (err == OSM_STORE_EAUDIT)
+	if (err == OSMDB_EAUDIT)
 		return osm_err("audit chain broken at record %llu",
 			       (unsigned long long)bad);
 	if (err)

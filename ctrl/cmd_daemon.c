@@ -37,7 +37,7 @@ struct client {
 
 struct daemon {
 	struct osm_engine *e;
-	struct osm_store *st;
+	struct osmdb *st;
 	struct osm_ctl *ctl;		/* the devices' control circuits */
 	struct osm_engine_event *ev;
 	struct client c[MAX_CLIENTS];
@@ -398,7 +398,7 @@ int osm_cmd_daemon(int argc, char **argv)
 		{ 0 }
 	};
 	struct daemon d = { 0 };
-	struct osm_store *st;
+	struct osmdb *st;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
 	struct osm_engine_opts eo = { 0 };

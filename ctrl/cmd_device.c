@@ -32,7 +32,7 @@ static void usage(FILE *f)
  * and in the building (second walk). */
 struct find {
 	const char *name;
-	struct osm_rec_device dev;
+	struct osmdb_rec_device dev;
 	int found;
 	int n_room, n_all;
 	uint8_t room_mac[6], any_mac[6];
@@ -40,7 +40,7 @@ struct find {
 
 static int device_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_device *d = rec;
+	const struct osmdb_rec_device *d = rec;
 	struct find *f = arg;
 
 	if (strcmp(d->name, f->name))
@@ -52,7 +52,7 @@ static int device_cb(const void *rec, void *arg)
 
 static int ctrl_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_device *d = rec;
+	const struct osmdb_rec_device *d = rec;
 	struct find *f = arg;
 
 	if (d->role != OSM_ROLE_CONTROLLER)
@@ -64,12 +64,12 @@ static int ctrl_cb(const void *rec, void *arg)
 	return 0;
 }
 
-static int lookup(struct osm_txn *t, struct find *f)
+static int lookup(struct osmdb_txn *t, struct find *f)
 {
-	int err = osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, f);
+	int err = osmdb_foreach(t, OSMDB_TAB_DEVICES, device_cb, f);
 
 	if (err == 1)
-		err = osm_store_foreach(t, OSM_TAB_DEVICES, ctrl_cb, f);
+		err = osmdb_foreach(t, OSMDB_TAB_DEVICES, ctrl_cb, f);
 	return err;
 }
 
@@ -103,8 +103,8 @@ static int provision(int argc, char **argv)
 	struct osm_fw_params p = { .ctrl_epoch = 1 };
 	const char *out = NULL, *cmac = NULL, *pmac = NULL;
 	struct find f = { 0 };
-	struct osm_store *s;
-	struct osm_txn *t;
+	struct osmdb *s;
+	struct osmdb_txn *t;
 	char mac[18], cm[18];
 	int c, force = 0, err;
 
@@ -128,7 +128,7 @@ static int provision(int argc, char **argv)
 		return osm_err("device provision: need DEVICE and -o BLOB "
 			       "(see --help)");
 	f.name = argv[optind];
-	if (!osm_name_ok(f.name))
+	if (!osmdb_name_ok(f.name))
 		return osm_err("device provision: bad device name '%s'",
 			       f.name);
 	if (cmac && osm_mac_parse(cmac, p.ctrl_mac))
@@ -137,15 +137,15 @@ static int provision(int argc, char **argv)
 	if (pmac && osm_mac_parse(pmac, p.peer_mac))
 		return osm_err("bad MAC address '%s'", pmac);
 
-	if (osm_cli_store_open(&s, OSM_STORE_RDONLY))
+	if (osm_cli_store_open(&s, OSMDB_RDONLY))
 		return 1;
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
+	err = osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t);
 	if (!err) {
 		err = lookup(t, &f);
-		osm_txn_abort(t);
+		osmdb_txn_abort(t);
 	}
 	if (err) {
-		osm_store_close(s);
+		osmdb_close(s);
 		return osm_cli_store_err("device provision", err);
 	}
 	err = 1;
@@ -155,12 +155,12 @@ static int provision(int argc, char **argv)
 	} else if (f.dev.role != OSM_ROLE_DOOR &&
 		   f.dev.role != OSM_ROLE_LAMP) {
 		osm_err("device %s: role %s has no firmware (door, lamp)",
-			f.name, osm_role_name(f.dev.role));
+			f.name, osmdb_role_name(f.dev.role));
 	} else if (cmac || !ctrl_mac(&f, p.ctrl_mac)) {
 		p.device_id = f.dev.id;
 		p.role = f.dev.role;
 		memcpy(p.mac, f.dev.mac, 6);
-		err = osm_store_device_key(s, p.device_id, p.device_key);
+		err = osmdb_device_key(s, p.device_id, p.device_key);
 		if (!err)
 			err = osm_fw_blob_write(out, &p, force);
 		if (err == -EEXIST)
@@ -170,7 +170,7 @@ static int provision(int argc, char **argv)
 			osm_err("device %s: cannot write %s: %s", f.name, out,
 				strerror(-err));
 	}
-	osm_store_close(s);
+	osmdb_close(s);
 	osm_mac_format(mac, f.dev.mac);
 	osm_mac_format(cm, p.ctrl_mac);
 	sodium_memzero(p.device_key, sizeof(p.device_key));
@@ -180,10 +180,10 @@ static int provision(int argc, char **argv)
 		return osm_json_print(json_pack(
 			"{s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "device",
 			f.name, "id", (json_int_t)f.dev.id, "role",
-			osm_role_name(f.dev.role), "mac", mac, "ctrl_mac", cm,
+			osmdb_role_name(f.dev.role), "mac", mac, "ctrl_mac", cm,
 			"blob", out, "ctrl_epoch", (json_int_t)p.ctrl_epoch));
 	printf("device %s: id %u role %s mac %s controller %s epoch %u -> %s\n",
-	       f.name, f.dev.id, osm_role_name(f.dev.role), mac, cm,
+	       f.name, f.dev.id, osmdb_role_name(f.dev.role), mac, cm,
 	       p.ctrl_epoch, out);
 	return 0;
 }

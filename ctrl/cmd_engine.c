@@ -25,28 +25,29 @@ static void usage(FILE *f)
 }
 
 struct show {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	json_t *out;
 	int err;
 };
 
 static int show_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 	struct show *s = arg;
-	char hop[2 * OSM_HOP_KEY_LEN + 1] = "", e2e[2 * OSM_E2E_KEY_LEN + 1] = "";
-	char path[OSM_PATH_MAX * (OSM_NAME_MAX + 1) + 1] = "";
-	struct osm_rec_device sd, dd;
+	char hop[2 * OSM_HOP_KEY_LEN + 1] = "";
+	char e2e[2 * OSM_E2E_KEY_LEN + 1] = "";
+	char path[OSMDB_PATH_MAX * (OSMDB_NAME_MAX + 1) + 1] = "";
+	struct osmdb_rec_device sd, dd;
 	struct osm_keys k;
 	json_t *o, *p = json_array();
 	unsigned i;
 
-	s->err = osm_device_get(s->t, c->src_dev, &sd) ?:
-		 osm_device_get(s->t, c->dst_dev, &dd);
+	s->err = osmdb_device_get(s->t, c->src_dev, &sd) ?:
+		 osmdb_device_get(s->t, c->dst_dev, &dd);
 	if (s->err)
 		return 1;
 	if (osm_opts.show_keys) {
-		s->err = osm_circuit_keys(s->t, c->id, c->epoch, &k);
+		s->err = osmdb_circuit_keys(s->t, c->id, c->epoch, &k);
 		if (s->err)
 			return 1;
 		osm_hex_format(hop, k.hop, sizeof(k.hop));
@@ -62,7 +63,7 @@ static int show_cb(const void *rec, void *arg)
 		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o}",
 			      "id", (json_int_t)c->id, "owner", c->owner,
 			      "src", sd.name, "dst", dd.name,
-			      "class", osm_class_name(c->cls),
+			      "class", osmdb_class_name(c->cls),
 			      "epoch", (json_int_t)c->epoch,
 			      "rate", (json_int_t)c->rate,
 			      "burst", (json_int_t)c->burst, "path", p);
@@ -75,7 +76,7 @@ static int show_cb(const void *rec, void *arg)
 		json_decref(p);
 		printf("%-6u %-10s %-12s -> %-12s %-7s epoch %-3u %s%s%s%s%s\n",
 		       c->id, c->owner[0] ? c->owner : "(room)", sd.name,
-		       dd.name, osm_class_name(c->cls), c->epoch, path,
+		       dd.name, osmdb_class_name(c->cls), c->epoch, path,
 		       osm_opts.show_keys ? " hop " : "", hop,
 		       osm_opts.show_keys ? " e2e " : "", e2e);
 	}
@@ -84,7 +85,7 @@ static int show_cb(const void *rec, void *arg)
 	return 0;
 }
 
-static int circuits(struct osm_txn *t, void *arg)
+static int circuits(struct osmdb_txn *t, void *arg)
 {
 	struct show s = { .t = t };
 	int err;
@@ -92,7 +93,7 @@ static int circuits(struct osm_txn *t, void *arg)
 	(void)arg;
 	if (osm_opts.json)
 		s.out = json_array();
-	err = osm_store_foreach(t, OSM_TAB_CIRCUITS, show_cb, &s);
+	err = osmdb_foreach(t, OSMDB_TAB_CIRCUITS, show_cb, &s);
 	if (err == 1)
 		err = s.err;
 	if (err) {
@@ -115,7 +116,7 @@ static int sync_cmd(int argc, char **argv)
 		{ 0 }
 	};
 	struct osm_engine *e;
-	struct osm_store *s;
+	struct osmdb *s;
 	const char *prefix = NULL;
 	unsigned fixed = 0;
 	int c, r;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-fabric forget PERSON: GDPR erasure of a person from the store
- * (osm_store_forget; docs/store.md, "Erasure"). */
+ * (osmdb_forget; docs/store.md, "Erasure"). */
 #include <stdio.h>
 #include "cli.h"
 #include "cli_store.h"
 
 int osm_cmd_forget(int argc, char **argv)
 {
-	struct osm_store *s;
+	struct osmdb *s;
 	unsigned long n = 0;
 	int err;
 
@@ -19,13 +19,13 @@ int osm_cmd_forget(int argc, char **argv)
 	}
 	if (argc != 2)
 		return osm_err("usage: forget PERSON");
-	if (!osm_name_ok(argv[1]))
+	if (!osmdb_name_ok(argv[1]))
 		return osm_err("forget: bad person name '%s'", argv[1]);
 	if (osm_cli_store_open(&s, 0))
 		return 1;
-	err = osm_store_forget(&s, argv[1], &n);
-	osm_store_close(s);
-	if (err == OSM_STORE_ENOTFOUND)
+	err = osmdb_forget(&s, argv[1], &n);
+	osmdb_close(s);
+	if (err == OSMDB_ENOTFOUND)
 		return osm_err("forget: no record names %s", argv[1]);
 	if (err)
 		return osm_cli_store_err("forget", err);

@@ -15,26 +15,26 @@
 struct graph {
 	const char *room;	/* only this room's devices and circuits */
 	FILE *f;
-	struct osm_txn *t;
-	char cur[OSM_NAME_MAX + 1];	/* room of the open cluster */
+	struct osmdb_txn *t;
+	char cur[OSMDB_NAME_MAX + 1];	/* room of the open cluster */
 	int err;
 };
 
 static int dev_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_device *d = rec;
+	const struct osmdb_rec_device *d = rec;
 	struct graph *g = arg;
 
 	if (!strcmp(d->room, g->cur))
 		fprintf(g->f, "    d%u [label=\"%s\\n%s\"];\n", d->id, d->name,
-			osm_role_name(d->role));
+			osmdb_role_name(d->role));
 	return 0;
 }
 
 /* A cluster a room, with its devices. */
 static int room_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_room *r = rec;
+	const struct osmdb_rec_room *r = rec;
 	struct graph *g = arg;
 
 	if (g->room && strcmp(g->room, r->name))
@@ -42,7 +42,7 @@ static int room_cb(const void *rec, void *arg)
 	fprintf(g->f, "  subgraph \"cluster_%s\" {\n    label=\"room %s "
 		"(switch %s)\";\n", r->name, r->name, r->sw);
 	snprintf(g->cur, sizeof(g->cur), "%s", r->name);
-	g->err = osm_store_foreach(g->t, OSM_TAB_DEVICES, dev_cb, g);
+	g->err = osmdb_foreach(g->t, OSMDB_TAB_DEVICES, dev_cb, g);
 	fprintf(g->f, "  }\n");
 	return g->err;
 }
@@ -52,14 +52,14 @@ static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c",
 
 static int circuit_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 	struct graph *g = arg;
-	struct osm_rec_device s, d;
+	struct osmdb_rec_device s, d;
 	unsigned h = 5381;
 	const char *p;
 
-	if (osm_device_get(g->t, c->src_dev, &s) ||
-	    osm_device_get(g->t, c->dst_dev, &d))
+	if (osmdb_device_get(g->t, c->src_dev, &s) ||
+	    osmdb_device_get(g->t, c->dst_dev, &d))
 		return 0;
 	if (g->room && strcmp(s.room, g->room) && strcmp(d.room, g->room))
 		return 0;
@@ -67,27 +67,27 @@ static int circuit_cb(const void *rec, void *arg)
 		h = h * 33 + (unsigned char)*p;
 	fprintf(g->f, "  d%u -> d%u [label=\"%u %s e%u%s%s\", color=\"%s\", "
 		"fontcolor=\"%s\"%s];\n", c->src_dev, c->dst_dev, c->id,
-		osm_class_name(c->cls), c->epoch, c->owner[0] ? "\\n" : "",
+		osmdb_class_name(c->cls), c->epoch, c->owner[0] ? "\\n" : "",
 		c->owner, c->owner[0] ? colours[h % 8] : "gray40",
 		c->owner[0] ? colours[h % 8] : "gray40",
 		c->n_path > 1 ? ", style=bold" : "");
 	return 0;
 }
 
-static int graph(struct osm_txn *t, void *arg)
+static int graph(struct osmdb_txn *t, void *arg)
 {
 	struct graph *g = arg;
-	char building[OSM_NAME_MAX + 1];
+	char building[OSMDB_NAME_MAX + 1];
 	int err;
 
 	g->t = t;
 	if (g->room) {
-		struct osm_rec_room r;
+		struct osmdb_rec_room r;
 
-		if (osm_room_get(t, g->room, &r))
+		if (osmdb_room_get(t, g->room, &r))
 			return osm_err("graph: no room %s", g->room);
 	}
-	err = osm_building_get(t, building);
+	err = osmdb_building_get(t, building);
 	if (err)
 		return osm_cli_store_err("graph", err);
 	fprintf(g->f, "digraph \"%s\" {\n  label=\"building %s: circuits "
@@ -96,8 +96,8 @@ static int graph(struct osm_txn *t, void *arg)
 		"style=rounded, fontname=\"Helvetica\"];\n  edge "
 		"[fontname=\"Helvetica\", fontsize=10];\n", building,
 		building);
-	err = osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, g) ?:
-	      osm_store_foreach(t, OSM_TAB_CIRCUITS, circuit_cb, g);
+	err = osmdb_foreach(t, OSMDB_TAB_ROOMS, room_cb, g) ?:
+	      osmdb_foreach(t, OSMDB_TAB_CIRCUITS, circuit_cb, g);
 	fprintf(g->f, "}\n");
 	if (err)
 		return osm_cli_store_err("graph", err);
@@ -173,7 +173,7 @@ int osm_cmd_graph(int argc, char **argv)
 	}
 	if (optind != argc)
 		return osm_err("graph: unexpected '%s'", argv[optind]);
-	if (g.room && !osm_name_ok(g.room))
+	if (g.room && !osmdb_name_ok(g.room))
 		return osm_err("graph: bad room name '%s'", g.room);
 	g.f = open_memstream(&text, &len);
 	if (!g.f)

@@ -57,7 +57,7 @@ static int event_err(const char *what, const char *person, const char *room,
 			       room);
 	case -EINVAL:
 		return osm_err("person %s: bad name '%s'", what,
-			       osm_name_ok(person) ? room : person);
+			       osmdb_name_ok(person) ? room : person);
 	default:
 		return osm_err("person %s: %s", what,
 			       osm_engine_strerror(err));
@@ -119,7 +119,7 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 {
 	struct osm_engine_event *ev;
 	struct osm_engine *e;
-	struct osm_store *s;
+	struct osmdb *s;
 	struct popts o;
 	const char *person, *room = NULL;
 	int err, want = kind == OSM_EV_LEAVE ? 1 : 2;
@@ -132,9 +132,9 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 	person = argv[optind];
 	if (want == 2)
 		room = argv[optind + 1];
-	if (!osm_name_ok(person))
+	if (!osmdb_name_ok(person))
 		return osm_err("person: bad name '%s'", person);
-	if (room && !osm_name_ok(room))
+	if (room && !osmdb_name_ok(room))
 		return osm_err("person: bad room name '%s'", room);
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
@@ -162,21 +162,21 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 }
 
 struct list {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	json_t *out;
 	int err;
 };
 
 static int list_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_person *p = rec;
+	const struct osmdb_rec_person *p = rec;
 	struct list *l = arg;
 	uint8_t key[OSM_SESSION_KEY_LEN];
 	char hex[2 * OSM_SESSION_KEY_LEN + 1] = "(hidden)", when[32];
 	json_t *o;
 
 	if (osm_opts.show_keys) {
-		l->err = osm_person_session_key(l->t, p->name, key);
+		l->err = osmdb_person_session_key(l->t, p->name, key);
 		if (l->err)
 			return 1;
 		osm_hex_format(hex, key, sizeof(key));
@@ -198,7 +198,7 @@ static int list_cb(const void *rec, void *arg)
 	return 0;
 }
 
-static int list(struct osm_txn *t, void *arg)
+static int list(struct osmdb_txn *t, void *arg)
 {
 	struct list l = { .t = t };
 	int err;
@@ -206,7 +206,7 @@ static int list(struct osm_txn *t, void *arg)
 	(void)arg;
 	if (osm_opts.json)
 		l.out = json_array();
-	err = osm_store_foreach(t, OSM_TAB_PEOPLE, list_cb, &l);
+	err = osmdb_foreach(t, OSMDB_TAB_PEOPLE, list_cb, &l);
 	if (err == 1)
 		err = l.err;
 	if (err) {

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "osm_hex.h"
-#include "osm_topo.h"
+#include "osmdb_topo.h"
 
 static int usage(void)
 {
@@ -17,31 +17,31 @@ static int usage(void)
 
 static int apply(const char *file)
 {
-	struct osm_store *s = NULL;
-	struct osm_txn *t = NULL;
-	struct osm_topo *topo;
+	struct osmdb *s = NULL;
+	struct osmdb_txn *t = NULL;
+	struct osmdb_topo *topo;
 	char err[512], why[256];
 	int rc;
 
-	rc = osm_topo_parse_file(file, &topo, err, sizeof(err));
+	rc = osmdb_topo_parse_file(file, &topo, err, sizeof(err));
 	if (rc)
-		return osm_err("%s", err[0] ? err : osm_store_strerror(rc));
-	if (osm_cli_store_open(&s, OSM_STORE_CREATE)) {
-		osm_topo_free(topo);
+		return osm_err("%s", err[0] ? err : osmdb_strerror(rc));
+	if (osm_cli_store_open(&s, OSMDB_CREATE)) {
+		osmdb_topo_free(topo);
 		return 1;
 	}
-	rc = osm_txn_begin(s, 0, &t);
+	rc = osmdb_txn_begin(s, 0, &t);
 	if (!rc)
-		rc = osm_topo_apply(t, topo, why, sizeof(why));
+		rc = osmdb_topo_apply(t, topo, why, sizeof(why));
 	if (!rc) {
-		rc = osm_txn_commit(t);
+		rc = osmdb_txn_commit(t);
 		t = NULL;
 	}
-	osm_txn_abort(t);
+	osmdb_txn_abort(t);
 	if (rc)
 		osm_err("%s: not applied: %s", file,
-			rc == OSM_STORE_EINUSE && why[0] ? why :
-			osm_store_strerror(rc));
+			rc == OSMDB_EINUSE && why[0] ? why :
+			osmdb_strerror(rc));
 	else if (!osm_opts.json)
 		printf("building %s applied: %zu floors, %zu rooms, %zu "
 		       "switches, %zu ports, %zu devices\n", topo->building,
@@ -55,8 +55,8 @@ static int apply(const char *file)
 			"switches", (json_int_t)topo->n_switches,
 			"ports", (json_int_t)topo->n_ports,
 			"devices", (json_int_t)topo->n_devices));
-	osm_topo_free(topo);
-	osm_store_close(s);
+	osmdb_topo_free(topo);
+	osmdb_close(s);
 	return rc ? 1 : 0;
 }
 
@@ -65,7 +65,7 @@ static int apply(const char *file)
 
 static int floor_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_floor *f = rec;
+	const struct osmdb_rec_floor *f = rec;
 
 	return json_array_append_new(arg, json_pack("{s:s, s:i, s:[]}",
 		"name", f->name, "level", f->level, "rooms"));
@@ -74,12 +74,12 @@ static int floor_cb(const void *rec, void *arg)
 /* Floors in order, and rooms by name (devices are put in their room). */
 struct tree {
 	json_t *floors, *rooms;
-	struct osm_store *s;	/* for device keys, with --show-keys */
+	struct osmdb *s;	/* for device keys, with --show-keys */
 };
 
 static int room_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_room *r = rec;
+	const struct osmdb_rec_room *r = rec;
 	struct tree *tr = arg;
 	json_t *f, *room;
 	size_t i;
@@ -99,23 +99,23 @@ static int room_cb(const void *rec, void *arg)
 
 static int switch_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_switch *w = rec;
+	const struct osmdb_rec_switch *w = rec;
 
 	return json_object_set_new(arg, w->name, json_pack("{s:s, s:s, s:[]}",
-		"kind", osm_switch_kind_name(w->kind), "room", w->room,
+		"kind", osmdb_switch_kind_name(w->kind), "room", w->room,
 		"ports"));
 }
 
 static int port_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_port *p = rec;
+	const struct osmdb_rec_port *p = rec;
 	json_t *w = json_object_get(arg, p->sw), *o;
-	char peer[2 * OSM_NAME_MAX + 2];
+	char peer[2 * OSMDB_NAME_MAX + 2];
 
 	if (!w)
 		return -1;
 	o = json_pack("{s:s, s:s, s:s}", "name", p->name, "kind",
-		      osm_port_kind_name(p->kind), "ifname", p->ifname);
+		      osmdb_port_kind_name(p->kind), "ifname", p->ifname);
 	if (p->peer_sw[0]) {
 		snprintf(peer, sizeof(peer), "%s/%s", p->peer_sw, p->peer_port);
 		json_object_set_new(o, "peer", json_string(peer));
@@ -125,10 +125,10 @@ static int port_cb(const void *rec, void *arg)
 
 static int device_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_device *d = rec;
+	const struct osmdb_rec_device *d = rec;
 	struct tree *tr = arg;
 	json_t *r = json_object_get(tr->rooms, d->room), *o;
-	char mac[18], port[2 * OSM_NAME_MAX + 2];
+	char mac[18], port[2 * OSMDB_NAME_MAX + 2];
 	uint8_t key[OSM_DEVICE_KEY_LEN];
 	char hex[2 * OSM_DEVICE_KEY_LEN + 1];
 
@@ -137,9 +137,9 @@ static int device_cb(const void *rec, void *arg)
 	osm_mac_format(mac, d->mac);
 	snprintf(port, sizeof(port), "%s/%s", d->sw, d->port);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id,
-		      "name", d->name, "role", osm_role_name(d->role),
+		      "name", d->name, "role", osmdb_role_name(d->role),
 		      "port", port, "mac", mac);
-	if (osm_opts.show_keys && !osm_store_device_key(tr->s, d->id, key)) {
+	if (osm_opts.show_keys && !osmdb_device_key(tr->s, d->id, key)) {
 		/* what a device is provisioned with */
 		osm_hex_format(hex, key, sizeof(key));
 		json_object_set_new(o, "key", json_string(hex));
@@ -149,18 +149,18 @@ static int device_cb(const void *rec, void *arg)
 	return json_array_append_new(json_object_get(r, "devices"), o);
 }
 
-static json_t *topology_json(struct osm_txn *t, int *err)
+static json_t *topology_json(struct osmdb_txn *t, int *err)
 {
-	struct tree tr = { json_array(), json_object(), osm_txn_store(t) };
+	struct tree tr = { json_array(), json_object(), osmdb_txn_store(t) };
 	json_t *switches = json_object();
-	char building[OSM_NAME_MAX + 1];
+	char building[OSMDB_NAME_MAX + 1];
 
-	*err = osm_building_get(t, building) ?:
-	       osm_store_foreach(t, OSM_TAB_FLOORS, floor_cb, tr.floors) ?:
-	       osm_store_foreach(t, OSM_TAB_ROOMS, room_cb, &tr) ?:
-	       osm_store_foreach(t, OSM_TAB_DEVICES, device_cb, &tr) ?:
-	       osm_store_foreach(t, OSM_TAB_SWITCHES, switch_cb, switches) ?:
-	       osm_store_foreach(t, OSM_TAB_PORTS, port_cb, switches);
+	*err = osmdb_building_get(t, building) ?:
+	       osmdb_foreach(t, OSMDB_TAB_FLOORS, floor_cb, tr.floors) ?:
+	       osmdb_foreach(t, OSMDB_TAB_ROOMS, room_cb, &tr) ?:
+	       osmdb_foreach(t, OSMDB_TAB_DEVICES, device_cb, &tr) ?:
+	       osmdb_foreach(t, OSMDB_TAB_SWITCHES, switch_cb, switches) ?:
+	       osmdb_foreach(t, OSMDB_TAB_PORTS, port_cb, switches);
 	json_decref(tr.rooms);
 	return json_pack("{s:s, s:o, s:o}", "building", building,
 			 "floors", tr.floors, "switches", switches);
@@ -217,7 +217,7 @@ static void print_tree(json_t *top)
 	}
 }
 
-static int show(struct osm_txn *t, void *arg)
+static int show(struct osmdb_txn *t, void *arg)
 {
 	int err;
 	json_t *top = topology_json(t, &err);

@@ -1,4 +1,4 @@
-# The store: the building's state in LMDB (libosmstore, store/osm_store.h).
+# The store: the building's state in LMDB (libosmstore, store/osmdb.h).
 LIBSTORE_SRCS := $(wildcard store/*.c)
 
 $(LIBSTORE):     $(LIBSTORE_SRCS:%.c=$(B)/%.o)

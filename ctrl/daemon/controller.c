@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "controller.h"
-#include "engine_int.h"
+#include "engine.h"
 #include "osm_msg.h"
 #include "osm_packet.h"
 
@@ -43,7 +43,7 @@ struct osm_ctl {
 	int fd;
 	uint8_t mac[6];
 	struct osm_engine *e;
-	struct osm_store *st;
+	struct osmdb *st;
 	struct ctl_dev *devs;		/* by engine device index */
 	size_t n_devs;
 	struct pending *q;
@@ -153,19 +153,20 @@ static struct ctl_dev *dev(struct osm_ctl *c, int di)
 
 	if (d->ready)
 		return d;
-	if (eng_ctrl_keys(c->e, di, OSM_CTRL_UP, &k))
+	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_UP, &k))
 		return NULL;
-	d->up.circuit = osm_ctrl_circuit(c->e->devs[di].r.id, OSM_CTRL_UP);
+	d->up.circuit = osm_ctrl_circuit(osm_engine_device(c->e, di)->id,
+					 OSM_CTRL_UP);
 	osm_rx_set_keys(&d->up, &k);
-	if (eng_ctrl_keys(c->e, di, OSM_CTRL_DOWN, &d->down.keys)) {
+	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_DOWN, &d->down.keys)) {
 		sodium_memzero(&k, sizeof(k));
 		return NULL;
 	}
-	d->down.circuit = osm_ctrl_circuit(c->e->devs[di].r.id,
+	d->down.circuit = osm_ctrl_circuit(osm_engine_device(c->e, di)->id,
 					   OSM_CTRL_DOWN);
 	d->down.type = OSM_T_CTRL;
 	memcpy(d->down.src, c->mac, 6);
-	memcpy(d->down.dst, c->e->devs[di].r.mac, 6);
+	memcpy(d->down.dst, osm_engine_device(c->e, di)->mac, 6);
 	d->down.next_seq = c->seq0;
 	sodium_memzero(&k, sizeof(k));
 	d->ready = 1;
@@ -220,7 +221,7 @@ static void key_update(struct osm_ctl *c, uint32_t dev_id, uint32_t cid,
 		       uint8_t op, const struct osm_keys *k)
 {
 	struct osm_msg m = { .type = OSM_MSG_KEY_UPDATE };
-	int di = eng_dev_find(c->e, dev_id);
+	int di = osm_engine_device_index(c->e, dev_id);
 
 	if (di < 0)
 		return;
@@ -237,10 +238,11 @@ static void key_update(struct osm_ctl *c, uint32_t dev_id, uint32_t cid,
 
 /* The engine committed a change: the devices at both ends learn it. A
  * new epoch goes to the receiver first (docs/protocol.md 7.2). */
-static void on_change(void *arg, unsigned op, const struct osm_rec_circuit *rc)
+static void on_change(void *arg, unsigned op,
+		      const struct osmdb_rec_circuit *rc)
 {
 	struct osm_ctl *c = arg;
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	struct osm_keys k;
 
 	if (op == OSM_CH_DEL) {
@@ -248,24 +250,24 @@ static void on_change(void *arg, unsigned op, const struct osm_rec_circuit *rc)
 		key_update(c, rc->dst_dev, rc->id, OSM_KEY_REMOVE, NULL);
 		return;
 	}
-	if (osm_txn_begin(c->st, OSM_TXN_RDONLY, &t))
+	if (osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t))
 		return;
-	if (!osm_circuit_keys(t, rc->id, rc->epoch, &k)) {
+	if (!osmdb_circuit_keys(t, rc->id, rc->epoch, &k)) {
 		key_update(c, rc->dst_dev, rc->id, OSM_KEY_RX, &k);
 		key_update(c, rc->src_dev, rc->id, OSM_KEY_TX, &k);
 		sodium_memzero(&k, sizeof(k));
 	}
-	osm_txn_abort(t);
+	osmdb_txn_abort(t);
 }
 
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
-		   struct osm_store *st)
+		   struct osmdb *st)
 {
 	devs_free(c);
 	c->e = e;
 	c->st = st;
-	c->n_devs = e->n_devs;
-	c->devs = calloc(e->n_devs + 1, sizeof(*c->devs));
+	c->n_devs = osm_engine_n_devices(e);
+	c->devs = calloc(c->n_devs + 1, sizeof(*c->devs));
 	if (!c->devs)
 		return -ENOMEM;
 	osm_engine_on_change(e, on_change, c);
@@ -280,7 +282,7 @@ struct hello {
 
 static int hello_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *rc = rec;
+	const struct osmdb_rec_circuit *rc = rec;
 	struct hello *h = arg;
 
 	if (rc->src_dev == h->id || rc->dst_dev == h->id)
@@ -305,12 +307,13 @@ static void presence(struct osm_ctl *c, int di, const struct osm_frame *f,
 {
 	struct osm_engine_event *ev = calloc(1, sizeof(*ev));
 	char name[OSM_BADGE_MAX + 1];
-	int room = c->e->devs[di].room, err;
+	const char *room = osm_engine_device_room(c->e, di);
+	int err;
 
 	c->stats.presence++;
 	memcpy(name, m->u.presence.badge, m->u.presence.badge_len);
 	name[m->u.presence.badge_len] = '\0';
-	if (!ev || !osm_name_ok(name) || room < 0) {
+	if (!ev || !osmdb_name_ok(name) || !room) {
 		free(ev);
 		ack(c, di, f->seq, OSM_DROP_MALFORMED);
 		return;
@@ -319,7 +322,7 @@ static void presence(struct osm_ctl *c, int di, const struct osm_frame *f,
 	err = osm_engine_event(c->e, m->u.presence.event == OSM_PRESENCE_ENTER ?
 			       OSM_EV_ENTER : OSM_EV_LEAVE, name,
 			       m->u.presence.event == OSM_PRESENCE_ENTER ?
-			       c->e->rooms[room].r.name : NULL, 0, ev);
+			       room : NULL, 0, ev);
 	ack(c, di, f->seq, err == OSM_ENGINE_ENOPERSON ? OSM_DROP_UNKNOWN :
 		err ? OSM_DROP_MALFORMED : OSM_OK);
 	if (on_event)
@@ -332,23 +335,23 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 		    void (*on_event)(const struct osm_engine_event *, void *),
 		    void *arg)
 {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	size_t i;
 	unsigned k;
 
 	switch (m->type) {
 	case OSM_MSG_HELLO:
 		c->stats.hello++;
-		if (m->u.hello.device_id != c->e->devs[di].r.id) {
+		if (m->u.hello.device_id != osm_engine_device(c->e, di)->id) {
 			c->stats.rx_bad++;
 			return;
 		}
 		ack(c, di, f->seq, OSM_OK);
-		if (!osm_txn_begin(c->st, OSM_TXN_RDONLY, &t)) {
-			osm_store_foreach(t, OSM_TAB_CIRCUITS, hello_cb,
-					  &(struct hello){ c,
-						c->e->devs[di].r.id });
-			osm_txn_abort(t);
+		if (!osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t)) {
+			osmdb_foreach(t, OSMDB_TAB_CIRCUITS, hello_cb,
+				      &(struct hello){ c,
+					osm_engine_device(c->e, di)->id });
+			osmdb_txn_abort(t);
 		}
 		return;
 	case OSM_MSG_PRESENCE:
@@ -392,7 +395,7 @@ int osm_ctl_input(struct osm_ctl *c,
 		c->stats.rx++;
 		if (osm_parse(frame, (uint32_t)n, &f) != OSM_OK ||
 		    f.type != OSM_T_CTRL ||
-		    (di = eng_ctrl_device(c->e, f.circuit, &dir)) < 0 ||
+		    (di = osm_engine_ctrl_device(c->e, f.circuit, &dir)) < 0 ||
 		    dir != OSM_CTRL_UP || !(d = dev(c, di)) ||
 		    osm_open(&d->up, frame, (size_t)n, &f, plain,
 			     sizeof(plain), &len) != OSM_OK ||

@@ -32,7 +32,7 @@ void osm_ctl_close(struct osm_ctl *c);
  * topology): device state is made anew, and every circuit change the
  * engine commits is queued for delivery. Returns 0 or -ENOMEM. */
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
-		   struct osm_store *st);
+		   struct osmdb *st);
 
 /* The socket to poll for input. */
 int osm_ctl_fd(const struct osm_ctl *c);

@@ -31,13 +31,13 @@ static int bad(char *err, size_t errlen, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-/* Copy a word that passed osm_name_ok; names are at most OSM_NAME_MAX. */
+/* Copy a word that passed osmdb_name_ok; names are at most OSMDB_NAME_MAX. */
 static int name(char *dst, const char *w, const char *what, char *err,
 		size_t errlen)
 {
-	if (!osm_name_ok(w))
-		return bad(err, errlen, "bad %s name (1-63 of A-Z a-z 0-9 . _ -)",
-			   what);
+	if (!osmdb_name_ok(w))
+		return bad(err, errlen,
+			   "bad %s name (1-63 of A-Z a-z 0-9 . _ -)", what);
 	strcpy(dst, w);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #define OSM_DAEMON_LINE_H
 
 #include <stddef.h>
-#include "osm_store.h"
+#include "osmdb.h"
 
 #define OSM_LINE_MAX	256	/* bytes of a request line, newline included */
 #define OSM_LINE_EVENTS_MAX	64	/* most events one request returns */
@@ -24,8 +24,8 @@ enum osm_line_cmd {
 
 struct osm_line_req {
 	int cmd;			/* enum osm_line_cmd */
-	char person[OSM_NAME_MAX + 1];
-	char room[OSM_NAME_MAX + 1];
+	char person[OSMDB_NAME_MAX + 1];
+	char room[OSMDB_NAME_MAX + 1];
 	unsigned n;			/* events: how many */
 };
 

@@ -8,7 +8,8 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "osm_store.h"
+#include "osmdb.h"
+#include "osm_endpoint.h"
 
 struct osm_engine;
 
@@ -48,7 +49,7 @@ struct osm_engine_opts {
  * an event needs them. Returns 0, -ENOMEM, -ENOENT (a netns is missing),
  * or a store code.
  */
-int osm_engine_open(struct osm_engine **out, struct osm_store *st,
+int osm_engine_open(struct osm_engine **out, struct osmdb *st,
 		    const struct osm_engine_opts *opts);
 void osm_engine_close(struct osm_engine *e);
 
@@ -63,13 +64,13 @@ enum osm_engine_op { OSM_CH_ADD = 1, OSM_CH_DEL, OSM_CH_ROTATE, OSM_CH_DOWN,
 		     OSM_CH_UP };
 struct osm_engine_change {
 	uint8_t op;			/* enum osm_engine_op */
-	uint8_t cls;			/* enum osm_class */
+	uint8_t cls;			/* enum osmdb_class */
 	uint8_t n_path;
 	uint32_t id;
 	uint32_t epoch;			/* the epoch it has now (ROTATE: new) */
-	char owner[OSM_NAME_MAX + 1];	/* "" for a room circuit */
-	char src[OSM_NAME_MAX + 1];	/* device names */
-	char dst[OSM_NAME_MAX + 1];
+	char owner[OSMDB_NAME_MAX + 1];	/* "" for a room circuit */
+	char src[OSMDB_NAME_MAX + 1];	/* device names */
+	char dst[OSMDB_NAME_MAX + 1];
 };
 
 #define OSM_ENGINE_CHANGES	48	/* changes kept per event record */
@@ -80,10 +81,10 @@ struct osm_engine_event {
 	uint64_t time_ns;		/* CLOCK_REALTIME of arrival */
 	uint8_t kind;			/* enum osm_engine_kind */
 	int err;			/* 0, or why nothing was applied */
-	char person[OSM_NAME_MAX + 1];	/* "" for a link event */
-	char from[OSM_NAME_MAX + 1];	/* room before ("" on enter);
+	char person[OSMDB_NAME_MAX + 1];	/* "" for a link event */
+	char from[OSMDB_NAME_MAX + 1];	/* room before ("" on enter);
 					 * link: the switch */
-	char room[OSM_NAME_MAX + 1];	/* room after ("" on leave);
+	char room[OSMDB_NAME_MAX + 1];	/* room after ("" on leave);
 					 * link: the port */
 	uint32_t added, removed, rotated;	/* link: circuits up, down */
 	uint32_t map_ops;		/* map updates and deletes made */
@@ -157,7 +158,7 @@ int osm_engine_watch_read(struct osm_engine *e, int fd,
  * fn NULL: no hook. */
 void osm_engine_on_change(struct osm_engine *e,
 			  void (*fn)(void *arg, unsigned op,
-				     const struct osm_rec_circuit *c),
+				     const struct osmdb_rec_circuit *c),
 			  void *arg);
 
 /* Names for output: "enter", "add", ... */
@@ -168,6 +169,28 @@ const char *osm_engine_op_name(unsigned op);
  * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
  * into owner and returns 1; returns 0 for a room device. */
 int osm_engine_device_owner(const char *device,
-			    char owner[OSM_NAME_MAX + 1]);
+			    char owner[OSMDB_NAME_MAX + 1]);
+
+/* ---- devices, for the controller (ctrl/daemon/controller.c) ------------ */
+
+/* The topology's devices, by index 0..osm_engine_n_devices() - 1; the
+ * indexes hold until the next reload. */
+size_t osm_engine_n_devices(const struct osm_engine *e);
+/* Device i's record. */
+const struct osmdb_rec_device *osm_engine_device(const struct osm_engine *e,
+						 int i);
+/* The name of device i's room, or NULL if the topology has no such room. */
+const char *osm_engine_device_room(const struct osm_engine *e, int i);
+/* The index of the device with id, or -1. */
+int osm_engine_device_index(const struct osm_engine *e, uint32_t id);
+
+/* The device (index) that control circuit id belongs to, and its
+ * direction (*dir: OSM_CTRL_UP or OSM_CTRL_DOWN); -1 if none. */
+int osm_engine_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir);
+/* The keys of device i's control circuit in direction dir, at the
+ * control epoch (derived from its long-term key; wipe them after use).
+ * Returns 0, or a store code. */
+int osm_engine_ctrl_keys(struct osm_engine *e, int i, int dir,
+			 struct osm_keys *k);
 
 #endif

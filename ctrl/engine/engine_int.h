@@ -1,22 +1,23 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Inside the engine: its copy of the topology with resolved ifindexes,
- * shared by engine.c (events), engine_policy.c (what circuits the
- * building wants), engine_topo.c (map values from circuit records),
- * engine_index.c (indexes), engine_sync.c and engine_link.c. */
+/* Inside the engine (never included outside ctrl/engine/): its state, and
+ * each file's functions, in the order the files build on each other:
+ * names, topo, people, policy, switches, values, maps, sync, event,
+ * links, engine. A file calls only the files before it. */
 #ifndef OSM_ENGINE_INT_H
 #define OSM_ENGINE_INT_H
 
+#include <time.h>
 #include "engine.h"
 #include "switch.h"
 #include "osm_keys.h"
 
 struct eng_sw {
-	struct osm_rec_switch r;
+	struct osmdb_rec_switch r;
 	struct osm_switch *h;		/* NULL until opened */
 };
 
 struct eng_port {
-	struct osm_rec_port r;
+	struct osmdb_rec_port r;
 	int sw;				/* index into e->sws */
 	int peer;			/* uplink: index of the peer switch */
 	uint32_t ifindex;		/* 0: interface not found */
@@ -24,14 +25,14 @@ struct eng_port {
 };
 
 struct eng_dev {
-	struct osm_rec_device r;
+	struct osmdb_rec_device r;
 	int room, sw, port;		/* indexes */
 	int personal;			/* owned by the person in owner */
-	char owner[OSM_NAME_MAX + 1];
+	char owner[OSMDB_NAME_MAX + 1];
 };
 
 struct eng_room {
-	struct osm_rec_room r;
+	struct osmdb_rec_room r;
 };
 
 struct eng_ids {
@@ -41,7 +42,7 @@ struct eng_ids {
 
 /* A person present: their room (index) and circuits. */
 struct eng_person {
-	char name[OSM_NAME_MAX + 1];
+	char name[OSMDB_NAME_MAX + 1];
 	int used, room;
 	struct eng_ids ids;
 };
@@ -49,8 +50,8 @@ struct eng_person {
 struct eng_memo;
 
 struct osm_engine {
-	struct osm_store *st;
-	char netns_prefix[OSM_NAME_MAX + 1];
+	struct osmdb *st;
+	char netns_prefix[OSMDB_NAME_MAX + 1];
 	struct eng_sw *sws;
 	struct eng_port *ports;
 	struct eng_dev *devs;
@@ -70,7 +71,7 @@ struct osm_engine {
 	size_t people_cap, people_n;
 	struct eng_ids *room_circ;	/* group circuits, by room */
 	unsigned *room_people;		/* people, by room */
-	void (*hook)(void *arg, unsigned op, const struct osm_rec_circuit *c);
+	void (*hook)(void *arg, unsigned op, const struct osmdb_rec_circuit *c);
 	void *hook_arg;
 	int ctl;			/* control circuits (a controller) */
 	uint8_t ctl_mac[6];		/* the controller's MAC */
@@ -91,7 +92,21 @@ struct eng_want {
 	int matched;
 };
 
-/* Lookups in the topology copy (binary search): index or -1. */
+/* CLOCK_MONOTONIC in ns: event arrival and map lease times. */
+static inline uint64_t eng_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- topo.c: the topology, indexed ------------------------------------- */
+
+/* Sort the loaded topology and build its indexes; free them. */
+int eng_topo_index(struct osm_engine *e);
+void eng_topo_index_free(struct osm_engine *e);
+/* Lookups (binary search): index or -1. */
 int eng_room_find(const struct osm_engine *e, const char *name);
 int eng_sw_find(const struct osm_engine *e, const char *name);
 int eng_dev_find(const struct osm_engine *e, uint32_t id);
@@ -102,24 +117,39 @@ int eng_uplink(const struct osm_engine *e, int sw, int peer);
 const int *eng_room_devs(const struct osm_engine *e, int room, size_t *n);
 const int *eng_person_devs(const struct osm_engine *e, const char *person,
 			   size_t *n);
+/* The switches (indexes) from switch from to switch to, memoized. */
+int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
+		unsigned *n);
+/* Fill c's path (switch names, in order) from src to dst device. */
+int eng_path(struct osm_engine *e, struct osmdb_rec_circuit *c);
+/* The ports (indexes) hop `hop` of c enters and leaves by, and its
+ * switch, for c's devices s and d (indexes); -1 for any that is missing. */
+void eng_hop_ports(const struct osm_engine *e,
+		   const struct osmdb_rec_circuit *c, unsigned hop, int s, int d,
+		   int *sw, int *in, int *out);
+/* 1 if circuit c goes through port index `port`, or (port -1) through
+ * any port that is down. */
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osmdb_rec_circuit *c, int port);
 
-/* Sort the loaded topology and build its indexes; read the live state
- * from the store; free both. */
-int eng_topo_index(struct osm_engine *e);
+/* ---- people.c: the live state ------------------------------------------ */
+
+/* Read the live state from the store; free it. */
 int eng_state_build(struct osm_engine *e);
-void eng_index_free(struct osm_engine *e);
-
+void eng_people_free(struct osm_engine *e);
 /* The live entry of a person (create: add one, room -1), or NULL. */
 struct eng_person *eng_person(struct osm_engine *e, const char *name,
 			      int create);
 void eng_person_del(struct osm_engine *e, const char *name);
 /* A circuit into or out of the live state (its owner's or its room's). */
 int eng_state_add_circuit(struct osm_engine *e,
-			  const struct osm_rec_circuit *c);
+			  const struct osmdb_rec_circuit *c);
 void eng_state_del_circuit(struct osm_engine *e,
-			   const struct osm_rec_circuit *c);
+			   const struct osmdb_rec_circuit *c);
 int eng_ids_add(struct eng_ids *v, uint32_t id);
 void eng_ids_del(struct eng_ids *v, uint32_t id);
+
+/* ---- policy.c: the circuits the building wants ------------------------- */
 
 /* Wants of person (in room ri) and of room ri's group, appended to
  * w[*n] (capacity cap). -E2BIG if they do not fit. */
@@ -127,91 +157,78 @@ int eng_policy_person(const struct osm_engine *e, const char *person,
 		      int ri, struct eng_want *w, size_t *n, size_t cap);
 int eng_policy_room(const struct osm_engine *e, int ri, struct eng_want *w,
 		    size_t *n, size_t cap);
-
 /* Rate and burst of a class (bytes/s, bytes). */
 void eng_policy_rate(unsigned cls, uint64_t *rate, uint64_t *burst);
 
-/* The switches (indexes) from switch from to switch to, memoized. */
-int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
-		unsigned *n);
-
-/* Fill c's path (switch names, in order) from src to dst device. */
-int eng_path(struct osm_engine *e, struct osm_rec_circuit *c);
-
-/* The switch handle of index i, opened on first use. -ENOENT -> engine
- * code ENOSWITCH. */
-int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h);
-
-/* The map value circuit c should have on hop `hop` of its path, with the
- * hop key of its current epoch. *sw gets the switch index. */
-int eng_expect(struct osm_engine *e, const struct osm_rec_circuit *c,
-	       unsigned hop, const uint8_t hop_key[OSM_HOP_KEY_LEN],
-	       struct osm_circuit *out, int *sw);
-
-uint64_t eng_now_ns(void);
-
-/* Start an event record (sequence number, wall-clock time, kind) and
- * keep a finished one in the ring. */
-void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
-		    enum osm_engine_kind kind);
-void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev);
-
-/* The names of c's two devices ("?" if unknown). */
-void eng_dev_names(const struct osm_engine *e, const struct osm_rec_circuit *c,
-		   char src[OSM_NAME_MAX + 1], char dst[OSM_NAME_MAX + 1]);
-
-/* Make c's map values on every switch of its path what the store and
- * the link states say; *fixed counts the changes. */
-int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
-		    const struct osm_rec_circuit *c, unsigned *fixed);
-
-void eng_watch_close(struct osm_engine *e);
-
-/* An event's map changes as batch operations (engine_maps.c), on every
- * switch of the paths of c[0..n) (where sel[i], if sel): delete them,
- * first hop first; add them at their epochs, last hop first; rekey:
- * install each one's epoch key next to the old (old NULL), or remove
- * epoch old[i]. *ops counts the map entries written. */
-int eng_maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
-		 size_t n, const char *sel, uint32_t *ops);
-int eng_maps_add(struct osm_engine *e, struct osm_txn *t,
-		 const struct osm_rec_circuit *c, size_t n, uint32_t *ops);
-int eng_maps_rekey(struct osm_engine *e, struct osm_txn *t,
-		   const struct osm_rec_circuit *c, size_t n, const char *sel,
-		   const uint32_t *old, uint32_t *ops);
-
-/* 1 if switch si is not loaded. */
-int eng_offline(struct osm_engine *e, int si);
-
-/* Control circuits of device di (engine_ctrl.c): the switches of the
- * path in direction dir, the keys at the control epoch, the map value on
- * hop `hop`. */
-int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
-		  unsigned *n);
-int eng_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k);
-int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
-		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
-		    struct osm_circuit *out, int *sw);
-/* The device (index) and direction of control circuit id, or -1. */
-int eng_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir);
-/* 1 if control circuit id belongs on switch si. */
-int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si);
-
-/* 1 if link flags (IFF_*) make a port up: up and running. */
-int eng_link_up(unsigned flags);
+/* ---- switches.c: namespaces and handles -------------------------------- */
 
 /* Run fn(e, si, arg) inside switch si's network namespace (the engine's
  * own without a prefix), then come back. Returns fn's result, or -errno
  * if the namespace cannot be entered. */
 int eng_in_netns(struct osm_engine *e, int si,
 		 int (*fn)(struct osm_engine *e, int si, void *arg), void *arg);
+/* The switch handle of index i, opened on first use. -ENOENT -> engine
+ * code ENOSWITCH. */
+int eng_sw_handle(struct osm_engine *e, int i, struct osm_switch **h);
+/* 1 if switch si is not loaded. */
+int eng_offline(struct osm_engine *e, int si);
 
+/* ---- values.c: map values of data and control circuits ----------------- */
+
+/* The map value circuit c should have on hop `hop` of its path, with the
+ * hop key of its current epoch. *sw gets the switch index. */
+int eng_expect(struct osm_engine *e, const struct osmdb_rec_circuit *c,
+	       unsigned hop, const uint8_t hop_key[OSM_HOP_KEY_LEN],
+	       struct osm_circuit *out, int *sw);
+/* Control circuits of device di: the switches of the path in direction
+ * dir, the map value on hop `hop` (keys: osm_engine_ctrl_keys). */
+int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
+		  unsigned *n);
+int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
+		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
+		    struct osm_circuit *out, int *sw);
+/* 1 if control circuit id belongs on switch si. */
+int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si);
+
+/* ---- maps.c: an event's map changes, as batch operations -------------- */
+
+/* On every switch of the paths of c[0..n) (where sel[i], if sel): delete
+ * them, first hop first; add them at their epochs, last hop first; rekey:
+ * install each one's epoch key next to the old (old NULL), or remove
+ * epoch old[i]. *ops counts the map entries written. */
+int eng_maps_del(struct osm_engine *e, const struct osmdb_rec_circuit *c,
+		 size_t n, const char *sel, uint32_t *ops);
+int eng_maps_add(struct osm_engine *e, struct osmdb_txn *t,
+		 const struct osmdb_rec_circuit *c, size_t n, uint32_t *ops);
+int eng_maps_rekey(struct osm_engine *e, struct osmdb_txn *t,
+		   const struct osmdb_rec_circuit *c, size_t n, const char *sel,
+		   const uint32_t *old, uint32_t *ops);
+
+/* ---- sync.c: reconcile and verify --------------------------------------- */
+
+/* Make c's map values on every switch of its path what the store and
+ * the link states say; *fixed counts the changes. */
+int eng_fix_circuit(struct osm_engine *e, struct osmdb_txn *t,
+		    const struct osmdb_rec_circuit *c, unsigned *fixed);
+
+/* ---- event.c: presence events ------------------------------------------ */
+
+/* Start an event record (sequence number, wall-clock time, kind) and
+ * keep a finished one in the ring. */
+void eng_event_init(struct osm_engine *e, struct osm_engine_event *ev,
+		    enum osm_engine_kind kind);
+void eng_ring_push(struct osm_engine *e, const struct osm_engine_event *ev);
+/* The names of c's two devices ("?" if unknown). */
+void eng_dev_names(const struct osm_engine *e,
+		   const struct osmdb_rec_circuit *c,
+		   char src[OSMDB_NAME_MAX + 1], char dst[OSMDB_NAME_MAX + 1]);
+
+/* ---- links.c: ifindexes, link states, the link watch ------------------ */
+
+/* 1 if link flags (IFF_*) make a port up: up and running. */
+int eng_link_up(unsigned flags);
 /* Look up the ifindexes and link states of every switch's ports. */
 void eng_resolve_all(struct osm_engine *e);
-
-/* 1 if circuit c goes through port index `port`, or (port -1) through
- * any port that is down. */
-int eng_circuit_down(const struct osm_engine *e,
-		     const struct osm_rec_circuit *c, int port);
+void eng_watch_close(struct osm_engine *e);
 
 #endif

@@ -9,8 +9,9 @@
 
 static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 {
-	static const char *const verb[] = { "", "enter", "move", "leave",
-		"events", "verify", "reconcile", "reload", "ping", "controller" };
+	static const char *const verb[] = {
+		"",	  "enter",     "move",	 "leave", "events",
+		"verify", "reconcile", "reload", "ping",  "controller"};
 
 	switch (r->cmd) {
 	case OSM_LINE_ENTER:
@@ -43,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_CONTROLLER)
 		abort();
-	if ((r.cmd <= OSM_LINE_LEAVE && !osm_name_ok(r.person)) ||
-	    (r.cmd <= OSM_LINE_MOVE && !osm_name_ok(r.room)))
+	if ((r.cmd <= OSM_LINE_LEAVE && !osmdb_name_ok(r.person)) ||
+	    (r.cmd <= OSM_LINE_MOVE && !osmdb_name_ok(r.room)))
 		abort();
 	if (r.cmd == OSM_LINE_EVENTS &&
 	    (r.n < 1 || r.n > OSM_LINE_EVENTS_MAX))

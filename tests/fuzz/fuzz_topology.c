@@ -5,13 +5,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "osm_topo.h"
+#include "osmdb_topo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct osm_topo *t;
+	struct osmdb_topo *t;
 	char err[512];
-	int rc = osm_topo_parse(data, size, "fuzz", &t, err, sizeof(err));
+	int rc = osmdb_topo_parse(data, size, "fuzz", &t, err, sizeof(err));
 
 	/* refused: one message naming the file and a line */
 	if (rc && (t || strncmp(err, "fuzz:", 5)) && rc != -ENOMEM)
@@ -20,6 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; !rc && i < t->n_devices; i++)
 		if (!t->devices[i].r.sw[0] || !t->devices[i].r.port[0])
 			abort();
-	osm_topo_free(t);
+	osmdb_topo_free(t);
 	return 0;
 }

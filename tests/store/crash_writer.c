@@ -8,48 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "osm_store.h"
+#include "osmdb.h"
 
 static int die(const char *what, int err)
 {
 	fprintf(stderr, "crash_writer: %s: %s\n", what,
-		osm_store_strerror(err));
+		osmdb_strerror(err));
 	return 1;
 }
 
 /* id i: w<i> enters with a circuit, rotated; every third leaves again */
-static int one(struct osm_txn *t, unsigned long i)
+static int one(struct osmdb_txn *t, unsigned long i)
 {
-	struct osm_rec_circuit c = { .src_dev = 1, .dst_dev = 2 };
+	struct osmdb_rec_circuit c = { .src_dev = 1, .dst_dev = 2 };
 	char name[32];
 
 	snprintf(name, sizeof(name), "w%lu", i);
 	strcpy(c.owner, name);
-	return osm_person_enter(t, name, "r101") ?:
-	       osm_circuit_add(t, &c) ?:
-	       osm_circuit_rotate(t, c.id, NULL) ?:
-	       (i % 3 ? 0 : osm_circuit_del(t, c.id) ?:
-			    osm_person_leave(t, name));
+	return osmdb_person_enter(t, name, "r101") ?:
+	       osmdb_circuit_add(t, &c) ?:
+	       osmdb_circuit_rotate(t, c.id, NULL) ?:
+	       (i % 3 ? 0 : osmdb_circuit_del(t, c.id) ?:
+			    osmdb_person_leave(t, name));
 }
 
 static int writer(const char *dir, unsigned long i)
 {
-	struct osm_store *s;
-	struct osm_txn *t;
+	struct osmdb *s;
+	struct osmdb_txn *t;
 	char line[32];
 	int err, n;
 
-	err = osm_store_open(&s, dir, OSM_STORE_CREATE, 0);
+	err = osmdb_open(&s, dir, OSMDB_CREATE, 0);
 	if (err)
 		return die("open", err);
 	for (;; i++) {
-		err = osm_txn_begin(s, 0, &t);
+		err = osmdb_txn_begin(s, 0, &t);
 		if (!err && (err = one(t, i)))
-			osm_txn_abort(t);
+			osmdb_txn_abort(t);
 		if (!err)
-			err = osm_txn_commit(t);
+			err = osmdb_txn_commit(t);
 		if (err) {
-			osm_store_close(s);
+			osmdb_close(s);
 			return die("write", err);
 		}
 		n = snprintf(line, sizeof(line), "%lu\n", i);
@@ -75,7 +75,7 @@ static int cmp_ul(const void *a, const void *b)
 
 static int count_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_audit *a = rec;
+	const struct osmdb_rec_audit *a = rec;
 	struct ids *ids = arg;
 	unsigned long i;
 	unsigned long *hit;
@@ -92,9 +92,9 @@ static int count_cb(const void *rec, void *arg)
 static int check(const char *dir, const char *file)
 {
 	struct ids ids = { 0 };
-	struct osm_rec_person p;
-	struct osm_store *s;
-	struct osm_txn *t;
+	struct osmdb_rec_person p;
+	struct osmdb *s;
+	struct osmdb_txn *t;
 	char name[32];
 	unsigned long i;
 	size_t k, cap = 0;
@@ -116,18 +116,18 @@ static int check(const char *dir, const char *file)
 	fclose(f);
 	qsort(ids.id, ids.len, sizeof(*ids.id), cmp_ul);
 	ids.n = calloc(ids.len + 1, sizeof(*ids.n));
-	err = osm_store_open(&s, dir, OSM_STORE_RDONLY, 0);
+	err = osmdb_open(&s, dir, OSMDB_RDONLY, 0);
 	if (err)
 		return die("open", err);
-	err = osm_txn_begin(s, OSM_TXN_RDONLY, &t);
+	err = osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t);
 	if (err)
 		return die("txn", err);
-	err = osm_audit_verify(t, &bad);
+	err = osmdb_audit_verify(t, &bad);
 	if (err)
 		fprintf(stderr, "crash_writer: audit broken at %llu\n",
 			(unsigned long long)bad);
 	if (!err)
-		err = osm_store_foreach(t, OSM_TAB_AUDIT, count_cb, &ids);
+		err = osmdb_foreach(t, OSMDB_TAB_AUDIT, count_cb, &ids);
 	for (k = 0; !err && k < ids.len; k++) {
 		i = ids.id[k];
 		snprintf(name, sizeof(name), "w%lu", i);
@@ -137,14 +137,14 @@ static int check(const char *dir, const char *file)
 			err = -EIO;
 			break;
 		}
-		err = osm_person_get(t, name, &p);
-		if (err == (i % 3 ? 0 : OSM_STORE_ENOTFOUND))
+		err = osmdb_person_get(t, name, &p);
+		if (err == (i % 3 ? 0 : OSMDB_ENOTFOUND))
 			err = 0;
 		else
 			die(name, err ?: -EEXIST);
 	}
-	osm_txn_abort(t);
-	osm_store_close(s);
+	osmdb_txn_abort(t);
+	osmdb_close(s);
 	if (!err)
 		printf("%zu committed ids present\n", ids.len);
 	free(ids.id);

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "helpers.h"
-#include "osm_topo.h"
+#include "osmdb_topo.h"
 
 char *th_tmpdir(void)
 {
@@ -42,9 +42,9 @@ void th_rmrf(const char *dir)
 	rmdir(dir);
 }
 
-void th_close(struct osm_store *s, char *dir)
+void th_close(struct osmdb *s, char *dir)
 {
-	osm_store_close(s);
+	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
 }
@@ -70,47 +70,47 @@ int th_teardown(void **state)
 	return 0;
 }
 
-struct osm_store *th_open(const char *dir)
+struct osmdb *th_open(const char *dir)
 {
-	struct osm_store *s = NULL;
-	int err = osm_store_open(&s, dir, OSM_STORE_CREATE | OSM_STORE_NOSYNC,
-				 0);
+	struct osmdb *s = NULL;
+	int err = osmdb_open(&s, dir, OSMDB_CREATE | OSMDB_NOSYNC,
+			     0);
 
 	if (err)
-		fail_msg("open %s: %s", dir, osm_store_strerror(err));
+		fail_msg("open %s: %s", dir, osmdb_strerror(err));
 	return s;
 }
 
-static int apply_cb(struct osm_txn *t, void *arg)
+static int apply_cb(struct osmdb_txn *t, void *arg)
 {
-	return osm_topo_apply(t, arg, NULL, 0);
+	return osmdb_topo_apply(t, arg, NULL, 0);
 }
 
-void th_apply_example(struct osm_store *s)
+void th_apply_example(struct osmdb *s)
 {
-	struct osm_topo *topo;
+	struct osmdb_topo *topo;
 	char err[256];
 
-	if (osm_topo_parse_file(TH_EXAMPLE, &topo, err, sizeof(err)))
+	if (osmdb_topo_parse_file(TH_EXAMPLE, &topo, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(th_write(s, apply_cb, topo), 0);
-	osm_topo_free(topo);
+	osmdb_topo_free(topo);
 }
 
-int th_write(struct osm_store *s, int (*fn)(struct osm_txn *, void *),
+int th_write(struct osmdb *s, int (*fn)(struct osmdb_txn *, void *),
 	     void *arg)
 {
-	struct osm_txn *t;
-	int err = osm_txn_begin(s, 0, &t);
+	struct osmdb_txn *t;
+	int err = osmdb_txn_begin(s, 0, &t);
 
 	if (err)
 		return err;
 	err = fn(t, arg);
 	if (err) {
-		osm_txn_abort(t);
+		osmdb_txn_abort(t);
 		return err;
 	}
-	return osm_txn_commit(t);
+	return osmdb_txn_commit(t);
 }
 
 static bool file_contains(const char *path, const void *needle, size_t len)

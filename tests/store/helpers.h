@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "osm_store.h"
+#include "osmdb.h"
 
 #define TH_EXAMPLE "docs/examples/building-cam.yaml"
 
@@ -15,25 +15,25 @@ char *th_tmpdir(void);
 void th_rmrf(const char *dir);
 
 /* Close s, remove dir and free it. */
-void th_close(struct osm_store *s, char *dir);
+void th_close(struct osmdb *s, char *dir);
 
 /* Open (creating) a store in dir, failing the test on error. */
-struct osm_store *th_open(const char *dir);
+struct osmdb *th_open(const char *dir);
 
 /* Apply the example building; fails the test on error. */
-void th_apply_example(struct osm_store *s);
+void th_apply_example(struct osmdb *s);
 
 /* A cmocka fixture: a new store holding the example building. */
 struct th_fx {
 	char *dir;
-	struct osm_store *s;
+	struct osmdb *s;
 };
 int th_setup(void **state);
 int th_teardown(void **state);
 
 /* Run fn in a write transaction and commit; returns fn's or commit's
  * error (the transaction is aborted if fn fails). */
-int th_write(struct osm_store *s, int (*fn)(struct osm_txn *, void *),
+int th_write(struct osmdb *s, int (*fn)(struct osmdb_txn *, void *),
 	     void *arg);
 
 /* True if any regular file in dir (root.key skipped if skip_root)

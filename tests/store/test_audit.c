@@ -14,35 +14,36 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "helpers.h"
-#include "osm_store_int.h"
+#include "osmdb_int.h"
 
 /* n enter/move/leave rounds of made-up people, batch per transaction. */
-static void history(struct osm_store *s, int rounds, int batch)
+static void history(struct osmdb *s, int rounds, int batch)
 {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	char name[32];
 	int i, j;
 
 	for (i = 0; i < rounds; i += batch) {
-		assert_int_equal(osm_txn_begin(s, 0, &t), 0);
+		assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
 		for (j = i; j < i + batch && j < rounds; j++) {
 			snprintf(name, sizeof(name), "p%d", j);
-			assert_int_equal(osm_person_enter(t, name, "r101"), 0);
-			assert_int_equal(osm_person_move(t, name, "r102"), 0);
-			assert_int_equal(osm_person_leave(t, name), 0);
+			assert_int_equal(osmdb_person_enter(t, name, "r101"),
+					 0);
+			assert_int_equal(osmdb_person_move(t, name, "r102"), 0);
+			assert_int_equal(osmdb_person_leave(t, name), 0);
 		}
-		assert_int_equal(osm_txn_commit(t), 0);
+		assert_int_equal(osmdb_txn_commit(t), 0);
 	}
 }
 
-static uint64_t verify(struct osm_store *s, int *err)
+static uint64_t verify(struct osmdb *s, int *err)
 {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	uint64_t bad = 0;
 
-	assert_int_equal(osm_txn_begin(s, OSM_TXN_RDONLY, &t), 0);
-	*err = osm_audit_verify(t, &bad);
-	osm_txn_abort(t);
+	assert_int_equal(osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t), 0);
+	*err = osmdb_audit_verify(t, &bad);
+	osmdb_txn_abort(t);
 	return bad;
 }
 
@@ -50,7 +51,7 @@ static void long_history(void **state)
 {
 	struct th_fx *f = *state;
 	struct timespec a, b;
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	int err;
 
 	history(f->s, 10000, 500);	/* 30001 records */
@@ -58,9 +59,9 @@ static void long_history(void **state)
 	verify(f->s, &err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_int_equal(err, 0);
-	assert_int_equal(osm_txn_begin(f->s, OSM_TXN_RDONLY, &t), 0);
-	assert_int_equal(osm_store_count(t, OSM_TAB_AUDIT), 30001);
-	osm_txn_abort(t);
+	assert_int_equal(osmdb_txn_begin(f->s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_AUDIT), 30001);
+	osmdb_txn_abort(t);
 	printf("# verified 30001 records in %.1f ms\n",
 	       (double)(b.tv_sec - a.tv_sec) * 1e3 +
 	       (double)(b.tv_nsec - a.tv_nsec) / 1e6);
@@ -69,25 +70,25 @@ static void long_history(void **state)
 static void append_errors(void **state)
 {
 	struct th_fx *f = *state;
-	struct osm_rec_audit a;
-	struct osm_txn *t;
-	struct osm_key k;
+	struct osmdb_rec_audit a;
+	struct osmdb_txn *t;
+	struct osmdb_key k;
 
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KIND_MAX, NULL, "x"),
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_audit_append(t, OSMDB_AUDIT_KIND_MAX, NULL, "x"),
 			 -EINVAL);
-	assert_int_equal(osm_audit_append(t, 0, NULL, "x"), -EINVAL);
-	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, "a b",
-					  "x"), -EINVAL);
-	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, NULL,
-					  "tab\there"), 0);
-	osm_key_u64(&k, 2);
-	assert_int_equal(osm_tab_get(t, OSM_TAB_AUDIT, &k, &a), 0);
+	assert_int_equal(osmdb_audit_append(t, 0, NULL, "x"), -EINVAL);
+	assert_int_equal(osmdb_audit_append(t, OSMDB_AUDIT_KEY_ROTATE, "a b",
+					    "x"), -EINVAL);
+	assert_int_equal(osmdb_audit_append(t, OSMDB_AUDIT_KEY_ROTATE, NULL,
+					    "tab\there"), 0);
+	osmdb_key_u64(&k, 2);
+	assert_int_equal(osmdb_tab_get(t, OSMDB_TAB_AUDIT, &k, &a), 0);
 	assert_string_equal(a.detail, "tab?here");
-	assert_string_equal(osm_audit_kind_name(a.kind), "key-rotate");
-	assert_string_equal(osm_audit_kind_name(0), "?");
-	assert_int_equal(osm_audit_verify(t, NULL), 0);
-	osm_txn_abort(t);
+	assert_string_equal(osmdb_audit_kind_name(a.kind), "key-rotate");
+	assert_string_equal(osmdb_audit_kind_name(0), "?");
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	osmdb_txn_abort(t);
 }
 
 /* Flip every byte of every record value (each in turn, in a write
@@ -95,44 +96,46 @@ static void append_errors(void **state)
 static void every_byte_flip(void **state)
 {
 	struct th_fx *f = *state;
-	uint8_t v[OSM_REC_MAX + OSM_HASH_LEN];
-	struct osm_txn *t;
+	uint8_t v[OSMDB_REC_MAX + OSMDB_HASH_LEN];
+	struct osmdb_txn *t;
 	MDB_val key, val;
-	struct osm_key k;
+	struct osmdb_key k;
 	uint64_t seq, bad, n;
 	size_t i, len, flips = 0;
 	int err;
 
 	history(f->s, 10, 10);	/* records 1..31 */
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	n = (uint64_t)osm_store_count(t, OSM_TAB_AUDIT);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	n = (uint64_t)osmdb_count(t, OSMDB_TAB_AUDIT);
 	assert_int_equal(n, 31);
 	for (seq = 1; seq <= n; seq++) {
-		osm_key_u64(&k, seq);
+		osmdb_key_u64(&k, seq);
 		key.mv_size = k.len;
 		key.mv_data = k.b;
-		assert_int_equal(mdb_get(t->txn, f->s->dbi[OSM_TAB_AUDIT],
+		assert_int_equal(mdb_get(t->txn, f->s->dbi[OSMDB_TAB_AUDIT],
 					 &key, &val), 0);
 		len = val.mv_size;
 		memcpy(v, val.mv_data, len);
 		for (i = 0; i < len; i++) {
 			v[i] ^= 0xff;
-			assert_int_equal(osm_tab_put_raw(t, OSM_TAB_AUDIT, &k,
-							 v, len), 0);
+			assert_int_equal(osmdb_tab_put_raw(t, OSMDB_TAB_AUDIT,
+							   &k, v, len),
+					 0);
 			bad = 0;
-			err = osm_audit_verify(t, &bad);
-			if (err != OSM_STORE_EAUDIT || bad != seq)
-				fail_msg("record %llu byte %zu: err %d bad %llu",
-					 (unsigned long long)seq, i, err,
-					 (unsigned long long)bad);
+			err = osmdb_audit_verify(t, &bad);
+			if (err != OSMDB_EAUDIT || bad != seq)
+				fail_msg(
+					"record %llu byte %zu: err %d bad %llu",
+					(unsigned long long)seq, i, err,
+					(unsigned long long)bad);
 			v[i] ^= 0xff;
 			flips++;
 		}
-		assert_int_equal(osm_tab_put_raw(t, OSM_TAB_AUDIT, &k, v, len),
-				 0);
+		assert_int_equal(
+			osmdb_tab_put_raw(t, OSMDB_TAB_AUDIT, &k, v, len), 0);
 	}
-	assert_int_equal(osm_audit_verify(t, NULL), 0);
-	osm_txn_abort(t);
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	osmdb_txn_abort(t);
 	printf("# %zu single-byte flips in %llu records, all detected\n",
 	       flips, (unsigned long long)n);
 }
@@ -146,15 +149,15 @@ static void file_byte_flip(void **state)
 	struct stat st;
 	int fd, err, i, n;
 	uint64_t bad;
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 
 	history(f->s, 5, 5);	/* records 1..16 */
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	assert_int_equal(osm_audit_append(t, OSM_AUDIT_KEY_ROTATE, "zed",
-					  "flip-me-here"), 0);	/* 17 */
-	assert_int_equal(osm_txn_commit(t), 0);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_audit_append(t, OSMDB_AUDIT_KEY_ROTATE, "zed",
+					    "flip-me-here"), 0);	/* 17 */
+	assert_int_equal(osmdb_txn_commit(t), 0);
 	history(f->s, 2, 2);
-	osm_store_close(f->s);
+	osmdb_close(f->s);
 	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
 	for (i = 0; i < 3; i++) {
 		fd = open(path, O_RDWR);
@@ -177,9 +180,9 @@ static void file_byte_flip(void **state)
 		close(fd);
 		f->s = th_open(f->dir);
 		bad = verify(f->s, &err);
-		assert_int_equal(err, OSM_STORE_EAUDIT);
+		assert_int_equal(err, OSMDB_EAUDIT);
 		assert_int_equal(bad, 17);
-		osm_store_close(f->s);
+		osmdb_close(f->s);
 		/* put it back */
 		memcpy(buf, orig, (size_t)st.st_size);
 		free(orig);
@@ -191,7 +194,7 @@ static void file_byte_flip(void **state)
 		f->s = th_open(f->dir);
 		verify(f->s, &err);
 		assert_int_equal(err, 0);
-		osm_store_close(f->s);
+		osmdb_close(f->s);
 	}
 	f->s = th_open(f->dir);
 }
@@ -199,29 +202,29 @@ static void file_byte_flip(void **state)
 static void removed_records(void **state)
 {
 	struct th_fx *f = *state;
-	struct osm_txn *t;
-	struct osm_key k;
+	struct osmdb_txn *t;
+	struct osmdb_key k;
 	uint64_t bad;
 
 	history(f->s, 3, 3);	/* 10 records */
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	osm_key_u64(&k, 4);
-	assert_int_equal(osm_tab_del(t, OSM_TAB_AUDIT, &k), 0);
-	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	osmdb_key_u64(&k, 4);
+	assert_int_equal(osmdb_tab_del(t, OSMDB_TAB_AUDIT, &k), 0);
+	assert_int_equal(osmdb_audit_verify(t, &bad), OSMDB_EAUDIT);
 	assert_int_equal(bad, 4);
-	osm_txn_abort(t);
+	osmdb_txn_abort(t);
 	/* the last one: caught by the head */
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	osm_key_u64(&k, 10);
-	assert_int_equal(osm_tab_del(t, OSM_TAB_AUDIT, &k), 0);
-	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	osmdb_key_u64(&k, 10);
+	assert_int_equal(osmdb_tab_del(t, OSMDB_TAB_AUDIT, &k), 0);
+	assert_int_equal(osmdb_audit_verify(t, &bad), OSMDB_EAUDIT);
 	assert_int_equal(bad, 10);
-	osm_txn_abort(t);
+	osmdb_txn_abort(t);
 	/* the head itself damaged */
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	assert_int_equal(osm_meta_put(t, "audit_head", "x", 1), 0);
-	assert_int_equal(osm_audit_verify(t, &bad), OSM_STORE_EAUDIT);
-	osm_txn_abort(t);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_meta_put(t, "audit_head", "x", 1), 0);
+	assert_int_equal(osmdb_audit_verify(t, &bad), OSMDB_EAUDIT);
+	osmdb_txn_abort(t);
 }
 
 int main(void)

@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "osm_hex.h"
-#include "osm_store_int.h"
+#include "osmdb_int.h"
 
-static struct osm_rec_circuit circuit(const char *owner, uint32_t src,
-				      uint32_t dst)
+static struct osmdb_rec_circuit circuit(const char *owner, uint32_t src,
+					uint32_t dst)
 {
-	struct osm_rec_circuit c = { .src_dev = src, .dst_dev = dst,
-				     .cls = OSM_CLASS_SENSOR };
+	struct osmdb_rec_circuit c = { .src_dev = src, .dst_dev = dst,
+				     .cls = OSMDB_CLASS_SENSOR };
 
 	snprintf(c.owner, sizeof(c.owner), "%s", owner);
 	return c;
@@ -33,7 +33,7 @@ static void protocol_example(void **state)
 	char line[256], hex[256] = "", *dir = th_tmpdir(), path[128];
 	FILE *doc = fopen("docs/protocol.md", "r");
 	uint8_t root[32], want[32], got[32];
-	struct osm_store *s;
+	struct osmdb *s;
 	int i, fd, grab = 0;
 
 	(void)state;
@@ -59,9 +59,9 @@ static void protocol_example(void **state)
 	assert_int_equal(write(fd, root, 32), 32);
 	close(fd);
 	s = th_open(dir);
-	assert_int_equal(osm_store_device_key(s, 7, got), 0);
+	assert_int_equal(osmdb_device_key(s, 7, got), 0);
 	assert_memory_equal(got, want, 32);
-	osm_store_close(s);
+	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
 }
@@ -69,46 +69,46 @@ static void protocol_example(void **state)
 static void derivations(void **state)
 {
 	char *dir = th_tmpdir();
-	struct osm_store *s = th_open(dir);
+	struct osmdb *s = th_open(dir);
 	uint8_t root[32], a[32], b[32], sess[32];
-	struct osm_rec_circuit c1, c2;
+	struct osmdb_rec_circuit c1, c2;
 	struct osm_keys k1, k2;
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	uint32_t id;
 
 	(void)state;
 	th_apply_example(s);
 	th_read_root(dir, root);
 	for (id = 1; id <= 5; id++) {
-		assert_int_equal(osm_store_device_key(s, id, a), 0);
+		assert_int_equal(osmdb_device_key(s, id, a), 0);
 		assert_int_equal(osm_kdf_device(b, root, id), 0);
 		assert_memory_equal(a, b, 32);
 	}
-	assert_int_equal(osm_store_device_key(s, OSM_DEVICE_ID_MAX + 1, a),
+	assert_int_equal(osmdb_device_key(s, OSM_DEVICE_ID_MAX + 1, a),
 			 -EINVAL);
-	assert_int_equal(osm_txn_begin(s, 0, &t), 0);
-	assert_int_equal(osm_person_enter(t, "alice", "r101"), 0);
-	assert_int_equal(osm_person_session_key(t, "alice", sess), 0);
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+	assert_int_equal(osmdb_person_enter(t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_person_session_key(t, "alice", sess), 0);
 	c1 = circuit("alice", 1, 2);
 	c2 = circuit("", 3, 2);
-	assert_int_equal(osm_circuit_add(t, &c1), 0);
-	assert_int_equal(osm_circuit_add(t, &c2), 0);
+	assert_int_equal(osmdb_circuit_add(t, &c1), 0);
+	assert_int_equal(osmdb_circuit_add(t, &c2), 0);
 	/* a person's circuit: under their session key */
-	assert_int_equal(osm_circuit_keys(t, c1.id, 7, &k1), 0);
+	assert_int_equal(osmdb_circuit_keys(t, c1.id, 7, &k1), 0);
 	osm_kdf_circuit(&k2, sess, c1.id, 7);
 	assert_memory_equal(&k1, &k2, sizeof(k1));
 	assert_int_equal(k1.epoch, 7);
 	/* a building circuit: under its source device's key */
-	assert_int_equal(osm_circuit_keys(t, c2.id, 0, &k1), 0);
+	assert_int_equal(osmdb_circuit_keys(t, c2.id, 0, &k1), 0);
 	assert_int_equal(osm_kdf_device(b, root, 3), 0);
 	osm_kdf_circuit(&k2, b, c2.id, 0);
 	assert_memory_equal(&k1, &k2, sizeof(k1));
 	/* epochs differ */
-	assert_int_equal(osm_circuit_keys(t, c2.id, 1, &k2), 0);
+	assert_int_equal(osmdb_circuit_keys(t, c2.id, 1, &k2), 0);
 	assert_memory_not_equal(k1.hop, k2.hop, sizeof(k1.hop));
-	assert_int_equal(osm_circuit_keys(t, 99, 0, &k1), OSM_STORE_ENOTFOUND);
-	osm_txn_abort(t);
-	osm_store_close(s);
+	assert_int_equal(osmdb_circuit_keys(t, 99, 0, &k1), OSMDB_ENOTFOUND);
+	osmdb_txn_abort(t);
+	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
 }
@@ -131,12 +131,12 @@ static void add(struct keyset *ks, const void *k, size_t len,
 	ks->what[ks->n++] = what;
 }
 
-static void circuit_keys(struct keyset *ks, struct osm_txn *t, uint32_t id,
+static void circuit_keys(struct keyset *ks, struct osmdb_txn *t, uint32_t id,
 			 uint32_t epoch)
 {
 	struct osm_keys k;
 
-	assert_int_equal(osm_circuit_keys(t, id, epoch, &k), 0);
+	assert_int_equal(osmdb_circuit_keys(t, id, epoch, &k), 0);
 	add(ks, k.e2e, sizeof(k.e2e), "circuit e2e key");
 	add(ks, k.hop, sizeof(k.hop), "circuit hop key");
 }
@@ -148,9 +148,9 @@ static void no_key_on_disk(void **state)
 {
 	static struct keyset ks;
 	char *dir = th_tmpdir(), name[16];
-	struct osm_store *s = th_open(dir);
-	struct osm_rec_circuit c;
-	struct osm_txn *t;
+	struct osmdb *s = th_open(dir);
+	struct osmdb_rec_circuit c;
+	struct osmdb_txn *t;
 	uint8_t k[32];
 	uint32_t id, e;
 	size_t i;
@@ -162,35 +162,36 @@ static void no_key_on_disk(void **state)
 	add(&ks, k, 32, "root key");
 	add(&ks, s->kek, 32, "key-encryption key");
 	for (id = 1; id <= 5; id++) {
-		assert_int_equal(osm_store_device_key(s, id, k), 0);
+		assert_int_equal(osmdb_device_key(s, id, k), 0);
 		add(&ks, k, 32, "device key");
 	}
 	for (p = 0; p < 20; p++) {
 		snprintf(name, sizeof(name), "person%d", p);
-		assert_int_equal(osm_txn_begin(s, 0, &t), 0);
-		assert_int_equal(osm_person_enter(t, name, "r101"), 0);
-		assert_int_equal(osm_person_session_key(t, name, k), 0);
+		assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+		assert_int_equal(osmdb_person_enter(t, name, "r101"), 0);
+		assert_int_equal(osmdb_person_session_key(t, name, k), 0);
 		add(&ks, k, 32, "session key");
 		c = circuit(name, 1, 2);
-		assert_int_equal(osm_circuit_add(t, &c), 0);
+		assert_int_equal(osmdb_circuit_add(t, &c), 0);
 		for (e = 0; e < 3; e++) {
 			circuit_keys(&ks, t, c.id, e);
-			assert_int_equal(osm_circuit_rotate(t, c.id, NULL), 0);
+			assert_int_equal(osmdb_circuit_rotate(t, c.id, NULL),
+					 0);
 		}
 		if (p % 2) {	/* half of them leave again */
-			assert_int_equal(osm_circuit_del(t, c.id), 0);
-			assert_int_equal(osm_person_leave(t, name), 0);
+			assert_int_equal(osmdb_circuit_del(t, c.id), 0);
+			assert_int_equal(osmdb_person_leave(t, name), 0);
 		} else {
-			assert_int_equal(osm_person_move(t, name, "r102"), 0);
+			assert_int_equal(osmdb_person_move(t, name, "r102"), 0);
 		}
-		assert_int_equal(osm_txn_commit(t), 0);
+		assert_int_equal(osmdb_txn_commit(t), 0);
 	}
-	assert_int_equal(osm_txn_begin(s, 0, &t), 0);
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
 	c = circuit("", 4, 5);
-	assert_int_equal(osm_circuit_add(t, &c), 0);
+	assert_int_equal(osmdb_circuit_add(t, &c), 0);
 	circuit_keys(&ks, t, c.id, 0);
-	assert_int_equal(osm_txn_commit(t), 0);
-	osm_store_close(s);
+	assert_int_equal(osmdb_txn_commit(t), 0);
+	osmdb_close(s);
 	for (i = 0; i < ks.n; i++)
 		if (th_dir_contains(dir, ks.k[i], ks.len[i], true))
 			fail_msg("%s %zu found in the store files", ks.what[i],

@@ -12,13 +12,13 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "helpers.h"
-#include "osm_store_int.h"
-#include "osm_topo.h"
+#include "osmdb_int.h"
+#include "osmdb_topo.h"
 
 struct fx {
 	char *dir;
-	struct osm_store *s;
-	struct osm_txn *t;	/* a write transaction */
+	struct osmdb *s;
+	struct osmdb_txn *t;	/* a write transaction */
 };
 
 static int setup(void **state)
@@ -28,7 +28,7 @@ static int setup(void **state)
 	f->dir = th_tmpdir();
 	f->s = th_open(f->dir);
 	th_apply_example(f->s);
-	assert_int_equal(osm_txn_begin(f->s, 0, &f->t), 0);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &f->t), 0);
 	*state = f;
 	return 0;
 }
@@ -37,7 +37,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	osm_txn_abort(f->t);
+	osmdb_txn_abort(f->t);
 	th_close(f->s, f->dir);
 	free(f);
 	return 0;
@@ -46,37 +46,37 @@ static int teardown(void **state)
 static void open_errors(void **state)
 {
 	char *dir = th_tmpdir(), path[4096];
-	struct osm_store *s = NULL;
+	struct osmdb *s = NULL;
 	int fd;
 
 	(void)state;
 	/* no store and no CREATE */
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), -ENOENT);
-	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_RDONLY, 0),
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), -ENOENT);
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_RDONLY, 0),
 			 -ENOENT);
 	assert_null(s);
 	s = th_open(dir);
-	osm_store_close(s);
+	osmdb_close(s);
 	/* root.key readable by others: refused */
 	snprintf(path, sizeof(path), "%s/root.key", dir);
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), OSM_STORE_EKEYPERM);
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), OSMDB_EKEYPERM);
 	assert_int_equal(chmod(path, 0640), 0);
-	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_RDONLY, 0),
-			 OSM_STORE_EKEYPERM);
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_RDONLY, 0),
+			 OSMDB_EKEYPERM);
 	assert_int_equal(chmod(path, 0600), 0);
 	/* truncated */
 	assert_int_equal(truncate(path, 31), 0);
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), OSM_STORE_EKEY);
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), OSMDB_EKEY);
 	unlink(path);
 	/* store present, key gone: never silently replaced */
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), OSM_STORE_EKEY);
-	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_CREATE, 0),
-			 OSM_STORE_EKEY);
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), OSMDB_EKEY);
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_CREATE, 0),
+			 OSMDB_EKEY);
 	fd = open(path, O_WRONLY | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), OSM_STORE_EKEY);
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), OSMDB_EKEY);
 	assert_null(s);
 	th_rmrf(dir);
 	free(dir);
@@ -85,7 +85,7 @@ static void open_errors(void **state)
 static void root_key_created_0600(void **state)
 {
 	char *dir = th_tmpdir(), path[4096];
-	struct osm_store *s = th_open(dir);
+	struct osmdb *s = th_open(dir);
 	struct stat st;
 
 	(void)state;
@@ -93,7 +93,7 @@ static void root_key_created_0600(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_size, 32);
-	osm_store_close(s);
+	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
 }
@@ -101,19 +101,19 @@ static void root_key_created_0600(void **state)
 static void schema_version(void **state)
 {
 	char *dir = th_tmpdir();
-	struct osm_store *s = th_open(dir);
-	struct osm_txn *t;
+	struct osmdb *s = th_open(dir);
+	struct osmdb_txn *t;
 	uint8_t v[4] = { 3, 0, 0, 0 };
 
 	(void)state;
-	assert_int_equal(osm_txn_begin(s, 0, &t), 0);
-	assert_int_equal(osm_meta_put(t, "schema", v, 4), 0);
-	assert_int_equal(osm_txn_commit(t), 0);
-	osm_store_close(s);
-	assert_int_equal(osm_store_open(&s, dir, 0, 0), OSM_STORE_EVERSION);
-	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_RDONLY, 0),
-			 OSM_STORE_EVERSION);
-	assert_non_null(strstr(osm_store_strerror(OSM_STORE_EVERSION),
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+	assert_int_equal(osmdb_meta_put(t, "schema", v, 4), 0);
+	assert_int_equal(osmdb_txn_commit(t), 0);
+	osmdb_close(s);
+	assert_int_equal(osmdb_open(&s, dir, 0, 0), OSMDB_EVERSION);
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_RDONLY, 0),
+			 OSMDB_EVERSION);
+	assert_non_null(strstr(osmdb_strerror(OSMDB_EVERSION),
 			       "versions 1 and 2"));
 	th_rmrf(dir);
 	free(dir);
@@ -122,62 +122,62 @@ static void schema_version(void **state)
 static void rdonly(void **state)
 {
 	struct fx *f = *state;
-	struct osm_store *s;
-	struct osm_txn *t;
+	struct osmdb *s;
+	struct osmdb_txn *t;
 
-	assert_int_equal(osm_store_open(&s, f->dir, OSM_STORE_RDONLY, 0), 0);
-	assert_int_equal(osm_txn_begin(s, 0, &t), -EROFS);
+	assert_int_equal(osmdb_open(&s, f->dir, OSMDB_RDONLY, 0), 0);
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), -EROFS);
 	assert_null(t);
-	assert_int_equal(osm_txn_begin(s, OSM_TXN_RDONLY, &t), 0);
-	assert_int_equal(osm_store_count(t, OSM_TAB_ROOMS), 2);
-	assert_int_equal(osm_person_enter(t, "zoe", "r101"), -EROFS);
-	osm_txn_abort(t);
-	assert_string_equal(osm_store_dir(s), f->dir);
-	osm_store_close(s);
+	assert_int_equal(osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_ROOMS), 2);
+	assert_int_equal(osmdb_person_enter(t, "zoe", "r101"), -EROFS);
+	osmdb_txn_abort(t);
+	assert_string_equal(osmdb_dir(s), f->dir);
+	osmdb_close(s);
 }
 
 static void topology_reads(void **state)
 {
 	struct fx *f = *state;
-	struct osm_rec_room r;
-	struct osm_rec_switch w;
-	struct osm_rec_port p;
-	struct osm_rec_device d;
-	char b[OSM_NAME_MAX + 1];
+	struct osmdb_rec_room r;
+	struct osmdb_rec_switch w;
+	struct osmdb_rec_port p;
+	struct osmdb_rec_device d;
+	char b[OSMDB_NAME_MAX + 1];
 
-	assert_int_equal(osm_building_get(f->t, b), 0);
+	assert_int_equal(osmdb_building_get(f->t, b), 0);
 	assert_string_equal(b, "cam");
-	assert_int_equal(osm_room_get(f->t, "r101", &r), 0);
+	assert_int_equal(osmdb_room_get(f->t, "r101", &r), 0);
 	assert_string_equal(r.sw, "sw-r101");
 	assert_string_equal(r.floor, "ground");
-	assert_int_equal(osm_room_get(f->t, "r999", &r), OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_room_get(f->t, "bad name", &r), -EINVAL);
-	assert_int_equal(osm_switch_get(f->t, "sw-r102", &w), 0);
-	assert_int_equal(w.kind, OSM_SW_ROOM);
+	assert_int_equal(osmdb_room_get(f->t, "r999", &r), OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_room_get(f->t, "bad name", &r), -EINVAL);
+	assert_int_equal(osmdb_switch_get(f->t, "sw-r102", &w), 0);
+	assert_int_equal(w.kind, OSMDB_SW_ROOM);
 	assert_string_equal(w.room, "r102");
-	assert_int_equal(osm_switch_get(f->t, "nope", &w),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_port_get(f->t, "core", "r101", &p), 0);
+	assert_int_equal(osmdb_switch_get(f->t, "nope", &w),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_port_get(f->t, "core", "r101", &p), 0);
 	assert_string_equal(p.peer_sw, "sw-r101");
 	assert_string_equal(p.peer_port, "up");
 	assert_string_equal(p.ifname, "core-r101");
-	assert_int_equal(osm_port_get(f->t, "core", "p9", &p),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_port_get(f->t, "core", "", &p), -EINVAL);
-	assert_int_equal(osm_device_get(f->t, 1, &d), 0);
+	assert_int_equal(osmdb_port_get(f->t, "core", "p9", &p),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_port_get(f->t, "core", "", &p), -EINVAL);
+	assert_int_equal(osmdb_device_get(f->t, 1, &d), 0);
 	assert_string_equal(d.name, "mic");
 	assert_int_equal(d.role, OSM_ROLE_MICROPHONE);
 	assert_string_equal(d.port, "p1");
 	assert_int_equal(d.mac[5], 1);
-	assert_int_equal(osm_device_get(f->t, 99, &d), OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_store_count(f->t, OSM_TAB_PORTS), 13);
-	assert_int_equal(osm_store_count(f->t, OSM_TAB_DEVICES), 5);
-	assert_int_equal(osm_store_count(f->t, OSM_TAB_MAX), -EINVAL);
+	assert_int_equal(osmdb_device_get(f->t, 99, &d), OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_count(f->t, OSMDB_TAB_PORTS), 13);
+	assert_int_equal(osmdb_count(f->t, OSMDB_TAB_DEVICES), 5);
+	assert_int_equal(osmdb_count(f->t, OSMDB_TAB_MAX), -EINVAL);
 }
 
 static int stop_at_2(const void *rec, void *arg)
 {
-	const struct osm_rec_device *d = rec;
+	const struct osmdb_rec_device *d = rec;
 
 	++*(int *)arg;
 	return d->id == 2 ? 42 : 0;
@@ -188,80 +188,81 @@ static void foreach_stops(void **state)
 	struct fx *f = *state;
 	int n = 0;
 
-	assert_int_equal(osm_store_foreach(f->t, OSM_TAB_DEVICES, stop_at_2,
-					   &n), 42);
+	assert_int_equal(osmdb_foreach(f->t, OSMDB_TAB_DEVICES, stop_at_2,
+				       &n), 42);
 	assert_int_equal(n, 2);
-	assert_int_equal(osm_store_foreach(f->t, OSM_TAB_MAX, stop_at_2, &n),
+	assert_int_equal(osmdb_foreach(f->t, OSMDB_TAB_MAX, stop_at_2, &n),
 			 -EINVAL);
 }
 
 static void people(void **state)
 {
 	struct fx *f = *state;
-	struct osm_rec_person p;
+	struct osmdb_rec_person p;
 	uint8_t k1[32], k2[32];
 
-	assert_int_equal(osm_person_enter(f->t, "alice", "r101"), 0);
-	assert_int_equal(osm_person_enter(f->t, "alice", "r102"),
-			 OSM_STORE_EEXIST);
-	assert_int_equal(osm_person_enter(f->t, "bob", "r999"),
-			 OSM_STORE_EREF);
-	assert_int_equal(osm_person_enter(f->t, "b b", "r101"), -EINVAL);
-	assert_int_equal(osm_person_enter(f->t, "bob", NULL), -EINVAL);
-	assert_int_equal(osm_person_get(f->t, "alice", &p), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r102"),
+			 OSMDB_EEXIST);
+	assert_int_equal(osmdb_person_enter(f->t, "bob", "r999"),
+			 OSMDB_EREF);
+	assert_int_equal(osmdb_person_enter(f->t, "b b", "r101"), -EINVAL);
+	assert_int_equal(osmdb_person_enter(f->t, "bob", NULL), -EINVAL);
+	assert_int_equal(osmdb_person_get(f->t, "alice", &p), 0);
 	assert_string_equal(p.room, "r101");
 	assert_int_equal(p.session, 1);
-	assert_int_equal(osm_person_session_key(f->t, "alice", k1), 0);
-	assert_int_equal(osm_person_move(f->t, "alice", "r102"), 0);
-	assert_int_equal(osm_person_move(f->t, "alice", "r999"),
-			 OSM_STORE_EREF);
-	assert_int_equal(osm_person_move(f->t, "carol", "r101"),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_person_get(f->t, "alice", &p), 0);
+	assert_int_equal(osmdb_person_session_key(f->t, "alice", k1), 0);
+	assert_int_equal(osmdb_person_move(f->t, "alice", "r102"), 0);
+	assert_int_equal(osmdb_person_move(f->t, "alice", "r999"),
+			 OSMDB_EREF);
+	assert_int_equal(osmdb_person_move(f->t, "carol", "r101"),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_person_get(f->t, "alice", &p), 0);
 	assert_string_equal(p.room, "r102");
 	/* a move keeps the session key */
-	assert_int_equal(osm_person_session_key(f->t, "alice", k2), 0);
+	assert_int_equal(osmdb_person_session_key(f->t, "alice", k2), 0);
 	assert_memory_equal(k1, k2, 32);
-	assert_int_equal(osm_person_session_key(f->t, "carol", k2),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_person_leave(f->t, "alice"), 0);
-	assert_int_equal(osm_person_leave(f->t, "alice"),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_person_get(f->t, "alice", &p),
-			 OSM_STORE_ENOTFOUND);
+	assert_int_equal(osmdb_person_session_key(f->t, "carol", k2),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_person_leave(f->t, "alice"), 0);
+	assert_int_equal(osmdb_person_leave(f->t, "alice"),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_person_get(f->t, "alice", &p),
+			 OSMDB_ENOTFOUND);
 	/* a new session has a new key */
-	assert_int_equal(osm_person_enter(f->t, "alice", "r101"), 0);
-	assert_int_equal(osm_person_session_key(f->t, "alice", k2), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_person_session_key(f->t, "alice", k2), 0);
 	assert_memory_not_equal(k1, k2, 32);
-	assert_int_equal(osm_person_get(f->t, "alice", &p), 0);
+	assert_int_equal(osmdb_person_get(f->t, "alice", &p), 0);
 	assert_int_equal(p.session, 2);
 }
 
 static void sealed_key_bound_to_person(void **state)
 {
 	struct fx *f = *state;
-	struct osm_person_blob a, b;
-	struct osm_key k;
+	struct osmdb_person_blob a, b;
+	struct osmdb_key k;
 	uint8_t key[32];
 
-	assert_int_equal(osm_person_enter(f->t, "alice", "r101"), 0);
-	assert_int_equal(osm_person_enter(f->t, "bob", "r101"), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "bob", "r101"), 0);
 	/* bob's record given alice's sealed key does not open */
-	osm_key_name(&k, "alice");
-	assert_int_equal(osm_tab_get(f->t, OSM_TAB_PEOPLE, &k, &a), 0);
-	osm_key_name(&k, "bob");
-	assert_int_equal(osm_tab_get(f->t, OSM_TAB_PEOPLE, &k, &b), 0);
+	osmdb_key_name(&k, "alice");
+	assert_int_equal(osmdb_tab_get(f->t, OSMDB_TAB_PEOPLE, &k, &a), 0);
+	osmdb_key_name(&k, "bob");
+	assert_int_equal(osmdb_tab_get(f->t, OSMDB_TAB_PEOPLE, &k, &b), 0);
 	memcpy(b.nonce, a.nonce, sizeof(a.nonce));
 	memcpy(b.sealed, a.sealed, sizeof(a.sealed));
-	assert_int_equal(osm_tab_put(f->t, OSM_TAB_PEOPLE, &k, &b, false), 0);
-	assert_int_equal(osm_person_session_key(f->t, "bob", key),
-			 OSM_STORE_ESEAL);
+	assert_int_equal(osmdb_tab_put(f->t, OSMDB_TAB_PEOPLE, &k, &b, false),
+			 0);
+	assert_int_equal(osmdb_person_session_key(f->t, "bob", key),
+			 OSMDB_ESEAL);
 }
 
-static struct osm_rec_circuit circuit(const char *owner)
+static struct osmdb_rec_circuit circuit(const char *owner)
 {
-	struct osm_rec_circuit c = { .src_dev = 1, .dst_dev = 2,
-		.cls = OSM_CLASS_AUDIO, .rate = 1000000, .burst = 65536,
+	struct osmdb_rec_circuit c = { .src_dev = 1, .dst_dev = 2,
+		.cls = OSMDB_CLASS_AUDIO, .rate = 1000000, .burst = 65536,
 		.n_path = 1, .epoch = 0 };
 
 	snprintf(c.owner, sizeof(c.owner), "%s", owner);
@@ -272,61 +273,61 @@ static struct osm_rec_circuit circuit(const char *owner)
 static void circuits(void **state)
 {
 	struct fx *f = *state;
-	struct osm_rec_circuit c = circuit("alice"), g;
+	struct osmdb_rec_circuit c = circuit("alice"), g;
 	uint32_t epoch = 0;
 
 	/* owner must be present */
-	assert_int_equal(osm_circuit_add(f->t, &c), OSM_STORE_EREF);
-	assert_int_equal(osm_person_enter(f->t, "alice", "r101"), 0);
-	assert_int_equal(osm_circuit_add(f->t, &c), 0);
+	assert_int_equal(osmdb_circuit_add(f->t, &c), OSMDB_EREF);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_circuit_add(f->t, &c), 0);
 	assert_int_equal(c.id, 1);
-	assert_int_equal(osm_circuit_add(f->t, &c), OSM_STORE_EEXIST);
+	assert_int_equal(osmdb_circuit_add(f->t, &c), OSMDB_EEXIST);
 	g = circuit("alice");
 	g.dst_dev = 77;
-	assert_int_equal(osm_circuit_add(f->t, &g), OSM_STORE_EREF);
+	assert_int_equal(osmdb_circuit_add(f->t, &g), OSMDB_EREF);
 	g = circuit("alice");
 	strcpy(g.path[0], "sw-nowhere");
-	assert_int_equal(osm_circuit_add(f->t, &g), OSM_STORE_EREF);
+	assert_int_equal(osmdb_circuit_add(f->t, &g), OSMDB_EREF);
 	g = circuit("alice");
-	g.cls = OSM_CLASS_MAX;
-	assert_int_equal(osm_circuit_add(f->t, &g), -EINVAL);
+	g.cls = OSMDB_CLASS_MAX;
+	assert_int_equal(osmdb_circuit_add(f->t, &g), -EINVAL);
 	g = circuit("alice");
-	g.n_path = OSM_PATH_MAX + 1;
-	assert_int_equal(osm_circuit_add(f->t, &g), -EINVAL);
+	g.n_path = OSMDB_PATH_MAX + 1;
+	assert_int_equal(osmdb_circuit_add(f->t, &g), -EINVAL);
 	g = circuit("alice");
 	g.id = 0x80000001u;	/* control circuit space */
-	assert_int_equal(osm_circuit_add(f->t, &g), -EINVAL);
+	assert_int_equal(osmdb_circuit_add(f->t, &g), -EINVAL);
 	g = circuit("");
 	g.flags = OSM_CF_REMOTE;
-	assert_int_equal(osm_circuit_add(f->t, &g), 0);
+	assert_int_equal(osmdb_circuit_add(f->t, &g), 0);
 	assert_int_equal(g.id, 2);
-	assert_int_equal(osm_circuit_get(f->t, 2, &g), 0);
+	assert_int_equal(osmdb_circuit_get(f->t, 2, &g), 0);
 	assert_int_equal(g.flags, OSM_CF_REMOTE);
 	assert_int_equal(g.rate, 1000000);
 	assert_string_equal(g.path[0], "sw-r101");
-	assert_int_equal(osm_circuit_rotate(f->t, 1, &epoch), 0);
+	assert_int_equal(osmdb_circuit_rotate(f->t, 1, &epoch), 0);
 	assert_int_equal(epoch, 1);
-	assert_int_equal(osm_circuit_rotate(f->t, 1, NULL), 0);
-	assert_int_equal(osm_circuit_get(f->t, 1, &g), 0);
+	assert_int_equal(osmdb_circuit_rotate(f->t, 1, NULL), 0);
+	assert_int_equal(osmdb_circuit_get(f->t, 1, &g), 0);
 	assert_int_equal(g.epoch, 2);
-	assert_int_equal(osm_circuit_rotate(f->t, 9, NULL),
-			 OSM_STORE_ENOTFOUND);
+	assert_int_equal(osmdb_circuit_rotate(f->t, 9, NULL),
+			 OSMDB_ENOTFOUND);
 	/* a person's circuits go before the person */
-	assert_int_equal(osm_person_leave(f->t, "alice"), OSM_STORE_EINUSE);
-	assert_int_equal(osm_circuit_del(f->t, 1), 0);
-	assert_int_equal(osm_circuit_del(f->t, 1), OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_person_leave(f->t, "alice"), 0);
+	assert_int_equal(osmdb_person_leave(f->t, "alice"), OSMDB_EINUSE);
+	assert_int_equal(osmdb_circuit_del(f->t, 1), 0);
+	assert_int_equal(osmdb_circuit_del(f->t, 1), OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_person_leave(f->t, "alice"), 0);
 	/* ids are not reused */
 	g = circuit("");
-	assert_int_equal(osm_circuit_add(f->t, &g), 0);
+	assert_int_equal(osmdb_circuit_add(f->t, &g), 0);
 	assert_int_equal(g.id, 3);
-	assert_int_equal(osm_audit_verify(f->t, NULL), 0);
+	assert_int_equal(osmdb_audit_verify(f->t, NULL), 0);
 }
 
 static void topology_in_use(void **state)
 {
 	struct fx *f = *state;
-	struct osm_topo *topo;
+	struct osmdb_topo *topo;
 	char err[256], why[128];
 	static const char small[] =
 		"building: cam\n"
@@ -335,43 +336,43 @@ static void topology_in_use(void **state)
 		"devices: [{id: 1, name: mic, role: microphone, room: r101,\n"
 		"  port: s1/p1, mac: '02:00:00:00:01:01'}]\n";
 
-	assert_int_equal(osm_topo_parse(small, sizeof(small) - 1, "small",
-					&topo, err, sizeof(err)), 0);
-	assert_int_equal(osm_person_enter(f->t, "alice", "r102"), 0);
-	assert_int_equal(osm_topo_apply(f->t, topo, why, sizeof(why)),
-			 OSM_STORE_EINUSE);
+	assert_int_equal(osmdb_topo_parse(small, sizeof(small) - 1, "small",
+					  &topo, err, sizeof(err)), 0);
+	assert_int_equal(osmdb_person_enter(f->t, "alice", "r102"), 0);
+	assert_int_equal(osmdb_topo_apply(f->t, topo, why, sizeof(why)),
+			 OSMDB_EINUSE);
 	assert_non_null(strstr(why, "r102"));
-	osm_topo_free(topo);
+	osmdb_topo_free(topo);
 }
 
 /* A multi-record change that fails at its last step leaves nothing. */
 static void half_way_leaves_nothing(void **state)
 {
 	struct fx *f = *state;
-	struct osm_rec_circuit c = circuit("alice");
-	struct osm_rec_person p;
-	struct osm_txn *t;
+	struct osmdb_rec_circuit c = circuit("alice");
+	struct osmdb_rec_person p;
+	struct osmdb_txn *t;
 	long audit;
 
-	osm_txn_abort(f->t);
-	assert_int_equal(osm_txn_begin(f->s, OSM_TXN_RDONLY, &t), 0);
-	audit = osm_store_count(t, OSM_TAB_AUDIT);
-	osm_txn_abort(t);
+	osmdb_txn_abort(f->t);
+	assert_int_equal(osmdb_txn_begin(f->s, OSMDB_TXN_RDONLY, &t), 0);
+	audit = osmdb_count(t, OSMDB_TAB_AUDIT);
+	osmdb_txn_abort(t);
 
-	assert_int_equal(osm_txn_begin(f->s, 0, &t), 0);
-	assert_int_equal(osm_person_enter(t, "alice", "r101"), 0);
-	assert_int_equal(osm_circuit_add(t, &c), 0);
-	assert_int_equal(osm_circuit_rotate(t, c.id, NULL), 0);
-	assert_int_equal(osm_person_enter(t, "alice", "r101"),
-			 OSM_STORE_EEXIST);
-	osm_txn_abort(t);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_person_enter(t, "alice", "r101"), 0);
+	assert_int_equal(osmdb_circuit_add(t, &c), 0);
+	assert_int_equal(osmdb_circuit_rotate(t, c.id, NULL), 0);
+	assert_int_equal(osmdb_person_enter(t, "alice", "r101"),
+			 OSMDB_EEXIST);
+	osmdb_txn_abort(t);
 
-	assert_int_equal(osm_txn_begin(f->s, 0, &f->t), 0);
-	assert_int_equal(osm_person_get(f->t, "alice", &p),
-			 OSM_STORE_ENOTFOUND);
-	assert_int_equal(osm_store_count(f->t, OSM_TAB_CIRCUITS), 0);
-	assert_int_equal(osm_store_count(f->t, OSM_TAB_AUDIT), audit);
-	assert_int_equal(osm_audit_verify(f->t, NULL), 0);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &f->t), 0);
+	assert_int_equal(osmdb_person_get(f->t, "alice", &p),
+			 OSMDB_ENOTFOUND);
+	assert_int_equal(osmdb_count(f->t, OSMDB_TAB_CIRCUITS), 0);
+	assert_int_equal(osmdb_count(f->t, OSMDB_TAB_AUDIT), audit);
+	assert_int_equal(osmdb_audit_verify(f->t, NULL), 0);
 }
 
 /* A topology too big for the map fails in the middle of its writes;
@@ -379,17 +380,17 @@ static void half_way_leaves_nothing(void **state)
 static void map_full_leaves_nothing(void **state)
 {
 	char *dir = th_tmpdir();
-	struct osm_store *s;
-	struct osm_txn *t;
-	struct osm_topo *topo;
+	struct osmdb *s;
+	struct osmdb_txn *t;
+	struct osmdb_topo *topo;
 	char err[256];
 	size_t len = 0, cap = 1 << 22;
 	char *y = malloc(cap);
 	int i, rc;
 
 	(void)state;
-	assert_int_equal(osm_store_open(&s, dir, OSM_STORE_CREATE |
-					 OSM_STORE_NOSYNC, 256 * 1024), 0);
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_CREATE |
+					 OSMDB_NOSYNC, 256 * 1024), 0);
 	th_apply_example(s);
 	len += (size_t)snprintf(y + len, cap - len, "building: big\nfloors:\n"
 				" - name: g\n   rooms:\n");
@@ -401,51 +402,51 @@ static void map_full_leaves_nothing(void **state)
 	for (i = 0; i < 3000; i++)
 		len += (size_t)snprintf(y + len, cap - len,
 					" - {name: s%d, kind: room}\n", i);
-	assert_int_equal(osm_topo_parse(y, len, "big", &topo, err,
-					sizeof(err)), 0);
-	assert_int_equal(osm_txn_begin(s, 0, &t), 0);
-	rc = osm_topo_apply(t, topo, NULL, 0);
+	assert_int_equal(osmdb_topo_parse(y, len, "big", &topo, err,
+					  sizeof(err)), 0);
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+	rc = osmdb_topo_apply(t, topo, NULL, 0);
 	if (rc)
-		osm_txn_abort(t);
+		osmdb_txn_abort(t);
 	else
-		rc = osm_txn_commit(t);
+		rc = osmdb_txn_commit(t);
 	assert_int_equal(rc, -ENOSPC);
-	osm_topo_free(topo);
+	osmdb_topo_free(topo);
 	free(y);
-	assert_int_equal(osm_txn_begin(s, OSM_TXN_RDONLY, &t), 0);
-	assert_int_equal(osm_store_count(t, OSM_TAB_ROOMS), 2);
-	assert_int_equal(osm_store_count(t, OSM_TAB_DEVICES), 5);
-	assert_int_equal(osm_building_get(t, err), 0);
+	assert_int_equal(osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_ROOMS), 2);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_DEVICES), 5);
+	assert_int_equal(osmdb_building_get(t, err), 0);
 	assert_string_equal(err, "cam");
-	assert_int_equal(osm_audit_verify(t, NULL), 0);
-	osm_txn_abort(t);
-	osm_store_close(s);
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	osmdb_txn_abort(t);
+	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
 }
 
 static void strerrors(void **state)
 {
-	int codes[] = { OSM_STORE_ENOTFOUND, OSM_STORE_EEXIST,
-		OSM_STORE_EVERSION, OSM_STORE_ECORRUPT, OSM_STORE_EKEYPERM,
-		OSM_STORE_EKEY, OSM_STORE_EAUDIT, OSM_STORE_EREF,
-		OSM_STORE_EINUSE, OSM_STORE_ESEAL };
+	int codes[] = { OSMDB_ENOTFOUND, OSMDB_EEXIST,
+		OSMDB_EVERSION, OSMDB_ECORRUPT, OSMDB_EKEYPERM,
+		OSMDB_EKEY, OSMDB_EAUDIT, OSMDB_EREF,
+		OSMDB_EINUSE, OSMDB_ESEAL };
 	size_t i, j;
 
 	(void)state;
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		for (j = 0; j < i; j++)
-			assert_string_not_equal(osm_store_strerror(codes[i]),
-						osm_store_strerror(codes[j]));
-	assert_string_equal(osm_store_strerror(-ENOSPC),
+			assert_string_not_equal(osmdb_strerror(codes[i]),
+						osmdb_strerror(codes[j]));
+	assert_string_equal(osmdb_strerror(-ENOSPC),
 			    "store is full (map size)");
-	assert_int_equal(osm_role_parse("lamp"), OSM_ROLE_LAMP);
-	assert_string_equal(osm_role_name(OSM_ROLE_DOOR), "door");
-	assert_int_equal(osm_role_parse("toaster"), -1);
-	assert_string_equal(osm_class_name(99), "?");
-	assert_true(osm_name_ok("a.b_c-9"));
-	assert_false(osm_name_ok(""));
-	assert_false(osm_name_ok("a/b"));
+	assert_int_equal(osmdb_role_parse("lamp"), OSM_ROLE_LAMP);
+	assert_string_equal(osmdb_role_name(OSM_ROLE_DOOR), "door");
+	assert_int_equal(osmdb_role_parse("toaster"), -1);
+	assert_string_equal(osmdb_class_name(99), "?");
+	assert_true(osmdb_name_ok("a.b_c-9"));
+	assert_false(osmdb_name_ok(""));
+	assert_false(osmdb_name_ok("a/b"));
 }
 
 int main(void)

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include "osm_store_int.h"
-#include "osm_audit.h"
+#include "osmdb_int.h"
+#include "osmdb_audit.h"
 
 struct forget {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	const char *person;
 	uint32_t ids[64];	/* a batch of circuits to delete */
 	unsigned n_ids;
@@ -29,7 +29,7 @@ static bool name_char(char c)
 
 /* True if the person is the record's subject or a whole word of its
  * detail text ("r1" does not name "room r101"). */
-static bool names_person(const struct osm_rec_audit *a, void *arg)
+static bool names_person(const struct osmdb_rec_audit *a, void *arg)
 {
 	const struct forget *f = arg;
 	size_t n = strlen(f->person);
@@ -45,7 +45,7 @@ static bool names_person(const struct osm_rec_audit *a, void *arg)
 
 static int owned_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 	struct forget *f = arg;
 
 	if (strcmp(c->owner, f->person))
@@ -58,18 +58,18 @@ static int owned_cb(const void *rec, void *arg)
  * and it is rare enough to afford reading every circuit once. */
 static int delete_unindexed(struct forget *f)
 {
-	struct osm_key k;
+	struct osmdb_key k;
 	unsigned i;
 	int err;
 
 	do {
 		f->n_ids = 0;
-		err = osm_tab_foreach(f->t, OSM_TAB_CIRCUITS, owned_cb, f);
+		err = osmdb_tab_foreach(f->t, OSMDB_TAB_CIRCUITS, owned_cb, f);
 		if (err < 0)
 			return err;
 		for (i = 0; i < f->n_ids; i++) {
-			osm_key_u32(&k, f->ids[i]);
-			err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
+			osmdb_key_u32(&k, f->ids[i]);
+			err = osmdb_tab_del(f->t, OSMDB_TAB_CIRCUITS, &k);
 			if (err)
 				return err;
 			f->n++;
@@ -83,29 +83,29 @@ static int delete_unindexed(struct forget *f)
  * index entries, and their person record with its sealed session key. */
 static int delete_records(struct forget *f)
 {
-	struct osm_key k;
+	struct osmdb_key k;
 	uint32_t id;
 	int err;
 
-	while (!(err = osm_owned_first(f->t, f->person, &id))) {
-		osm_key_u32(&k, id);
-		err = osm_tab_del(f->t, OSM_TAB_CIRCUITS, &k);
-		if (err == OSM_STORE_ENOTFOUND)
+	while (!(err = osmdb_owned_first(f->t, f->person, &id))) {
+		osmdb_key_u32(&k, id);
+		err = osmdb_tab_del(f->t, OSMDB_TAB_CIRCUITS, &k);
+		if (err == OSMDB_ENOTFOUND)
 			err = 0;	/* a stale entry: only the key goes */
 		else if (!err)
 			f->n++;
-		err = err ?: osm_owned_del(f->t, f->person, id);
+		err = err ?: osmdb_owned_del(f->t, f->person, id);
 		if (err)
 			return err;
 	}
-	if (err != OSM_STORE_ENOTFOUND)
+	if (err != OSMDB_ENOTFOUND)
 		return err;
 	err = delete_unindexed(f);
 	if (err)
 		return err;
-	osm_key_name(&k, f->person);
-	err = osm_tab_del(f->t, OSM_TAB_PEOPLE, &k);
-	if (err == OSM_STORE_ENOTFOUND)
+	osmdb_key_name(&k, f->person);
+	err = osmdb_tab_del(f->t, OSMDB_TAB_PEOPLE, &k);
+	if (err == OSMDB_ENOTFOUND)
 		return 0;
 	if (!err)
 		f->n++;
@@ -118,9 +118,9 @@ static int delete_records(struct forget *f)
  * state, but committing the erasure to the old file first would leave a
  * window (crash before the swap) where the old file holds the deleted
  * bytes in free pages and nothing says an erasure is unfinished. */
-static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
+static int copy_env(struct osmdb *s, MDB_txn *src, const char *path)
 {
-	MDB_dbi sdbi[OSM_MAX_DBS], ddbi;
+	MDB_dbi sdbi[OSMDB_MAX_DBS], ddbi;
 	MDB_env *env = NULL;
 	MDB_txn *dst = NULL;
 	MDB_cursor *c;
@@ -128,17 +128,17 @@ static int copy_env(struct osm_store *s, MDB_txn *src, const char *path)
 	int rc, i;
 
 	memcpy(sdbi, s->dbi, sizeof(s->dbi));
-	sdbi[OSM_TAB_MAX] = s->meta;
-	sdbi[OSM_TAB_MAX + 1] = s->owned;
+	sdbi[OSMDB_TAB_MAX] = s->meta;
+	sdbi[OSMDB_TAB_MAX + 1] = s->owned;
 	if ((rc = mdb_env_create(&env)) ||
-	    (rc = mdb_env_set_maxdbs(env, OSM_MAX_DBS)) ||
+	    (rc = mdb_env_set_maxdbs(env, OSMDB_MAX_DBS)) ||
 	    (rc = mdb_env_set_mapsize(env, s->map_size)) ||
 	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &dst)))
 		goto out;
-	for (i = 0; !rc && i < OSM_MAX_DBS; i++) {
-		const char *name = i < OSM_TAB_MAX ? osm_table_names[i] :
-				   i == OSM_TAB_MAX ? "meta" : "owned";
+	for (i = 0; !rc && i < OSMDB_MAX_DBS; i++) {
+		const char *name = i < OSMDB_TAB_MAX ? osmdb_table_names[i] :
+				   i == OSMDB_TAB_MAX ? "meta" : "owned";
 
 		rc = mdb_dbi_open(dst, name, MDB_CREATE, &ddbi) ?:
 		     mdb_cursor_open(src, sdbi[i], &c);
@@ -163,7 +163,7 @@ out:
 		mdb_txn_abort(dst);
 	if (env)
 		mdb_env_close(env);
-	return osm_mdb_err(rc);
+	return osmdb_mdb_err(rc);
 }
 
 static int fsync_dir(const char *dir)
@@ -178,10 +178,10 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-int osm_store_forget(struct osm_store **sp, const char *person,
-		     unsigned long *erased)
+int osmdb_forget(struct osmdb **sp, const char *person,
+		 unsigned long *erased)
 {
-	struct osm_store *s = *sp;
+	struct osmdb *s = *sp;
 	struct forget f = { .person = person };
 	char tmp[4096], tmplock[4096], data[4096];
 	unsigned long n_audit = 0;
@@ -190,9 +190,9 @@ int osm_store_forget(struct osm_store **sp, const char *person,
 
 	if (erased)
 		*erased = 0;
-	if (!osm_name_ok(person))
+	if (!osmdb_name_ok(person))
 		return -EINVAL;
-	if (s->flags & OSM_STORE_RDONLY)
+	if (s->flags & OSMDB_RDONLY)
 		return -EROFS;
 	/* nobody else may hold the old file open across the swap */
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
@@ -201,19 +201,19 @@ int osm_store_forget(struct osm_store **sp, const char *person,
 		flock(s->lock_fd, LOCK_SH);
 		return err;
 	}
-	err = osm_txn_begin(s, 0, &f.t);
+	err = osmdb_txn_begin(s, 0, &f.t);
 	if (err)
 		goto unlock;
 	/* re-sealing must not launder a chain that was already broken */
-	err = osm_audit_verify(f.t, &bad) ?: delete_records(&f) ?:
-	      osm_audit_reseal(f.t, names_person, &f, &n_audit);
+	err = osmdb_audit_verify(f.t, &bad) ?: delete_records(&f) ?:
+	      osmdb_audit_reseal(f.t, names_person, &f, &n_audit);
 	f.n += n_audit;
 	if (!err && !f.n)
-		err = OSM_STORE_ENOTFOUND;
+		err = OSMDB_ENOTFOUND;
 	if (!err)
-		err = osm_audit_append(f.t, OSM_AUDIT_ERASURE, NULL,
-				       "a person was erased: %lu records",
-				       f.n);
+		err = osmdb_audit_append(f.t, OSMDB_AUDIT_ERASURE, NULL,
+					 "a person was erased: %lu records",
+					 f.n);
 	snprintf(tmp, sizeof(tmp), "%s/forget.tmp", s->dir);
 	snprintf(tmplock, sizeof(tmplock), "%s/forget.tmp-lock", s->dir);
 	snprintf(data, sizeof(data), "%s/data.mdb", s->dir);
@@ -221,7 +221,7 @@ int osm_store_forget(struct osm_store **sp, const char *person,
 		unlink(tmp);
 		err = copy_env(s, f.t->txn, tmp);
 	}
-	osm_txn_abort(f.t);	/* the old file never sees the change */
+	osmdb_txn_abort(f.t);	/* the old file never sees the change */
 	if (err)
 		goto drop_tmp;
 	mdb_env_close(s->env);
@@ -235,10 +235,10 @@ int osm_store_forget(struct osm_store **sp, const char *person,
 		*erased = f.n;
 reopen:
 	{
-		int rc = osm_store_env_open(s);
+		int rc = osmdb_env_open(s);
 
 		if (rc) {
-			osm_store_close(s);
+			osmdb_close(s);
 			*sp = NULL;
 			if (!err)
 				err = rc;

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The engine's indexes, so that one event costs the same in a building of
- * any size: the topology sorted for binary search, each room's devices,
- * each person's personal devices, switch paths memoized; and the live
- * state (people by name with their room and circuits, each room's group
- * circuits and head count), read from the store once and then kept by
- * the events. The store stays the truth: `reload` reads it all again. */
+/* The engine's copy of the topology, indexed so that one event costs the
+ * same in a building of any size: switches, rooms, devices and ports sorted
+ * for binary search, each room's devices, each person's personal devices,
+ * switch paths memoized, and the ports each hop of a circuit uses. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -20,7 +18,7 @@ _Static_assert(offsetof(struct eng_room, r.name) == 0 &&
 struct eng_memo {
 	int from, to, err;	/* from -1: free */
 	uint8_t n;
-	int hop[OSM_PATH_MAX];
+	int hop[OSMDB_PATH_MAX];
 };
 
 /* ---- topology: sorted arrays ------------------------------------------ */
@@ -243,7 +241,7 @@ static int bfs(const struct osm_engine *e, int from, int to,
 			int peer = e->ports[p].peer;
 
 			if (peer < 0 || prev[peer] != -2 ||
-			    e->sws[peer].r.kind == OSM_SW_GATEWAY)
+			    e->sws[peer].r.kind == OSMDB_SW_GATEWAY)
 				continue;
 			prev[peer] = cur;
 			/* No path goes through a switch with one link (a
@@ -256,7 +254,7 @@ static int bfs(const struct osm_engine *e, int from, int to,
 	if (prev[to] == -2)
 		err = OSM_ENGINE_ENOPATH;
 	for (cur = to; !err && cur != -1; cur = prev[cur]) {
-		if (n == OSM_PATH_MAX)
+		if (n == OSMDB_PATH_MAX)
 			err = OSM_ENGINE_ENOPATH;
 		else
 			n++;
@@ -277,7 +275,7 @@ int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
 	int err;
 
 	if (from < 0 || to < 0)
-		return OSM_STORE_EREF;
+		return OSMDB_EREF;
 	h = ((size_t)from * 2654435761u ^ (size_t)to) % e->memo_cap;
 	m = &e->memo[h];
 	if (!(m->n || m->err) || m->from != from || m->to != to) {
@@ -300,7 +298,7 @@ int eng_sw_path(struct osm_engine *e, int from, int to, const int **hops,
 	return 0;
 }
 
-int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
+int eng_path(struct osm_engine *e, struct osmdb_rec_circuit *c)
 {
 	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
 	const int *hops;
@@ -308,7 +306,7 @@ int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
 	int err;
 
 	if (s < 0 || d < 0)
-		return OSM_STORE_EREF;
+		return OSMDB_EREF;
 	err = eng_sw_path(e, e->devs[s].sw, e->devs[d].sw, &hops, &n);
 	if (err)
 		return err;
@@ -318,198 +316,9 @@ int eng_path(struct osm_engine *e, struct osm_rec_circuit *c)
 	return 0;
 }
 
-/* ---- live state: people and circuits ----------------------------------- */
 
-int eng_ids_add(struct eng_ids *v, uint32_t id)
+void eng_topo_index_free(struct osm_engine *e)
 {
-	uint32_t *p;
-
-	if (v->n == v->cap) {
-		v->cap = v->cap ? 2 * v->cap : 8;
-		p = realloc(v->id, v->cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		v->id = p;
-	}
-	v->id[v->n++] = id;
-	return 0;
-}
-
-void eng_ids_del(struct eng_ids *v, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->id[i] == id) {
-			v->id[i] = v->id[--v->n];
-			return;
-		}
-}
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 14695981039346656037ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-/* Linear probing in a power-of-two table kept at most half full. */
-static struct eng_person *slot(const struct osm_engine *e, const char *name)
-{
-	size_t i = name_hash(name) & (e->people_cap - 1);
-
-	while (e->people[i].used && strcmp(e->people[i].name, name))
-		i = (i + 1) & (e->people_cap - 1);
-	return &e->people[i];
-}
-
-static int grow(struct osm_engine *e)
-{
-	struct eng_person *old = e->people;
-	size_t i, cap = e->people_cap;
-
-	e->people_cap = cap ? 2 * cap : 1024;
-	e->people = calloc(e->people_cap, sizeof(*e->people));
-	if (!e->people) {
-		e->people = old;
-		e->people_cap = cap;
-		return -ENOMEM;
-	}
-	for (i = 0; i < cap; i++)
-		if (old[i].used)
-			*slot(e, old[i].name) = old[i];
-	free(old);
-	return 0;
-}
-
-struct eng_person *eng_person(struct osm_engine *e, const char *name,
-			      int create)
-{
-	struct eng_person *p;
-
-	if (create && 2 * (e->people_n + 1) > e->people_cap && grow(e))
-		return NULL;
-	if (!e->people_cap)
-		return NULL;
-	p = slot(e, name);
-	if (!p->used) {
-		if (!create)
-			return NULL;
-		memset(p, 0, sizeof(*p));
-		p->used = 1;
-		p->room = -1;
-		strcpy(p->name, name);
-		e->people_n++;
-	}
-	return p;
-}
-
-void eng_person_del(struct osm_engine *e, const char *name)
-{
-	struct eng_person *p = eng_person(e, name, 0);
-	size_t i, j, k, mask = e->people_cap - 1;
-
-	if (!p)
-		return;
-	free(p->ids.id);
-	/* Backward-shift deletion keeps every probe chain whole. */
-	i = (size_t)(p - e->people);
-	e->people[i].used = 0;
-	for (j = (i + 1) & mask; e->people[j].used; j = (j + 1) & mask) {
-		k = name_hash(e->people[j].name) & mask;
-		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
-			e->people[i] = e->people[j];
-			e->people[j].used = 0;
-			i = j;
-		}
-	}
-	e->people_n--;
-}
-
-static int person_cb(const void *rec, void *arg)
-{
-	const struct osm_rec_person *r = rec;
-	struct osm_engine *e = arg;
-	struct eng_person *p = eng_person(e, r->name, 1);
-
-	if (!p)
-		return -ENOMEM;
-	p->room = eng_room_find(e, r->room);
-	if (p->room >= 0)
-		e->room_people[p->room]++;
-	return 0;
-}
-
-int eng_state_add_circuit(struct osm_engine *e,
-			  const struct osm_rec_circuit *c)
-{
-	struct eng_person *p;
-	int s;
-
-	if (c->owner[0]) {
-		p = eng_person(e, c->owner, 1);
-		return p ? eng_ids_add(&p->ids, c->id) : -ENOMEM;
-	}
-	s = eng_dev_find(e, c->src_dev);
-	if (s < 0 || e->devs[s].personal || e->devs[s].room < 0)
-		return 0;
-	return eng_ids_add(&e->room_circ[e->devs[s].room], c->id);
-}
-
-void eng_state_del_circuit(struct osm_engine *e,
-			   const struct osm_rec_circuit *c)
-{
-	struct eng_person *p;
-	int s;
-
-	if (c->owner[0]) {
-		p = eng_person(e, c->owner, 0);
-		if (p)
-			eng_ids_del(&p->ids, c->id);
-		return;
-	}
-	s = eng_dev_find(e, c->src_dev);
-	if (s >= 0 && !e->devs[s].personal && e->devs[s].room >= 0)
-		eng_ids_del(&e->room_circ[e->devs[s].room], c->id);
-}
-
-static int circuit_cb(const void *rec, void *arg)
-{
-	return eng_state_add_circuit(arg, rec);
-}
-
-int eng_state_build(struct osm_engine *e)
-{
-	struct osm_txn *t;
-	int err;
-
-	e->room_circ = calloc(e->n_rooms + 1, sizeof(*e->room_circ));
-	e->room_people = calloc(e->n_rooms + 1, sizeof(*e->room_people));
-	if (!e->room_circ || !e->room_people || grow(e))
-		return -ENOMEM;
-	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &t);
-	if (err)
-		return err;
-	err = osm_store_foreach(t, OSM_TAB_PEOPLE, person_cb, e) ?:
-	      osm_store_foreach(t, OSM_TAB_CIRCUITS, circuit_cb, e);
-	osm_txn_abort(t);
-	return err;
-}
-
-void eng_index_free(struct osm_engine *e)
-{
-	size_t i;
-
-	for (i = 0; e->people && i < e->people_cap; i++)
-		if (e->people[i].used)
-			free(e->people[i].ids.id);
-	for (i = 0; e->room_circ && i < e->n_rooms; i++)
-		free(e->room_circ[i].id);
-	free(e->people);
-	free(e->room_circ);
-	free(e->room_people);
 	free(e->sw_port0);
 	free(e->sw_nport);
 	free(e->sw_nlink);
@@ -518,12 +327,81 @@ void eng_index_free(struct osm_engine *e)
 	free(e->room_dev);
 	free(e->pdev);
 	free(e->memo);
-	e->people = NULL;
-	e->room_circ = NULL;
-	e->room_people = NULL;
 	e->sw_port0 = e->sw_nport = e->sw_nlink = NULL;
 	e->room_dev0 = e->room_ndev = NULL;
 	e->room_dev = e->pdev = NULL;
 	e->memo = NULL;
-	e->people_cap = e->people_n = e->n_pdev = e->memo_cap = 0;
+	e->n_pdev = e->memo_cap = 0;
+}
+
+int osm_engine_device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1])
+{
+	const char *dot = strrchr(device, '.');
+	size_t n;
+
+	if (!dot || dot == device || !dot[1])
+		return 0;
+	n = (size_t)(dot - device);
+	if (n > OSMDB_NAME_MAX)
+		return 0;
+	memcpy(owner, device, n);
+	owner[n] = '\0';
+	return 1;
+}
+
+/* The ports (indexes) hop `hop` of c enters and leaves by, and its
+ * switch; -1 for any that is missing. */
+void eng_hop_ports(const struct osm_engine *e,
+		   const struct osmdb_rec_circuit *c, unsigned hop, int s, int d,
+		   int *sw, int *in, int *out)
+{
+	int prev = hop ? eng_sw_find(e, c->path[hop - 1]) : -1;
+	int next = hop + 1 < c->n_path ? eng_sw_find(e, c->path[hop + 1]) :
+		   -1;
+
+	*sw = eng_sw_find(e, c->path[hop]);
+	*in = hop ? (prev >= 0 ? eng_uplink(e, *sw, prev) : -1) :
+	      e->devs[s].port;
+	*out = hop + 1 < c->n_path ?
+	       (next >= 0 ? eng_uplink(e, *sw, next) : -1) : e->devs[d].port;
+}
+
+int eng_circuit_down(const struct osm_engine *e,
+		     const struct osmdb_rec_circuit *c, int port)
+{
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	int sw, in, out;
+	unsigned i;
+
+	if (s < 0 || d < 0)
+		return 0;
+	for (i = 0; i < c->n_path; i++) {
+		eng_hop_ports(e, c, i, s, d, &sw, &in, &out);
+		if (port >= 0 ? (in == port || out == port) :
+		    ((in >= 0 && e->ports[in].down) ||
+		     (out >= 0 && e->ports[out].down)))
+			return 1;
+	}
+	return 0;
+}
+
+size_t osm_engine_n_devices(const struct osm_engine *e)
+{
+	return e->n_devs;
+}
+
+const struct osmdb_rec_device *osm_engine_device(const struct osm_engine *e,
+						 int i)
+{
+	return &e->devs[i].r;
+}
+
+const char *osm_engine_device_room(const struct osm_engine *e, int i)
+{
+	return e->devs[i].room >= 0 ? e->rooms[e->devs[i].room].r.name : NULL;
+}
+
+int osm_engine_device_index(const struct osm_engine *e, uint32_t id)
+{
+	return eng_dev_find(e, id);
 }

@@ -111,7 +111,7 @@ out:
 	return err;
 }
 
-int eng_maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
+int eng_maps_del(struct osm_engine *e, const struct osmdb_rec_circuit *c,
 		 size_t n, const char *sel, uint32_t *ops)
 {
 	struct plan p = { 0 };
@@ -135,8 +135,8 @@ int eng_maps_del(struct osm_engine *e, const struct osm_rec_circuit *c,
 	return err;
 }
 
-int eng_maps_add(struct osm_engine *e, struct osm_txn *t,
-		 const struct osm_rec_circuit *c, size_t n, uint32_t *ops)
+int eng_maps_add(struct osm_engine *e, struct osmdb_txn *t,
+		 const struct osmdb_rec_circuit *c, size_t n, uint32_t *ops)
 {
 	struct plan p = { 0 };
 	struct osm_circuit v;
@@ -146,7 +146,7 @@ int eng_maps_add(struct osm_engine *e, struct osm_txn *t,
 	int err = 0, si;
 
 	for (i = 0; i < n && !err; i++) {
-		err = osm_circuit_keys(t, c[i].id, c[i].epoch, &k);
+		err = osmdb_circuit_keys(t, c[i].id, c[i].epoch, &k);
 		for (hop = 0; hop < c[i].n_path && !err; hop++) {
 			if (eng_offline(e, eng_sw_find(e, c[i].path[hop])))
 				continue;	/* reconciled when loaded */
@@ -164,8 +164,8 @@ int eng_maps_add(struct osm_engine *e, struct osm_txn *t,
 /* Rotation: install (old 0) the key of each selected circuit's epoch
  * next to the one it had, or remove the key of epoch old[i]. A switch
  * that lacks the circuit (loaded since) gets it whole. */
-int eng_maps_rekey(struct osm_engine *e, struct osm_txn *t,
-		   const struct osm_rec_circuit *c, size_t n, const char *sel,
+int eng_maps_rekey(struct osm_engine *e, struct osmdb_txn *t,
+		   const struct osmdb_rec_circuit *c, size_t n, const char *sel,
 		   const uint32_t *old, uint32_t *ops)
 {
 	struct plan rep = { 0 }, add = { 0 };
@@ -181,7 +181,7 @@ int eng_maps_rekey(struct osm_engine *e, struct osm_txn *t,
 		if (!sel[i])
 			continue;
 		if (!old)
-			err = osm_circuit_keys(t, c[i].id, c[i].epoch, &k);
+			err = osmdb_circuit_keys(t, c[i].id, c[i].epoch, &k);
 		for (hop = 0; hop < c[i].n_path && !err; hop++) {
 			si = eng_sw_find(e, c[i].path[hop]);
 			if (si < 0 || eng_offline(e, si))

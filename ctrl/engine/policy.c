@@ -1,59 +1,44 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The engine's policy (docs/engine.md, "Policy"): which circuits a room's
- * group and a person present in a room want, their class and rate, and
- * the switch path between two devices. Pure functions of the topology. */
+ * group and a person present in a room want, and their class and rate.
+ * Pure functions of the topology. */
 #include <errno.h>
 #include <string.h>
 #include "engine_int.h"
 
 /* Room group circuits: between a room's own devices, by role. */
 static const struct { uint8_t src, dst, cls; } room_table[] = {
-	{ OSM_ROLE_MICROPHONE, OSM_ROLE_SPEAKER, OSM_CLASS_AUDIO },
-	{ OSM_ROLE_MICROPHONE, OSM_ROLE_DISPLAY, OSM_CLASS_AUDIO },
-	{ OSM_ROLE_SENSOR, OSM_ROLE_DISPLAY, OSM_CLASS_SENSOR },
-	{ OSM_ROLE_SENSOR, OSM_ROLE_LAMP, OSM_CLASS_CONTROL },
-	{ OSM_ROLE_DOOR, OSM_ROLE_LAMP, OSM_CLASS_CONTROL },
+	{ OSM_ROLE_MICROPHONE, OSM_ROLE_SPEAKER, OSMDB_CLASS_AUDIO },
+	{ OSM_ROLE_MICROPHONE, OSM_ROLE_DISPLAY, OSMDB_CLASS_AUDIO },
+	{ OSM_ROLE_SENSOR, OSM_ROLE_DISPLAY, OSMDB_CLASS_SENSOR },
+	{ OSM_ROLE_SENSOR, OSM_ROLE_LAMP, OSMDB_CLASS_CONTROL },
+	{ OSM_ROLE_DOOR, OSM_ROLE_LAMP, OSMDB_CLASS_CONTROL },
 };
 
 /* Person circuits: between each personal device and the room's devices;
  * to the outputs (to_room), from the inputs. Doors and controllers talk
  * to the controller only. */
 static const struct { uint8_t role, to_room, cls; } person_table[] = {
-	{ OSM_ROLE_DISPLAY, 1, OSM_CLASS_VIDEO },
-	{ OSM_ROLE_SPEAKER, 1, OSM_CLASS_AUDIO },
-	{ OSM_ROLE_LAMP, 1, OSM_CLASS_CONTROL },
-	{ OSM_ROLE_MICROPHONE, 0, OSM_CLASS_AUDIO },
-	{ OSM_ROLE_SENSOR, 0, OSM_CLASS_SENSOR },
+	{ OSM_ROLE_DISPLAY, 1, OSMDB_CLASS_VIDEO },
+	{ OSM_ROLE_SPEAKER, 1, OSMDB_CLASS_AUDIO },
+	{ OSM_ROLE_LAMP, 1, OSMDB_CLASS_CONTROL },
+	{ OSM_ROLE_MICROPHONE, 0, OSMDB_CLASS_AUDIO },
+	{ OSM_ROLE_SENSOR, 0, OSMDB_CLASS_SENSOR },
 };
 
 /* Per class: bytes/s and burst. Bulk is unlimited. */
-static const struct { uint64_t rate, burst; } class_rate[OSM_CLASS_MAX] = {
-	[OSM_CLASS_CONTROL] = { 16000, 4000 },
-	[OSM_CLASS_SENSOR] = { 64000, 16000 },
-	[OSM_CLASS_AUDIO] = { 1000000, 64000 },
-	[OSM_CLASS_VIDEO] = { 25000000, 1000000 },
-	[OSM_CLASS_BULK] = { 0, 0 },
+static const struct { uint64_t rate, burst; } class_rate[OSMDB_CLASS_MAX] = {
+	[OSMDB_CLASS_CONTROL] = { 16000, 4000 },
+	[OSMDB_CLASS_SENSOR] = { 64000, 16000 },
+	[OSMDB_CLASS_AUDIO] = { 1000000, 64000 },
+	[OSMDB_CLASS_VIDEO] = { 25000000, 1000000 },
+	[OSMDB_CLASS_BULK] = { 0, 0 },
 };
 
 void eng_policy_rate(unsigned cls, uint64_t *rate, uint64_t *burst)
 {
-	*rate = cls < OSM_CLASS_MAX ? class_rate[cls].rate : 0;
-	*burst = cls < OSM_CLASS_MAX ? class_rate[cls].burst : 0;
-}
-
-int osm_engine_device_owner(const char *device, char owner[OSM_NAME_MAX + 1])
-{
-	const char *dot = strrchr(device, '.');
-	size_t n;
-
-	if (!dot || dot == device || !dot[1])
-		return 0;
-	n = (size_t)(dot - device);
-	if (n > OSM_NAME_MAX)
-		return 0;
-	memcpy(owner, device, n);
-	owner[n] = '\0';
-	return 1;
+	*rate = cls < OSMDB_CLASS_MAX ? class_rate[cls].rate : 0;
+	*burst = cls < OSMDB_CLASS_MAX ? class_rate[cls].burst : 0;
 }
 
 static int want(struct eng_want *w, size_t *n, size_t cap, int src, int dst,

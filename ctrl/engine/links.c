@@ -131,7 +131,7 @@ int osm_engine_watch(struct osm_engine *e)
 	if (!e->watch)
 		return -ENOMEM;
 	for (i = 0; i < e->n_sw; i++) {
-		if (e->sws[i].r.kind == OSM_SW_GATEWAY)
+		if (e->sws[i].r.kind == OSMDB_SW_GATEWAY)
 			continue;
 		/* A switch whose namespace is missing is not running. */
 		if (eng_in_netns(e, (int)i, open_nl,
@@ -176,14 +176,14 @@ struct link_msg {
 
 struct flip {
 	struct osm_engine *e;
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	struct osm_engine_event *ev;
 	int port, err;
 };
 
 static int flip_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 	struct flip *f = arg;
 	struct osm_engine_change *ch;
 	unsigned fixed = 0;
@@ -226,11 +226,11 @@ static int port_changed(struct link_msg *m, int p, uint64_t t0)
 		       OSM_EV_LINK_UP);
 	strcpy(ev->from, e->ports[p].r.sw);
 	strcpy(ev->room, e->ports[p].r.name);
-	err = osm_txn_begin(e->st, OSM_TXN_RDONLY, &f.t);
+	err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &f.t);
 	if (!err) {
-		err = osm_store_foreach(f.t, OSM_TAB_CIRCUITS, flip_cb, &f) ?:
+		err = osmdb_foreach(f.t, OSMDB_TAB_CIRCUITS, flip_cb, &f) ?:
 		      f.err;
-		osm_txn_abort(f.t);
+		osmdb_txn_abort(f.t);
 	}
 	ev->maps_ns = ev->total_ns = eng_now_ns() - t0;
 	ev->err = err;

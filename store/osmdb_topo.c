@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Topology files: YAML (libyaml document API, which keeps line marks)
- * into a struct osm_topo, validated as a whole before anything is
+ * into a struct osmdb_topo, validated as a whole before anything is
  * applied; then the apply into the store in the caller's transaction. */
 #include <ctype.h>
 #include <errno.h>
@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <yaml.h>
 #include "osm_hex.h"
-#include "osm_store_int.h"
-#include "osm_topo.h"
+#include "osmdb_int.h"
+#include "osmdb_topo.h"
 
 struct ctx {
 	const char *file;
 	yaml_document_t *doc;
-	struct osm_topo *t;
+	struct osmdb_topo *t;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -132,7 +132,7 @@ static void name_field(struct ctx *c, const yaml_node_t *n,
 	s = scalar(c, n, key);
 	if (!s)
 		return;
-	if (!osm_name_ok(s) || strlen(s) > max)
+	if (!osmdb_name_ok(s) || strlen(s) > max)
 		fail(c, line_of(n), "bad %s '%.80s' in %s (1-%zu of A-Z a-z "
 		     "0-9 . _ -)", key, s, what, max);
 	else
@@ -143,20 +143,20 @@ static void name_field(struct ctx *c, const yaml_node_t *n,
 static void ref_field(struct ctx *c, const yaml_node_t *n, const char *what,
 		      const char *key, char *dst)
 {
-	char sw[OSM_NAME_MAX + 2], *slash;
+	char sw[OSMDB_NAME_MAX + 2], *slash;
 	const char *s = scalar(c, n, key);
 
 	if (!s)
 		return;
 	slash = strchr(s, '/');
-	if (!slash || (size_t)(slash - s) > OSM_NAME_MAX) {
+	if (!slash || (size_t)(slash - s) > OSMDB_NAME_MAX) {
 		fail(c, line_of(n), "%s of %s must be SWITCH/PORT, not "
 		     "'%.80s'", key, what, s);
 		return;
 	}
 	memcpy(sw, s, (size_t)(slash - s));
 	sw[slash - s] = '\0';
-	if (!osm_name_ok(sw) || !osm_name_ok(slash + 1)) {
+	if (!osmdb_name_ok(sw) || !osmdb_name_ok(slash + 1)) {
 		fail(c, line_of(n), "bad %s '%.80s' in %s", key, s, what);
 		return;
 	}
@@ -188,9 +188,9 @@ static void *grow(struct ctx *c, void **arr, size_t *n, size_t size,
 {
 	void *p;
 
-	if (++c->entries > OSM_TOPO_MAX_ENTRIES) {
+	if (++c->entries > OSMDB_TOPO_MAX_ENTRIES) {
 		fail(c, line_of(at), "more than %u entries",
-		     OSM_TOPO_MAX_ENTRIES);
+		     OSMDB_TOPO_MAX_ENTRIES);
 		return NULL;
 	}
 	if ((*n & (*n - 1)) == 0) {	/* at powers of two: double */
@@ -232,7 +232,7 @@ static void room_item(struct ctx *c, yaml_node_t *n, void *floor)
 {
 	static const char *const keys[] = { "name", "switch", NULL };
 	yaml_node_t *v[2];
-	struct osm_topo_room *r;
+	struct osmdb_topo_room *r;
 
 	if (!fields(c, n, "a room", keys, v))
 		return;
@@ -241,9 +241,9 @@ static void room_item(struct ctx *c, yaml_node_t *n, void *floor)
 		return;
 	r->line = line_of(n);
 	strcpy(r->r.floor, floor);
-	name_field(c, v[0], n, "a room", "name", r->r.name, OSM_NAME_MAX,
+	name_field(c, v[0], n, "a room", "name", r->r.name, OSMDB_NAME_MAX,
 		   false);
-	name_field(c, v[1], n, "a room", "switch", r->r.sw, OSM_NAME_MAX,
+	name_field(c, v[1], n, "a room", "switch", r->r.sw, OSMDB_NAME_MAX,
 		   false);
 	r->sw_line = v[1] ? line_of(v[1]) : r->line;
 }
@@ -252,7 +252,7 @@ static void floor_item(struct ctx *c, yaml_node_t *n, void *arg)
 {
 	static const char *const keys[] = { "name", "level", "rooms", NULL };
 	yaml_node_t *v[3];
-	struct osm_topo_floor *f;
+	struct osmdb_topo_floor *f;
 	long long level = 0;
 
 	(void)arg;
@@ -262,7 +262,7 @@ static void floor_item(struct ctx *c, yaml_node_t *n, void *arg)
 	if (!f)
 		return;
 	f->line = line_of(n);
-	name_field(c, v[0], n, "a floor", "name", f->r.name, OSM_NAME_MAX,
+	name_field(c, v[0], n, "a floor", "name", f->r.name, OSMDB_NAME_MAX,
 		   false);
 	if (v[1] && number(c, v[1], "level", -1000, 1000, &level))
 		f->r.level = (int32_t)level;
@@ -275,7 +275,7 @@ static void port_item(struct ctx *c, yaml_node_t *n, void *sw)
 	static const char *const keys[] = { "name", "kind", "ifname", "link",
 					     NULL };
 	yaml_node_t *v[4];
-	struct osm_topo_port *p;
+	struct osmdb_topo_port *p;
 	const char *s;
 	int kind;
 
@@ -286,11 +286,11 @@ static void port_item(struct ctx *c, yaml_node_t *n, void *sw)
 		return;
 	p->line = line_of(n);
 	strcpy(p->r.sw, sw);
-	name_field(c, v[0], n, "a port", "name", p->r.name, OSM_NAME_MAX,
+	name_field(c, v[0], n, "a port", "name", p->r.name, OSMDB_NAME_MAX,
 		   false);
-	p->r.kind = OSM_PORT_DEVICE;
+	p->r.kind = OSMDB_PORT_DEVICE;
 	if (v[1] && (s = scalar(c, v[1], "kind"))) {
-		kind = osm_port_kind_parse(s);
+		kind = osmdb_port_kind_parse(s);
 		if (kind < 0)
 			fail(c, line_of(v[1]), "unknown port kind '%.40s' "
 			     "(device, uplink, wan, mgmt)", s);
@@ -318,7 +318,7 @@ static void switch_item(struct ctx *c, yaml_node_t *n, void *arg)
 {
 	static const char *const keys[] = { "name", "kind", "ports", NULL };
 	yaml_node_t *v[3];
-	struct osm_topo_switch *w;
+	struct osmdb_topo_switch *w;
 	const char *s;
 	int kind;
 
@@ -329,12 +329,12 @@ static void switch_item(struct ctx *c, yaml_node_t *n, void *arg)
 	if (!w)
 		return;
 	w->line = line_of(n);
-	name_field(c, v[0], n, "a switch", "name", w->r.name, OSM_NAME_MAX,
+	name_field(c, v[0], n, "a switch", "name", w->r.name, OSMDB_NAME_MAX,
 		   false);
 	if (!v[1]) {
 		fail(c, w->line, "switch has no kind (room, core, gateway)");
 	} else if ((s = scalar(c, v[1], "kind"))) {
-		kind = osm_switch_kind_parse(s);
+		kind = osmdb_switch_kind_parse(s);
 		if (kind < 0)
 			fail(c, line_of(v[1]), "unknown switch kind '%.40s' "
 			     "(room, core, gateway)", s);
@@ -366,7 +366,7 @@ static void device_item(struct ctx *c, yaml_node_t *n, void *arg)
 	static const char *const keys[] = { "id", "name", "role", "room",
 					     "port", "mac", NULL };
 	yaml_node_t *v[6];
-	struct osm_topo_device *d;
+	struct osmdb_topo_device *d;
 	long long id;
 	const char *s;
 	int role;
@@ -384,20 +384,20 @@ static void device_item(struct ctx *c, yaml_node_t *n, void *arg)
 		d->r.id = (uint32_t)id;
 	d->id_line = v[0] ? line_of(v[0]) : d->line;
 	snprintf(d->id_s, sizeof(d->id_s), "%u", d->r.id);
-	name_field(c, v[1], n, "a device", "name", d->r.name, OSM_NAME_MAX,
+	name_field(c, v[1], n, "a device", "name", d->r.name, OSMDB_NAME_MAX,
 		   false);
 	d->name_line = v[1] ? line_of(v[1]) : d->line;
 	if (!v[2]) {
 		fail(c, d->line, "device has no role");
 	} else if ((s = scalar(c, v[2], "role"))) {
-		role = osm_role_parse(s);
+		role = osmdb_role_parse(s);
 		if (role < 0)
 			fail(c, line_of(v[2]), "unknown role '%.40s' (sensor, "
 			     "display, microphone, speaker, lamp, door, "
 			     "controller)", s);
 		d->r.role = (uint8_t)role;
 	}
-	name_field(c, v[3], n, "a device", "room", d->r.room, OSM_NAME_MAX,
+	name_field(c, v[3], n, "a device", "room", d->r.room, OSMDB_NAME_MAX,
 		   false);
 	d->room_line = v[3] ? line_of(v[3]) : d->line;
 	if (!v[4] && !c->failed)
@@ -490,11 +490,11 @@ static long lookup(const struct ent *e, size_t n, const char *key)
 
 static void link_ports(struct ctx *c, const struct ent *pi)
 {
-	struct osm_topo *t = c->t;
+	struct osmdb_topo *t = c->t;
 	size_t i;
 
 	for (i = 0; !c->failed && i < t->n_ports; i++) {
-		struct osm_topo_port *p = &t->ports[i], *q;
+		struct osmdb_topo_port *p = &t->ports[i], *q;
 		long j;
 
 		if (!p->link[0])
@@ -506,8 +506,8 @@ static void link_ports(struct ctx *c, const struct ent *pi)
 			return;
 		}
 		q = &t->ports[j];
-		if (q == p || p->r.kind != OSM_PORT_UPLINK ||
-		    q->r.kind != OSM_PORT_UPLINK) {
+		if (q == p || p->r.kind != OSMDB_PORT_UPLINK ||
+		    q->r.kind != OSMDB_PORT_UPLINK) {
 			fail(c, p->link_line, "port %s: only two uplink ports "
 			     "of different switches can be linked", p->full);
 			return;
@@ -536,14 +536,14 @@ static void link_ports(struct ctx *c, const struct ent *pi)
 static void check_rooms(struct ctx *c, const struct ent *si,
 			const struct ent *fi)
 {
-	struct osm_topo *t = c->t;
+	struct osmdb_topo *t = c->t;
 	size_t i;
 
 	(void)fi;
 	for (i = 0; !c->failed && i < t->n_rooms; i++) {
-		struct osm_topo_room *r = &t->rooms[i];
+		struct osmdb_topo_room *r = &t->rooms[i];
 		long j = lookup(si, t->n_switches, r->r.sw);
-		struct osm_topo_switch *w;
+		struct osmdb_topo_switch *w;
 
 		if (j < 0) {
 			fail(c, r->sw_line, "room %s: unknown switch '%s'",
@@ -551,10 +551,10 @@ static void check_rooms(struct ctx *c, const struct ent *si,
 			return;
 		}
 		w = &t->switches[j];
-		if (w->r.kind != OSM_SW_ROOM)
+		if (w->r.kind != OSMDB_SW_ROOM)
 			fail(c, r->sw_line, "room %s: switch '%s' is a %s "
 			     "switch, not a room switch", r->r.name, r->r.sw,
-			     osm_switch_kind_name(w->r.kind));
+			     osmdb_switch_kind_name(w->r.kind));
 		else if (w->r.room[0])
 			fail(c, r->sw_line, "room %s: switch '%s' already "
 			     "serves room %s", r->r.name, r->r.sw, w->r.room);
@@ -562,7 +562,7 @@ static void check_rooms(struct ctx *c, const struct ent *si,
 			strcpy(w->r.room, r->r.name);
 	}
 	for (i = 0; !c->failed && i < t->n_switches; i++)
-		if (t->switches[i].r.kind == OSM_SW_ROOM &&
+		if (t->switches[i].r.kind == OSMDB_SW_ROOM &&
 		    !t->switches[i].r.room[0])
 			fail(c, t->switches[i].line, "room switch '%s' serves "
 			     "no room", t->switches[i].r.name);
@@ -571,13 +571,13 @@ static void check_rooms(struct ctx *c, const struct ent *si,
 static void check_devices(struct ctx *c, const struct ent *ri,
 			  const struct ent *pi)
 {
-	struct osm_topo *t = c->t;
+	struct osmdb_topo *t = c->t;
 	size_t i;
 
 	for (i = 0; !c->failed && i < t->n_devices; i++) {
-		struct osm_topo_device *d = &t->devices[i];
-		struct osm_topo_room *r;
-		struct osm_topo_port *p;
+		struct osmdb_topo_device *d = &t->devices[i];
+		struct osmdb_topo_room *r;
+		struct osmdb_topo_port *p;
 		long j = lookup(ri, t->n_rooms, d->r.room);
 
 		if (j < 0) {
@@ -593,10 +593,10 @@ static void check_devices(struct ctx *c, const struct ent *ri,
 			return;
 		}
 		p = &t->ports[j];
-		if (p->r.kind != OSM_PORT_DEVICE)
+		if (p->r.kind != OSMDB_PORT_DEVICE)
 			fail(c, d->port_line, "device %s: port '%s' is an %s "
 			     "port, not a device port", d->r.name, d->port,
-			     osm_port_kind_name(p->r.kind));
+			     osmdb_port_kind_name(p->r.kind));
 		else if (strcmp(p->r.sw, r->r.sw))
 			fail(c, d->port_line, "device %s: port '%s' is not on "
 			     "switch '%s' of room %s", d->r.name, d->port,
@@ -608,7 +608,7 @@ static void check_devices(struct ctx *c, const struct ent *ri,
 
 static void validate(struct ctx *c)
 {
-	struct osm_topo *t = c->t;
+	struct osmdb_topo *t = c->t;
 	struct ent *fi, *ri, *si, *pi, *ii, *di, *dn, *dm, *dp;
 
 	fi = INDEX(c, t->floors, t->n_floors, r.name, line);
@@ -652,7 +652,7 @@ static void top(struct ctx *c, yaml_node_t *root)
 	if (!fields(c, root, "the building file", keys, v))
 		return;
 	name_field(c, v[0], root, "the building file", "building",
-		   c->t->building, OSM_NAME_MAX, false);
+		   c->t->building, OSMDB_NAME_MAX, false);
 	if (!c->failed && v[1])
 		list(c, v[1], "floors", floor_item, NULL);
 	if (!c->failed && v[2])
@@ -665,8 +665,8 @@ static void top(struct ctx *c, yaml_node_t *root)
 		validate(c);
 }
 
-int osm_topo_parse(const void *buf, size_t len, const char *name,
-		   struct osm_topo **out, char *err, size_t errlen)
+int osmdb_topo_parse(const void *buf, size_t len, const char *name,
+		     struct osmdb_topo **out, char *err, size_t errlen)
 {
 	struct ctx c = { .file = name, .err = err, .errlen = errlen };
 	yaml_parser_t parser;
@@ -694,7 +694,7 @@ int osm_topo_parse(const void *buf, size_t len, const char *name,
 			fail(&c, (int)parser.problem_mark.line + 1, "%s",
 			     parser.problem ? parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
-		osm_topo_free(c.t);
+		osmdb_topo_free(c.t);
 		return -EINVAL;
 	}
 	c.doc = &doc;
@@ -706,15 +706,15 @@ int osm_topo_parse(const void *buf, size_t len, const char *name,
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (c.failed) {
-		osm_topo_free(c.t);
+		osmdb_topo_free(c.t);
 		return -EINVAL;
 	}
 	*out = c.t;
 	return 0;
 }
 
-int osm_topo_parse_file(const char *path, struct osm_topo **out, char *err,
-			size_t errlen)
+int osmdb_topo_parse_file(const char *path, struct osmdb_topo **out, char *err,
+			  size_t errlen)
 {
 	struct stat st;
 	char *buf;
@@ -729,10 +729,10 @@ int osm_topo_parse_file(const char *path, struct osm_topo **out, char *err,
 		return rc;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > OSM_TOPO_MAX_BYTES) {
+	    st.st_size > OSMDB_TOPO_MAX_BYTES) {
 		close(fd);
 		snprintf(err, errlen, "%s: not a regular file of at most %u "
-			 "bytes", path, OSM_TOPO_MAX_BYTES);
+			 "bytes", path, OSMDB_TOPO_MAX_BYTES);
 		return -EFBIG;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -747,12 +747,12 @@ int osm_topo_parse_file(const char *path, struct osm_topo **out, char *err,
 		snprintf(err, errlen, "%s: short read", path);
 		return -EIO;
 	}
-	rc = osm_topo_parse(buf, (size_t)n, path, out, err, errlen);
+	rc = osmdb_topo_parse(buf, (size_t)n, path, out, err, errlen);
 	free(buf);
 	return rc;
 }
 
-void osm_topo_free(struct osm_topo *t)
+void osmdb_topo_free(struct osmdb_topo *t)
 {
 	if (!t)
 		return;
@@ -767,90 +767,93 @@ void osm_topo_free(struct osm_topo *t)
 /* ---- apply ----------------------------------------------------------- */
 
 struct still_used {
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	char *why;
 	size_t why_len;
 };
 
 static int person_room_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_person *p = rec;
+	const struct osmdb_rec_person *p = rec;
 	struct still_used *u = arg;
-	struct osm_rec_room r;
-	int err = osm_room_get(u->t, p->room, &r);
+	struct osmdb_rec_room r;
+	int err = osmdb_room_get(u->t, p->room, &r);
 
-	if (err == OSM_STORE_ENOTFOUND) {
+	if (err == OSMDB_ENOTFOUND) {
 		snprintf(u->why, u->why_len, "room %s has people present",
 			 p->room);
-		return OSM_STORE_EINUSE;
+		return OSMDB_EINUSE;
 	}
 	return err;
 }
 
 static int circuit_dev_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 	struct still_used *u = arg;
-	struct osm_rec_device d;
-	struct osm_rec_switch w;
-	int err = osm_device_get(u->t, c->src_dev, &d) ?:
-		  osm_device_get(u->t, c->dst_dev, &d);
+	struct osmdb_rec_device d;
+	struct osmdb_rec_switch w;
+	int err = osmdb_device_get(u->t, c->src_dev, &d) ?:
+		  osmdb_device_get(u->t, c->dst_dev, &d);
 	unsigned i;
 
 	for (i = 0; !err && i < c->n_path; i++)
-		err = osm_switch_get(u->t, c->path[i], &w);
-	if (err == OSM_STORE_ENOTFOUND) {
+		err = osmdb_switch_get(u->t, c->path[i], &w);
+	if (err == OSMDB_ENOTFOUND) {
 		snprintf(u->why, u->why_len, "circuit %u uses a device or "
 			 "switch that the new topology drops", c->id);
-		return OSM_STORE_EINUSE;
+		return OSMDB_EINUSE;
 	}
 	return err;
 }
 
-int osm_topo_apply(struct osm_txn *t, const struct osm_topo *topo,
-		   char *why, size_t why_len)
+int osmdb_topo_apply(struct osmdb_txn *t, const struct osmdb_topo *topo,
+		     char *why, size_t why_len)
 {
 	char dummy[1];
 	struct still_used u = { t, why ? why : dummy,
 				why ? why_len : sizeof(dummy) };
-	struct osm_key k;
+	struct osmdb_key k;
 	size_t i;
 	int err = 0;
 
 	if (u.why_len)
 		u.why[0] = '\0';
-	for (i = OSM_TAB_FLOORS; !err && i <= OSM_TAB_DEVICES; i++)
-		err = osm_tab_clear(t, (enum osm_table)i);
+	for (i = OSMDB_TAB_FLOORS; !err && i <= OSMDB_TAB_DEVICES; i++)
+		err = osmdb_tab_clear(t, (enum osmdb_table)i);
 	for (i = 0; !err && i < topo->n_floors; i++)
-		err = osm_key_name(&k, topo->floors[i].r.name) ?:
-		      osm_tab_put(t, OSM_TAB_FLOORS, &k, &topo->floors[i].r,
-				  true);
+		err = osmdb_key_name(&k, topo->floors[i].r.name) ?:
+		      osmdb_tab_put(t, OSMDB_TAB_FLOORS, &k, &topo->floors[i].r,
+				    true);
 	for (i = 0; !err && i < topo->n_rooms; i++)
-		err = osm_key_name(&k, topo->rooms[i].r.name) ?:
-		      osm_tab_put(t, OSM_TAB_ROOMS, &k, &topo->rooms[i].r, true);
+		err = osmdb_key_name(&k, topo->rooms[i].r.name)
+			?: osmdb_tab_put(t, OSMDB_TAB_ROOMS, &k,
+					 &topo->rooms[i].r, true);
 	for (i = 0; !err && i < topo->n_switches; i++)
-		err = osm_key_name(&k, topo->switches[i].r.name) ?:
-		      osm_tab_put(t, OSM_TAB_SWITCHES, &k, &topo->switches[i].r,
-				  true);
+		err = osmdb_key_name(&k, topo->switches[i].r.name)
+			?: osmdb_tab_put(t, OSMDB_TAB_SWITCHES, &k,
+					 &topo->switches[i].r, true);
 	for (i = 0; !err && i < topo->n_ports; i++)
-		err = osm_key_port(&k, topo->ports[i].r.sw,
-				   topo->ports[i].r.name) ?:
-		      osm_tab_put(t, OSM_TAB_PORTS, &k, &topo->ports[i].r, true);
+		err = osmdb_key_port(&k, topo->ports[i].r.sw,
+				     topo->ports[i].r.name)
+			?: osmdb_tab_put(t, OSMDB_TAB_PORTS, &k,
+					 &topo->ports[i].r, true);
 	for (i = 0; !err && i < topo->n_devices; i++) {
-		osm_key_u32(&k, topo->devices[i].r.id);
-		err = osm_tab_put(t, OSM_TAB_DEVICES, &k, &topo->devices[i].r,
-				  true);
+		osmdb_key_u32(&k, topo->devices[i].r.id);
+		err = osmdb_tab_put(t, OSMDB_TAB_DEVICES, &k,
+				    &topo->devices[i].r, true);
 	}
 	if (!err)
-		err = osm_meta_put(t, "building", topo->building,
-				   strlen(topo->building));
+		err = osmdb_meta_put(t, "building", topo->building,
+				     strlen(topo->building));
 	/* what lives on must still have its room, devices and switches */
 	if (!err)
-		err = osm_store_foreach(t, OSM_TAB_PEOPLE, person_room_cb, &u);
+		err = osmdb_foreach(t, OSMDB_TAB_PEOPLE, person_room_cb, &u);
 	if (!err)
-		err = osm_tab_foreach(t, OSM_TAB_CIRCUITS, circuit_dev_cb, &u);
+		err = osmdb_tab_foreach(t, OSMDB_TAB_CIRCUITS, circuit_dev_cb,
+					&u);
 	if (!err)
-		err = osm_audit_append(t, OSM_AUDIT_TOPOLOGY, NULL,
+		err = osmdb_audit_append(t, OSMDB_AUDIT_TOPOLOGY, NULL,
 			"building %s: %zu floors, %zu rooms, %zu switches, "
 			"%zu ports, %zu devices", topo->building,
 			topo->n_floors, topo->n_rooms, topo->n_switches,

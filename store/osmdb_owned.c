@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The index of circuits by owner (table "owned"): one key per owned
  * circuit, owner || 0 || id (u32 big-endian), empty value; kept by
- * osm_circuit_add/del in their transaction, so that a leave asks "does
+ * osmdb_circuit_add/del in their transaction, so that a leave asks "does
  * this person own a circuit?" with one B-tree lookup, not a scan. */
 #include <errno.h>
 #include <string.h>
-#include "osm_store_int.h"
+#include "osmdb_int.h"
 
 /* Names never hold a 0 byte: "ann" 0 sorts before "anna" 0, and a
  * person's keys are exactly those that start with their name and 0. */
-static int owned_key(struct osm_key *k, const char *owner, uint32_t id)
+static int owned_key(struct osmdb_key *k, const char *owner, uint32_t id)
 {
-	if (osm_key_name(k, owner))
+	if (osmdb_key_name(k, owner))
 		return -EINVAL;
 	k->b[k->len++] = 0;
 	k->b[k->len++] = (uint8_t)(id >> 24);
@@ -22,8 +22,8 @@ static int owned_key(struct osm_key *k, const char *owner, uint32_t id)
 }
 
 /* The key of (owner, id) in k and key, for a write transaction. */
-static int write_key(struct osm_txn *t, const char *owner, uint32_t id,
-		     struct osm_key *k, MDB_val *key)
+static int write_key(struct osmdb_txn *t, const char *owner, uint32_t id,
+		     struct osmdb_key *k, MDB_val *key)
 {
 	if (!t->write || !t->s->has_owned)
 		return -EROFS;
@@ -34,19 +34,19 @@ static int write_key(struct osm_txn *t, const char *owner, uint32_t id,
 	return 0;
 }
 
-int osm_owned_put(struct osm_txn *t, const char *owner, uint32_t id)
+int osmdb_owned_put(struct osmdb_txn *t, const char *owner, uint32_t id)
 {
 	MDB_val key, val = { 0, NULL };
-	struct osm_key k;
+	struct osmdb_key k;
 
 	return write_key(t, owner, id, &k, &key) ?:
-	       osm_mdb_err(mdb_put(t->txn, t->s->owned, &key, &val, 0));
+	       osmdb_mdb_err(mdb_put(t->txn, t->s->owned, &key, &val, 0));
 }
 
-int osm_owned_del(struct osm_txn *t, const char *owner, uint32_t id)
+int osmdb_owned_del(struct osmdb_txn *t, const char *owner, uint32_t id)
 {
 	MDB_val key;
-	struct osm_key k;
+	struct osmdb_key k;
 	int rc = write_key(t, owner, id, &k, &key);
 
 	if (rc)
@@ -54,14 +54,14 @@ int osm_owned_del(struct osm_txn *t, const char *owner, uint32_t id)
 	rc = mdb_del(t->txn, t->s->owned, &key, NULL);
 	/* an index that lacks the entry says nothing wrong about the
 	 * circuit, which is gone either way */
-	return rc == MDB_NOTFOUND ? 0 : osm_mdb_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : osmdb_mdb_err(rc);
 }
 
-int osm_owned_first(struct osm_txn *t, const char *owner, uint32_t *id)
+int osmdb_owned_first(struct osmdb_txn *t, const char *owner, uint32_t *id)
 {
 	MDB_cursor *c;
 	MDB_val key, val;
-	struct osm_key k;
+	struct osmdb_key k;
 	const uint8_t *p;
 	int rc;
 
@@ -74,7 +74,7 @@ int osm_owned_first(struct osm_txn *t, const char *owner, uint32_t *id)
 	key.mv_data = k.b;
 	rc = mdb_cursor_open(t->txn, t->s->owned, &c);
 	if (rc)
-		return osm_mdb_err(rc);
+		return osmdb_mdb_err(rc);
 	rc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE);
 	if (!rc && (key.mv_size != k.len + 4 ||
 		    memcmp(key.mv_data, k.b, k.len)))
@@ -85,17 +85,17 @@ int osm_owned_first(struct osm_txn *t, const char *owner, uint32_t *id)
 		      (uint32_t)p[2] << 8 | p[3];
 	}
 	mdb_cursor_close(c);
-	return osm_mdb_err(rc);
+	return osmdb_mdb_err(rc);
 }
 
 static int rebuild_cb(const void *rec, void *arg)
 {
-	const struct osm_rec_circuit *c = rec;
+	const struct osmdb_rec_circuit *c = rec;
 
-	return c->owner[0] ? osm_owned_put(arg, c->owner, c->id) : 0;
+	return c->owner[0] ? osmdb_owned_put(arg, c->owner, c->id) : 0;
 }
 
-int osm_owned_rebuild(struct osm_txn *t)
+int osmdb_owned_rebuild(struct osmdb_txn *t)
 {
 	int rc;
 
@@ -103,6 +103,6 @@ int osm_owned_rebuild(struct osm_txn *t)
 		return -EROFS;
 	rc = mdb_drop(t->txn, t->s->owned, 0);
 	if (rc)
-		return osm_mdb_err(rc);
-	return osm_tab_foreach(t, OSM_TAB_CIRCUITS, rebuild_cb, t);
+		return osmdb_mdb_err(rc);
+	return osmdb_tab_foreach(t, OSMDB_TAB_CIRCUITS, rebuild_cb, t);
 }

@@ -1,19 +1,62 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Control circuits (docs/protocol.md 7.1): with a controller, every device
- * of the topology has two, up (device to controller) and down, between its
+/* The map value each circuit should have on each switch of its path.
+ * Data circuits come from their store record. Control circuits
+ * (docs/protocol.md 7.1): with a controller, every device of the topology
+ * has two, up (device to controller) and down, between its
  * port and the building's management port, keyed from its long-term key
  * at the control epoch. They do not depend on who is present, so they are
  * not in the store: reconcile installs them from the topology. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 #include "engine_int.h"
 
-int eng_offline(struct osm_engine *e, int si)
+int eng_expect(struct osm_engine *e, const struct osmdb_rec_circuit *c,
+	       unsigned hop, const uint8_t hop_key[OSM_HOP_KEY_LEN],
+	       struct osm_circuit *out, int *sw)
 {
-	struct osm_switch *h;
+	int s = eng_dev_find(e, c->src_dev), d = eng_dev_find(e, c->dst_dev);
+	int si, in, eg;
+	uint64_t now;
 
-	return si >= 0 && eng_sw_handle(e, si, &h) == OSM_ENGINE_ENOSWITCH;
+	if (s < 0 || d < 0 || hop >= c->n_path)
+		return OSMDB_EREF;
+	eng_hop_ports(e, c, hop, s, d, &si, &in, &eg);
+	if (si < 0)
+		return OSMDB_EREF;
+	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
+	    !e->ports[eg].ifindex)
+		return OSM_ENGINE_ENOPORT;
+	memset(out, 0, sizeof(*out));
+	out->id = c->id;
+	out->flags = c->flags & (OSM_CF_REMOTE | OSM_CF_CTRL);
+	/* A port down anywhere on the path: the circuit is down on every
+	 * switch, so its frames die where they enter. */
+	if (eng_circuit_down(e, c, -1))
+		out->flags |= OSM_CF_DOWN;
+	out->ingress_ifindex = e->ports[in].ifindex;
+	out->egress_ifindex = e->ports[eg].ifindex;
+	memcpy(out->src_mac, e->devs[s].r.mac, 6);
+	memcpy(out->dst_mac, e->devs[d].r.mac, 6);
+	out->rate = c->rate;
+	out->burst = c->burst;
+	if (c->lease_ns) {
+		/* The store keeps wall-clock time, the fast path monotonic;
+		 * truncated to seconds so that recomputing it agrees. */
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		now = (uint64_t)rt.tv_sec * 1000000000ULL;
+		out->expires_ns = c->lease_ns <= now ? 1 :
+			(eng_now_ns() + c->lease_ns - now) /
+			1000000000ULL * 1000000000ULL;
+	}
+	out->key[c->epoch & 1].epoch = c->epoch;
+	out->key[c->epoch & 1].valid = 1;
+	memcpy(out->key[c->epoch & 1].hop_key, hop_key, OSM_HOP_KEY_LEN);
+	*sw = si;
+	return 0;
 }
 
 int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
@@ -25,10 +68,10 @@ int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
 				    eng_sw_path(e, mgmt, dev, hops, n);
 }
 
-int eng_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k)
+int osm_engine_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k)
 {
 	uint8_t devkey[OSM_DEVICE_KEY_LEN];
-	int err = osm_store_device_key(e->st, e->devs[di].r.id, devkey);
+	int err = osmdb_device_key(e->st, e->devs[di].r.id, devkey);
 
 	if (err)
 		return err;
@@ -51,7 +94,7 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 	if (err)
 		return err;
 	if (hop >= n)
-		return OSM_STORE_EREF;
+		return OSMDB_EREF;
 	/* The device's port is the first hop's ingress going up, the last
 	 * hop's egress coming down; the management port the other end. */
 	first = dir == OSM_CTRL_UP ? d->port : e->mgmt;
@@ -80,7 +123,7 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 	return 0;
 }
 
-int eng_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir)
+int osm_engine_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir)
 {
 	if (!(id & 0x80000000u))
 		return -1;
@@ -92,7 +135,7 @@ int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si)
 {
 	const int *hops;
 	unsigned i, n;
-	int dir, di = eng_ctrl_device(e, id, &dir);
+	int dir, di = osm_engine_ctrl_device(e, id, &dir);
 
 	if (di < 0 || eng_ctrl_path(e, di, dir, &hops, &n))
 		return 0;

@@ -90,15 +90,15 @@ static void check_entry(struct sync *s, int si, uint32_t id,
 	first_err(s, err);
 }
 
-static void one_circuit(struct sync *s, struct osm_txn *t,
-			const struct osm_rec_circuit *c)
+static void one_circuit(struct sync *s, struct osmdb_txn *t,
+			const struct osmdb_rec_circuit *c)
 {
 	struct osm_circuit want;
 	struct osm_keys k;
 	unsigned i;
 	int err, si;
 
-	err = osm_circuit_keys(t, c->id, c->epoch, &k);
+	err = osmdb_circuit_keys(t, c->id, c->epoch, &k);
 	if (err) {
 		say(s, "circuit %u: no keys: %s", c->id,
 		    osm_engine_strerror(err));
@@ -134,7 +134,7 @@ static void one_device(struct sync *s, int di)
 	for (dir = OSM_CTRL_UP; dir <= OSM_CTRL_DOWN; dir++) {
 		id = osm_ctrl_circuit(s->e->devs[di].r.id, dir);
 		err = eng_ctrl_path(s->e, di, dir, &hops, &n) ?:
-		      eng_ctrl_keys(s->e, di, dir, &k);
+		      osm_engine_ctrl_keys(s->e, di, dir, &k);
 		for (i = 0; !err && i < n; i++) {
 			if (eng_offline(s->e, hops[i]))
 				continue;
@@ -153,8 +153,8 @@ static void one_device(struct sync *s, int di)
 	}
 }
 
-int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
-		    const struct osm_rec_circuit *c, unsigned *fixed)
+int eng_fix_circuit(struct osm_engine *e, struct osmdb_txn *t,
+		    const struct osmdb_rec_circuit *c, unsigned *fixed)
 {
 	struct sync s = { .e = e, .fix = 1 };
 
@@ -164,7 +164,7 @@ int eng_fix_circuit(struct osm_engine *e, struct osm_txn *t,
 }
 
 struct all {
-	struct osm_rec_circuit *c;
+	struct osmdb_rec_circuit *c;
 	size_t n, cap;
 };
 
@@ -180,11 +180,11 @@ static int all_cb(const void *rec, void *arg)
 			return -ENOMEM;
 		a->c = p;
 	}
-	a->c[a->n++] = *(const struct osm_rec_circuit *)rec;
+	a->c[a->n++] = *(const struct osmdb_rec_circuit *)rec;
 	return 0;
 }
 
-static int on_path(const struct osm_rec_circuit *c, const char *sw)
+static int on_path(const struct osmdb_rec_circuit *c, const char *sw)
 {
 	unsigned i;
 
@@ -195,9 +195,9 @@ static int on_path(const struct osm_rec_circuit *c, const char *sw)
 }
 
 /* Data circuits in switch si that the store does not put there. */
-static void extras(struct sync *s, struct osm_txn *t, int si)
+static void extras(struct sync *s, struct osmdb_txn *t, int si)
 {
-	struct osm_rec_circuit c;
+	struct osmdb_rec_circuit c;
 	struct osm_switch *h;
 	uint32_t id, last, *gone = NULL;
 	size_t n = 0, cap = 0, i;
@@ -205,7 +205,7 @@ static void extras(struct sync *s, struct osm_txn *t, int si)
 	void *p;
 	int err;
 
-	if (s->e->sws[si].r.kind == OSM_SW_GATEWAY ||
+	if (s->e->sws[si].r.kind == OSMDB_SW_GATEWAY ||
 	    eng_sw_handle(s->e, si, &h))
 		return;		/* not loaded: nothing in it to remove */
 	while (osm_switch_circuit_next(h, prev, &id) == 0) {
@@ -219,10 +219,10 @@ static void extras(struct sync *s, struct osm_txn *t, int si)
 			    s->e->sws[si].r.name, id);
 			goto gone;
 		}
-		err = osm_circuit_get(t, id, &c);
+		err = osmdb_circuit_get(t, id, &c);
 		if (!err && on_path(&c, s->e->sws[si].r.name))
 			continue;
-		if (err && err != OSM_STORE_ENOTFOUND) {
+		if (err && err != OSMDB_ENOTFOUND) {
 			first_err(s, err);
 			continue;
 		}
@@ -252,21 +252,21 @@ gone:
 static int sync_all(struct sync *s)
 {
 	struct all a = { 0 };
-	struct osm_txn *t;
+	struct osmdb_txn *t;
 	size_t i;
 	int err;
 
-	err = osm_txn_begin(s->e->st, OSM_TXN_RDONLY, &t);
+	err = osmdb_txn_begin(s->e->st, OSMDB_TXN_RDONLY, &t);
 	if (err)
 		return err;
-	err = osm_store_foreach(t, OSM_TAB_CIRCUITS, all_cb, &a);
+	err = osmdb_foreach(t, OSMDB_TAB_CIRCUITS, all_cb, &a);
 	for (i = 0; !err && i < a.n; i++)
 		one_circuit(s, t, &a.c[i]);
 	for (i = 0; !err && s->e->ctl && i < s->e->n_devs; i++)
 		one_device(s, (int)i);
 	for (i = 0; !err && i < s->e->n_sw; i++)
 		extras(s, t, (int)i);
-	osm_txn_abort(t);
+	osmdb_txn_abort(t);
 	free(a.c);
 	return err ?: s->err;
 }

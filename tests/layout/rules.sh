@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The layout's rules, checked on the tree: private headers stay inside
+# their part, each protocol rule is written once (include/osm_proto.h),
+# and firmware/ and lib/ share only headers.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+set -u
+
+# src FILES...: the C sources and headers of the tree (git's list).
+srcs() { git ls-files -- '*.c' '*.h'; }
+
+# only_in PATTERN DIRS...: files including PATTERN outside DIRS.
+only_in() {
+	local pat=$1 f d ok; shift
+	for f in $(srcs | xargs grep -l "#include \"$pat\"" 2>/dev/null); do
+		ok=
+		for d in "$@"; do
+			case $f in "$d"/*) ok=1;; esac
+		done
+		[ -z "$ok" ] && echo "$f"
+	done
+}
+tap_is "engine_int.h is included only in ctrl/engine/" \
+	"$(only_in engine_int.h ctrl/engine)" ""
+tap_is "osmdb_int.h is included only in store/ and its white-box tests" \
+	"$(only_in osmdb_int.h store tests/store tests/fuzz)" ""
+tap_is "no firmware header outside firmware/ and its tests" \
+	"$(for h in fw.h circuit.h chachapoly.h; do
+		only_in $h firmware tests/firmware tests/fuzz; done)" ""
+tap_is "firmware/build.mk compiles only firmware/ sources" \
+	"$(sed -n '/^FW_SRCS/,/[^\\]$/p' firmware/build.mk |
+		grep -o '[a-z_/]*\.c' | grep -v '^firmware/')" ""
+tap_is "lib/ holds no firmware source" "$(ls lib | grep -E '^fw_|^app|^hw')" ""
+tap_done
