@@ -24,8 +24,9 @@ const char *osmdb_audit_kind_name(unsigned kind)
 	return kind < OSMDB_AUDIT_KIND_MAX && kinds[kind] ? kinds[kind] : "?";
 }
 
-int osmdb_audit_head(struct osmdb_txn *t, uint64_t *seq,
-		     uint8_t hash[OSMDB_HASH_LEN])
+/* The last sequence number and hash (0 and zeros for an empty chain). */
+static int audit_head(struct osmdb_txn *t, uint64_t *seq,
+		      uint8_t hash[OSMDB_HASH_LEN])
 {
 	uint8_t b[8 + OSMDB_HASH_LEN];
 	int i, n = osmdb_meta_get(t, "audit_head", b, sizeof(b));
@@ -58,8 +59,8 @@ static int put_head(struct osmdb_txn *t, uint64_t seq,
 
 /* Encode a (its hash is ignored), chain it after prev, store it, and
  * leave the new hash in a->hash. */
-int osmdb_audit_put(struct osmdb_txn *t, struct osmdb_rec_audit *a,
-		    const uint8_t prev[OSMDB_HASH_LEN])
+static int audit_put(struct osmdb_txn *t, struct osmdb_rec_audit *a,
+		     const uint8_t prev[OSMDB_HASH_LEN])
 {
 	uint8_t v[OSMDB_REC_MAX + OSMDB_HASH_LEN];
 	crypto_generichash_state st;
@@ -93,7 +94,7 @@ int osmdb_audit_append(struct osmdb_txn *t, enum osmdb_audit_kind kind,
 		return -EINVAL;
 	if (kind <= 0 || kind >= OSMDB_AUDIT_KIND_MAX)
 		return -EINVAL;
-	err = osmdb_audit_head(t, &a.seq, prev);
+	err = audit_head(t, &a.seq, prev);
 	if (err)
 		return err;
 	a.seq++;
@@ -107,7 +108,7 @@ int osmdb_audit_append(struct osmdb_txn *t, enum osmdb_audit_kind kind,
 	for (p = a.detail; *p; p++)	/* the record holds printable text */
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			*p = '?';
-	return osmdb_audit_put(t, &a, prev);
+	return audit_put(t, &a, prev);
 }
 
 int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad)
@@ -122,7 +123,7 @@ int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad)
 	int rc, err = 0;
 
 	memset(prev, 0, sizeof(prev));
-	rc = osmdb_audit_head(t, &head, head_hash);
+	rc = audit_head(t, &head, head_hash);
 	if (rc) {
 		if (bad)
 			*bad = 0;
@@ -184,7 +185,7 @@ int osmdb_audit_reseal(struct osmdb_txn *t,
 
 	*n_erased = 0;
 	memset(prev, 0, sizeof(prev));
-	err = osmdb_audit_head(t, &head, head_hash);
+	err = audit_head(t, &head, head_hash);
 	for (seq = 1; !err && seq <= head; seq++) {
 		osmdb_key_u64(&k, seq);
 		err = osmdb_tab_get(t, OSMDB_TAB_AUDIT, &k, &a);
@@ -199,7 +200,7 @@ int osmdb_audit_reseal(struct osmdb_txn *t,
 			++*n_erased;
 		}
 		if (sealing)
-			err = osmdb_audit_put(t, &a, prev);
+			err = audit_put(t, &a, prev);
 		memcpy(prev, a.hash, OSMDB_HASH_LEN);
 	}
 	sodium_memzero(&a, sizeof(a));

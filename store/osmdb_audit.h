@@ -5,14 +5,6 @@
 
 #include "osmdb_int.h"
 
-/* The last sequence number and hash (0 and zeros for an empty chain). */
-int osmdb_audit_head(struct osmdb_txn *t, uint64_t *seq,
-		     uint8_t hash[OSMDB_HASH_LEN]);
-
-/* Store record a chained after prev; a->hash gets its hash. */
-int osmdb_audit_put(struct osmdb_txn *t, struct osmdb_rec_audit *a,
-		    const uint8_t prev[OSMDB_HASH_LEN]);
-
 /* Replace the records erase() selects by OSMDB_AUDIT_ERASED markers and
  * re-hash the chain from the first of them; *n_erased counts them. */
 int osmdb_audit_reseal(struct osmdb_txn *t,

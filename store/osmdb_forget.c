@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* GPL erasure ("forget PERSON"): delete, re-seal the audit chain, then
+/* GDPR erasure ("forget PERSON"): delete, re-seal the audit chain, then
  * write the result into a fresh file by a logical copy and rename it over
  * data.mdb. The rename is the commit point: before it the old file is
  * untouched (the deleting transaction is never committed to it), after it

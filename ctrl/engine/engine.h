@@ -165,12 +165,6 @@ void osm_engine_on_change(struct osm_engine *e,
 const char *osm_engine_kind_name(unsigned kind);
 const char *osm_engine_op_name(unsigned op);
 
-/* The person a device belongs to (docs/engine.md, "Personal devices"):
- * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
- * into owner and returns 1; returns 0 for a room device. */
-int osm_engine_device_owner(const char *device,
-			    char owner[OSMDB_NAME_MAX + 1]);
-
 /* ---- devices, for the controller (ctrl/daemon/controller.c) ------------ */
 
 /* The topology's devices, by index 0..osm_engine_n_devices() - 1; the

@@ -110,7 +110,6 @@ void eng_topo_index_free(struct osm_engine *e);
 int eng_room_find(const struct osm_engine *e, const char *name);
 int eng_sw_find(const struct osm_engine *e, const char *name);
 int eng_dev_find(const struct osm_engine *e, uint32_t id);
-int eng_port_find(const struct osm_engine *e, int sw, const char *name);
 /* Switch sw's port to switch peer, or -1. */
 int eng_uplink(const struct osm_engine *e, int sw, int peer);
 /* A room's own devices; a person's personal devices (indexes). */
@@ -146,8 +145,6 @@ int eng_state_add_circuit(struct osm_engine *e,
 			  const struct osmdb_rec_circuit *c);
 void eng_state_del_circuit(struct osm_engine *e,
 			   const struct osmdb_rec_circuit *c);
-int eng_ids_add(struct eng_ids *v, uint32_t id);
-void eng_ids_del(struct eng_ids *v, uint32_t id);
 
 /* ---- policy.c: the circuits the building wants ------------------------- */
 
@@ -225,8 +222,6 @@ void eng_dev_names(const struct osm_engine *e,
 
 /* ---- links.c: ifindexes, link states, the link watch ------------------ */
 
-/* 1 if link flags (IFF_*) make a port up: up and running. */
-int eng_link_up(unsigned flags);
 /* Look up the ifindexes and link states of every switch's ports. */
 void eng_resolve_all(struct osm_engine *e);
 void eng_watch_close(struct osm_engine *e);

@@ -17,7 +17,8 @@
 #include <linux/rtnetlink.h>
 #include "engine_int.h"
 
-int eng_link_up(unsigned flags)
+/* 1 if link flags (IFF_*) make a port up: up and running. */
+static int link_up(unsigned flags)
 {
 	return (flags & IFF_UP) && (flags & IFF_RUNNING);
 }
@@ -262,7 +263,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		if (strcmp(e->ports[i].r.ifname, name))
 			continue;
 		e->ports[i].ifindex = (uint32_t)ifm->ifi_index;
-		e->ports[i].down = !eng_link_up(ifm->ifi_flags);
+		e->ports[i].down = !link_up(ifm->ifi_flags);
 	}
 	return MNL_CB_OK;
 }
@@ -283,7 +284,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
 	name = tb[IFLA_IFNAME] ? mnl_attr_get_str(tb[IFLA_IFNAME]) : NULL;
 	down = nlh->nlmsg_type == RTM_DELLINK ||
-	       !eng_link_up(ifm->ifi_flags);
+	       !link_up(ifm->ifi_flags);
 	for (i = 0; i < e->n_ports; i++) {
 		struct eng_port *p = &e->ports[i];
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "engine_int.h"
 
-int eng_ids_add(struct eng_ids *v, uint32_t id)
+static int ids_add(struct eng_ids *v, uint32_t id)
 {
 	uint32_t *p;
 
@@ -24,7 +24,7 @@ int eng_ids_add(struct eng_ids *v, uint32_t id)
 	return 0;
 }
 
-void eng_ids_del(struct eng_ids *v, uint32_t id)
+static void ids_del(struct eng_ids *v, uint32_t id)
 {
 	size_t i;
 
@@ -140,12 +140,12 @@ int eng_state_add_circuit(struct osm_engine *e,
 
 	if (c->owner[0]) {
 		p = eng_person(e, c->owner, 1);
-		return p ? eng_ids_add(&p->ids, c->id) : -ENOMEM;
+		return p ? ids_add(&p->ids, c->id) : -ENOMEM;
 	}
 	s = eng_dev_find(e, c->src_dev);
 	if (s < 0 || e->devs[s].personal || e->devs[s].room < 0)
 		return 0;
-	return eng_ids_add(&e->room_circ[e->devs[s].room], c->id);
+	return ids_add(&e->room_circ[e->devs[s].room], c->id);
 }
 
 void eng_state_del_circuit(struct osm_engine *e,
@@ -157,12 +157,12 @@ void eng_state_del_circuit(struct osm_engine *e,
 	if (c->owner[0]) {
 		p = eng_person(e, c->owner, 0);
 		if (p)
-			eng_ids_del(&p->ids, c->id);
+			ids_del(&p->ids, c->id);
 		return;
 	}
 	s = eng_dev_find(e, c->src_dev);
 	if (s >= 0 && !e->devs[s].personal && e->devs[s].room >= 0)
-		eng_ids_del(&e->room_circ[e->devs[s].room], c->id);
+		ids_del(&e->room_circ[e->devs[s].room], c->id);
 }
 
 static int circuit_cb(const void *rec, void *arg)

@@ -105,7 +105,25 @@ int eng_dev_find(const struct osm_engine *e, uint32_t id)
 	return -1;
 }
 
-int eng_port_find(const struct osm_engine *e, int si, const char *name)
+/* The person a device belongs to (docs/engine.md, "Personal devices"):
+ * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
+ * into owner and returns 1; returns 0 for a room device. */
+static int device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1])
+{
+	const char *dot = strrchr(device, '.');
+	size_t n;
+
+	if (!dot || dot == device || !dot[1])
+		return 0;
+	n = (size_t)(dot - device);
+	if (n > OSMDB_NAME_MAX)
+		return 0;
+	memcpy(owner, device, n);
+	owner[n] = '\0';
+	return 1;
+}
+
+static int port_find(const struct osm_engine *e, int si, const char *name)
 {
 	size_t i;
 
@@ -194,8 +212,8 @@ int eng_topo_index(struct osm_engine *e)
 
 		d->room = eng_room_find(e, d->r.room);
 		d->sw = eng_sw_find(e, d->r.sw);
-		d->port = eng_port_find(e, d->sw, d->r.port);
-		d->personal = osm_engine_device_owner(d->r.name, d->owner);
+		d->port = port_find(e, d->sw, d->r.port);
+		d->personal = device_owner(d->r.name, d->owner);
 		if (d->personal)
 			e->pdev[e->n_pdev++] = (int)i;
 		else if (d->room >= 0)
@@ -334,20 +352,6 @@ void eng_topo_index_free(struct osm_engine *e)
 	e->n_pdev = e->memo_cap = 0;
 }
 
-int osm_engine_device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1])
-{
-	const char *dot = strrchr(device, '.');
-	size_t n;
-
-	if (!dot || dot == device || !dot[1])
-		return 0;
-	n = (size_t)(dot - device);
-	if (n > OSMDB_NAME_MAX)
-		return 0;
-	memcpy(owner, device, n);
-	owner[n] = '\0';
-	return 1;
-}
 
 /* The ports (indexes) hop `hop` of c enters and leaves by, and its
  * switch; -1 for any that is missing. */
