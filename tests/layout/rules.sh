@@ -31,4 +31,11 @@ tap_is "firmware/build.mk compiles only firmware/ sources" \
 	"$(sed -n '/^FW_SRCS/,/[^\\]$/p' firmware/build.mk |
 		grep -o '[a-z_/]*\.c' | grep -v '^firmware/')" ""
 tap_is "lib/ holds no firmware source" "$(ls lib | grep -E '^fw_|^app|^hw')" ""
+# The top level is what README's table of parts says: a row for every
+# folder, and a folder for every row.
+rows=$(sed -n '/^## How the parts fit/,/^Read first/p' README.md |
+	grep -oE '^ [a-z]+/' | tr -d ' /' | sort)
+dirs=$(git ls-tree -d --name-only HEAD | grep -v '^LICENSES$' | sort)
+tap_is "the top-level folders are README's table of parts" \
+	"$(echo $dirs)" "$(echo $rows)"
 tap_done
