@@ -35,7 +35,7 @@ tap_is "lib/ holds no firmware source" "$(ls lib | grep -E '^fw_|^app|^hw')" ""
 # folder, and a folder for every row.
 rows=$(sed -n '/^## How the parts fit/,/^Read first/p' README.md |
 	grep -oE '^ [a-z]+/' | tr -d ' /' | sort)
-dirs=$(git ls-tree -d --name-only HEAD | grep -v '^LICENSES$' | sort)
+dirs=$(git ls-tree -d --name-only HEAD | grep -vE '^(LICENSES|\.ci)$' | sort)
 tap_is "the top-level folders are README's table of parts" \
 	"$(echo $dirs)" "$(echo $rows)"
 tap_done
