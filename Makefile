@@ -18,7 +18,10 @@ CHECK_DEPS  :=	# other things the tests run
 DEMO_DEPS   :=	# what `make demo` runs
 BENCH_DEPS  :=	# what `make bench` runs
 
-include $(sort $(wildcard */build.mk)) $(sort $(wildcard tests/*/build.mk))
+# The tests' parts, in the order their tests run within each kind.
+TEST_PARTS := unit layout store firmware switch engine tools fuzz
+include $(sort $(wildcard */build.mk)) $(TEST_PARTS:%=tests/%/build.mk) \
+	$(filter-out $(TEST_PARTS:%=tests/%/build.mk),$(wildcard tests/*/build.mk))
 
 TESTS := $(TESTS_UNIT) $(TESTS_SPEC) $(TESTS_FUZZ) $(TESTS_NETNS) $(TESTS_QEMU)
 
