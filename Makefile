@@ -55,7 +55,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) -s --no-print-directory all $(filter $(B)/%,$(TESTS)) \
 		$(FUZZERS) $(CHECK_DEPS)
-	$(Q)tests/run $(if $(T),-k '$(T)') $(TESTS)
+	$(Q)OSM_TEST_NO_SKIP=1 tests/run $(if $(T),-k '$(T)') $(TESTS)
 
 demo: deps
 	$(Q)$(MAKE) -s --no-print-directory all $(DEMO_DEPS)

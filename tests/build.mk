@@ -5,3 +5,6 @@
 # tests/common/ (tap.h, the ```vector parser of docs/protocol.md).
 $(call incdir,tests,-Itests/common)
 VECTOR_DOC := $(B)/san/tests/common/vector_doc.o
+
+# The runner's own tests: counts, plans, skips, -k, on fake tests.
+TESTS_UNIT += tests/run-selftest.sh

@@ -5,8 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 set -u
 B=${B:-build}
-T=$(mktemp -d /tmp/ofw$$.XXXX)
-trap 'rm -rf "$T"' EXIT
+osm_fixture_init ofw
+osm_tmpdir T
 M=$B/osm-mkblob
 head -c 32 /dev/urandom >"$T/dev.key"
 printf '%064x\n' 7 >"$T/hex.key"

@@ -7,13 +7,15 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
-P=of2$$
-DIR=$(mktemp -d /tmp/$P.XXXX)
+osm_fixture_init of2
+P=$OSM_P
+osm_tmpdir DIR
 ST=$DIR/store
 DEVS=$B/firmware/devices
-QPID=
-trap '[ -n "$QPID" ] && kill $QPID 2>/dev/null; rm -rf "$DIR";
-	rm -f $DEVS/$P-*' EXIT
+# what make firmware DEVICE=$P-... writes there (a QEMU left running is
+# stopped at exit with the test's other jobs)
+rm_devices() { rm -f "$DEVS/$P-"*; }
+osm_defer rm_devices
 
 F() { $B/osm-fabric --store "$ST" "$@"; }
 mkblob() { $B/osm-mkblob --root-key-file "$ST/root.key" "$@"; }

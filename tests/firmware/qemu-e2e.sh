@@ -28,29 +28,12 @@ set -u
 B=${B:-build}
 F=$B/osm-fabric
 FWCTL=$B/tests/firmware/fw-ctl
-P=of2$$
+osm_fixture_init of2
+P=$OSM_P
 SW=${P}sw
 CTRL_MAC=02:00:00:00:0f:01
 EP_MAC=02:00:00:00:0f:02
-DIR=$(mktemp -d /tmp/$P.XXXX)
-QPID=
-
-cleanup() {
-	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
-	QPID=
-	[ -d /sys/fs/bpf/osm/$SW ] && $F unload -n ${P}s $SW >/dev/null 2>&1
-	for n in s c e; do ip netns del $P$n 2>/dev/null; done
-	rm -f "$DIR/uart.in" "$DIR/uart.out"
-}
-trap 'cleanup; rm -rf "$DIR"' EXIT
-
-# netns NAME: a namespace whose interfaces carry no IPv6 chatter, so that
-# every frame the device and the switch see is one the test sent.
-netns() {
-	ip netns add "$1" &&
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-}
+osm_tmpdir DIR
 
 # ctrl_circuit ID DIR HOP_DIR IN OUT SRC DST: a control circuit of the
 # blob's epoch on the switch, its hop key piped from fw-ctl.
@@ -64,19 +47,16 @@ ctrl_circuit() {
 # switch_up DEVICE_ID DEVICE_MAC: the switch on the tap and two veth ports.
 switch_up() {
 	local n
-	netns ${P}c && netns ${P}e || return 1
-	ip link add ${P}c netns ${P}s type veth peer name eth0 netns ${P}c
-	ip link add ${P}e netns ${P}s type veth peer name eth0 netns ${P}e
-	ip -n ${P}c link set eth0 address $CTRL_MAC
-	ip -n ${P}e link set eth0 address $EP_MAC
 	for n in c e; do
+		osm_netns_new $n && osm_veth ${P}s $P$n $P$n eth0 || return 1
 		# XDP_REDIRECT into a veth needs NAPI on the receiving peer
 		# (GRO); into a tap it needs nothing: tun queues the frame
 		# for its reader, QEMU.
 		ip netns exec $P$n ethtool -K eth0 gro on >/dev/null
-		ip -n $P$n link set eth0 up
-		ip -n ${P}s link set $P$n up
 	done
+	ip -n ${P}c link set eth0 address $CTRL_MAC
+	ip -n ${P}e link set eth0 address $EP_MAC
+	osm_switch ${P}s $SW
 	tap_ok "$role: osm-fabric load on the tap and two veth ports" \
 		$F load -n ${P}s $SW ${P}t ${P}c ${P}e
 	tap_ok "$role: control up circuit (tap -> controller), blob's epoch" \
@@ -85,9 +65,17 @@ switch_up() {
 		ctrl_circuit "$1" 1 down ${P}c ${P}t $CTRL_MAC "$2"
 }
 
-# run_role ROLE DEVICE_ID DEVICE_MAC tap|switch
+# run_role ROLE DEVICE_ID DEVICE_MAC tap|switch: role's namespaces, switch,
+# QEMU and FIFOs are gone when it returns, the next role makes them anew.
 run_role() {
-	local role=$1 id=$2 mac=$3 mode=$4 tap=${P}t rc used nic
+	local mark=${#OSM_UNDO[@]} rc
+	one_role "$@"
+	rc=$?
+	osm_cleanup "$mark"
+	return $rc
+}
+one_role() {
+	local role=$1 id=$2 mac=$3 mode=$4 tap=${P}t rc used nic qpid
 	head -c 32 /dev/urandom >"$DIR/$role.key"
 	"$B/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
 		--ctrl-mac $CTRL_MAC --peer-mac $EP_MAC \
@@ -95,19 +83,23 @@ run_role() {
 		return 1
 	arm-none-eabi-objcopy --update-section .provision="$DIR/$role.blob" \
 		"$B/firmware/$role.elf" "$DIR/$role.elf" || return 1
-	netns ${P}s || return 1
+	# No IPv6 chatter in the fixture's namespaces: every frame the
+	# device and the switch see is one the test sent.
+	osm_netns_new s || return 1
 	ip -n ${P}s tuntap add dev $tap mode tap
 	ip -n ${P}s link set $tap address $CTRL_MAC up
 	if [ "$mode" = switch ]; then
 		switch_up "$id" "$mac" || return 1
 	fi
+	osm_defer rm -f "$DIR/uart.in" "$DIR/uart.out"
 	mkfifo "$DIR/uart.in" "$DIR/uart.out"
 	nic="tap,ifname=$tap,model=stellaris,script=no,downscript=no,mac=$mac"
 	ip netns exec ${P}s timeout 60 qemu-system-arm -M lm3s6965evb \
 		-display none -monitor none -serial "pipe:$DIR/uart" \
 		-kernel "$DIR/$role.elf" -nic "$nic" \
 		2>"$DIR/qemu-$role.err" &
-	QPID=$!
+	qpid=$!
+	osm_proc $qpid
 	if [ "$mode" = switch ]; then
 		# Not under ip netns exec: fw-ctl runs osm-fabric, which
 		# needs the host's bpffs; it opens its sockets in the
@@ -129,13 +121,12 @@ run_role() {
 		echo "$used" >"$B/firmware/$role.stack"
 	TAP_N=$((TAP_N + $(grep -cE '^(not )?ok ' "$DIR/out")))
 	TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$DIR/out")))
-	kill -0 "$QPID" 2>/dev/null
+	kill -0 $qpid 2>/dev/null
 	tap_is "$role ($mode): QEMU still running after the scenario" $? 0
 	if [ "$mode" = switch ]; then
 		tap_ok "$role: osm-fabric unload" $F unload -n ${P}s $SW
 		tap_ok "$role: no pins left" test ! -e /sys/fs/bpf/osm/$SW
 	fi
-	cleanup
 	return $rc
 }
 

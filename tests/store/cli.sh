@@ -6,7 +6,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 D=/tmp/ost$$-cli
-trap 'rm -rf "$D"' EXIT
+osm_fixture_init ost
+osm_defer rm -rf "$D"
 osm() { ./build/osm-fabric --store "$D" "$@"; }
 hexdump_dir() { cat "$D"/* | od -An -tx1 -v | tr -d ' \n'; }
 # rewrite a string in data.mdb (all copies), same length

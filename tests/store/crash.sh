@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.." || exit 1
 W=./build/tests/store/crash_writer
 OSM=./build/osm-fabric
 D=/tmp/ost$$-crash
-trap 'rm -rf "$D" "$D.ids" "$D.out"' EXIT
+osm_fixture_init ost
+osm_defer rm -rf "$D" "$D.ids" "$D.out"
 : >"$D.ids"
 
 "$OSM" --store "$D" topology apply docs/examples/building-cam.yaml >/dev/null

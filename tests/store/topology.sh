@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 OSM=./build/osm-fabric
 D=/tmp/ost$$-topo
-trap 'rm -rf "$D"' EXIT
+osm_fixture_init ost
+osm_defer rm -rf "$D"
 
 osm() { "$OSM" --store "$D" "$@"; }
 

@@ -9,29 +9,22 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
 F=build/osm-fabric
-P=osw$$
+osm_fixture_init osw
+P=$OSM_P
 S=${P}s
 SW=${P}sw
 D=/sys/fs/bpf/osm/$SW
 KEY=000102030405060708090a0b0c0d0e0f
-TMP=$(mktemp -d /tmp/${P}.XXXX)
-
-cleanup() {
-	$F unload -n $S $SW >/dev/null 2>&1
-	$F unload -n $S ${P}sw2 >/dev/null 2>&1
-	rm -rf $D /sys/fs/bpf/osm/${P}sw2
-	ip netns del $S 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+osm_tmpdir TMP
 
 osm_ensure_bpffs
-ip netns add $S
+osm_netns_new s
 for i in 1 2 3 4; do
-	ip -n $S link add ${P}p$i type veth peer name ${P}q$i
-	ip -n $S link set ${P}p$i up
-	ip -n $S link set ${P}q$i up
+	osm_veth $S ${P}p$i $S ${P}q$i
 done
+# the one to load and the one whose load must be rolled back
+osm_switch $S $SW
+osm_switch $S ${P}sw2
 
 # Everything an error must leave alone.
 snap() {

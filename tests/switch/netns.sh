@@ -16,39 +16,28 @@ cd "$(dirname "$0")/../.."
 
 F=build/osm-fabric
 E=build/osm-endpoint
-P=osw$$
+osm_fixture_init osw
+P=$OSM_P
 S=${P}s
 SW=${P}sw
 HOP1=000102030405060708090a0b0c0d0e0f
 HOP2=101112131415161718191a1b1c1d1e1f
 E2E1=$(printf 'a1%.0s' $(seq 32))
 E2E2=$(printf 'b2%.0s' $(seq 32))
-TMP=$(mktemp -d /tmp/${P}.XXXX)
-
-cleanup() {
-	$F unload -n $S $SW >/dev/null 2>&1
-	rm -rf /sys/fs/bpf/osm/$SW
-	for n in s e1 e2 e3; do ip netns del ${P}$n 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+osm_tmpdir TMP
 
 osm_ensure_bpffs
-ip netns add $S
+# No IPv6 chatter (the fixture's namespaces have none): every frame the
+# switch counts is one we sent.
+osm_netns_new s
 for i in 1 2 3; do
-	ns=${P}e$i
-	ip netns add $ns
-	# No IPv6 chatter: every frame the switch counts is one we sent.
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-	ip link add ${P}p$i netns $S type veth peer name eth0 netns $ns
-	ip -n $ns link set eth0 address 02:00:00:00:01:0$i
+	osm_netns_new e$i
+	osm_veth $S ${P}p$i ${P}e$i eth0
+	ip -n ${P}e$i link set eth0 address 02:00:00:00:01:0$i
 	# XDP_REDIRECT into a veth needs NAPI on the receiving peer: GRO.
-	ip netns exec $ns ethtool -K eth0 gro on >/dev/null
-	ip -n $ns link set eth0 up
-	ip -n $S link set ${P}p$i up
+	ip netns exec ${P}e$i ethtool -K eth0 gro on >/dev/null
 done
-ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+osm_switch $S $SW
 
 out=$($F load -n $S $SW ${P}p1 ${P}p2 ${P}p3 2>&1)
 tap_ok "osm-fabric load attaches to three veth ports" test $? -eq 0

@@ -4,9 +4,12 @@
 # report, not this test's to assert.
 . tests/lib.sh
 set -u
-out=$(mktemp -d /tmp/opg$$.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+osm_fixture_init opg
+osm_tmpdir out
 ns=opgb$$ ctl=osc$$
+# bench.sh tears its namespaces and switches down itself (checked at the
+# end); should it be killed first, this does.
+osm_defer osm_sweep "$ns" "ns-$ctl" "$ctl"
 BENCH_SHORT=1 BENCH_OUT=$out BENCH_NS_PREFIX=$ns BENCH_CTL_PREFIX=$ctl \
 	tools/bench/bench.sh >"$out/stdout" 2>"$out/stderr"
 rc=$?

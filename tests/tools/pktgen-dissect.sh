@@ -6,8 +6,8 @@
 set -u
 PG=build/osm-pktgen
 CHECK=build/tests/tools/pcap-check
-dir=$(mktemp -d /tmp/opg$$.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+osm_fixture_init opg
+osm_tmpdir dir
 secret=$(printf '5a%.0s' $(seq 32))
 mix=valid=60,bad_tag=7,replay=7,unknown=7,truncated=7,random=7,stale_epoch=5
 FIELDS="osm.version osm.type osm.flags osm.length osm.circuit osm.seq

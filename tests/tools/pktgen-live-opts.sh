@@ -5,8 +5,11 @@
 set -u
 PG=build/osm-pktgen
 key=$(printf '%064d' 7)
-err=$(mktemp /tmp/olv$$.XXXXXX)
-trap 'rm -f "$err"' EXIT
+osm_fixture_init olv
+osm_tmpdir dir
+err=$dir/err
+# where a pcap would be, were one wrongly written (gone at teardown)
+pcap=$dir/out.pcap
 
 # refuse DESCRIPTION WORD ARGS...: exit 1, one line on stderr naming WORD.
 refuse() {
@@ -25,7 +28,7 @@ refuse() {
 refuse "hostile kinds" "bad_tag" -m live --mix valid=9,bad_tag=1
 refuse "replays" "replay" -m live --mix replay=1
 refuse "control frames" "ctrl" -m live -t ctrl
-refuse "a pcap" "pcap" -m live -w /tmp/olv$$.pcap -n 5
+refuse "a pcap" "pcap" -m live -w "$pcap" -n 5
 refuse "a rate" "rate" -m live -r 1000
 refuse "too many circuits" "circuits" -m live -C 65
 refuse "more threads than CPUs" "CPUs here" -m live -T $(($(nproc) + 1))
@@ -41,5 +44,5 @@ refuse "live options in xdp mode" "need -m live" --cpus 0
 refuse "an unknown mode" "mode" -m lively
 $PG -h | grep -q "stale" 
 tap_ok "--help says live frames carry stale AEAD tags" test $? -eq 0
-tap_ok "no pcap was written" test ! -e /tmp/olv$$.pcap
+tap_ok "no pcap was written" test ! -e "$pcap"
 tap_done
