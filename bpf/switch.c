@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -36,12 +37,6 @@ struct osm_switch {
 	int prog_fd;
 	int fd[M_NR];
 	int ncpu;
-};
-
-/* The devmap value as the kernel reads it from user space. */
-struct osm_devmap_val {
-	uint32_t ifindex;
-	int32_t prog_fd;
 };
 
 int osm_switch_bpffs(int *mounted)
@@ -367,7 +362,7 @@ int osm_switch_attached(const struct osm_switch *sw, uint32_t ifindex)
 
 int osm_switch_attach(struct osm_switch *sw, uint32_t ifindex, int generic)
 {
-	struct osm_devmap_val dv = { .ifindex = ifindex, .prog_fd = 0 };
+	struct bpf_devmap_val dv = { .ifindex = ifindex }; /* prog fd 0: none */
 	struct osm_port port = { .flags = OSM_PF_FABRIC };
 	uint32_t flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
 			 (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
@@ -460,8 +455,8 @@ static int circuit_sound(const struct osm_circuit *c)
 {
 	if (!c->key[0].valid && !c->key[1].valid)
 		return 0;
-	if ((c->key[0].valid && (c->key[0].epoch & 1) != 0) ||
-	    (c->key[1].valid && (c->key[1].epoch & 1) != 1))
+	if ((c->key[0].valid && osm_epoch_slot(c->key[0].epoch) != 0) ||
+	    (c->key[1].valid && osm_epoch_slot(c->key[1].epoch) != 1))
 		return 0;
 	if (!c->ingress_ifindex || !c->egress_ifindex ||
 	    c->ingress_ifindex == c->egress_ifindex)
@@ -510,7 +505,7 @@ int osm_switch_circuit_key(struct osm_switch *sw, uint32_t id, uint32_t epoch,
 			   const uint8_t key[OSM_HOP_KEY_LEN])
 {
 	struct osm_circuit c;
-	struct osm_key_slot *k = &c.key[epoch & 1];
+	struct osm_key_slot *k = &c.key[osm_epoch_slot(epoch)];
 	int err;
 
 	err = osm_switch_circuit_get(sw, id, &c);

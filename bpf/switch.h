@@ -16,7 +16,6 @@ struct osm_switch;
 #define OSM_SW_NOPIN	(1u << 0)	/* keep maps private (tests) */
 
 #define OSM_SWITCH_NAME_MAX	64
-#define OSM_SWITCH_MAX_PORTS	256	/* size of tx_ports and port_cfg */
 
 /* Mount bpffs on /sys/fs/bpf if it is not mounted there. Sets *mounted to
  * 1 if it did (then pins die with this mount namespace). */
@@ -98,9 +97,9 @@ int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c);
 int osm_switch_circuit_replace(struct osm_switch *sw,
 			       const struct osm_circuit *c);
 
-/* Install the hop key of an epoch in slot epoch & 1, next to the other
- * epoch's key, or (key NULL) remove that epoch's key. -ENOENT: no such
- * circuit, or (remove) no key of that epoch. */
+/* Install the hop key of an epoch in its slot (osm_epoch_slot), next to
+ * the other epoch's key, or (key NULL) remove that epoch's key. -ENOENT:
+ * no such circuit, or (remove) no key of that epoch. */
 int osm_switch_circuit_key(struct osm_switch *sw, uint32_t id, uint32_t epoch,
 			   const uint8_t key[OSM_HOP_KEY_LEN]);
 
@@ -133,7 +132,8 @@ int osm_switch_circuit_get(const struct osm_switch *sw, uint32_t id,
 int osm_switch_circuit_next(const struct osm_switch *sw, const uint32_t *prev,
 			    uint32_t *next);
 
-/* Counters of a circuit summed over CPUs. -ENOENT: no such circuit. */
+/* Counters of a circuit (one set in its state, added to atomically by
+ * every CPU). -ENOENT: no such circuit. */
 int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 			     struct osm_circuit_stats *out);
 

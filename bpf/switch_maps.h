@@ -32,7 +32,10 @@ struct {
 	__type(value, struct osm_circuit_state);
 } circuit_state SEC(".maps");
 
-/* enum osm_reason -> frames dropped for that reason; per CPU. */
+/* enum osm_reason -> frames dropped for that reason; per CPU. The BTF
+ * key is __u32, not the enum: the kernel takes only a 32-bit int as an
+ * array's key (libbpf then drops the map's BTF whole), and a hash keyed
+ * by the enum doubles the cost of the cheapest drops. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, OSM_REASON_MAX);
@@ -40,10 +43,11 @@ struct {
 	__type(value, __u64);
 } drop_stats SEC(".maps");
 
-/* Egress ports: ifindex -> ifindex. A port missing here is down. */
+/* Egress ports: ifindex -> ifindex. A port missing here is down. The
+ * value is the kernel's struct bpf_devmap_val (vmlinux.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, OSM_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
 } tx_ports SEC(".maps");
@@ -51,7 +55,7 @@ struct {
 /* Port ifindex -> OSM_PF_* flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, OSM_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct osm_port);
 } port_cfg SEC(".maps");

@@ -74,7 +74,7 @@ void osm_xdprun_circuit(struct osm_circuit *c, uint32_t id, uint32_t in,
 		    uint32_t out, const uint8_t src[6], const uint8_t dst[6],
 		    const uint8_t secret[32], uint32_t epoch)
 {
-	struct osm_key_slot *slot = &c->key[epoch & 1];
+	struct osm_key_slot *slot = &c->key[osm_epoch_slot(epoch)];
 	struct osm_keys k;
 
 	memset(c, 0, sizeof(*c));

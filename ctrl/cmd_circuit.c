@@ -193,10 +193,10 @@ static int cmd_add(int argc, char **argv)
 	if (c.ingress_ifindex == c.egress_ifindex)
 		return osm_err("circuit add: --in and --out are the same "
 			       "port");
-	if (read_key(&o, c.key[o.epoch & 1].hop_key))
+	if (read_key(&o, c.key[osm_epoch_slot(o.epoch)].hop_key))
 		return 1;
-	c.key[o.epoch & 1].epoch = o.epoch;
-	c.key[o.epoch & 1].valid = 1;
+	c.key[osm_epoch_slot(o.epoch)].epoch = o.epoch;
+	c.key[osm_epoch_slot(o.epoch)].valid = 1;
 	c.flags = o.flags;
 	c.rate = o.rate;
 	c.burst = o.burst;

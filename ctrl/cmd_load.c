@@ -46,7 +46,7 @@ int osm_cmd_load(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	uint32_t ifindex[OSM_SWITCH_MAX_PORTS], max = 0, id, insns;
+	uint32_t ifindex[OSM_MAX_PORTS], max = 0, id, insns;
 	const char *netns = NULL, *name;
 	struct osm_switch *sw;
 	int c, i, j, n, generic = 0, err;
@@ -73,8 +73,8 @@ int osm_cmd_load(int argc, char **argv)
 			       "interface (see 'osm-fabric load --help')");
 	name = argv[optind++];
 	n = argc - optind;
-	if (n > OSM_SWITCH_MAX_PORTS)
-		return osm_err("load: at most %d ports", OSM_SWITCH_MAX_PORTS);
+	if (n > OSM_MAX_PORTS)
+		return osm_err("load: at most %d ports", OSM_MAX_PORTS);
 	if (osm_switch_name_ok(name))
 		return osm_err("bad switch name '%s'", name);
 	if (osm_swcli_setup(netns))
@@ -133,7 +133,7 @@ int osm_cmd_unload(int argc, char **argv)
 		{ 0 }
 	};
 	const char *netns = NULL, *name;
-	uint32_t ifx, ports[OSM_SWITCH_MAX_PORTS];
+	uint32_t ifx, ports[OSM_MAX_PORTS];
 	struct osm_switch *sw;
 	int c, i, n = 0, err;
 
@@ -152,7 +152,7 @@ int osm_cmd_unload(int argc, char **argv)
 	if (osm_swcli_setup(netns) || osm_swcli_open(name, &sw))
 		return 1;
 	/* Collect first: detaching deletes from the map we iterate. */
-	while (n < OSM_SWITCH_MAX_PORTS &&
+	while (n < OSM_MAX_PORTS &&
 	       osm_switch_port_next(sw, n ? &ports[n - 1] : NULL, &ifx) == 0)
 		ports[n++] = ifx;
 	for (i = 0; i < n; i++) {

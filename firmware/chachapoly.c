@@ -191,9 +191,10 @@ static void poly_finish(struct poly *p, osm_u8 tag[16])
 }
 
 /* Poly1305 tag of ad || pad16 || ct || pad16 || le64 adlen || le64 ctlen. */
-static void aead_tag(osm_u8 tag[16], const osm_u8 *ct, osm_u32 len,
-		     const osm_u8 *ad, osm_u32 adlen, const osm_u8 nonce[12],
-		     const osm_u8 key[32])
+static void aead_tag(osm_u8 tag[OSM_AEAD_TAG_LEN], const osm_u8 *ct,
+		     osm_u32 len, const osm_u8 *ad, osm_u32 adlen,
+		     const osm_u8 nonce[OSM_NONCE_LEN],
+		     const osm_u8 key[OSM_E2E_KEY_LEN])
 {
 	struct poly p;
 	osm_u8 blk[64];
@@ -209,25 +210,25 @@ static void aead_tag(osm_u8 tag[16], const osm_u8 *ct, osm_u32 len,
 	fw_wipe(blk, sizeof(blk));
 }
 
-void fw_aead_seal(osm_u8 *buf, osm_u32 len, osm_u8 tag[FW_AEAD_TAG_LEN],
+void fw_aead_seal(osm_u8 *buf, osm_u32 len, osm_u8 tag[OSM_AEAD_TAG_LEN],
 		  const osm_u8 *ad, osm_u32 adlen,
-		  const osm_u8 nonce[FW_AEAD_NONCE_LEN],
-		  const osm_u8 key[FW_AEAD_KEY_LEN])
+		  const osm_u8 nonce[OSM_NONCE_LEN],
+		  const osm_u8 key[OSM_E2E_KEY_LEN])
 {
 	chacha_xor(buf, len, key, nonce);
 	aead_tag(tag, buf, len, ad, adlen, nonce, key);
 }
 
-int fw_aead_open(osm_u8 *buf, osm_u32 len, const osm_u8 tag[FW_AEAD_TAG_LEN],
+int fw_aead_open(osm_u8 *buf, osm_u32 len, const osm_u8 tag[OSM_AEAD_TAG_LEN],
 		 const osm_u8 *ad, osm_u32 adlen,
-		 const osm_u8 nonce[FW_AEAD_NONCE_LEN],
-		 const osm_u8 key[FW_AEAD_KEY_LEN])
+		 const osm_u8 nonce[OSM_NONCE_LEN],
+		 const osm_u8 key[OSM_E2E_KEY_LEN])
 {
-	osm_u8 want[16], diff = 0;
+	osm_u8 want[OSM_AEAD_TAG_LEN], diff = 0;
 	int i;
 
 	aead_tag(want, buf, len, ad, adlen, nonce, key);
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < OSM_AEAD_TAG_LEN; i++)
 		diff |= want[i] ^ tag[i];
 	fw_wipe(want, sizeof(want));
 	if (diff)

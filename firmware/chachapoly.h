@@ -7,23 +7,22 @@
 
 #include "osm_proto.h"
 
-#define FW_AEAD_KEY_LEN		32
-#define FW_AEAD_NONCE_LEN	12
-#define FW_AEAD_TAG_LEN		16
+/* Sizes are the protocol's: key OSM_E2E_KEY_LEN, nonce OSM_NONCE_LEN,
+ * tag OSM_AEAD_TAG_LEN. */
 
 /* Encrypt buf[0..len) in place and write the 16-byte tag over ad[0..adlen)
  * and the ciphertext into tag. */
-void fw_aead_seal(osm_u8 *buf, osm_u32 len, osm_u8 tag[FW_AEAD_TAG_LEN],
+void fw_aead_seal(osm_u8 *buf, osm_u32 len, osm_u8 tag[OSM_AEAD_TAG_LEN],
 		  const osm_u8 *ad, osm_u32 adlen,
-		  const osm_u8 nonce[FW_AEAD_NONCE_LEN],
-		  const osm_u8 key[FW_AEAD_KEY_LEN]);
+		  const osm_u8 nonce[OSM_NONCE_LEN],
+		  const osm_u8 key[OSM_E2E_KEY_LEN]);
 
 /* Verify tag over ad and the ciphertext buf[0..len), then decrypt it in
  * place. Returns 0, or -1 (buf untouched) if the tag does not verify. */
-int fw_aead_open(osm_u8 *buf, osm_u32 len, const osm_u8 tag[FW_AEAD_TAG_LEN],
+int fw_aead_open(osm_u8 *buf, osm_u32 len, const osm_u8 tag[OSM_AEAD_TAG_LEN],
 		 const osm_u8 *ad, osm_u32 adlen,
-		 const osm_u8 nonce[FW_AEAD_NONCE_LEN],
-		 const osm_u8 key[FW_AEAD_KEY_LEN]);
+		 const osm_u8 nonce[OSM_NONCE_LEN],
+		 const osm_u8 key[OSM_E2E_KEY_LEN]);
 
 /* Overwrite len bytes with zeros in a way the compiler keeps. */
 void fw_wipe(void *p, osm_u32 len);

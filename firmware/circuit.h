@@ -15,8 +15,8 @@ struct fw_key {
 	osm_u8 e2e[OSM_E2E_KEY_LEN];
 };
 
-/* A circuit the device receives on: two epochs (slot epoch & 1, as a
- * switch keeps them) and one replay window across epochs. */
+/* A circuit the device receives on: two epochs (slot osm_epoch_slot(), as
+ * a switch keeps them) and one replay window across epochs. */
 struct fw_rx {
 	osm_u32 circuit;
 	osm_u32 used;
@@ -42,7 +42,8 @@ _Static_assert(__builtin_offsetof(struct fw_rx, used) == 4 &&
 	       "fw_rx and fw_tx start alike");
 
 /* SipHash-2-4 (osm_siphash24), one out-of-line copy for the image. */
-osm_u64 fw_siphash(const osm_u8 *in, osm_u32 len, const osm_u8 key[16]);
+osm_u64 fw_siphash(const osm_u8 *in, osm_u32 len,
+		   const osm_u8 key[OSM_HOP_KEY_LEN]);
 
 /*
  * Seal the plaintext at frame + OSM_FRAME_HDR_LEN (len bytes) in place:
@@ -53,14 +54,15 @@ osm_u32 fw_seal(struct fw_tx *tx, const osm_u8 src[6], osm_u8 *frame,
 		osm_u16 len);
 
 /*
- * Open frame[0..len) against the n circuits of tab: parse, circuit, epoch,
- * hop tag, replay check, AEAD (decrypting in place), replay mark. Returns
- * OSM_OK with *f filled and *which the circuit, or the osm_reason.
+ * Open frame[0..len) against the n circuits of tab (osm_receive: parse,
+ * circuit, epoch, hop tag, replay check, AEAD decrypting in place, replay
+ * mark). Returns OSM_OK with *f filled and *which the circuit, or the
+ * osm_reason.
  */
 int fw_open(struct fw_rx *tab, int n, osm_u8 *frame, osm_u32 len,
 	    struct osm_frame *f, struct fw_rx **which);
 
-/* Install keys for (epoch, hop, e2e) in slot epoch & 1 of rx. */
+/* Install keys for (epoch, hop, e2e) in slot osm_epoch_slot(epoch) of rx. */
 void fw_rx_set_key(struct fw_rx *rx, osm_u32 epoch, const osm_u8 *hop,
 		   const osm_u8 *e2e);
 

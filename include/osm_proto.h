@@ -41,6 +41,52 @@ enum osm_type {
 	OSM_T_CTRL = 2,		/* control message, endpoint <-> controller */
 };
 
+/* ---- Circuit ids (docs/protocol.md, "Control circuits") ----------------- */
+
+#define OSM_CIRCUIT_CTRL_BIT	0x80000000u	/* set in control ids only */
+#define OSM_DATA_CIRCUIT_MAX	0x7fffffffu	/* largest data circuit id */
+#define OSM_DEVICE_ID_MAX	0x3fffffffu	/* device ids: 0 .. 2^30 - 1 */
+
+_Static_assert(OSM_DATA_CIRCUIT_MAX == OSM_CIRCUIT_CTRL_BIT - 1 &&
+	       OSM_DEVICE_ID_MAX == OSM_DATA_CIRCUIT_MAX >> 1,
+	       "circuit id layout");
+
+/* Direction of a control circuit: the lowest bit of its id. */
+enum osm_ctrl_dir { OSM_CTRL_UP = 0, OSM_CTRL_DOWN = 1 };
+
+/* Control circuit id of a device: top bit, device id, direction. */
+OSM_INLINE osm_u32 osm_ctrl_circuit(osm_u32 device_id, int dir)
+{
+	return OSM_CIRCUIT_CTRL_BIT | (device_id & OSM_DEVICE_ID_MAX) << 1 |
+	       (osm_u32)(dir & 1);
+}
+
+/* 1 for a control circuit id, 0 for a data circuit id. */
+OSM_INLINE int osm_circuit_is_ctrl(osm_u32 id)
+{
+	return (id & OSM_CIRCUIT_CTRL_BIT) != 0;
+}
+
+/* Device id of control circuit id (inverse of osm_ctrl_circuit). */
+OSM_INLINE osm_u32 osm_ctrl_device(osm_u32 id)
+{
+	return (id >> 1) & OSM_DEVICE_ID_MAX;
+}
+
+/* Direction (enum osm_ctrl_dir) of control circuit id. */
+OSM_INLINE int osm_ctrl_dir(osm_u32 id)
+{
+	return (int)(id & 1);
+}
+
+/* ---- Epochs (docs/protocol.md, "Epochs and rotation") ------------------- */
+
+/* Key slot of an epoch: receivers keep two epochs, e in slot e & 1. */
+OSM_INLINE unsigned int osm_epoch_slot(osm_u32 epoch)
+{
+	return epoch & 1;
+}
+
 /* Byte offsets inside the circuit header (after the Ethernet header). */
 enum osm_hdr_off {
 	OSM_OFF_VER_TYPE = 0,	/* version << 4 | type */
@@ -497,7 +543,7 @@ struct osm_key_slot {
  * One direction of a circuit through one switch (map value of "circuits",
  * keyed by circuit id). Written whole by the control plane; a hash map
  * replaces it atomically, so a reader sees the old or the new value.
- * The key for epoch e is key[e & 1].
+ * The key for epoch e is key[osm_epoch_slot(e)].
  */
 struct osm_circuit {
 	osm_u32 id;
@@ -558,6 +604,7 @@ struct osm_port {
 #define OSM_MAP_TX_PORTS	"tx_ports"
 #define OSM_MAP_PORTS		"port_cfg"
 #define OSM_MAX_CIRCUITS	131072
+#define OSM_MAX_PORTS		256	/* entries of tx_ports and port_cfg */
 
 #ifndef __bpf__
 /* Host and firmware lock for osm_decide(); BPF uses bpf_spin_lock. A
@@ -641,7 +688,7 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 	}
 	if (c->flags & OSM_CF_DOWN)
 		return OSM_DROP_EGRESS_DOWN;
-	k = &c->key[f->epoch & 1];
+	k = &c->key[osm_epoch_slot(f->epoch)];
 	if (!k->valid || k->epoch != f->epoch)
 		return OSM_DROP_STALE_EPOCH;
 	if (!osm_hop_tag_ok(f->hdr + OSM_OFF_HOP_TAG,
@@ -665,6 +712,81 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 		return OSM_DROP_OVER_RATE;
 	return OSM_OK;
 }
+
+/* ---- Endpoint receive (docs/protocol.md, "Endpoint receive") ----------- */
+
+#ifndef __bpf__
+/* The circuit a frame names, as an endpoint shows it to osm_receive():
+ * the window and key slot osm_epoch_slot() of the frame's epoch. */
+struct osm_rx_slot {
+	struct osm_replay *replay;	/* the circuit's window */
+	const osm_u8 *hop;		/* the slot's hop key */
+	const osm_u8 *e2e;		/* the slot's end-to-end key */
+	osm_u32 epoch;			/* the slot's epoch */
+	osm_u32 valid;			/* 0: the slot is empty */
+};
+
+/* How osm_receive() reaches an endpoint's circuits and its AEAD, which
+ * each endpoint keeps its own way; every hook gets the caller's ctx. */
+struct osm_receive_ops {
+	/* Fill *s with key slot `slot` of circuit `circuit`; 0 if the
+	 * endpoint does not receive on that circuit. */
+	int (*find)(void *ctx, osm_u32 circuit, unsigned int slot,
+		    struct osm_rx_slot *s);
+	/* SipHash-2-4 of the hop tag; NULL: osm_hop_tag() inline. A target
+	 * with one out-of-line copy for its image names it here. */
+	osm_u64 (*siphash)(const osm_u8 *in, osm_u32 len,
+			   const osm_u8 key[OSM_HOP_KEY_LEN]);
+	/* Open f's payload under nonce and the e2e key: 0, or -1 when the
+	 * AEAD tag does not verify. */
+	int (*aead_open)(void *ctx, const struct osm_frame *f,
+			 const osm_u8 nonce[OSM_NONCE_LEN],
+			 const osm_u8 e2e[OSM_E2E_KEY_LEN]);
+};
+
+/*
+ * The endpoint's receive check of frame[0..len), in the order of
+ * docs/protocol.md 6.2: parse (checks 1-4), the circuit
+ * (OSM_DROP_UNKNOWN), the key of the frame's epoch (10), the hop tag (11),
+ * room for the payload (at most cap bytes, else OSM_DROP_MALFORMED), the
+ * replay window, the AEAD (the one crypto step, ops->aead_open), and only
+ * then recording the sequence number. Returns OSM_OK with *f filled, or
+ * the osm_reason. Not in BPF: XDP makes no indirect calls, and a switch
+ * opens no payload.
+ */
+OSM_INLINE int osm_receive(const osm_u8 *frame, osm_u32 len, osm_u32 cap,
+			   struct osm_frame *f,
+			   const struct osm_receive_ops *ops, void *ctx)
+{
+	osm_u8 nonce[OSM_NONCE_LEN];
+	struct osm_rx_slot s;
+	osm_u64 tag;
+	int r;
+
+	r = osm_parse(frame, len, f);
+	if (r != OSM_OK)
+		return r;
+	if (!ops->find(ctx, f->circuit, osm_epoch_slot(f->epoch), &s))
+		return OSM_DROP_UNKNOWN;
+	if (!s.valid || s.epoch != f->epoch)
+		return OSM_DROP_STALE_EPOCH;
+	tag = ops->siphash ? ops->siphash(f->hdr, OSM_HOP_INPUT_LEN, s.hop) :
+			     osm_hop_tag(f->hdr, s.hop);
+	if (!osm_hop_tag_ok(f->hdr + OSM_OFF_HOP_TAG, tag))
+		return OSM_DROP_BAD_TAG;
+	if (f->len > cap)
+		return OSM_DROP_MALFORMED;
+	/* Checked before the AEAD, recorded after it: a replay costs no
+	 * decryption, and a frame that does not open burns no number. */
+	if (!osm_replay_check(s.replay, f->seq))
+		return OSM_DROP_REPLAY;
+	osm_nonce(nonce, f->circuit, f->seq);
+	if (ops->aead_open(ctx, f, nonce, s.e2e) != 0)
+		return OSM_DROP_BAD_AEAD;
+	osm_replay_mark(s.replay, f->seq);
+	return OSM_OK;
+}
+#endif
 
 /* ---- Control messages (inside the AEAD payload of OSM_T_CTRL frames) --- */
 

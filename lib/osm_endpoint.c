@@ -47,7 +47,7 @@ int osm_seal(struct osm_tx *tx, const void *payload, size_t len,
 
 void osm_rx_set_keys(struct osm_rx *rx, const struct osm_keys *keys)
 {
-	unsigned int slot = keys->epoch & 1;
+	unsigned int slot = osm_epoch_slot(keys->epoch);
 
 	rx->keys[slot] = *keys;
 	rx->valid[slot] = 1;
@@ -55,7 +55,7 @@ void osm_rx_set_keys(struct osm_rx *rx, const struct osm_keys *keys)
 
 void osm_rx_drop_epoch(struct osm_rx *rx, uint32_t epoch)
 {
-	unsigned int slot = epoch & 1;
+	unsigned int slot = osm_epoch_slot(epoch);
 
 	if (rx->valid[slot] && rx->keys[slot].epoch == epoch) {
 		osm_wipe(&rx->keys[slot], sizeof(rx->keys[slot]));
@@ -63,40 +63,59 @@ void osm_rx_drop_epoch(struct osm_rx *rx, uint32_t epoch)
 	}
 }
 
-int osm_open(struct osm_rx *rx, const uint8_t *frame, size_t len,
-	     struct osm_frame *f, uint8_t *out, size_t cap, size_t *out_len)
-{
-	const struct osm_keys *k;
-	uint8_t nonce[OSM_NONCE_LEN];
-	uint8_t tag[OSM_HOP_TAG_LEN];
-	int r;
+/* osm_open()'s side of osm_receive(): one circuit, a plaintext buffer. */
+struct open_ctx {
+	struct osm_rx *rx;
+	uint8_t *out;
+};
 
-	r = osm_parse(frame, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len, f);
-	if (r != OSM_OK)
-		return r;
-	if (f->circuit != rx->circuit)
-		return OSM_DROP_UNKNOWN;
-	k = &rx->keys[f->epoch & 1];
-	if (!rx->valid[f->epoch & 1] || k->epoch != f->epoch)
-		return OSM_DROP_STALE_EPOCH;
-	crypto_shorthash(tag, f->hdr, OSM_HOP_INPUT_LEN, k->hop);
-	if (sodium_memcmp(tag, f->hdr + OSM_OFF_HOP_TAG, sizeof(tag)) != 0)
-		return OSM_DROP_BAD_TAG;
-	if (f->len > cap)
-		return OSM_DROP_MALFORMED;
-	if (!osm_replay_check(&rx->replay, f->seq))
-		return OSM_DROP_REPLAY;
-	osm_nonce(nonce, f->circuit, f->seq);
+static int open_find(void *ctx, osm_u32 circuit, unsigned int slot,
+		     struct osm_rx_slot *s)
+{
+	struct osm_rx *rx = ((struct open_ctx *)ctx)->rx;
+
+	if (circuit != rx->circuit)
+		return 0;
+	s->replay = &rx->replay;
+	s->hop = rx->keys[slot].hop;
+	s->e2e = rx->keys[slot].e2e;
+	s->epoch = rx->keys[slot].epoch;
+	s->valid = (osm_u32)rx->valid[slot];
+	return 1;
+}
+
+static int open_aead(void *ctx, const struct osm_frame *f,
+		     const osm_u8 nonce[OSM_NONCE_LEN],
+		     const osm_u8 e2e[OSM_E2E_KEY_LEN])
+{
+	uint8_t *out = ((struct open_ctx *)ctx)->out;
+
 	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
 		    out, NULL, f->hdr + OSM_HDR_LEN, f->len,
 		    f->hdr + OSM_OFF_AEAD_TAG, f->hdr, OSM_AD_LEN, nonce,
-		    k->e2e) != 0) {
-		sodium_memzero(out, f->len);
-		return OSM_DROP_BAD_AEAD;
-	}
-	osm_replay_mark(&rx->replay, f->seq);
-	*out_len = f->len;
-	return OSM_OK;
+		    e2e) == 0)
+		return 0;
+	sodium_memzero(out, f->len);
+	return -1;
+}
+
+static const struct osm_receive_ops open_ops = {
+	.find = open_find,
+	.aead_open = open_aead,
+};
+
+int osm_open(struct osm_rx *rx, const uint8_t *frame, size_t len,
+	     struct osm_frame *f, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct open_ctx o = { .rx = rx, .out = out };
+	int r;
+
+	r = osm_receive(frame, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
+			cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap, f,
+			&open_ops, &o);
+	if (r == OSM_OK)
+		*out_len = f->len;
+	return r;
 }
 
 void osm_wipe(void *p, size_t len)

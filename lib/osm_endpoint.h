@@ -24,8 +24,8 @@ struct osm_tx {
 	struct osm_keys keys;		/* current epoch */
 };
 
-/* The receiving end of a circuit: keys of up to two epochs (slot e & 1,
- * as a switch keeps them) and the replay window. */
+/* The receiving end of a circuit: keys of up to two epochs (in slot
+ * osm_epoch_slot(), as a switch keeps them) and the replay window. */
 struct osm_rx {
 	uint32_t circuit;
 	int valid[2];
@@ -46,16 +46,17 @@ int osm_seal_seq(const struct osm_tx *tx, uint64_t seq, const void *payload,
 int osm_seal(struct osm_tx *tx, const void *payload, size_t len,
 	     uint8_t *frame, size_t cap);
 
-/* Install keys for epoch keys->epoch in slot epoch & 1, replacing what was
- * there. */
+/* Install keys for epoch keys->epoch in its slot (osm_epoch_slot),
+ * replacing what was there. */
 void osm_rx_set_keys(struct osm_rx *rx, const struct osm_keys *keys);
 
 /* Forget the keys of one epoch; they no longer open frames. */
 void osm_rx_drop_epoch(struct osm_rx *rx, uint32_t epoch);
 
 /*
- * Open a received frame of len bytes: parse, circuit match, epoch, hop tag,
- * AEAD, then the replay window (updated only for a frame that opened).
+ * Open a received frame of len bytes (osm_receive: parse, circuit match,
+ * epoch, hop tag, replay check, AEAD, then the replay window updated only
+ * for a frame that opened).
  * On OSM_OK the plaintext is in out (capacity cap, *out_len bytes) and
  * *f describes the frame. Otherwise returns the osm_reason: parse errors,
  * OSM_DROP_UNKNOWN (another circuit), OSM_DROP_STALE_EPOCH,

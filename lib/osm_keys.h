@@ -11,16 +11,8 @@
 #define OSM_ROOT_KEY_LEN	32
 #define OSM_DEVICE_KEY_LEN	32
 #define OSM_SESSION_KEY_LEN	32
-#define OSM_DEVICE_ID_MAX	0x3fffffffu
-
-enum osm_ctrl_dir { OSM_CTRL_UP = 0, OSM_CTRL_DOWN = 1 };
-
-/* Control circuit ids of a device: top bit set, never allocated to data. */
-static inline uint32_t osm_ctrl_circuit(uint32_t device_id, int dir)
-{
-	return 0x80000000u | (device_id & OSM_DEVICE_ID_MAX) << 1 |
-	       (uint32_t)(dir & 1);
-}
+/* Device ids, control circuit ids and directions (OSM_DEVICE_ID_MAX,
+ * osm_ctrl_circuit(), OSM_CTRL_UP/DOWN) are in osm_proto.h. */
 
 /* Device long-term key. Returns 0, or -EINVAL for an id over the max. */
 int osm_kdf_device(uint8_t out[OSM_DEVICE_KEY_LEN],

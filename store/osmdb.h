@@ -60,7 +60,7 @@ struct osmdb_rec_room {
 };
 
 enum osmdb_switch_kind { OSMDB_SW_ROOM, OSMDB_SW_CORE, OSMDB_SW_GATEWAY,
-		       OSMDB_SW_KIND_MAX };
+			 OSMDB_SW_KIND_MAX };
 
 struct osmdb_rec_switch {
 	char name[OSMDB_NAME_MAX + 1];
@@ -69,7 +69,7 @@ struct osmdb_rec_switch {
 };
 
 enum osmdb_port_kind { OSMDB_PORT_DEVICE, OSMDB_PORT_UPLINK, OSMDB_PORT_WAN,
-		     OSMDB_PORT_MGMT, OSMDB_PORT_KIND_MAX };
+		       OSMDB_PORT_MGMT, OSMDB_PORT_KIND_MAX };
 
 /* A switch interface; keyed by (sw, name). */
 struct osmdb_rec_port {
@@ -100,12 +100,13 @@ struct osmdb_rec_person {
 	uint64_t session;		/* session number, unique per store */
 };
 
-enum osmdb_class { OSMDB_CLASS_CONTROL, OSMDB_CLASS_SENSOR, OSMDB_CLASS_AUDIO,
-		 OSMDB_CLASS_VIDEO, OSMDB_CLASS_BULK, OSMDB_CLASS_MAX };
+enum osmdb_class { OSMDB_CLASS_CONTROL, OSMDB_CLASS_SENSOR,
+		   OSMDB_CLASS_AUDIO, OSMDB_CLASS_VIDEO, OSMDB_CLASS_BULK,
+		   OSMDB_CLASS_MAX };
 
 struct osmdb_rec_circuit {
-	uint32_t id; /* 1..0x7fffffff; 0 in osmdb_circuit_add:
-		      * allocate one */
+	uint32_t id;			/* 1..OSM_DATA_CIRCUIT_MAX; 0 in
+					 * osmdb_circuit_add: allocate one */
 	char owner[OSMDB_NAME_MAX + 1];	/* person whose session keys it, or
 					 * "" for a building circuit */
 	uint32_t src_dev, dst_dev;	/* device ids of the two endpoints */

@@ -258,7 +258,7 @@ static void enc_circuit(struct wbuf *w, const struct osmdb_rec_circuit *c)
 {
 	unsigned i;
 
-	if (!c->id || c->id > 0x7fffffffu || c->n_path > OSMDB_PATH_MAX)
+	if (!c->id || c->id > OSM_DATA_CIRCUIT_MAX || c->n_path > OSMDB_PATH_MAX)
 		w->err = -EINVAL;
 	put_le(w, c->id, 4);
 	put_str(w, c->owner, OSMDB_NAME_MAX, ONAME);
@@ -280,7 +280,7 @@ static void dec_circuit(struct rbuf *r, struct osmdb_rec_circuit *c)
 	unsigned i;
 
 	c->id = (uint32_t)get_le(r, 4);
-	if (!c->id || c->id > 0x7fffffffu)
+	if (!c->id || c->id > OSM_DATA_CIRCUIT_MAX)
 		r->err = OSMDB_ECORRUPT;
 	get_str(r, c->owner, OSMDB_NAME_MAX, ONAME);
 	c->src_dev = (uint32_t)get_le(r, 4);

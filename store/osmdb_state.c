@@ -185,7 +185,7 @@ static int check_circuit(struct osmdb_txn *t, const struct osmdb_rec_circuit *c)
 	unsigned i;
 	int err;
 
-	if (c->id > 0x7fffffffu || c->cls >= OSMDB_CLASS_MAX ||
+	if (c->id > OSM_DATA_CIRCUIT_MAX || c->cls >= OSMDB_CLASS_MAX ||
 	    c->n_path > OSMDB_PATH_MAX ||
 	    (c->owner[0] && !osmdb_name_ok(c->owner)))
 		return -EINVAL;
@@ -215,7 +215,7 @@ int osmdb_circuit_add(struct osmdb_txn *t, struct osmdb_rec_circuit *c)
 		err = osmdb_meta_next(t, "next_circuit", &id);
 		if (err)
 			return err;
-		if (id > 0x7fffffffu)
+		if (id > OSM_DATA_CIRCUIT_MAX)
 			return -ENOSPC;
 		c->id = (uint32_t)id;
 	}

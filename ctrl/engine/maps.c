@@ -201,7 +201,7 @@ int eng_maps_rekey(struct osm_engine *e, struct osmdb_txn *t,
 			}
 			if (err)
 				break;
-			s = &v.key[(old ? old[i] : c[i].epoch) & 1];
+			s = &v.key[osm_epoch_slot(old ? old[i] : c[i].epoch)];
 			if (old && s->valid && s->epoch == old[i]) {
 				sodium_memzero(s, sizeof(*s));
 			} else if (!old) {

@@ -211,7 +211,7 @@ static void extras(struct sync *s, struct osmdb_txn *t, int si)
 	while (osm_switch_circuit_next(h, prev, &id) == 0) {
 		last = id;
 		prev = &last;
-		if (id & 0x80000000u) {
+		if (osm_circuit_is_ctrl(id)) {
 			/* Control circuits are ours only with a controller. */
 			if (!s->e->ctl || eng_ctrl_on(s->e, id, si))
 				continue;

@@ -52,9 +52,9 @@ int eng_expect(struct osm_engine *e, const struct osmdb_rec_circuit *c,
 			(eng_now_ns() + c->lease_ns - now) /
 			1000000000ULL * 1000000000ULL;
 	}
-	out->key[c->epoch & 1].epoch = c->epoch;
-	out->key[c->epoch & 1].valid = 1;
-	memcpy(out->key[c->epoch & 1].hop_key, hop_key, OSM_HOP_KEY_LEN);
+	out->key[osm_epoch_slot(c->epoch)].epoch = c->epoch;
+	out->key[osm_epoch_slot(c->epoch)].valid = 1;
+	memcpy(out->key[osm_epoch_slot(c->epoch)].hop_key, hop_key, OSM_HOP_KEY_LEN);
 	*sw = si;
 	return 0;
 }
@@ -115,9 +115,9 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 	 * room for 64 of them at once. */
 	out->rate = 64000;
 	out->burst = 64 * 256;
-	out->key[OSM_ENGINE_CTL_EPOCH & 1].epoch = OSM_ENGINE_CTL_EPOCH;
-	out->key[OSM_ENGINE_CTL_EPOCH & 1].valid = 1;
-	memcpy(out->key[OSM_ENGINE_CTL_EPOCH & 1].hop_key, hop_key,
+	out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].epoch = OSM_ENGINE_CTL_EPOCH;
+	out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].valid = 1;
+	memcpy(out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].hop_key, hop_key,
 	       OSM_HOP_KEY_LEN);
 	*sw = hops[hop];
 	return 0;
@@ -125,10 +125,10 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 
 int osm_engine_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir)
 {
-	if (!(id & 0x80000000u))
+	if (!osm_circuit_is_ctrl(id))
 		return -1;
-	*dir = (int)(id & 1);
-	return eng_dev_find(e, (id >> 1) & OSM_DEVICE_ID_MAX);
+	*dir = osm_ctrl_dir(id);
+	return eng_dev_find(e, osm_ctrl_device(id));
 }
 
 int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si)

@@ -227,8 +227,10 @@ static void blob_layout(void **state)
 	randombytes_buf(p.device_key, sizeof(p.device_key));
 	assert_int_equal(osm_fw_blob_build(&b, &p), 0);
 	assert_memory_equal(b.magic, "OSMB", 4);
-	assert_int_equal(osm_get_be32(b.ctrl_up), osm_ctrl_circuit(7, 0));
-	assert_int_equal(osm_get_be32(b.ctrl_down), osm_ctrl_circuit(7, 1));
+	assert_int_equal(osm_get_be32(b.ctrl_up),
+			 osm_ctrl_circuit(7, OSM_CTRL_UP));
+	assert_int_equal(osm_get_be32(b.ctrl_down),
+			 osm_ctrl_circuit(7, OSM_CTRL_DOWN));
 	osm_kdf_ctrl(&k, p.device_key, OSM_CTRL_DOWN, 5);
 	assert_memory_equal(b.down_hop, k.hop, 16);
 	assert_memory_equal(b.down_e2e, k.e2e, 32);

@@ -31,6 +31,12 @@ tap_is "firmware/build.mk compiles only firmware/ sources" \
 	"$(sed -n '/^FW_SRCS/,/[^\\]$/p' firmware/build.mk |
 		grep -o '[a-z_/]*\.c' | grep -v '^firmware/')" ""
 tap_is "lib/ holds no firmware source" "$(ls lib | grep -E '^fw_|^app|^hw')" ""
+# Protocol rules by hand outside the protocol headers: the control-circuit
+# bit, the data-circuit maximum, a key slot as "& 1", the AEAD's sizes,
+# the port tables' size (osm_proto.h names them all).
+tap_is "no protocol constant written again outside include/" \
+	"$(srcs | grep -v '^include/' | grep -v '^tests/unit/' |
+		xargs grep -nE '0x80000000|0x7fffffff|key\[[^]]*& *1\]|FW_AEAD_|max_entries, *256')" ""
 # The top level is what README's table of parts says: a row for every
 # folder, and a folder for every row.
 rows=$(sed -n '/^## How the parts fit/,/^Read first/p' README.md |

@@ -24,12 +24,13 @@ static struct osm_circuit circuit(uint32_t id, uint32_t epoch)
 {
 	struct osm_circuit c = { .id = id, .ingress_ifindex = port[0],
 				 .egress_ifindex = port[1] };
+	struct osm_key_slot *k = &c.key[osm_epoch_slot(epoch)];
 
 	memcpy(c.src_mac, src, 6);
 	memcpy(c.dst_mac, dst, 6);
-	c.key[epoch & 1].epoch = epoch;
-	c.key[epoch & 1].valid = 1;
-	memcpy(c.key[epoch & 1].hop_key, hop, sizeof(hop));
+	k->epoch = epoch;
+	k->valid = 1;
+	memcpy(k->hop_key, hop, sizeof(hop));
 	return c;
 }
 

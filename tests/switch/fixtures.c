@@ -88,15 +88,17 @@ static uint64_t now_ns(void)
 static void circuit(struct osm_circuit *c, uint32_t id, int in, int out,
 		    uint32_t epoch)
 {
+	struct osm_key_slot *k = &c->key[osm_epoch_slot(epoch)];
+
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->ingress_ifindex = port[in];
 	c->egress_ifindex = port[out];
 	mac(c->src_mac, 0x0a, 0x01);
 	mac(c->dst_mac, 0x0b, (uint8_t)id);
-	c->key[epoch & 1].epoch = epoch;
-	c->key[epoch & 1].valid = 1;
-	hop_key(c->key[epoch & 1].hop_key, id, epoch);
+	k->epoch = epoch;
+	k->valid = 1;
+	hop_key(k->hop_key, id, epoch);
 }
 
 static void add(struct osm_circuit *c)

@@ -2,7 +2,8 @@
 /* Seal/open round trips; every single-bit flip of header, tags and payload
  * is rejected with the right reason, by the endpoint (osm_open) and by the
  * switch decision (osm_decide); truncation at every byte is rejected
- * without reading past the end (this runs under ASan and UBSan). */
+ * without reading past the end (this runs under ASan and UBSan). And the
+ * header's circuit-id and epoch-slot rules, and osm_receive()'s order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -327,6 +328,198 @@ static void switch_checks(void **state)
 				    1 + 1000000000ULL), OSM_OK);
 }
 
+/* Control circuit ids (docs/protocol.md 7.1): encoded, told from data
+ * ids, and decoded back. */
+static void circuit_ids(void **state)
+{
+	static const osm_u32 devs[] = { 0, 1, 7, 0x12345, OSM_DEVICE_ID_MAX };
+	osm_u32 id;
+	size_t i;
+	int dir;
+
+	(void)state;
+	assert_int_equal(osm_ctrl_circuit(7, OSM_CTRL_UP), 0x8000000eu);
+	assert_int_equal(osm_ctrl_circuit(7, OSM_CTRL_DOWN), 0x8000000fu);
+	assert_int_equal(OSM_DATA_CIRCUIT_MAX, 0x7fffffffu);
+	assert_false(osm_circuit_is_ctrl(0));
+	assert_false(osm_circuit_is_ctrl(OSM_DATA_CIRCUIT_MAX));
+	assert_true(osm_circuit_is_ctrl(OSM_DATA_CIRCUIT_MAX + 1));
+	assert_true(osm_circuit_is_ctrl(0xffffffffu));
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		for (dir = OSM_CTRL_UP; dir <= OSM_CTRL_DOWN; dir++) {
+			id = osm_ctrl_circuit(devs[i], dir);
+			assert_true(osm_circuit_is_ctrl(id));
+			assert_int_equal(osm_ctrl_device(id), devs[i]);
+			assert_int_equal(osm_ctrl_dir(id), dir);
+		}
+	}
+	/* Ids beyond the range wrap into it rather than reach other bits. */
+	assert_int_equal(osm_ctrl_circuit(OSM_DEVICE_ID_MAX + 1, OSM_CTRL_UP),
+			 OSM_CIRCUIT_CTRL_BIT);
+}
+
+/* The slot of an epoch is the one the switch decision and osm_open look
+ * in: e & 1, so that e and e + 1 live side by side. */
+static void epoch_slots(void **state)
+{
+	osm_u8 frame[128], out[128];
+	struct osm_frame f;
+	struct osm_rx rx;
+	size_t olen;
+	osm_u32 e;
+	int n;
+
+	(void)state;
+	for (e = 0; e < 8; e++) {
+		assert_int_equal(osm_epoch_slot(e), e & 1);
+		assert_int_not_equal(osm_epoch_slot(e), osm_epoch_slot(e + 1));
+	}
+	assert_int_equal(osm_epoch_slot(0xffffffffu), 1);
+	/* tx is under epoch 3: setup put its hop key in circ.key[1]. */
+	assert_int_equal(osm_epoch_slot(tx.keys.epoch), 1);
+	n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
+	assert_int_equal(decide(frame, (size_t)n), OSM_OK);
+	rx_for(&rx, &tx);
+	assert_true(rx.valid[1] && !rx.valid[0]);
+	assert_int_equal(osm_open(&rx, frame, (size_t)n, &f, out, sizeof(out),
+				  &olen), OSM_OK);
+}
+
+/* A crypto-free endpoint for osm_receive(): one circuit, and an AEAD that
+ * answers what it is told and records what it was given. */
+struct fake_ep {
+	osm_u32 circuit;
+	osm_u32 epoch[2], valid[2];
+	osm_u8 hop[2][OSM_HOP_KEY_LEN];
+	osm_u8 e2e[2][OSM_E2E_KEY_LEN];
+	struct osm_replay replay;
+	unsigned int slot;		/* the slot find was asked for */
+	int aead_ret, aead_calls;
+	osm_u8 nonce[OSM_NONCE_LEN];	/* the last nonce the AEAD got */
+	const osm_u8 *e2e_seen;		/* the last key the AEAD got */
+};
+
+static int siphash_calls;
+
+static int fake_find(void *ctx, osm_u32 circuit, unsigned int slot,
+		     struct osm_rx_slot *s)
+{
+	struct fake_ep *ep = ctx;
+
+	if (circuit != ep->circuit)
+		return 0;
+	ep->slot = slot;
+	s->replay = &ep->replay;
+	s->hop = ep->hop[slot];
+	s->e2e = ep->e2e[slot];
+	s->epoch = ep->epoch[slot];
+	s->valid = ep->valid[slot];
+	return 1;
+}
+
+static osm_u64 fake_siphash(const osm_u8 *in, osm_u32 len,
+			    const osm_u8 key[OSM_HOP_KEY_LEN])
+{
+	siphash_calls++;
+	return osm_siphash24(in, len, key);
+}
+
+static int fake_aead(void *ctx, const struct osm_frame *f,
+		     const osm_u8 nonce[OSM_NONCE_LEN],
+		     const osm_u8 e2e[OSM_E2E_KEY_LEN])
+{
+	struct fake_ep *ep = ctx;
+
+	(void)f;
+	ep->aead_calls++;
+	memcpy(ep->nonce, nonce, OSM_NONCE_LEN);
+	ep->e2e_seen = e2e;
+	return ep->aead_ret;
+}
+
+static const struct osm_receive_ops fake_ops = {
+	.find = fake_find,
+	.aead_open = fake_aead,
+};
+
+static const struct osm_receive_ops fake_ops_sip = {
+	.find = fake_find,
+	.siphash = fake_siphash,
+	.aead_open = fake_aead,
+};
+
+/* osm_receive(): each check in its order, the AEAD reached only by a
+ * frame that passed the rest, the window written only after it opened. */
+static void receive_order(void **state)
+{
+	struct fake_ep ep = { .circuit = tx.circuit };
+	osm_u8 frame[128], want[OSM_NONCE_LEN];
+	struct osm_tx other = tx;
+	struct osm_frame f;
+	osm_u32 len;
+	int n;
+
+	(void)state;
+	ep.epoch[1] = tx.keys.epoch;
+	ep.valid[1] = 1;
+	memcpy(ep.hop[1], tx.keys.hop, OSM_HOP_KEY_LEN);
+	n = osm_seal_seq(&tx, 9, "abcd", 4, frame, sizeof(frame));
+	len = (osm_u32)n;
+
+	/* Parse errors come first, and untouched. */
+	assert_int_equal(osm_receive(frame, OSM_FRAME_HDR_LEN - 1, 100, &f,
+				     &fake_ops, &ep), OSM_DROP_MALFORMED);
+	ep.circuit = tx.circuit + 1;
+	assert_int_equal(osm_receive(frame, len, 100, &f, &fake_ops, &ep),
+			 OSM_DROP_UNKNOWN);
+	ep.circuit = tx.circuit;
+	ep.valid[1] = 0;
+	assert_int_equal(osm_receive(frame, len, 100, &f, &fake_ops, &ep),
+			 OSM_DROP_STALE_EPOCH);
+	assert_int_equal(ep.slot, osm_epoch_slot(tx.keys.epoch));
+	ep.valid[1] = 1;
+	ep.epoch[1] = tx.keys.epoch + 2;	/* same slot, another epoch */
+	assert_int_equal(osm_receive(frame, len, 100, &f, &fake_ops, &ep),
+			 OSM_DROP_STALE_EPOCH);
+	ep.epoch[1] = tx.keys.epoch;
+	randombytes_buf(other.keys.hop, sizeof(other.keys.hop));
+	n = osm_seal_seq(&other, 9, "abcd", 4, frame, sizeof(frame));
+	assert_int_equal(osm_receive(frame, (osm_u32)n, 100, &f, &fake_ops,
+				     &ep), OSM_DROP_BAD_TAG);
+	n = osm_seal_seq(&tx, 9, "abcd", 4, frame, sizeof(frame));
+	assert_int_equal(osm_receive(frame, len, 3, &f, &fake_ops, &ep),
+			 OSM_DROP_MALFORMED);
+	assert_int_equal(ep.aead_calls, 0);
+
+	/* The AEAD refuses it: counted, and its number stays unused. */
+	ep.aead_ret = -1;
+	assert_int_equal(osm_receive(frame, len, 4, &f, &fake_ops, &ep),
+			 OSM_DROP_BAD_AEAD);
+	assert_int_equal(ep.aead_calls, 1);
+	osm_nonce(want, tx.circuit, 9);
+	assert_memory_equal(ep.nonce, want, OSM_NONCE_LEN);
+	assert_ptr_equal(ep.e2e_seen, ep.e2e[1]);
+	assert_true(osm_replay_check(&ep.replay, 9));
+
+	/* It opens: recorded; again, a replay the AEAD never sees. */
+	ep.aead_ret = 0;
+	assert_int_equal(osm_receive(frame, len, 4, &f, &fake_ops, &ep),
+			 OSM_OK);
+	assert_int_equal(f.seq, 9);
+	assert_int_equal(f.len, 4);
+	assert_false(osm_replay_check(&ep.replay, 9));
+	assert_int_equal(osm_receive(frame, len, 4, &f, &fake_ops, &ep),
+			 OSM_DROP_REPLAY);
+	assert_int_equal(ep.aead_calls, 2);
+
+	/* A target's own SipHash serves the hop tag when it names one. */
+	siphash_calls = 0;
+	n = osm_seal_seq(&tx, 10, "abcd", 4, frame, sizeof(frame));
+	assert_int_equal(osm_receive(frame, (osm_u32)n, 4, &f, &fake_ops_sip,
+				     &ep), OSM_OK);
+	assert_int_equal(siphash_calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +529,9 @@ int main(void)
 		cmocka_unit_test_setup(epochs, setup),
 		cmocka_unit_test_setup(wrong_keys, setup),
 		cmocka_unit_test_setup(switch_checks, setup),
+		cmocka_unit_test_setup(circuit_ids, setup),
+		cmocka_unit_test_setup(epoch_slots, setup),
+		cmocka_unit_test_setup(receive_order, setup),
 	};
 
 	if (sodium_init() < 0)

@@ -4,6 +4,7 @@
  * devmap; no circuit, no tag, no replay window. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "osm_proto.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -15,9 +16,10 @@ struct {
 	__type(value, __u32);
 } mac_ports SEC(".maps");
 
+/* Egress ports, as the switch has them (bpf/switch_maps.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, OSM_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
 } tx_ports SEC(".maps");
