@@ -10,10 +10,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 static __always_inline void count_drop(__u32 reason)
 {
-	__u64 *n = bpf_map_lookup_elem(&drop_stats, &reason);
+	struct osm_drop_counts *d;
+	__u32 zero = 0;
 
-	if (n)
-		*n += 1;
+	d = bpf_map_lookup_elem(&drop_stats, &zero);
+	if (d && reason < OSM_REASON_MAX)
+		d->by_reason[reason] += 1;
 }
 
 /* Frames that are not circuit frames go up to the kernel on a management

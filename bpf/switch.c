@@ -267,7 +267,8 @@ int osm_switch_open(struct osm_switch **out, const char *name)
 	/* A switch loaded by another build may lay its values out another
 	 * way: refuse it rather than read or write them wrong. */
 	if (value_size(sw->fd[M_CIRCUITS]) != sizeof(struct osm_circuit) ||
-	    value_size(sw->fd[M_STATE]) != sizeof(struct osm_circuit_state)) {
+	    value_size(sw->fd[M_STATE]) != sizeof(struct osm_circuit_state) ||
+	    value_size(sw->fd[M_DROPS]) != sizeof(struct osm_drop_counts)) {
 		err = -EPROTO;
 		goto fail;
 	}
@@ -674,18 +675,16 @@ int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 int osm_switch_drop_stats(const struct osm_switch *sw,
 			  uint64_t out[OSM_REASON_MAX])
 {
-	uint64_t *v = calloc((size_t)sw->ncpu, sizeof(*v));
-	uint32_t r;
-	int i, err = 0;
+	struct osm_drop_counts *v = calloc((size_t)sw->ncpu, sizeof(*v));
+	uint32_t zero = 0;
+	int i, r, err;
 
 	if (!v)
 		return -ENOMEM;
-	for (r = 0; r < OSM_REASON_MAX && !err; r++) {
-		out[r] = 0;
-		err = errno_of(bpf_map_lookup_elem(sw->fd[M_DROPS], &r, v));
-		for (i = 0; !err && i < sw->ncpu; i++)
-			out[r] += v[i];
-	}
+	err = errno_of(bpf_map_lookup_elem(sw->fd[M_DROPS], &zero, v));
+	for (r = 0; r < OSM_REASON_MAX; r++)
+		for (i = 0, out[r] = 0; !err && i < sw->ncpu; i++)
+			out[r] += v[i].by_reason[r];
 	free(v);
 	return err;
 }

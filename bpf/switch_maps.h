@@ -32,15 +32,15 @@ struct {
 	__type(value, struct osm_circuit_state);
 } circuit_state SEC(".maps");
 
-/* enum osm_reason -> frames dropped for that reason; per CPU. The BTF
- * key is __u32, not the enum: the kernel takes only a 32-bit int as an
- * array's key (libbpf then drops the map's BTF whole), and a hash keyed
- * by the enum doubles the cost of the cheapest drops. */
+/* Frames dropped, by reason: one struct osm_drop_counts per CPU, whose
+ * fields carry the reasons' names (an array's key can only be a plain
+ * int, and a hash keyed by enum osm_reason costs the cheapest drops
+ * twice their time). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, OSM_REASON_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct osm_drop_counts);
 } drop_stats SEC(".maps");
 
 /* Egress ports: ifindex -> ifindex. A port missing here is down. The

@@ -126,24 +126,44 @@ struct osm_frame {
 
 /* ---- Verdicts ---------------------------------------------------------- */
 
-/* Why a frame was dropped. 0 is "forward". Order is ABI: it indexes the
- * drop counters that operators read with bpftool. */
+/* Why a frame was dropped, in the order of enum osm_reason after OSM_OK,
+ * with the name counters, tools and docs use: X(SUFFIX, name). Order is
+ * ABI: it lays out the drop counters that operators read with bpftool. */
+#define OSM_REASONS(X)							\
+	X(MALFORMED, malformed)		/* too short, bad flags, length */ \
+	X(VERSION, version)		/* unknown version or type */	\
+	X(UNKNOWN, unknown_circuit)	/* no such circuit */		\
+	X(WRONG_PORT, wrong_port)	/* not from its ingress port */	\
+	X(WRONG_SRC, wrong_src)		/* not from its source MAC */	\
+	X(EXPIRED, expired)		/* circuit lease has run out */	\
+	X(STALE_EPOCH, stale_epoch)	/* no key for the frame's epoch */ \
+	X(BAD_TAG, bad_tag)		/* hop tag does not verify */	\
+	X(REPLAY, replay)		/* sequence number seen or old */ \
+	X(OVER_RATE, over_rate)		/* token bucket empty */	\
+	X(EGRESS_DOWN, egress_down)	/* egress port down or missing */ \
+	X(NOT_CIRCUIT, not_circuit)	/* not 0x88B5 on a fabric port */ \
+	X(BAD_AEAD, bad_aead)		/* endpoint only: does not open */
+
+#define OSM_REASON_ENUM(suffix, name)	OSM_DROP_##suffix,
+#define OSM_REASON_FIELD(suffix, name)	osm_u64 name;
+
+/* Why a frame was dropped. 0 is "forward". */
 enum osm_reason {
 	OSM_OK = 0,
-	OSM_DROP_MALFORMED,	/* too short, bad flags, length mismatch */
-	OSM_DROP_VERSION,	/* unknown version or type */
-	OSM_DROP_UNKNOWN,	/* no such circuit */
-	OSM_DROP_WRONG_PORT,	/* not from the circuit's ingress port */
-	OSM_DROP_WRONG_SRC,	/* not from the circuit's source MAC */
-	OSM_DROP_EXPIRED,	/* circuit lease has run out */
-	OSM_DROP_STALE_EPOCH,	/* no valid key for the frame's epoch */
-	OSM_DROP_BAD_TAG,	/* hop tag does not verify */
-	OSM_DROP_REPLAY,	/* sequence number seen or too old */
-	OSM_DROP_OVER_RATE,	/* token bucket empty */
-	OSM_DROP_EGRESS_DOWN,	/* egress port down or missing */
-	OSM_DROP_NOT_CIRCUIT,	/* not EtherType 0x88B5 on a fabric port */
-	OSM_DROP_BAD_AEAD,	/* endpoint only: payload fails to open */
+	OSM_REASONS(OSM_REASON_ENUM)
 	OSM_REASON_MAX,
+};
+
+/* A switch's drop counters (the one value of its per-CPU drop_stats map):
+ * by index, and by name for `bpftool map dump`. */
+struct osm_drop_counts {
+	union {
+		osm_u64 by_reason[OSM_REASON_MAX];
+		struct {
+			osm_u64 forwarded;	/* OSM_OK: never counted here */
+			OSM_REASONS(OSM_REASON_FIELD)
+		};
+	};
 };
 
 /* ---- Byte order -------------------------------------------------------- */
@@ -834,24 +854,14 @@ enum osm_presence { OSM_PRESENCE_ENTER = 1, OSM_PRESENCE_LEAVE = 2 };
 #define OSM_ACK_LEN		12
 
 #ifndef __bpf__
+#define OSM_REASON_CASE(suffix, name)	case OSM_DROP_##suffix: return #name;
+
 /* Lower-case name of a reason, as counters and JSON show it. */
 OSM_INLINE const char *osm_reason_name(int r)
 {
 	switch (r) {
 	case OSM_OK: return "forwarded";
-	case OSM_DROP_MALFORMED: return "malformed";
-	case OSM_DROP_VERSION: return "version";
-	case OSM_DROP_UNKNOWN: return "unknown_circuit";
-	case OSM_DROP_WRONG_PORT: return "wrong_port";
-	case OSM_DROP_WRONG_SRC: return "wrong_src";
-	case OSM_DROP_EXPIRED: return "expired";
-	case OSM_DROP_STALE_EPOCH: return "stale_epoch";
-	case OSM_DROP_BAD_TAG: return "bad_tag";
-	case OSM_DROP_REPLAY: return "replay";
-	case OSM_DROP_OVER_RATE: return "over_rate";
-	case OSM_DROP_EGRESS_DOWN: return "egress_down";
-	case OSM_DROP_NOT_CIRCUIT: return "not_circuit";
-	case OSM_DROP_BAD_AEAD: return "bad_aead";
+	OSM_REASONS(OSM_REASON_CASE)
 	default: return "invalid";
 	}
 }

@@ -148,6 +148,11 @@ done
 dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuit_state)
 tap_ok "bpftool dumps circuit_state with its replay window" \
 	grep -q '"top"' <<<"$dump"
+# drop_stats: one struct per CPU whose fields are the reasons' names
+dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/drop_stats)
+bt=$(jq '[.[0].values[].value[""][""].bad_tag] | add' <<<"$dump")
+tap_is "bpftool dumps drop_stats by reason name (bad_tag summed over CPUs)" \
+	"$bt" "$(drops bad_tag)"
 list=$($F circuit list -n $S $SW)
 hidden() { ! grep -q $HOP1 <<<"$list" && grep -q hidden <<<"$list"; }
 tap_ok "circuit list hides hop keys" hidden
