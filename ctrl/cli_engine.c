@@ -78,7 +78,8 @@ json_t *osm_cli_event_json(const struct osm_engine_event *ev)
 	return o;
 }
 
-void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
+void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev,
+			 int anon)
 {
 	uint32_t i;
 
@@ -93,7 +94,7 @@ void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
 		goto changes;
 	}
 	fprintf(f, "#%llu %s %s", (unsigned long long)ev->seq,
-		osm_engine_kind_name(ev->kind), ev->person);
+		osm_engine_kind_name(ev->kind), anon ? "someone" : ev->person);
 	if (ev->from[0])
 		fprintf(f, " %s ->", ev->from);
 	fprintf(f, " %s", ev->room[0] ? ev->room : "(out)");
@@ -111,11 +112,14 @@ void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev)
 changes:
 	for (i = 0; i < ev->n_changes && i < OSM_ENGINE_CHANGES; i++) {
 		const struct osm_engine_change *c = &ev->changes[i];
+		int hide = anon && c->owner[0];	/* personal: names them */
 
 		fprintf(f, "    %-6s circuit %-4u %s -> %s (%s, %s%s, "
 			"epoch %u, %u hop%s)\n", osm_engine_op_name(c->op),
-			c->id, c->src, c->dst, osmdb_class_name(c->cls),
-			c->owner[0] ? "of " : "room", c->owner, c->epoch,
+			c->id, hide ? "-" : c->src, hide ? "-" : c->dst,
+			osmdb_class_name(c->cls),
+			c->owner[0] ? (anon ? "personal" : "of ") : "room",
+			hide ? "" : c->owner, c->epoch,
 			c->n_path, c->n_path == 1 ? "" : "s");
 	}
 	if (ev->n_changes > OSM_ENGINE_CHANGES)
@@ -125,8 +129,13 @@ changes:
 
 const char *osm_cli_socket(const char *given, char *buf, size_t len)
 {
+	long pid;
+
 	if (given)
 		return given;
+	/* the socket the store's writer (a daemon) left in its lock */
+	if (osmdb_writer(osm_cli_store_dir(), &pid, buf, len) == 0 && buf[0])
+		return buf;
 	snprintf(buf, len, "%s/engine.sock", osm_cli_store_dir());
 	return buf;
 }
@@ -174,6 +183,40 @@ int osm_cli_daemon(const char *sock, const char *line, char *reply,
 	}
 out:
 	close(fd);
+	return err;
+}
+
+int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
+{
+	char sock[256];
+	size_t len = 1u << 20;
+	char *reply, *msg;
+	long pid;
+	int err;
+
+	*out = NULL;
+	if (osmdb_writer(osm_cli_store_dir(), &pid, sock, sizeof(sock)) ||
+	    !sock[0])
+		return -ENOENT;
+	reply = malloc(len);
+	if (!reply)
+		return osm_err("%s: out of memory", what);
+	err = osm_cli_daemon(sock, line, reply, len);
+	if (err) {
+		free(reply);
+		return osm_err("%s: the store's daemon (pid %ld) at %s: %s",
+			       what, pid, sock, strerror(-err));
+	}
+	if (!strncmp(reply, "ok ", 3)) {
+		*out = json_loads(reply + 3, 0, NULL);
+		free(reply);
+		return *out ? 0 : osm_err("%s: daemon: bad reply", what);
+	}
+	/* "error CODE MESSAGE" */
+	msg = strchr(reply, ' ');
+	msg = msg ? strchr(msg + 1, ' ') : NULL;
+	err = osm_err("%s: %s", what, msg ? msg + 1 : reply);
+	free(reply);
 	return err;
 }
 

@@ -17,10 +17,14 @@ void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e);
 /* An event as a JSON object (new reference). */
 json_t *osm_cli_event_json(const struct osm_engine_event *ev);
 
-/* An event as text: a header line, then one indented line a change. */
-void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev);
+/* An event as text: a header line, then one indented line a change.
+ * anon: name no person (not even through a personal device), as the
+ * daemon's log does, which erasure cannot reach. */
+void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev,
+			 int anon);
 
-/* The daemon's socket: --socket PATH, or STORE/engine.sock. */
+/* The daemon's socket: --socket PATH, else the one the store's writer
+ * (its daemon) names in its lock, else STORE/engine.sock. */
 const char *osm_cli_socket(const char *given, char *buf, size_t len);
 
 /*
@@ -31,6 +35,16 @@ const char *osm_cli_socket(const char *given, char *buf, size_t len);
  */
 int osm_cli_daemon(const char *sock, const char *line, char *reply,
 		   size_t len);
+
+/*
+ * Send one request line to the daemon that writes the store, if one does
+ * (the socket named in the store's writer lock). Returns 0 with its
+ * reply's JSON in *out (a new reference), -ENOENT if no daemon writes
+ * the store (the command may then do it here, taking the lock), or 1
+ * after printing one error line ("WHAT: ..."): the daemon's error, or
+ * why it could not be asked.
+ */
+int osm_cli_via_daemon(const char *what, const char *line, json_t **out);
 
 /* An event from its JSON (osm_cli_event_json's shape) back into *ev, for
  * printing what the daemon did. Returns 0 or -EINVAL. */

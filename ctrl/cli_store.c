@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "cli_store.h"
+#include "osmdb_topo.h"
 
 const char *osm_cli_store_dir(void)
 {
@@ -19,9 +20,82 @@ int osm_cli_store_open(struct osmdb **s, unsigned flags)
 		return osm_err("store %s: no store there (apply a topology "
 			       "first, or give --store DIR)",
 			       osm_cli_store_dir());
+	if (err == OSMDB_EWRITER)
+		return osm_cli_writer_err(osm_cli_store_dir());
 	if (err)
 		return osm_err("store %s: %s", osm_cli_store_dir(),
 			       osmdb_strerror(err));
+	return 0;
+}
+
+int osm_cli_writer_err(const char *dir)
+{
+	char note[256] = "";
+	long pid = 0;
+
+	if (osmdb_writer(dir, &pid, note, sizeof(note)) == 0 && note[0])
+		return osm_err("store %s is written by its daemon (pid %ld, "
+			       "socket %s)", dir, pid, note);
+	if (osmdb_writer(dir, &pid, note, sizeof(note)) == 0)
+		return osm_err("store %s is written by another process (pid "
+			       "%ld): try again when it is done", dir, pid);
+	return osm_err("store %s: %s", dir, osmdb_strerror(OSMDB_EWRITER));
+}
+
+int osm_cli_topology_apply(struct osmdb *s, const char *file,
+			   json_t **summary, char *msg, size_t len)
+{
+	struct osmdb_txn *t = NULL;
+	struct osmdb_topo *topo;
+	char err[512], why[256];
+	int rc;
+
+	*summary = NULL;
+	rc = osmdb_topo_parse_file(file, &topo, err, sizeof(err));
+	if (rc) {
+		snprintf(msg, len, "%s", err[0] ? err : osmdb_strerror(rc));
+		return 1;
+	}
+	rc = osmdb_txn_begin(s, 0, &t);
+	if (!rc)
+		rc = osmdb_topo_apply(t, topo, why, sizeof(why));
+	if (!rc) {
+		rc = osmdb_txn_commit(t);
+		t = NULL;
+	}
+	osmdb_txn_abort(t);
+	if (rc)
+		snprintf(msg, len, "%s: not applied: %s", file,
+			 rc == OSMDB_EINUSE && why[0] ? why :
+			 osmdb_strerror(rc));
+	else
+		*summary = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
+			"building", topo->building,
+			"floors", (json_int_t)topo->n_floors,
+			"rooms", (json_int_t)topo->n_rooms,
+			"switches", (json_int_t)topo->n_switches,
+			"ports", (json_int_t)topo->n_ports,
+			"devices", (json_int_t)topo->n_devices);
+	osmdb_topo_free(topo);
+	if (!rc && !*summary)
+		snprintf(msg, len, "%s: applied, but out of memory", file);
+	return rc || !*summary;
+}
+
+int osm_cli_topology_print(json_t *sum)
+{
+	const char *b = json_string_value(json_object_get(sum, "building"));
+
+	if (osm_opts.json)
+		return osm_json_print(sum);
+	printf("building %s applied: %lld floors, %lld rooms, %lld "
+	       "switches, %lld ports, %lld devices\n", b ? b : "?",
+	       json_integer_value(json_object_get(sum, "floors")),
+	       json_integer_value(json_object_get(sum, "rooms")),
+	       json_integer_value(json_object_get(sum, "switches")),
+	       json_integer_value(json_object_get(sum, "ports")),
+	       json_integer_value(json_object_get(sum, "devices")));
+	json_decref(sum);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef OSM_CLI_STORE_H
 #define OSM_CLI_STORE_H
 
+#include <jansson.h>
 #include "osmdb.h"
 
 #define OSM_DEFAULT_STORE "/var/lib/osm-fabric"
@@ -19,6 +20,18 @@ int osm_cli_store_open(struct osmdb **s, unsigned flags);
  * be opened (what names the command in the message). */
 int osm_cli_read(const char *what, int (*fn)(struct osmdb_txn *, void *),
 		 void *arg);
+
+/* The one line for a store another process writes (OSMDB_EWRITER): who,
+ * and the socket of its daemon if it is one. Returns 1. */
+int osm_cli_writer_err(const char *dir);
+
+/* Apply the topology in file to store s in one transaction. Returns 0
+ * with *summary (a new JSON object: the building and its counts), or 1
+ * with the one error line (file and line of a bad one) in msg. */
+int osm_cli_topology_apply(struct osmdb *s, const char *file,
+			   json_t **summary, char *msg, size_t len);
+/* Print what topology apply reports, as text or (-j) JSON; frees sum. */
+int osm_cli_topology_print(json_t *sum);
 
 /* Print "osm-fabric: WHAT: <store error>" and return 1. */
 int osm_cli_store_err(const char *what, int err);

@@ -85,7 +85,7 @@ static void put(struct client *c, const char *s)
 
 static void reply_err(struct client *c, const char *code, const char *msg)
 {
-	char line[320];
+	char line[1024];
 
 	snprintf(line, sizeof(line), "error %s %s", code, msg);
 	put(c, line);
@@ -127,8 +127,56 @@ static void collect(const struct osm_engine_event *ev, void *arg)
 
 static void log_event(const struct osm_engine_event *ev)
 {
-	osm_cli_event_print(stdout, ev);
+	osm_cli_event_print(stdout, ev, 1);
 	fflush(stdout);
+}
+
+static void verify_line(const char *line, void *arg)
+{
+	json_array_append_new(arg, json_string(line));
+}
+
+/* The topology again from the store, the controller's devices with it,
+ * and the maps made to agree. */
+static int reload(struct daemon *d, unsigned *fixed)
+{
+	return osm_engine_reload(d->e) ?:
+	       (d->ctl ? osm_ctl_attach(d->ctl, d->e, d->st) : 0) ?:
+	       osm_engine_reconcile(d->e, fixed);
+}
+
+/* Erasure: the person leaves (if present), the store forgets them, and
+ * the log names nobody. */
+static void forget(struct daemon *d, struct client *c, const char *person)
+{
+	unsigned long n = 0;
+	int err;
+
+	d->ev->seq = 0;
+	err = osm_engine_forget(d->e, &d->st, person, d->ev, &n);
+	if (d->ev->seq)
+		log_event(d->ev);	/* the leave, naming nobody */
+	if (!d->st) {
+		/* the store could not be opened again: nothing to serve */
+		fprintf(stderr, "osm-fabric: daemon: store lost after "
+			"erasure: %s\n", osmdb_strerror(err));
+		stop = 1;
+		reply_err(c, "failed", "store lost; the daemon stops");
+		return;
+	}
+	if (err == OSMDB_ENOTFOUND)
+		reply_err(c, "not-found", "no record names that person");
+	else if (err == -EBUSY)
+		reply_err(c, "busy", "another process has the store open; "
+			  "try again");
+	else if (err)
+		reply_err(c, err_code(err), osm_engine_strerror(err));
+	else {
+		printf("erasure: %lu records erased, audit chain re-sealed\n",
+		       n);
+		fflush(stdout);
+		reply_ok(c, json_pack("{s:I}", "erased", (json_int_t)n));
+	}
 }
 
 static void request(struct daemon *d, struct client *c, uint64_t arrival)
@@ -139,7 +187,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		[OSM_LINE_LEAVE] = OSM_EV_LEAVE,
 	};
 	struct osm_line_req r;
-	char why[128];
+	char why[256], why2[768];
 	unsigned fixed = 0;
 	json_t *a;
 	int err;
@@ -167,11 +215,15 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		reply_ok(c, a);
 		return;
 	case OSM_LINE_VERIFY:
-		err = osm_engine_verify(d->e, NULL, NULL);
-		if (err < 0)
+		a = json_array();
+		err = osm_engine_verify(d->e, verify_line, a);
+		if (err < 0) {
+			json_decref(a);
 			reply_err(c, "failed", osm_engine_strerror(err));
-		else
-			reply_ok(c, json_pack("{s:i}", "differences", err));
+		} else {
+			reply_ok(c, json_pack("{s:i, s:o}", "differences", err,
+					      "lines", a));
+		}
 		return;
 	case OSM_LINE_RECONCILE:
 		err = osm_engine_reconcile(d->e, &fixed);
@@ -181,13 +233,32 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 			reply_ok(c, json_pack("{s:i}", "fixed", (int)fixed));
 		return;
 	case OSM_LINE_RELOAD:
-		err = osm_engine_reload(d->e) ?:
-		      (d->ctl ? osm_ctl_attach(d->ctl, d->e, d->st) : 0) ?:
-		      osm_engine_reconcile(d->e, &fixed);
+		err = reload(d, &fixed);
 		if (err)
 			reply_err(c, "failed", osm_engine_strerror(err));
 		else
 			reply_ok(c, json_object());
+		return;
+	case OSM_LINE_APPLY:
+		if (osm_cli_topology_apply(d->st, r.path, &a, why2,
+					   sizeof(why2))) {
+			reply_err(c, "bad-topology", why2);
+			return;
+		}
+		err = reload(d, &fixed);
+		if (err) {
+			json_decref(a);
+			reply_err(c, "failed", osm_engine_strerror(err));
+			return;
+		}
+		json_object_set_new(a, "fixed", json_integer(fixed));
+		printf("topology applied from %s; %u map changes\n", r.path,
+		       fixed);
+		fflush(stdout);
+		reply_ok(c, a);
+		return;
+	case OSM_LINE_FORGET:
+		forget(d, c, r.person);
 		return;
 	case OSM_LINE_CONTROLLER: {
 		struct osm_ctl_stats cs = { 0 };
@@ -250,6 +321,7 @@ static void drop(struct daemon *d, int i)
 static int listen_on(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
 	mode_t old;
 	int fd, r;
 
@@ -259,7 +331,13 @@ static int listen_on(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return osm_err("daemon: socket: %s", strerror(errno)), -1;
-	/* A socket file nobody serves is left by a killed daemon. */
+	/* A socket file nobody serves is left by a killed daemon; anything
+	 * else at path is not ours to remove. */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		close(fd);
+		return osm_err("daemon: %s exists and is not a socket", path),
+		       -1;
+	}
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
 		close(fd);
 		return osm_err("daemon: another daemon serves %s", path), -1;
@@ -280,6 +358,18 @@ static int listen_on(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+/* path made absolute (for clients elsewhere), in buf; "" if too long. */
+static const char *abs_path(const char *path, char *buf, size_t len)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, len, "%s", path);
+	else if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		buf[0] = '\0';
+	return buf;
 }
 
 static void log_cb(const struct osm_engine_event *ev, void *arg)
@@ -403,7 +493,7 @@ int osm_cmd_daemon(int argc, char **argv)
 	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
 	struct osm_engine_opts eo = { 0 };
 	uint8_t mac[6];
-	char sbuf[4096];
+	char sbuf[4096], abuf[4096];
 	unsigned fixed = 0;
 	int c, lfd, err, i;
 
@@ -451,6 +541,23 @@ int osm_cmd_daemon(int argc, char **argv)
 		free(d.ev);
 		return osm_err("daemon: out of memory");
 	}
+	/* The store's writer lock is ours (a second daemon, or any other
+	 * writer, was refused above, before touching a map); tell clients
+	 * where we listen. */
+	lfd = listen_on(sock);
+	if (lfd < 0 || (err = osmdb_set_note(st, abs_path(sock, abuf,
+							   sizeof(abuf))))) {
+		if (lfd >= 0) {
+			osm_err("daemon: store %s: %s", osmdb_dir(st),
+				osmdb_strerror(err));
+			close(lfd);
+			unlink(sock);
+		}
+		osm_ctl_close(d.ctl);
+		osm_cli_engine_close(st, d.e);
+		free(d.ev);
+		return 1;
+	}
 	/* Link states from here on, then (killed before?) the store is the
 	 * truth: make the maps agree with it and with the links. */
 	err = osm_engine_watch(d.e);
@@ -461,13 +568,6 @@ int osm_cmd_daemon(int argc, char **argv)
 	if (err)
 		fprintf(stderr, "osm-fabric: daemon: reconcile: %s\n",
 			osm_engine_strerror(err));
-	lfd = listen_on(sock);
-	if (lfd < 0) {
-		osm_ctl_close(d.ctl);
-		osm_cli_engine_close(st, d.e);
-		free(d.ev);
-		return 1;
-	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

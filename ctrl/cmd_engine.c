@@ -2,6 +2,7 @@
 /* osm-fabric engine circuits | verify | reconcile: the circuits the store
  * holds (with their keys under --show-keys, for provisioning endpoints),
  * and the switches' maps compared with, or made equal to, the store. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,28 @@ static void report(const char *line, void *arg)
 	printf("%s\n", line);
 }
 
+/* What verify or reconcile printed, from the daemon's reply. */
+static int daemon_result(const char *what, json_t *j)
+{
+	json_t *lines = json_object_get(j, "lines"), *v;
+	json_int_t n;
+	size_t i;
+
+	if (!strcmp(what, "reconcile")) {
+		printf("reconciled: %lld map changes\n",
+		       json_integer_value(json_object_get(j, "fixed")));
+		json_decref(j);
+		return 0;
+	}
+	n = json_integer_value(json_object_get(j, "differences"));
+	json_array_foreach(lines, i, v)
+		printf("%s\n", json_string_value(v));
+	if (n == 0)
+		printf("maps equal the store\n");
+	json_decref(j);
+	return n ? 1 : 0;
+}
+
 static int sync_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,6 +142,7 @@ static int sync_cmd(int argc, char **argv)
 	struct osmdb *s;
 	const char *prefix = NULL;
 	unsigned fixed = 0;
+	json_t *j;
 	int c, r;
 
 	optind = 0;
@@ -132,6 +156,11 @@ static int sync_cmd(int argc, char **argv)
 	if (optind != argc)
 		return osm_err("engine %s: unexpected '%s'", argv[0],
 			       argv[optind]);
+	/* The store's daemon, if one runs, does it: it is the one writer,
+	 * and its engine is the one whose maps count. */
+	r = osm_cli_via_daemon(argv[0], argv[0], &j);
+	if (r != -ENOENT)
+		return r ? r : daemon_result(argv[0], j);
 	if (osm_cli_engine_open(&s, &e, &(struct osm_engine_opts){
 				.netns_prefix = prefix }))
 		return 1;

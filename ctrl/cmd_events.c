@@ -77,7 +77,7 @@ int osm_cmd_events(int argc, char **argv)
 	else
 		json_array_foreach(a, i, o)
 			if (!osm_cli_event_from_json(o, ev))
-				osm_cli_event_print(stdout, ev);
+				osm_cli_event_print(stdout, ev, 0);
 	json_decref(a);
 	free(reply);
 	free(ev);

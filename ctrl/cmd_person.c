@@ -156,7 +156,7 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 	else if (osm_opts.json)
 		err = osm_json_print(osm_cli_event_json(ev));
 	else
-		osm_cli_event_print(stdout, ev);
+		osm_cli_event_print(stdout, ev, 0);
 	free(ev);
 	return err;
 }

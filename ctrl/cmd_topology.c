@@ -3,11 +3,14 @@
  * (docs/topology.md) into the store, or print what the store holds. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "osm_hex.h"
+#include "cli_engine.h"
+#include "line.h"
 #include "osmdb_topo.h"
 
 static int usage(void)
@@ -17,47 +20,33 @@ static int usage(void)
 
 static int apply(const char *file)
 {
-	struct osmdb *s = NULL;
-	struct osmdb_txn *t = NULL;
+	char line[OSM_LINE_MAX], path[4096], msg[768];
 	struct osmdb_topo *topo;
-	char err[512], why[256];
-	int rc;
+	struct osmdb *s;
+	json_t *sum;
+	int r;
 
-	rc = osmdb_topo_parse_file(file, &topo, err, sizeof(err));
-	if (rc)
-		return osm_err("%s", err[0] ? err : osmdb_strerror(rc));
-	if (osm_cli_store_open(&s, OSMDB_CREATE)) {
-		osmdb_topo_free(topo);
-		return 1;
-	}
-	rc = osmdb_txn_begin(s, 0, &t);
-	if (!rc)
-		rc = osmdb_topo_apply(t, topo, why, sizeof(why));
-	if (!rc) {
-		rc = osmdb_txn_commit(t);
-		t = NULL;
-	}
-	osmdb_txn_abort(t);
-	if (rc)
-		osm_err("%s: not applied: %s", file,
-			rc == OSMDB_EINUSE && why[0] ? why :
-			osmdb_strerror(rc));
-	else if (!osm_opts.json)
-		printf("building %s applied: %zu floors, %zu rooms, %zu "
-		       "switches, %zu ports, %zu devices\n", topo->building,
-		       topo->n_floors, topo->n_rooms, topo->n_switches,
-		       topo->n_ports, topo->n_devices);
-	else
-		osm_json_print(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
-			"building", topo->building,
-			"floors", (json_int_t)topo->n_floors,
-			"rooms", (json_int_t)topo->n_rooms,
-			"switches", (json_int_t)topo->n_switches,
-			"ports", (json_int_t)topo->n_ports,
-			"devices", (json_int_t)topo->n_devices));
+	/* A bad file is reported here, whoever applies it. */
+	r = osmdb_topo_parse_file(file, &topo, msg, sizeof(msg));
+	if (r)
+		return osm_err("%s", msg[0] ? msg : osmdb_strerror(r));
 	osmdb_topo_free(topo);
+	/* A running daemon applies it (and reloads): it is the writer. */
+	if (!realpath(file, path))
+		return osm_err("%s: %s", file, strerror(errno));
+	if ((size_t)snprintf(line, sizeof(line), "apply %s", path) <
+	    sizeof(line) && !strchr(path, ' ') && !strchr(path, '\t')) {
+		r = osm_cli_via_daemon("topology apply", line, &sum);
+		if (r != -ENOENT)
+			return r ? r : osm_cli_topology_print(sum);
+	}
+	if (osm_cli_store_open(&s, OSMDB_CREATE))
+		return 1;
+	r = osm_cli_topology_apply(s, file, &sum, msg, sizeof(msg));
 	osmdb_close(s);
-	return rc ? 1 : 0;
+	if (r)
+		return osm_err("%s", msg);
+	return osm_cli_topology_print(sum);
 }
 
 /* ---- show: the store's topology as one JSON value, printed as JSON or

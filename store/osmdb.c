@@ -33,6 +33,7 @@ const char *osmdb_strerror(int err)
 	case OSMDB_EREF: return "refers to something that does not exist";
 	case OSMDB_EINUSE: return "still in use";
 	case OSMDB_ESEAL: return "sealed key does not open (tampered?)";
+	case OSMDB_EWRITER: return "another process writes the store";
 	case -ENOENT: return "no store there";
 	case -ENOSPC: return "store is full (map size)";
 	case -EBUSY: return "store is in use by another process";
@@ -231,6 +232,77 @@ static void drop_forget_leftovers(const char *dir)
 	unlink(path);
 }
 
+/* ---- the one writer ------------------------------------------------------ */
+
+/* Write "PID NOTE\n" into the writer lock file, which s holds. */
+static int write_note(struct osmdb *s, const char *note)
+{
+	char buf[320];
+	int n = snprintf(buf, sizeof(buf), "%ld %s\n", (long)getpid(), note);
+
+	if (ftruncate(s->writer_fd, 0) < 0 ||
+	    pwrite(s->writer_fd, buf, (size_t)n, 0) != n)
+		return -errno;
+	return 0;
+}
+
+static int take_writer(struct osmdb *s)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/writer.lock", s->dir);
+	s->writer_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->writer_fd < 0)
+		return -errno;
+	if (flock(s->writer_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? OSMDB_EWRITER : -errno;
+	return write_note(s, "");
+}
+
+int osmdb_set_note(struct osmdb *s, const char *note)
+{
+	const char *p;
+
+	if (s->writer_fd < 0)
+		return -EROFS;
+	if (strlen(note) > 255)
+		return -EINVAL;
+	for (p = note; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return -EINVAL;
+	return write_note(s, note);
+}
+
+int osmdb_writer(const char *dir, long *pid, char *note, size_t cap)
+{
+	char path[4096], buf[320];
+	ssize_t n;
+	int fd, err = 0, off = 0;
+
+	snprintf(path, sizeof(path), "%s/writer.lock", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);		/* nobody holds it */
+		return -ENOENT;
+	}
+	if (errno != EWOULDBLOCK) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	*pid = 0;
+	if (sscanf(buf, "%ld %n", pid, &off) < 1)
+		off = (int)strlen(buf);
+	snprintf(note, cap, "%s", buf + off);
+	return 0;
+}
+
 int osmdb_open(struct osmdb **out, const char *dir, unsigned flags,
 	       size_t map_size)
 {
@@ -247,7 +319,7 @@ int osmdb_open(struct osmdb **out, const char *dir, unsigned flags,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->lock_fd = -1;
+	s->lock_fd = s->writer_fd = -1;
 	s->flags = flags;
 	s->map_size = map_size ? map_size : OSMDB_DEFAULT_MAP_SIZE;
 	s->dir = strdup(dir);
@@ -269,8 +341,12 @@ int osmdb_open(struct osmdb **out, const char *dir, unsigned flags,
 		err = -errno;
 		goto fail;
 	}
-	if (!(flags & OSMDB_RDONLY))
+	if (!(flags & OSMDB_RDONLY)) {
+		err = take_writer(s);
+		if (err)
+			goto fail;
 		drop_forget_leftovers(dir);
+	}
 	err = load_root(s);
 	if (!err)
 		err = osmdb_env_open(s);
@@ -291,6 +367,8 @@ void osmdb_close(struct osmdb *s)
 		mdb_env_close(s->env);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	if (s->writer_fd >= 0)
+		close(s->writer_fd);	/* the writer lock goes with it */
 	sodium_free(s->root);	/* wipes */
 	sodium_free(s->kek);
 	free(s->dir);

@@ -34,6 +34,7 @@ enum {
 	OSMDB_EINUSE    = -31008,	/* still referenced (room has people,
 					 * person owns circuits, ...) */
 	OSMDB_ESEAL     = -31009,	/* a sealed key does not open */
+	OSMDB_EWRITER   = -31010,	/* another process writes the store */
 };
 
 /* A human-readable message for any code these functions return. */
@@ -155,12 +156,28 @@ struct osmdb_rec_audit {
  * Loads the root key (creating it, mode 0600, with OSMDB_CREATE) and
  * checks the schema version (writing it into a new store, upgrading a
  * version 1 store opened read-write).
+ * A store has one writer: a read-write open takes STORE/writer.lock
+ * (flock, exclusive) for as long as the store stays open, and fails
+ * with OSMDB_EWRITER while another process holds it (osmdb_writer says
+ * who). Read-only opens take no part in it.
  * Returns 0 and *out, or -ENOENT (no store and no OSMDB_CREATE),
- * OSMDB_EKEYPERM, OSMDB_EKEY, OSMDB_EVERSION, -ENOMEM, -EIO,
- * -EACCES.
+ * OSMDB_EKEYPERM, OSMDB_EKEY, OSMDB_EVERSION, OSMDB_EWRITER, -ENOMEM,
+ * -EIO, -EACCES.
  */
 int osmdb_open(struct osmdb **out, const char *dir, unsigned flags,
 	       size_t map_size);
+
+/*
+ * Who writes the store in dir: if a process holds its writer lock,
+ * returns 0 with its pid in *pid and the note it left (osmdb_set_note,
+ * "" if none) in note (cap bytes, NUL-terminated). Returns -ENOENT if
+ * nobody writes it, or -errno.
+ */
+int osmdb_writer(const char *dir, long *pid, char *note, size_t cap);
+
+/* Leave a note for osmdb_writer (the writer's socket, say; at most 255
+ * printable bytes). Returns 0, -EROFS (not the writer), -EINVAL, -errno. */
+int osmdb_set_note(struct osmdb *s, const char *note);
 
 /* Close a store (no transaction may be open); wipes the root key. */
 void osmdb_close(struct osmdb *s);

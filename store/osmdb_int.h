@@ -20,6 +20,7 @@ struct osmdb {
 	unsigned flags;
 	size_t map_size;
 	int lock_fd;		/* store.lock: flock shared, forget exclusive */
+	int writer_fd;		/* writer.lock, flock exclusive: read-write */
 	uint8_t *root;		/* sodium_malloc'd: guarded, mlocked */
 	uint8_t *kek;		/* key-encryption key, derived from root */
 };

@@ -21,6 +21,8 @@ static const struct {
 	{ "reload", OSM_LINE_RELOAD, 0, 0 },
 	{ "ping", OSM_LINE_PING, 0, 0 },
 	{ "controller", OSM_LINE_CONTROLLER, 0, 0 },
+	{ "apply", OSM_LINE_APPLY, 1, 1 },
+	{ "forget", OSM_LINE_FORGET, 1, 1 },
 };
 
 #define MAX_WORDS	4
@@ -77,7 +79,7 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 	if (i == sizeof(verbs) / sizeof(verbs[0]))
 		return bad(err, errlen, "%s", "unknown request (enter, move, "
 			   "leave, events, verify, reconcile, reload, ping, "
-			   "controller)");
+			   "controller, apply, forget)");
 	if (nw - 1 < verbs[i].min || nw - 1 > verbs[i].max)
 		return bad(err, errlen, "wrong number of words for '%s'",
 			   verbs[i].verb);
@@ -88,7 +90,14 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 		return name(req->person, w[1], "person", err, errlen) ?:
 		       name(req->room, w[2], "room", err, errlen);
 	case OSM_LINE_LEAVE:
+	case OSM_LINE_FORGET:
 		return name(req->person, w[1], "person", err, errlen);
+	case OSM_LINE_APPLY:
+		if (w[1][0] != '/')
+			return bad(err, errlen, "%s", "apply: the topology "
+				   "file's path must be absolute");
+		strcpy(req->path, w[1]);	/* shorter than the line */
+		return 0;
 	case OSM_LINE_EVENTS:
 		req->n = 10;
 		if (nw == 2) {

@@ -20,6 +20,8 @@ enum osm_line_cmd {
 	OSM_LINE_RELOAD,	/* reload (the topology) */
 	OSM_LINE_PING,		/* ping */
 	OSM_LINE_CONTROLLER,	/* controller (its counters) */
+	OSM_LINE_APPLY,		/* apply /PATH (a topology file) */
+	OSM_LINE_FORGET,	/* forget PERSON (erasure) */
 };
 
 struct osm_line_req {
@@ -27,6 +29,7 @@ struct osm_line_req {
 	char person[OSMDB_NAME_MAX + 1];
 	char room[OSMDB_NAME_MAX + 1];
 	unsigned n;			/* events: how many */
+	char path[OSM_LINE_MAX];	/* apply: the file, absolute */
 };
 
 /*

@@ -111,6 +111,20 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 		     uint64_t arrival_ns, struct osm_engine_event *ev);
 
 /*
+ * Erase person (GDPR; docs/store.md, "Erasure"): if present, they leave
+ * first, as osm_engine_event would make them (their circuits go from
+ * every switch; *ev, which may be NULL, gets that event); then the store
+ * forgets them (osmdb_forget, which needs *st to be its only opener and
+ * may close it: *st NULL), then the engine's recent events naming them
+ * go. *erased gets the number of store records erased. Returns 0, a code
+ * of osm_engine_event, OSMDB_ENOTFOUND (nothing names them), -EBUSY
+ * (another process has the store open), -EINVAL, or a store code.
+ */
+int osm_engine_forget(struct osm_engine *e, struct osmdb **st,
+		      const char *person, struct osm_engine_event *ev,
+		      unsigned long *erased);
+
+/*
  * Make every switch's maps equal to what the store says: install
  * missing circuits, replace wrong ones (keeping their replay windows),
  * remove data circuits the store does not have. Control circuits (ids

@@ -2,7 +2,7 @@
 /* Inside the engine (never included outside ctrl/engine/): its state, and
  * each file's functions, in the order the files build on each other:
  * names, topo, people, policy, switches, values, maps, sync, event,
- * links, engine. A file calls only the files before it. */
+ * forget, links, engine. A file calls only the files before it. */
 #ifndef OSM_ENGINE_INT_H
 #define OSM_ENGINE_INT_H
 
@@ -110,6 +110,10 @@ void eng_topo_index_free(struct osm_engine *e);
 int eng_room_find(const struct osm_engine *e, const char *name);
 int eng_sw_find(const struct osm_engine *e, const char *name);
 int eng_dev_find(const struct osm_engine *e, uint32_t id);
+/* The person a device belongs to (docs/engine.md, "Personal devices"):
+ * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
+ * into owner and returns 1; returns 0 for a room device. */
+int eng_device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1]);
 /* Switch sw's port to switch peer, or -1. */
 int eng_uplink(const struct osm_engine *e, int sw, int peer);
 /* A room's own devices; a person's personal devices (indexes). */

@@ -105,10 +105,7 @@ int eng_dev_find(const struct osm_engine *e, uint32_t id)
 	return -1;
 }
 
-/* The person a device belongs to (docs/engine.md, "Personal devices"):
- * for a device named "PERSON.SUFFIX" (SUFFIX without dots) copies PERSON
- * into owner and returns 1; returns 0 for a room device. */
-static int device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1])
+int eng_device_owner(const char *device, char owner[OSMDB_NAME_MAX + 1])
 {
 	const char *dot = strrchr(device, '.');
 	size_t n;
@@ -213,7 +210,7 @@ int eng_topo_index(struct osm_engine *e)
 		d->room = eng_room_find(e, d->r.room);
 		d->sw = eng_sw_find(e, d->r.sw);
 		d->port = port_find(e, d->sw, d->r.port);
-		d->personal = device_owner(d->r.name, d->owner);
+		d->personal = eng_device_owner(d->r.name, d->owner);
 		if (d->personal)
 			e->pdev[e->n_pdev++] = (int)i;
 		else if (d->room >= 0)

@@ -40,7 +40,7 @@ def lines(s, n):
 def ask(s, data, n=1):
     s.sendall(data)
     for l in lines(s, n):
-        print(l[:120])
+        print(l[:200])
 if what == "one":            # each argument a line, one connection
     s = conn()
     for a in sys.argv[3:]:
@@ -83,7 +83,7 @@ tap_is "ping" "$(py one ping)" 'ok {"pong":true}'
 tap_is "malformed lines: one error each" "$(py one hello enter 'enter a' \
 	'leave a b' '' 'enter \xe4 r101' 'enter a\x00b r101' \
 	'events 0' 'events 65' 'events x' 'enter a/b r101')" \
-"error bad-request unknown request (enter, move, leave, events, verify, reconcile, reload, ping, controller)
+"error bad-request unknown request (enter, move, leave, events, verify, reconcile, reload, ping, controller, apply, forget)
 error bad-request wrong number of words for 'enter'
 error bad-request wrong number of words for 'enter'
 error bad-request wrong number of words for 'leave'
@@ -120,7 +120,7 @@ tap_is "CR LF line ends" "$(py one 'ping\r')" 'ok {"pong":true}'
 out=$("$F" --store "$D" person enter bea r102)
 tap_ok "person enter goes through the daemon" \
 	grep -q '^#[0-9]* enter bea r102: ' <<<"$out"
-tap_ok "the daemon logged it" grep -q '^#[0-9]* enter bea r102' /tmp/$P.log
+tap_ok "the daemon logged it, naming nobody" grep -q '^#[0-9]* enter someone r102' /tmp/$P.log
 err=$("$F" --store "$D" person enter bea r999 2>&1); rc=$?
 tap_is "unknown room through the daemon" "$rc:$err" \
 	"1:osm-fabric: person enter: no room r999"

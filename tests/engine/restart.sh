@@ -137,7 +137,7 @@ for run in $(seq $RUNS); do
 			.kind == "leave")] | length')
 	applied=${res#ok }
 	agree() {
-		[ "${res%% *}" = ok ] && [ "$diffs" = 'ok {"differences":0}' ] &&
+		[ "${res%% *}" = ok ] && [ "$diffs" = 'ok {"differences":0,"lines":[]}' ] &&
 		[ "$audit" = "$applied" ]
 	}
 	tap_ok "run $run: killed, restarted: store = acked events ($res), maps = store ($diffs), $audit presence records in the audit" agree

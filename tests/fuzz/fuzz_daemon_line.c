@@ -11,7 +11,8 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 {
 	static const char *const verb[] = {
 		"",	  "enter",     "move",	 "leave", "events",
-		"verify", "reconcile", "reload", "ping",  "controller"};
+		"verify", "reconcile", "reload", "ping",  "controller",
+		"apply",  "forget"};
 
 	switch (r->cmd) {
 	case OSM_LINE_ENTER:
@@ -20,7 +21,11 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 			 r->room);
 		break;
 	case OSM_LINE_LEAVE:
-		snprintf(buf, len, "leave %s", r->person);
+	case OSM_LINE_FORGET:
+		snprintf(buf, len, "%s %s", verb[r->cmd], r->person);
+		break;
+	case OSM_LINE_APPLY:
+		snprintf(buf, len, "apply %s", r->path);
 		break;
 	case OSM_LINE_EVENTS:
 		snprintf(buf, len, "events %u", r->n);
@@ -42,9 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		return 0;
 	}
-	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_CONTROLLER)
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_FORGET)
 		abort();
-	if ((r.cmd <= OSM_LINE_LEAVE && !osmdb_name_ok(r.person)) ||
+	if (r.cmd == OSM_LINE_APPLY &&
+	    (r.path[0] != '/' || strpbrk(r.path, " \t")))
+		abort();
+	if (((r.cmd <= OSM_LINE_LEAVE || r.cmd == OSM_LINE_FORGET) &&
+	     !osmdb_name_ok(r.person)) ||
 	    (r.cmd <= OSM_LINE_MOVE && !osmdb_name_ok(r.room)))
 		abort();
 	if (r.cmd == OSM_LINE_EVENTS &&

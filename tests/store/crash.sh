@@ -3,7 +3,8 @@
 # after each kill the store opens, the audit chain verifies and every id
 # the writer printed (it prints after the commit returns) is in the store.
 # Every 6th run kills an `osm-fabric forget` instead: the person is then
-# wholly there or wholly gone, and the chain verifies.
+# wholly there, gone, or (forget makes one present leave first) left and
+# not erased, and the chain verifies.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -33,6 +34,9 @@ for run in $(seq 1 60); do
 		audit_n=$("$OSM" --store "$D" audit show --person "$who" | wc -l)
 		whole=no
 		{ [ "$in_list" = 1 ] && [ "$audit_n" = 2 ]; } && whole=there
+		# forget makes a person present leave first: killed after
+		# that leave committed, they are out and not yet erased
+		{ [ "$in_list" = 0 ] && [ "$audit_n" = 3 ]; } && whole=left
 		{ [ "$n" = 0 ] && [ "$in_list" = 0 ]; } && whole=gone
 		tap_ok "run $run: forget killed after ${delay}s: $who $whole" \
 			[ "$whole" != no ]
