@@ -155,9 +155,15 @@ int osm_cli_daemon(const char *sock, const char *line, char *reply,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		err = -errno;
+		goto out;
+	}
+	/* A daemon with no room answers "error busy" and closes: read that
+	 * line even if the request could not be sent. */
+	if ((send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n ||
+	     send(fd, "\n", 1, MSG_NOSIGNAL) != 1) &&
+	    errno != EPIPE && errno != ECONNRESET) {
 		err = -errno;
 		goto out;
 	}

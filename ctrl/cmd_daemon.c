@@ -20,8 +20,11 @@
 #include "cli_engine.h"
 #include "line.h"
 #include "controller.h"
+#include "osm_arg.h"
 
 #define MAX_CLIENTS	64
+#define IDLE_S		30	/* default --client-timeout */
+#define MIN_IDLE_NS	1000000000ULL	/* silent this long: yields its place */
 #define OUT_MAX		(4u << 20)	/* a client that reads nothing */
 #define MAX_WATCH	256		/* link watch sockets (switches) */
 
@@ -33,6 +36,7 @@ struct client {
 	char in[OSM_LINE_MAX];
 	char *out;
 	size_t out_len, out_cap;
+	uint64_t last;		/* CLOCK_MONOTONIC of its last request */
 };
 
 struct daemon {
@@ -42,6 +46,7 @@ struct daemon {
 	struct osm_engine_event *ev;
 	struct client c[MAX_CLIENTS];
 	int n;
+	uint64_t idle_ns;		/* a client silent this long is closed */
 };
 
 static volatile sig_atomic_t stop;
@@ -292,6 +297,7 @@ static void input(struct daemon *d, struct client *c, const char *buf,
 {
 	size_t i;
 
+	c->last = now;
 	for (i = 0; i < n && !c->closing; i++) {
 		if (c->discard) {
 			c->discard = buf[i] != '\n';
@@ -378,10 +384,45 @@ static void log_cb(const struct osm_engine_event *ev, void *arg)
 	log_event(ev);
 }
 
+/* A new client. When all places are taken, the one silent the longest
+ * (at least a second, with no reply pending and no line begun) makes
+ * room, so that idle connections cannot lock everyone out; if none can,
+ * the newcomer gets one "error busy" line. */
+static void accept_client(struct daemon *d, int lfd)
+{
+	uint64_t now = now_ns(), oldest = now - MIN_IDLE_NS;
+	int fd, i, victim = -1;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	for (i = 0; d->n == MAX_CLIENTS && i < d->n; i++) {
+		struct client *c = &d->c[i];
+
+		if (!c->out_len && !c->in_len && !c->closing &&
+		    c->last < oldest) {
+			oldest = c->last;
+			victim = i;
+		}
+	}
+	if (d->n == MAX_CLIENTS && victim < 0) {
+		send(fd, "error busy too many clients\n", 28,
+		     MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	if (victim >= 0) {
+		send(d->c[victim].fd, "error busy closed: idle, and another "
+		     "client waits\n", 50, MSG_NOSIGNAL | MSG_DONTWAIT);
+		drop(d, victim);
+	}
+	d->c[d->n++] = (struct client){ .fd = fd, .last = now };
+}
+
 static void serve(struct daemon *d, int lfd)
 {
 	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH];
-	int wfd[MAX_WATCH + 1], nw, i, fd, wait;
+	int wfd[MAX_WATCH + 1], nw, i, wait;
 	char buf[4096];
 	ssize_t r;
 
@@ -400,6 +441,9 @@ static void serve(struct daemon *d, int lfd)
 		for (i = 0; i < nw; i++)
 			p[d->n + 1 + i] = (struct pollfd){ .fd = wfd[i],
 							   .events = POLLIN };
+		/* wake at least once a second to close idle clients */
+		if (wait < 0 || wait > 1000)
+			wait = 1000;
 		if (poll(p, (nfds_t)(d->n + 1 + nw), wait) < 0)
 			continue;	/* EINTR: a signal, check stop */
 		for (i = 0; i < nw; i++) {
@@ -443,22 +487,12 @@ static void serve(struct daemon *d, int lfd)
 			}
 			if ((re & (POLLERR | POLLNVAL)) ||
 			    (c->closing && !c->out_len) || c->closing == 2 ||
-			    ((re & POLLHUP) && !(re & POLLIN)))
+			    ((re & POLLHUP) && !(re & POLLIN)) ||
+			    now_ns() - c->last > d->idle_ns)
 				drop(d, i);
 		}
-		if (p[0].revents & POLLIN) {
-			fd = accept4(lfd, NULL, NULL,
-				     SOCK_CLOEXEC | SOCK_NONBLOCK);
-			if (fd < 0)
-				continue;
-			if (d->n == MAX_CLIENTS) {
-				send(fd, "error busy too many clients\n", 28,
-				     MSG_NOSIGNAL | MSG_DONTWAIT);
-				close(fd);
-				continue;
-			}
-			d->c[d->n++] = (struct client){ .fd = fd };
-		}
+		if (p[0].revents & POLLIN)
+			accept_client(d, lfd);
 	}
 }
 
@@ -467,11 +501,15 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: osm-fabric [--store DIR] daemon [--socket PATH] [--netns-prefix P]\n"
 "                                      [--ctl IFNAME [--ctl-netns NS]]\n"
+"                                      [--client-timeout SEC]\n"
 "Owns the store and programs the switches: reconciles their maps with the\n"
 "store, then serves presence events on a Unix socket (default\n"
 "STORE/engine.sock), one request a line, one reply a line:\n"
 "  enter PERSON ROOM | move PERSON ROOM | leave PERSON | events [N] |\n"
-"  verify | reconcile | reload | controller | ping\n"
+"  verify | reconcile | reload | controller | ping | apply /PATH |\n"
+"  forget PERSON\n"
+"A client silent for --client-timeout seconds (default 30) is closed; with\n"
+"64 clients, one silent for a second makes room for a new one.\n"
 "--ctl: the controller's interface, wired to the topology's management\n"
 "port: devices' control circuits end there (HELLO, PRESENCE, KEY_UPDATE).\n"
 "Replies: 'ok JSON' or 'error CODE MESSAGE' (docs/engine.md).\n");
@@ -484,10 +522,12 @@ int osm_cmd_daemon(int argc, char **argv)
 		{ "netns-prefix", required_argument, NULL, 'N' },
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "ctl-netns", required_argument, NULL, 'C' },
+		{ "client-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct daemon d = { 0 };
+	uint64_t idle = IDLE_S;
 	struct osmdb *st;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
@@ -505,6 +545,12 @@ int osm_cmd_daemon(int argc, char **argv)
 		case 'N': prefix = optarg; break;
 		case 'c': ctl = optarg; break;
 		case 'C': ctl_ns = optarg; break;
+		case 'T':
+			if (osm_arg_u64(optarg, 86400, &idle) || !idle)
+				return osm_err("daemon: --client-timeout is "
+					       "1..86400 seconds, not '%s'",
+					       optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			return osm_err("daemon: unknown option '%s'",
@@ -513,6 +559,7 @@ int osm_cmd_daemon(int argc, char **argv)
 	}
 	if (optind != argc)
 		return osm_err("daemon: unexpected '%s'", argv[optind]);
+	d.idle_ns = idle * 1000000000ULL;
 	sock = osm_cli_socket(sock, sbuf, sizeof(sbuf));
 	d.ev = calloc(1, sizeof(*d.ev));
 	if (!d.ev)

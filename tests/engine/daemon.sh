@@ -76,6 +76,24 @@ elif what == "crowd":        # 70 clients at once: the extra ones are told
     time.sleep(0.2)
     s = conn(); s.sendall(b"ping\n")
     print(busy, lines(s, 1)[0])
+elif what == "idle64":       # 64 silent clients: a 65th is served anyway
+    cs = [conn() for _ in range(64)]
+    time.sleep(1.5)
+    s = conn(); s.sendall(b"ping\n")
+    print(lines(s, 1)[0])
+    told = 0
+    for c in cs:
+        c.settimeout(0.05)
+        try:
+            if c.recv(100).startswith(b"error busy closed: idle"):
+                told += 1
+        except socket.timeout:
+            pass
+    print(told)
+elif what == "silent":       # a client silent past --client-timeout
+    s = conn(); s.settimeout(10)
+    t = time.time()
+    print("closed" if s.recv(10) == b"" else "open", round(time.time() - t))
 EOF
 py() { python3 /tmp/$P.py "$S" "$@"; }
 
@@ -115,6 +133,9 @@ tap_is "1000 pipelined requests, 1000 replies" "$(py pipeline)" "1000 True"
 tap_is "70 clients: 6 told busy, then served again" "$(py crowd)" \
 	'6 ok {"pong":true}'
 tap_is "CR LF line ends" "$(py one 'ping\r')" 'ok {"pong":true}'
+tap_is "64 silent clients: a 65th is served, one of them told why it goes" \
+	"$(py idle64)" 'ok {"pong":true}
+1'
 
 # The CLI through the daemon: same messages, the daemon's sequence.
 out=$("$F" --store "$D" person enter bea r102)
@@ -150,4 +171,15 @@ tap_ok "events without a daemon: one error line" \
 tap_ok "person enter without a daemon: applied here" \
 	bash -c "$F --store $D person enter cyd r102 | grep -q '^#1 enter cyd'"
 tap_ok "audit chain verifies" bash -c "$F --store $D audit verify >/dev/null"
+
+# A client silent for --client-timeout is closed.
+"$F" --store "$D" daemon --client-timeout 1 >>/tmp/$P.log 2>&1 &
+dpid=$!
+for _ in $(seq 100); do [ -S "$S" ] && break; sleep 0.05; done
+r=$(py silent)
+tap_ok "a client silent 1 s (--client-timeout 1) is closed ($r)" \
+	bash -c "[ '${r% *}' = closed ] && [ ${r#* } -ge 1 ] && [ ${r#* } -le 3 ]"
+err=$("$F" --store /tmp/$P-none daemon --client-timeout 0 2>&1); rc=$?
+tap_is "--client-timeout 0: one line, exit 1" "$rc:$err" \
+	"1:osm-fabric: daemon: --client-timeout is 1..86400 seconds, not '0'"
 tap_done
