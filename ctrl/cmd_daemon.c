@@ -582,11 +582,11 @@ int osm_cmd_daemon(int argc, char **argv)
 		return 1;
 	}
 	d.st = st;
-	if (d.ctl && osm_ctl_attach(d.ctl, d.e, st)) {
+	if (d.ctl && (err = osm_ctl_attach(d.ctl, d.e, st))) {
 		osm_ctl_close(d.ctl);
 		osm_cli_engine_close(st, d.e);
 		free(d.ev);
-		return osm_err("daemon: out of memory");
+		return osm_err("daemon: controller: %s", strerror(-err));
 	}
 	/* The store's writer lock is ours (a second daemon, or any other
 	 * writer, was refused above, before touching a map); tell clients

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <getopt.h>
 #include "cli.h"
+#include "osm_keys.h"
 
 static const struct osm_cmd commands[] = {
 	{ "version", osm_cmd_version, "print the version" },
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 	int c;
+
+	/* the store's root key, session and circuit keys pass through here */
+	if (osm_keys_nodump())
+		return osm_err("cannot keep keys out of core dumps");
 
 	/* '+': stop at the command name; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+jvh", opts, NULL)) != -1) {

@@ -94,6 +94,8 @@ int main(int argc, char **argv)
 	uint8_t root[32];
 	int have_id = 0, have_mac = 0, have_ctrl = 0, c, r;
 
+	if (osm_keys_nodump())
+		return err("%s", "cannot keep keys out of core dumps");
 	memset(p.peer_mac, 0xff, 6);
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {

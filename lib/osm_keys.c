@@ -2,8 +2,20 @@
 /* The key hierarchy of docs/protocol.md, with libsodium crypto_kdf. */
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include "osm_keys.h"
+
+int osm_keys_nodump(void)
+{
+	const struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
 
 /* crypto_kdf contexts: exactly 8 bytes each. */
 static const char ctx_device[crypto_kdf_CONTEXTBYTES + 1] = "osm-dev1";

@@ -14,6 +14,11 @@
 /* Device ids, control circuit ids and directions (OSM_DEVICE_ID_MAX,
  * osm_ctrl_circuit(), OSM_CTRL_UP/DOWN) are in osm_proto.h. */
 
+/* Keep this process's keys out of core dumps and other processes'
+ * debuggers: RLIMIT_CORE 0 and PR_SET_DUMPABLE 0, for every program that
+ * holds keys, first thing in main(). Returns 0 or -errno. */
+int osm_keys_nodump(void);
+
 /* Device long-term key. Returns 0, or -EINVAL for an id over the max. */
 int osm_kdf_device(uint8_t out[OSM_DEVICE_KEY_LEN],
 		   const uint8_t root[OSM_ROOT_KEY_LEN], uint32_t device_id);

@@ -15,6 +15,7 @@
 #include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_arg.h"
+#include "osm_keys.h"
 #include "osm_packet.h"
 
 #define FRAME_MAX (OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD + 64)
@@ -385,6 +386,8 @@ int main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return osm_err("libsodium failed to initialise");
+	if (osm_keys_nodump())
+		return osm_err("cannot keep keys out of core dumps");
 	if (!strcmp(argv[1], "send"))
 		return cmd_send(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "recv"))

@@ -116,8 +116,8 @@ static void drop_pending(struct osm_ctl *c, size_t i)
 
 static void devs_free(struct osm_ctl *c)
 {
-	if (c->devs)
-		sodium_memzero(c->devs, c->n_devs * sizeof(*c->devs));
+	if (c->devs)	/* wipes and unlocks */
+		sodium_munlock(c->devs, (c->n_devs + 1) * sizeof(*c->devs));
 	free(c->devs);
 	c->devs = NULL;
 	while (c->nq)
@@ -270,6 +270,12 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 	c->devs = calloc(c->n_devs + 1, sizeof(*c->devs));
 	if (!c->devs)
 		return -ENOMEM;
+	/* every device's control keys, for the daemon's life: never swapped */
+	if (sodium_mlock(c->devs, (c->n_devs + 1) * sizeof(*c->devs)) < 0) {
+		free(c->devs);
+		c->devs = NULL;
+		return -errno;
+	}
 	osm_engine_on_change(e, on_change, c);
 	return 0;
 }

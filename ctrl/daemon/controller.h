@@ -30,7 +30,8 @@ void osm_ctl_close(struct osm_ctl *c);
 
 /* Work for engine e on store st (again after the engine reloads its
  * topology): device state is made anew, and every circuit change the
- * engine commits is queued for delivery. Returns 0 or -ENOMEM. */
+ * engine commits is queued for delivery; the devices' control keys are
+ * kept in locked memory. Returns 0, -ENOMEM, or -errno of mlock. */
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		   struct osmdb *st);
 

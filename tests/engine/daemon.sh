@@ -179,6 +179,34 @@ for _ in $(seq 100); do [ -S "$S" ] && break; sleep 0.05; done
 r=$(py silent)
 tap_ok "a client silent 1 s (--client-timeout 1) is closed ($r)" \
 	bash -c "[ '${r% *}' = closed ] && [ ${r#* } -ge 1 ] && [ ${r#* } -le 3 ]"
+kill $dpid; wait $dpid 2>/dev/null
+dpid=
+
+# No core dump holds its keys: with cores allowed (core_pattern "core"
+# here: a file in the cwd), a crashed daemon leaves none, where a plain
+# process does.
+core_of() {	# core_of CMD...: the core files CMD leaves when it crashes
+	local dir pid
+	dir=$(mktemp -d /tmp/$P.core.XXXX)
+	(cd "$dir" && ulimit -c unlimited && exec "$@" >/dev/null 2>&1) &
+	pid=$!
+	for _ in $(seq 100); do [ -S "$S" ] || [ "$1" = sleep ] && break
+		sleep 0.05; done
+	sleep 0.2
+	kill -SEGV $pid; wait $pid 2>/dev/null
+	ls "$dir" | grep -c '^core'
+	rm -rf "$dir"
+}
+if [ "$(cat /proc/sys/kernel/core_pattern)" = core ]; then
+	tap_is "a plain process that crashes leaves a core here" \
+		"$(core_of sleep 30)" 1
+	tap_is "the daemon, crashed, leaves none" \
+		"$(core_of "$PWD/$F" --store "$D" daemon)" 0
+else
+	tap_skip "core_pattern is not 'core': cannot watch for core files"
+	tap_skip "core_pattern is not 'core'"
+fi
+rm -f "$S"
 err=$("$F" --store /tmp/$P-none daemon --client-timeout 0 2>&1); rc=$?
 tap_is "--client-timeout 0: one line, exit 1" "$rc:$err" \
 	"1:osm-fabric: daemon: --client-timeout is 1..86400 seconds, not '0'"

@@ -445,6 +445,8 @@ int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
 		return osm_err("libsodium failed to initialise");
+	if (osm_keys_nodump())
+		return osm_err("cannot keep keys out of core dumps");
 	if (!getenv("OSM_BENCH_VERBOSE"))
 		libbpf_set_print(quiet);
 	if (argc > 1 && !strcmp(argv[1], "testrun"))

@@ -671,6 +671,8 @@ int main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return osm_err("libsodium failed to initialise");
+	if (osm_keys_nodump())
+		return osm_err("cannot keep keys out of core dumps");
 	e = parse_opts(argc, argv, &o);
 	if (e)
 		goto out;
