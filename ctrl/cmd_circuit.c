@@ -18,17 +18,19 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: osm-fabric circuit add [-n NETNS] SWITCH ID --in IFNAME --out IFNAME\n"
 "                              --src MAC --dst MAC --epoch E\n"
-"                              (--hop-key HEX | --hop-key-file FILE)\n"
+"                              --hop-key-file FILE\n"
 "                              [--rate BYTES/S --burst BYTES] [--lease SECONDS]\n"
 "                              [--remote] [--ctrl]\n"
 "       osm-fabric circuit del [-n NETNS] SWITCH ID\n"
 "       osm-fabric circuit list [-n NETNS] SWITCH\n"
 "       osm-fabric circuit key [-n NETNS] SWITCH ID --epoch E\n"
-"                              (--hop-key HEX | --hop-key-file FILE | --remove)\n"
+"                              (--hop-key-file FILE | --remove)\n"
 "add installs one direction of a circuit: frames of circuit ID that arrive on\n"
 "--in from --src are forwarded to --out with their destination MAC set to\n"
 "--dst. key installs the hop key of another epoch next to the current one\n"
-"(rotation) or removes an epoch's key. Keys are 16 bytes of hex.\n");
+"(rotation) or removes an epoch's key. A key file holds 16 bytes, raw or\n"
+"as hex, is the caller's and closed to group and others; - reads stdin.\n"
+"No key is ever taken on the command line (other users can read it).\n");
 }
 
 static uint64_t mono_ns(void)
@@ -41,7 +43,7 @@ static uint64_t mono_ns(void)
 
 /* Options of add and key; argv[0] is the subcommand. */
 struct copts {
-	const char *netns, *in, *out, *src, *dst, *key_hex, *key_file;
+	const char *netns, *in, *out, *src, *dst, *key_file;
 	uint32_t epoch, flags;
 	int have_epoch, remove;
 	uint64_t rate, burst, lease;
@@ -56,8 +58,8 @@ static int parse(int argc, char **argv, struct copts *o)
 		{ "src", required_argument, NULL, 's' },
 		{ "dst", required_argument, NULL, 'd' },
 		{ "epoch", required_argument, NULL, 'e' },
-		{ "hop-key", required_argument, NULL, 'k' },
 		{ "hop-key-file", required_argument, NULL, 'K' },
+		{ "hop-key", required_argument, NULL, 'k' },	/* refused */
 		{ "rate", required_argument, NULL, 'r' },
 		{ "burst", required_argument, NULL, 'b' },
 		{ "lease", required_argument, NULL, 'l' },
@@ -79,8 +81,10 @@ static int parse(int argc, char **argv, struct copts *o)
 		case 'o': o->out = optarg; break;
 		case 's': o->src = optarg; break;
 		case 'd': o->dst = optarg; break;
-		case 'k': o->key_hex = optarg; break;
 		case 'K': o->key_file = optarg; break;
+		case 'k':
+			return osm_arg_key_refused("--hop-key", optarg,
+						   "--hop-key-file");
 		case 'R': o->flags |= OSM_CF_REMOTE; break;
 		case 'C': o->flags |= OSM_CF_CTRL; break;
 		case 'x': o->remove = 1; break;
@@ -123,26 +127,20 @@ static int parse_id(int argc, char **argv, struct copts *o, uint32_t *id)
 	return osm_swcli_u32(argv[optind + 1], "circuit id", id);
 }
 
-/* The hop key from --hop-key or --hop-key-file. */
+/* The hop key from --hop-key-file. */
 static int read_key(const struct copts *o, uint8_t key[OSM_HOP_KEY_LEN])
 {
 	int err;
 
-	if (!!o->key_hex + !!o->key_file != 1)
-		return osm_err("give the hop key with --hop-key or "
-			       "--hop-key-file (one of them)");
-	if (o->key_hex)
-		err = osm_arg_key_hex(o->key_hex, key, OSM_HOP_KEY_LEN);
-	else
-		err = osm_arg_key_file(o->key_file, key, OSM_HOP_KEY_LEN);
-	if (err == -EINVAL)
-		return osm_err("bad hop key: not hex");
+	if (!o->key_file)
+		return osm_err("give the hop key with --hop-key-file FILE");
+	err = osm_arg_key_file(o->key_file, key, OSM_HOP_KEY_LEN);
 	if (err == -EMSGSIZE)
-		return osm_err("bad hop key: need %d bytes of hex",
-			       OSM_HOP_KEY_LEN);
+		return osm_err("hop key file '%s': need %d bytes (raw or hex)",
+			       o->key_file, OSM_HOP_KEY_LEN);
 	if (err)
-		return osm_err("cannot read hop key file '%s': %s",
-			       o->key_file, strerror(-err));
+		return osm_err("hop key file '%s': %s", o->key_file,
+			       osm_arg_strerror(err));
 	return 0;
 }
 
@@ -239,7 +237,7 @@ static int cmd_key(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if (!o.have_epoch)
 		return osm_err("circuit key: --epoch is required");
-	if (o.remove && (o.key_hex || o.key_file))
+	if (o.remove && o.key_file)
 		return osm_err("circuit key: --remove takes no key");
 	if (!o.remove && read_key(&o, key))
 		return 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "osm_arg.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_provision.h"
@@ -19,7 +20,8 @@ static const char usage[] =
 "                  --mac MAC --ctrl-mac MAC [--peer-mac MAC] [--epoch E]\n"
 "                  -o OUT\n"
 "Write the provisioning blob of a firmware endpoint. Key files hold 32\n"
-"raw bytes or 64 hex digits; with a root key the device key is derived\n"
+"raw bytes or 64 hex digits, are the caller's and closed to group and\n"
+"others (- reads stdin); with a root key the device key is derived\n"
 "for --id (osm_kdf_device). --epoch is the control keys' epoch (1).\n";
 
 static int err(const char *fmt, const char *arg)
@@ -30,35 +32,18 @@ static int err(const char *fmt, const char *arg)
 	return 1;
 }
 
-/* Read a 32-byte key from path: raw, or hex text. 0 or -1 (reported). */
+/* Read a 32-byte key from path (raw or hex; the caller's, closed to group
+ * and others). 0 or -1 (reported). */
 static int read_key(const char *path, uint8_t key[32])
 {
-	uint8_t buf[200];
-	char text[201];
-	ssize_t n;
-	int fd, r = -1;
+	int e = osm_arg_key_file(path, key, 32);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err("cannot open key file %s", path);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n == 32) {
-		memcpy(key, buf, 32);
-		r = 0;
-	} else if (n > 0 && n < (ssize_t)sizeof(buf)) {
-		memcpy(text, buf, (size_t)n);
-		text[n] = 0;
-		if (osm_hex_parse(text, key, 32) == 32)
-			r = 0;
-		sodium_memzero(text, sizeof(text));
-	}
-	sodium_memzero(buf, sizeof(buf));
-	if (r)
+	if (e == -EMSGSIZE)
 		err("key file %s: want 32 bytes or 64 hex digits", path);
-	return r;
+	else if (e)
+		fprintf(stderr, "osm-mkblob: key file %s: %s\n", path,
+			osm_arg_strerror(e));
+	return e ? -1 : 0;
 }
 
 static int parse_u32(const char *s, uint32_t *v)

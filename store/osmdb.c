@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include "osmdb_int.h"
+#include "osm_arg.h"
 
 
 static const char ctx_kek[crypto_kdf_CONTEXTBYTES + 1] = "osm-kek1";
@@ -25,8 +26,8 @@ const char *osmdb_strerror(int err)
 		       "reads versions 1 and 2)";
 	case OSMDB_ECORRUPT: return "store record is corrupt";
 	case OSMDB_EKEYPERM:
-		return "root.key is readable by group or others "
-		       "(chmod 600 it)";
+		return "root.key is another user's, or group or others may "
+		       "access it (chown it; chmod 600 it)";
 	case OSMDB_EKEY:
 		return "root.key is missing, unreadable or not 32 bytes";
 	case OSMDB_EAUDIT: return "audit chain is broken";
@@ -52,12 +53,14 @@ static int read_root(int fd, uint8_t *root)
 	struct stat st;
 	ssize_t n;
 
+	int err = osm_arg_key_fd_ok(fd);
+
+	if (err == OSM_ARG_EOWNER || err == OSM_ARG_EMODE)
+		return OSMDB_EKEYPERM;
+	if (err)
+		return err == OSM_ARG_ENOTREG ? OSMDB_EKEY : err;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return OSMDB_EKEY;
-	if (st.st_mode & 077)
-		return OSMDB_EKEYPERM;
 	if (st.st_size != OSM_ROOT_KEY_LEN)
 		return OSMDB_EKEY;
 	n = read(fd, root, OSM_ROOT_KEY_LEN);

@@ -26,7 +26,8 @@ enum {
 	OSMDB_EEXIST    = -31001,	/* record already exists */
 	OSMDB_EVERSION  = -31002,	/* store has another schema version */
 	OSMDB_ECORRUPT  = -31003,	/* a record does not decode */
-	OSMDB_EKEYPERM  = -31004,	/* root.key readable by group/other */
+	OSMDB_EKEYPERM  = -31004,	/* root.key another user's, or open
+					 * to group or others */
 	OSMDB_EKEY      = -31005,	/* root.key missing (store exists),
 					 * unreadable or wrong size */
 	OSMDB_EAUDIT    = -31006,	/* audit chain broken */

@@ -189,3 +189,11 @@ osm_sweep() {
 osm_prefixed() {
 	[[ $1 == "$2"* && ${1#"$2"} != [0-9]* ]]
 }
+
+# osm_keyfile PREFIX HEX: the key in a new file PREFIX.key.XXXXXX (mode
+# 0600), its path on stdout. Keys never go on a command line, where any
+# user can read them (printf is a builtin: no process shows HEX).
+osm_keyfile() {
+	local f
+	f=$(mktemp "$1.key.XXXXXX") && printf '%s\n' "$2" >"$f" && echo "$f"
+}

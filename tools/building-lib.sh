@@ -219,11 +219,22 @@ bld_circuit() {
 # osm-endpoint on the device's eth0 with that circuit's keys; recv prints
 # what arrives ("ok SEQ EPOCH HEX" lines).
 bld_ep() {
-	local op=$1 dev=$2 id epoch hop e2e
+	local op=$1 dev=$2 id epoch hop e2e hf ef rc
 	read -r id epoch hop e2e <<<"$3"
 	shift 3
+	hf=$(bld_keyfile "$hop") && ef=$(bld_keyfile "$e2e") || return 1
 	ip netns exec "$(bld_devns "$dev")" "$E" "$op" eth0 --circuit "$id" \
-		--epoch "$epoch" --hop-key "$hop" --e2e-key "$e2e" "$@"
+		--epoch "$epoch" --hop-key-file "$hf" --e2e-key-file "$ef" "$@"
+	rc=$?
+	rm -f "$hf" "$ef"
+	return $rc
+}
+# bld_keyfile HEX: a key in a new file (mode 0600) under /tmp/$P.*, its
+# path on stdout: keys never go on a command line (printf is a builtin).
+bld_keyfile() {
+	local f
+	f=$(mktemp "/tmp/$P.key.XXXXXX") && printf '%s\n' "$1" >"$f" &&
+		echo "$f"
 }
 bld_send() { bld_ep send "$@" -q; }
 bld_recv() { bld_ep recv "$@"; }
@@ -239,12 +250,14 @@ bld_fw_boot() {
 	done <<<"$BLD_DEVICES"
 	id=$("$F" --store "$D" -j topology show | jq -r --arg n "$name" \
 		'.. | objects | select(.name? == $n and has("role")) | .id')
-	mkdir -p "$dir"
+	# the blob and the image hold the device's key: the folder is ours
+	mkdir -p -m 0700 "$dir"
 	"$PWD/build/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
 		--ctrl-mac "$BLD_CTL_MAC" --peer-mac "$mac" \
 		--root-key-file "$D/root.key" -o "$dir/$name.blob" &&
-	arm-none-eabi-objcopy --update-section .provision="$dir/$name.blob" \
-		"build/firmware/$role.elf" "$dir/$name.elf" || return 1
+	(umask 077 && arm-none-eabi-objcopy \
+		--update-section .provision="$dir/$name.blob" \
+		"build/firmware/$role.elf" "$dir/$name.elf") || return 1
 	mkfifo "$dir/$name.in" "$dir/$name.out"
 	ip netns exec "$(bld_swns "$room")" timeout 120 qemu-system-arm \
 		-M lm3s6965evb -display none -monitor none \

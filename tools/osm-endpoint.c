@@ -30,7 +30,9 @@ static void usage(FILE *f)
 "       osm-endpoint recv IFNAME --circuit ID --epoch E KEYS [--count N]\n"
 "                    [--timeout MS]\n"
 "       osm-endpoint recv IFNAME --raw [--count N] [--timeout MS]\n"
-"KEYS: (--hop-key HEX | --hop-key-file FILE) (--e2e-key HEX | --e2e-key-file FILE)\n"
+"KEYS: --hop-key-file FILE --e2e-key-file FILE (16 and 32 bytes, raw or hex;\n"
+"the caller's, closed to group and others; - reads stdin; never a key on\n"
+"the command line)\n"
 "send prints 'sent SEQ FRAME-HEX' per frame. recv prints, per circuit frame\n"
 "that arrives, 'frame FRAME-HEX' and then 'ok SEQ EPOCH PAYLOAD-HEX' or\n"
 "'drop REASON SEQ'. --count: stop after N good frames (--raw: N frames);\n"
@@ -38,7 +40,7 @@ static void usage(FILE *f)
 }
 
 struct opts {
-	const char *ifname, *hop, *hop_file, *e2e, *e2e_file, *payload;
+	const char *ifname, *hop_file, *e2e_file, *payload;
 	const char *payload_hex, *src, *dst, *raw;
 	int raw_recv, quiet, ctrl, have_circuit, have_epoch;
 	uint32_t circuit, epoch;
@@ -70,10 +72,10 @@ static int parse(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "circuit", required_argument, NULL, 'c' },
 		{ "epoch", required_argument, NULL, 'e' },
-		{ "hop-key", required_argument, NULL, 'k' },
 		{ "hop-key-file", required_argument, NULL, 'K' },
-		{ "e2e-key", required_argument, NULL, 'x' },
+		{ "hop-key", required_argument, NULL, 'k' },	/* refused */
 		{ "e2e-key-file", required_argument, NULL, 'X' },
+		{ "e2e-key", required_argument, NULL, 'x' },	/* refused */
 		{ "seq", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "payload", required_argument, NULL, 'p' },
@@ -105,9 +107,13 @@ static int parse(int argc, char **argv, struct opts *o)
 				return 1;
 			o->have_epoch = 1;
 			break;
-		case 'k': o->hop = optarg; break;
 		case 'K': o->hop_file = optarg; break;
-		case 'x': o->e2e = optarg; break;
+		case 'k':
+			return osm_arg_key_refused("--hop-key", optarg,
+						   "--hop-key-file");
+		case 'x':
+			return osm_arg_key_refused("--e2e-key", optarg,
+						   "--e2e-key-file");
 		case 'X': o->e2e_file = optarg; break;
 		case 's':
 			if (num(optarg, "sequence number", UINT64_MAX, &o->seq))
@@ -143,23 +149,21 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int key(const char *hex, const char *file, const char *what,
-	       uint8_t *out, size_t len)
+static int key(const char *file, const char *what, uint8_t *out,
+	       size_t len)
 {
 	int err;
 
-	if (!!hex + !!file != 1)
-		return osm_err("give the %s key as hex or as a file (one of "
-				"them)", what);
-	err = hex ? osm_arg_key_hex(hex, out, len) :
-		    osm_arg_key_file(file, out, len);
-	if (err == -EINVAL)
-		return osm_err("bad %s key: not hex", what);
+	if (!file)
+		return osm_err("give the %s key with --%s-key-file FILE", what,
+			       what);
+	err = osm_arg_key_file(file, out, len);
 	if (err == -EMSGSIZE)
-		return osm_err("bad %s key: need %zu bytes of hex", what, len);
+		return osm_err("%s key file '%s': need %zu bytes (raw or hex)",
+			       what, file, len);
 	if (err)
-		return osm_err("cannot read %s key file '%s': %s", what, file,
-				strerror(-err));
+		return osm_err("%s key file '%s': %s", what, file,
+			       osm_arg_strerror(err));
 	return 0;
 }
 
@@ -168,8 +172,8 @@ static int keys(const struct opts *o, struct osm_keys *k)
 	if (!o->have_circuit || !o->have_epoch)
 		return osm_err("--circuit and --epoch are required");
 	k->epoch = o->epoch;
-	if (key(o->hop, o->hop_file, "hop", k->hop, sizeof(k->hop)) ||
-	    key(o->e2e, o->e2e_file, "e2e", k->e2e, sizeof(k->e2e)))
+	if (key(o->hop_file, "hop", k->hop, sizeof(k->hop)) ||
+	    key(o->e2e_file, "e2e", k->e2e, sizeof(k->e2e)))
 		return 1;
 	return 0;
 }

@@ -16,6 +16,7 @@ SW=${P}sw
 D=/sys/fs/bpf/osm/$SW
 KEY=000102030405060708090a0b0c0d0e0f
 osm_tmpdir TMP
+KF=$(osm_keyfile $TMP/k $KEY)		# key files: never a key in argv
 
 osm_ensure_bpffs
 osm_netns_new s
@@ -89,50 +90,60 @@ fails "unload: unknown switch" "switch '${P}nope' is not loaded" \
 fails "status: unknown switch" "not loaded" $F status -n $S ${P}nope
 
 # --- circuits ----------------------------------------------------------
-tap_ok "circuit add 1" cadd 1 --hop-key $KEY
-fails "circuit add: duplicate" "circuit 1 already exists" cadd 1 --hop-key $KEY
-tap_ok "circuit add 2 (table now full)" cadd 2 --hop-key $KEY
-fails "circuit add: table full" "is full" cadd 3 --hop-key $KEY
+tap_ok "circuit add 1" cadd 1 --hop-key-file $KF
+fails "circuit add: duplicate" "circuit 1 already exists" cadd 1 --hop-key-file $KF
+tap_ok "circuit add 2 (table now full)" cadd 2 --hop-key-file $KF
+fails "circuit add: table full" "is full" cadd 3 --hop-key-file $KF
 fails "circuit add: unknown switch" "not loaded" \
 	$F circuit add -n $S ${P}nope 3 --in ${P}p1 --out ${P}p2 \
-	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --epoch 1 --hop-key $KEY
+	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --epoch 1 --hop-key-file $KF
 fails "circuit add: no such interface" "no such interface 'nope'" \
-	cadd 3 --hop-key $KEY --in nope
+	cadd 3 --hop-key-file $KF --in nope
 fails "circuit add: interface not a port of the switch" "must both be ports" \
-	cadd 3 --hop-key $KEY --out ${P}p4
+	cadd 3 --hop-key-file $KF --out ${P}p4
 fails "circuit add: in and out the same" "same port" \
-	cadd 3 --hop-key $KEY --out ${P}p1
+	cadd 3 --hop-key-file $KF --out ${P}p1
 fails "circuit add: bad MAC" "bad MAC address '02:00'" \
-	cadd 3 --hop-key $KEY --src 02:00
-fails "circuit add: short key" "need 16 bytes" cadd 3 --hop-key 0011
-fails "circuit add: key not hex" "not hex" cadd 3 --hop-key ${KEY%??}zz
-fails "circuit add: missing key file" "cannot read hop key file" \
+	cadd 3 --hop-key-file $KF --src 02:00
+fails "circuit add: short key" "need 16 bytes" \
+	cadd 3 --hop-key-file "$(osm_keyfile $TMP/k 0011)"
+fails "circuit add: key not hex" "not hex" \
+	cadd 3 --hop-key-file "$(osm_keyfile $TMP/k ${KEY%??}zz)"
+fails "circuit add: missing key file" "hop key file '$TMP/none': No such file" \
 	cadd 3 --hop-key-file $TMP/none
-fails "circuit add: two keys" "one of them" \
-	cadd 3 --hop-key $KEY --hop-key-file $TMP/none
-fails "circuit add: no key" "--hop-key" cadd 3
+fails "circuit add: a key on the command line" "no key is taken on the command line" \
+	cadd 3 --hop-key $KEY
+kf=$(osm_keyfile $TMP/k $KEY); chmod 640 "$kf"
+fails "circuit add: a key file open to the group" "group or others may access it" \
+	cadd 3 --hop-key-file "$kf"
+kf=$(osm_keyfile $TMP/k $KEY); chown nobody "$kf"
+fails "circuit add: another user's key file" "another user's file" \
+	cadd 3 --hop-key-file "$kf"
+fails "circuit add: a key file that is a folder" "not a regular file" \
+	cadd 3 --hop-key-file $TMP
+fails "circuit add: no key" "--hop-key-file" cadd 3
 fails "circuit add: missing --epoch" "required" \
 	$F circuit add -n $S $SW 3 --in ${P}p1 --out ${P}p2 \
-	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --hop-key $KEY
+	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --hop-key-file $KF
 fails "circuit add: rate without burst" "go together" \
-	cadd 3 --hop-key $KEY --rate 1000
+	cadd 3 --hop-key-file $KF --rate 1000
 fails "circuit add: burst under a frame and a tick of rate" \
 	"--burst must be 11558 to 18446744073 bytes" \
-	cadd 3 --hop-key $KEY --rate 1000000 --burst 11557
+	cadd 3 --hop-key-file $KF --rate 1000000 --burst 11557
 fails "circuit add: burst under the largest frame" "must be 1558 to" \
-	cadd 3 --hop-key $KEY --rate 1 --burst 1557
+	cadd 3 --hop-key-file $KF --rate 1 --burst 1557
 fails "circuit add: burst over the largest" "to 18446744073 bytes" \
-	cadd 3 --hop-key $KEY --rate 1000000 --burst 18446744074
+	cadd 3 --hop-key-file $KF --rate 1000000 --burst 18446744074
 fails "circuit add: bad circuit id" "bad circuit id 'abc'" \
-	cadd abc --hop-key $KEY
-fails "circuit add: negative circuit id" "bad option" cadd -1 --hop-key $KEY
-fails "circuit add: unknown option" "bad option" cadd 3 --hop-key $KEY --colour
+	cadd abc --hop-key-file $KF
+fails "circuit add: negative circuit id" "bad option" cadd -1 --hop-key-file $KF
+fails "circuit add: unknown option" "bad option" cadd 3 --hop-key-file $KF --colour
 fails "circuit add: circuit id over 32 bits" "over 32 bits" \
-	cadd 4294967296 --hop-key $KEY
-fails "circuit add: bad lease" "bad lease" cadd 3 --hop-key $KEY --lease 0
+	cadd 4294967296 --hop-key-file $KF
+fails "circuit add: bad lease" "bad lease" cadd 3 --hop-key-file $KF --lease 0
 fails "circuit del: unknown circuit" "no circuit 7" $F circuit del -n $S $SW 7
 fails "circuit key: unknown circuit" "no circuit 7" \
-	$F circuit key -n $S $SW 7 --epoch 2 --hop-key $KEY
+	$F circuit key -n $S $SW 7 --epoch 2 --hop-key-file $KF
 fails "circuit key: remove an epoch it lacks" "no key of epoch 3" \
 	$F circuit key -n $S $SW 1 --epoch 3 --remove
 fails "circuit key: remove the last key" "last key" \
@@ -141,7 +152,7 @@ fails "circuit: no subcommand" "need a subcommand" $F circuit
 fails "circuit: unknown subcommand" "unknown subcommand 'frob'" \
 	$F circuit frob
 tap_ok "circuit del 2 frees a slot" $F circuit del -n $S $SW 2
-tap_ok "circuit add 3 fits now" cadd 3 --hop-key $KEY
+tap_ok "circuit add 3 fits now" cadd 3 --hop-key-file $KF
 
 # --- ports and stats -----------------------------------------------------
 fails "port set: not a port of the switch" "is not a port" \

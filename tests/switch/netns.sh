@@ -25,6 +25,9 @@ HOP2=101112131415161718191a1b1c1d1e1f
 E2E1=$(printf 'a1%.0s' $(seq 32))
 E2E2=$(printf 'b2%.0s' $(seq 32))
 osm_tmpdir TMP
+# key files (keys never go on a command line)
+HOP1F=$(osm_keyfile $TMP/k $HOP1) HOP2F=$(osm_keyfile $TMP/k $HOP2)
+E2E1F=$(osm_keyfile $TMP/k $E2E1) E2E2F=$(osm_keyfile $TMP/k $E2E2)
 
 osm_ensure_bpffs
 # No IPv6 chatter (the fixture's namespaces have none): every frame the
@@ -52,18 +55,18 @@ tap_is "the program is attached to all three ports" "$att" 3
 add() {	# add ID IN OUT SRCN DSTN HOP
 	$F circuit add -n $S $SW $1 --in ${P}p$2 --out ${P}p$3 \
 		--src 02:00:00:00:01:0$4 --dst 02:00:00:00:01:0$5 \
-		--epoch 1 --hop-key $6
+		--epoch 1 --hop-key-file $6
 }
-tap_ok "circuit 100 e1 -> e2" add 100 1 2 1 2 $HOP1
-tap_ok "circuit 200 e2 -> e3" add 200 2 3 2 3 $HOP2
+tap_ok "circuit 100 e1 -> e2" add 100 1 2 1 2 $HOP1F
+tap_ok "circuit 200 e2 -> e3" add 200 2 3 2 3 $HOP2F
 
 # recv NS ARGS...: a receiver in the background, output in $TMP/NS.out
 recv() {
 	local ns=$1; shift
 	ip netns exec ${P}$ns $E recv eth0 "$@" >"$TMP/$ns.out" 2>&1 &
 }
-k1="--circuit 100 --epoch 1 --hop-key $HOP1 --e2e-key $E2E1"
-k2="--circuit 200 --epoch 1 --hop-key $HOP2 --e2e-key $E2E2"
+k1="--circuit 100 --epoch 1 --hop-key-file $HOP1F --e2e-key-file $E2E1F"
+k2="--circuit 200 --epoch 1 --hop-key-file $HOP2F --e2e-key-file $E2E2F"
 send() {	# send NS ARGS...
 	local ns=$1; shift
 	ip netns exec ${P}$ns $E send eth0 "$@"
@@ -112,9 +115,9 @@ recv e3 --raw --timeout 2500; r3=$!
 sleep 0.3
 q=-q
 send e1 $k1 --seq 2 $q						# replay
-send e1 --circuit 100 --epoch 1 --hop-key $HOP2 --e2e-key $E2E1 --seq 10 $q	# bad tag
-send e1 --circuit 100 --epoch 2 --hop-key $HOP1 --e2e-key $E2E1 --seq 11 $q	# stale epoch
-send e1 --circuit 999 --epoch 1 --hop-key $HOP1 --e2e-key $E2E1 $q		# unknown
+send e1 --circuit 100 --epoch 1 --hop-key-file $HOP2F --e2e-key-file $E2E1F --seq 10 $q	# bad tag
+send e1 --circuit 100 --epoch 2 --hop-key-file $HOP1F --e2e-key-file $E2E1F --seq 11 $q	# stale epoch
+send e1 --circuit 999 --epoch 1 --hop-key-file $HOP1F --e2e-key-file $E2E1F $q		# unknown
 send e1 $k1 --seq 12 --src 02:00:00:00:01:09 $q				# wrong source
 send e3 $k1 --seq 13 --src 02:00:00:00:01:01 $q				# wrong port
 send e1 --frame 020000000102020000000101080045000014 $q			# IPv4

@@ -3,12 +3,13 @@
  * header fields as `tshark -T fields -E separator=,` prints them through
  * tools/osm.lua, and with a parent secret opens every frame as an endpoint
  * would (osm_open) and prints the count of each verdict.
- * usage: pcap-check FILE [SECRET FIRST_ID NCIRC EPOCH] */
+ * usage: pcap-check FILE [SECRET-FILE FIRST_ID NCIRC EPOCH] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pcap/pcap.h>
 #include <sodium.h>
+#include "osm_arg.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_msg.h"
@@ -93,8 +94,8 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc != 2 && argc != 6) {
-		fprintf(stderr, "usage: pcap-check FILE [SECRET FIRST NCIRC "
-			"EPOCH]\n");
+		fprintf(stderr, "usage: pcap-check FILE [SECRET-FILE FIRST "
+			"NCIRC EPOCH]\n");
 		return 1;
 	}
 	if (sodium_init() < 0)
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 6) {
-		if (osm_hex_parse(argv[2], secret, sizeof(secret)) != 32)
+		if (osm_arg_key_file(argv[2], secret, sizeof(secret)))
 			return 1;
 		first = (uint32_t)strtoul(argv[3], NULL, 0);
 		n = (uint32_t)strtoul(argv[4], NULL, 0);

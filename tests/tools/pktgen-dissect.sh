@@ -9,6 +9,7 @@ CHECK=build/tests/tools/pcap-check
 osm_fixture_init opg
 osm_tmpdir dir
 secret=$(printf '5a%.0s' $(seq 32))
+sf=$(osm_keyfile "$dir/k" "$secret")	# keys never on a command line
 mix=valid=60,bad_tag=7,replay=7,unknown=7,truncated=7,random=7,stale_epoch=5
 FIELDS="osm.version osm.type osm.flags osm.length osm.circuit osm.seq
 	osm.epoch osm.aead_tag osm.hop_tag osm.payload osm.msg.type
@@ -24,11 +25,11 @@ tshark_fields() {
 
 # 1. Data frames, every kind, several circuits.
 $PG -w "$dir/data.pcap" -n 700 -C 5 -c 40 -e 3 --seq 77 -s 120 \
-	--secret "$secret" --mix "$mix" -j >"$dir/data.json"
+	--secret-file "$sf" --mix "$mix" -j >"$dir/data.json"
 tap_is "pktgen wrote 700 frames" "$(jq .frames "$dir/data.json")" 700
 want=$(jq -r '.expect | to_entries[] | "\(.key) \(.value)"' "$dir/data.json" |
 	sort)
-got=$($CHECK "$dir/data.pcap" "$secret" 40 5 3 | sort)
+got=$($CHECK "$dir/data.pcap" "$sf" 40 5 3 | sort)
 tap_is "an endpoint opens the frames with the verdicts pktgen intended" \
 	"$got" "$want"
 tap_is "every kind of frame is in the mix" \
@@ -44,7 +45,7 @@ tap_ok "dissector flags truncated frames ($short)" test "$short" -gt 0
 
 # 2. Control frames with the message in clear (test mode, pcap only).
 $PG -w "$dir/ctrl.pcap" -n 40 -c 9 --seq 1 --type ctrl --plaintext-ctrl \
-	--secret "$secret" --mix valid=3,bad_tag=1 --quiet >/dev/null
+	--secret-file "$sf" --mix valid=3,bad_tag=1 --quiet >/dev/null
 $CHECK "$dir/ctrl.pcap" >"$dir/ctrl.ref"
 tshark_fields "$dir/ctrl.pcap" >"$dir/ctrl.ts"
 tap_is "dissector fields equal libosm's, control messages" \
@@ -63,12 +64,15 @@ bad() {
 		[[ $out == osm-pktgen:* ]]
 }
 tap_ok "no keys" bad -w "$dir/x.pcap" -n 1
-tap_ok "short secret" bad -w "$dir/x.pcap" -n 1 --secret 00
-tap_ok "bad mix" bad -w "$dir/x.pcap" -n 1 --secret "$secret" --mix evil=1
-tap_ok "size too small" bad -w "$dir/x.pcap" -n 1 --secret "$secret" -s 20
+tap_ok "short secret" bad -w "$dir/x.pcap" -n 1 \
+	--secret-file "$(osm_keyfile "$dir/k" 00)"
+tap_ok "a secret on the command line" bad -w "$dir/x.pcap" -n 1 \
+	--secret "$secret"
+tap_ok "bad mix" bad -w "$dir/x.pcap" -n 1 --secret-file "$sf" --mix evil=1
+tap_ok "size too small" bad -w "$dir/x.pcap" -n 1 --secret-file "$sf" -s 20
 tap_ok "unknown option" bad --frobnicate
-tap_ok "no such interface" bad -i opgnone$$ -n 1 --secret "$secret"
-tap_ok "pcap only without count" bad -w "$dir/x.pcap" --secret "$secret"
+tap_ok "no such interface" bad -i opgnone$$ -n 1 --secret-file "$sf"
+tap_ok "pcap only without count" bad -w "$dir/x.pcap" --secret-file "$sf"
 tap_ok "plaintext-ctrl on data" bad -w "$dir/x.pcap" -n 1 \
-	--secret "$secret" --plaintext-ctrl
+	--secret-file "$sf" --plaintext-ctrl
 tap_done

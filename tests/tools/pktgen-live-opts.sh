@@ -7,6 +7,7 @@ PG=build/osm-pktgen
 key=$(printf '%064d' 7)
 osm_fixture_init olv
 osm_tmpdir dir
+kf=$(osm_keyfile "$dir/k" "$key")
 err=$dir/err
 # where a pcap would be, were one wrongly written (gone at teardown)
 pcap=$dir/out.pcap
@@ -16,7 +17,7 @@ refuse() {
 	local desc=$1 word=$2 rc
 	shift 2
 	# -n 1 and a timeout: an option wrongly accepted must not run on
-	timeout 20 $PG -i lo --secret "$key" -n 1 "$@" >/dev/null 2>"$err"
+	timeout 20 $PG -i lo --secret-file "$kf" -n 1 "$@" >/dev/null 2>"$err"
 	rc=$?
 	tap_ok "$desc: exit 1, one line naming '$word'" \
 		test "$rc" -eq 1 -a "$(wc -l <"$err")" -eq 1 -a \

@@ -64,7 +64,7 @@ static json_t *run_pktgen(const char *cmd)
 
 static void one_mode(struct osm_switch *sw, const char *mode,
 		     const char *gen_if, const char *sink_if,
-		     const char *secret_hex)
+		     const char *secret_file)
 {
 	uint64_t d0[OSM_REASON_MAX], d1[OSM_REASON_MAX], fwd = 0, sink0;
 	struct osm_circuit_stats cs;
@@ -80,10 +80,10 @@ static void one_mode(struct osm_switch *sw, const char *mode,
 	sink0 = rx_packets(sink_if);
 	snprintf(cmd, sizeof(cmd),
 		 "build/osm-pktgen -i %s -m %s -n 3000 -r 40000 -c %d -C %d "
-		 "-e %d -s 100 --secret %s --quiet -j --mix valid=40,"
+		 "-e %d -s 100 --secret-file %s --quiet -j --mix valid=40,"
 		 "bad_tag=10,replay=10,unknown=10,truncated=10,random=10,"
 		 "stale_epoch=10", gen_if, mode, FIRST_ID, NCIRC, EPOCH,
-		 secret_hex);
+		 secret_file);
 	j = run_pktgen(cmd);
 	tap(j != NULL, "%s: osm-pktgen ran", mode);
 	if (!j)
@@ -135,7 +135,7 @@ static void totals(struct osm_switch *sw, uint64_t *fwd, uint64_t *drops)
 /* -m live on the given CPUs: forwarded == sent, no drop, no refusal. */
 static void live_mode(struct osm_switch *sw, const char *cpus, int n,
 		      const char *gen_if, const char *sink_if,
-		      const char *secret_hex)
+		      const char *secret_file)
 {
 	uint64_t fwd0, fwd1, drop0, drop1, sink0, sent;
 	char cmd[1024];
@@ -145,8 +145,8 @@ static void live_mode(struct osm_switch *sw, const char *cpus, int n,
 	sink0 = rx_packets(sink_if);
 	snprintf(cmd, sizeof(cmd),
 		 "build/osm-pktgen -i %s -m live --cpus %s -n %d "
-		 "-c %d -C %d -e %d -s 100 --secret %s --quiet -j", gen_if, cpus,
-		 n, FIRST_ID, NCIRC, EPOCH, secret_hex);
+		 "-c %d -C %d -e %d -s 100 --secret-file %s --quiet -j", gen_if, cpus,
+		 n, FIRST_ID, NCIRC, EPOCH, secret_file);
 	j = run_pktgen(cmd);
 	tap(j != NULL, "live on CPUs %s: osm-pktgen ran", cpus);
 	if (!j)
@@ -179,8 +179,9 @@ int main(void)
 	uint8_t secret[32], src[6], dst[6];
 	char hex[65], prefix[16], gen_if[IF_NAMESIZE], sink_if[IF_NAMESIZE],
 	     cmd[256];
+	char keyfile[] = "/tmp/opg-secret.XXXXXX";
 	uint32_t ifx[4], id;
-	int e;
+	int e, kfd = -1;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (sodium_init() < 0)
@@ -212,6 +213,12 @@ int main(void)
 	tap(system(cmd) == 0, "XDP_DROP sink on %s", sink_if);
 	randombytes_buf(secret, sizeof(secret));
 	osm_hex_format(hex, secret, sizeof(secret));
+	/* osm-pktgen takes it from a file (mode 0600): never in argv */
+	kfd = mkstemp(keyfile);
+	e = kfd < 0 || write(kfd, hex, 64) != 64;
+	if (kfd >= 0)
+		close(kfd);
+	tap(!e, "the secret in a key file");
 	osm_xdprun_mac(ifx[2], src);
 	osm_xdprun_mac(ifx[3], dst);
 	for (id = FIRST_ID, e = 0; id < FIRST_ID + NCIRC && !e; id++) {
@@ -222,13 +229,15 @@ int main(void)
 	osm_wipe(secret, sizeof(secret));
 	tap(!e, "%d circuits installed", NCIRC);
 	if (!e) {
-		one_mode(sw, "packet", gen_if, sink_if, hex);
-		one_mode(sw, "xdp", gen_if, sink_if, hex);
-		live_mode(sw, "0", 20000, gen_if, sink_if, hex);
+		one_mode(sw, "packet", gen_if, sink_if, keyfile);
+		one_mode(sw, "xdp", gen_if, sink_if, keyfile);
+		live_mode(sw, "0", 20000, gen_if, sink_if, keyfile);
 		live_mode(sw, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "0,1" : "0",
-			  20000, gen_if, sink_if, hex);
+			  20000, gen_if, sink_if, keyfile);
 	}
 out:
+	if (kfd >= 0)
+		unlink(keyfile);
 	osm_wipe(hex, sizeof(hex));
 	osm_switch_close(sw);
 	return tap_done();

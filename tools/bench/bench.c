@@ -6,7 +6,7 @@
  *     floor, unauthenticated MAC redirect, the switch's verified forward;
  *     CSV "size,case,ns" on stdout.
  *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
- *     --dst MAC --secret HEX --circuit ID --epoch N]
+ *     --dst MAC --secret-file FILE --circuit ID --epoch N]
  *     attach a program for the veth fps run; it stays after we exit.
  *   osm-bench with-stats CMD [ARG...]
  *     run CMD with the kernel's BPF run-time accounting on (BPF_ENABLE_STATS:
@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "osm_endpoint.h"
+#include "osm_arg.h"
 #include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
@@ -316,7 +317,8 @@ static int cmd_attach(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "src", required_argument, NULL, 's' },
 		{ "dst", required_argument, NULL, 'd' },
-		{ "secret", required_argument, NULL, 'k' },
+		{ "secret-file", required_argument, NULL, 'k' },
+		{ "secret", required_argument, NULL, 'K' },	/* refused */
 		{ "circuit", required_argument, NULL, 'c' },
 		{ "epoch", required_argument, NULL, 'e' },
 		{ 0 },
@@ -346,10 +348,14 @@ static int cmd_attach(int argc, char **argv)
 			if (osm_mac_parse(optarg, c == 's' ? src : dst))
 				return osm_err("bad MAC address '%s'", optarg);
 			break;
+		case 'K':
+			return osm_arg_key_refused("--secret", optarg,
+						   "--secret-file");
 		case 'k':
-			if (osm_hex_parse(optarg, secret, 32) != 32)
-				return osm_err("--secret needs 32 bytes of hex");
-			sodium_memzero(optarg, strlen(optarg));
+			e = osm_arg_key_file(optarg, secret, sizeof(secret));
+			if (e)
+				return osm_err("--secret-file %s: %s", optarg,
+					       osm_arg_strerror(e));
 			have_secret = 1;
 			break;
 		case 'c':
@@ -389,7 +395,7 @@ static int cmd_attach(int argc, char **argv)
 	} else if (!strcmp(mode, "osm")) {
 		if (!out || !have_secret)
 			return osm_err("attach osm needs --out IF --src MAC "
-				   "--dst MAC --secret HEX");
+				   "--dst MAC --secret-file FILE");
 		e = osm_switch_load(&sw, "opgbench", 16, OSM_SW_NOPIN);
 		if (!e)
 			e = osm_switch_attach(sw, in, 0);

@@ -52,6 +52,7 @@ cleanup() {
 	for ns in "$G" "$S" "$K"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	rm -f "${sf:-}"
 }
 trap cleanup EXIT
 
@@ -82,7 +83,9 @@ ip -n "$S" link set "${P}c" up
 ip -n "$K" link set "${P}d" up
 src=$(ip -n "$G" -j link show "${P}a" | jq -r '.[0].address')
 dst=$(ip -n "$K" -j link show "${P}d" | jq -r '.[0].address')
-secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+# the circuits' parent secret, in a key file (mode 0600; never in argv)
+sf=$(mktemp /tmp/$P.secret.XXXXXX)
+head -c 32 /dev/urandom >"$sf"
 ip netns exec "$K" $OB attach sink --in "${P}d"
 
 rx() { ip -n "$K" -j -s link show "${P}d" | jq '.[0].stats64.rx.packets'; }
@@ -102,7 +105,7 @@ setup() {
 	case $1 in
 	osm)
 		ip netns exec "$S" $OB attach osm --in "${P}b" --out "${P}c" \
-			--src "$src" --dst "$dst" --secret "$secret" \
+			--src "$src" --dst "$dst" --secret-file "$sf" \
 			--circuit 1 --epoch 1 ;;
 	redirect)
 		ip netns exec "$S" $OB attach redirect --in "${P}b" \
@@ -161,7 +164,7 @@ for gc in $GEN_CONFIGS; do
 				# shellcheck disable=SC2046
 				json=$($OB with-stats ip netns exec "$G" \
 					$PG -i "${P}a" $(gen_args "$gc") \
-					-d "$DUR" -s "$size" --secret "$secret" \
+					-d "$DUR" -s "$size" --secret-file "$sf" \
 					-c 1 -e 1 --dst "$dst" --quiet -j)
 				sleep 0.2
 				after=$(rx)

@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "osm_arg.h"
 #include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
@@ -51,10 +52,12 @@ static const char usage[] =
 "  -e, --epoch N          key epoch (default 1)\n"
 "      --seq N            first sequence number (default: realtime in ns,\n"
 "                         so that every run is fresh)\n"
-"      --secret HEX       32-byte parent secret: keys of each circuit are\n"
+"      --secret-file FILE 32-byte parent secret: keys of each circuit are\n"
 "                         derived with osm_kdf_circuit(secret, id, epoch)\n"
-"      --hop-key HEX      16-byte hop key  } the same keys for\n"
-"      --e2e-key HEX      32-byte e2e key  } every circuit\n"
+"      --hop-key-file F   16-byte hop key  } the same keys for\n"
+"      --e2e-key-file F   32-byte e2e key  } every circuit\n"
+"                         (key files: raw or hex, the caller's, closed to\n"
+"                         group and others; - reads stdin)\n"
 "      --src MAC          source address (default: DEV's, or 02:00:00:00:00:01)\n"
 "      --dst MAC          destination address (default 02:00:00:00:00:02)\n"
 "  -t, --type TYPE        data (default) or ctrl (control messages)\n"
@@ -68,7 +71,7 @@ static const char usage[] =
 "  -j, --json             JSON summary\n";
 
 enum {
-	O_SEQ = 256, O_SECRET, O_HOP, O_E2E, O_SRC, O_DST, O_MIX, O_PLAIN,
+	O_SEQ = 256, O_SECRET, O_HOP, O_E2E, O_NO_SECRET, O_NO_HOP, O_NO_E2E, O_SRC, O_DST, O_MIX, O_PLAIN,
 	O_SEED, O_QUIET, O_CPUS, O_BATCH,
 };
 
@@ -89,9 +92,13 @@ static const struct option long_opts[] = {
 	{ "epoch", required_argument, NULL, 'e' },
 	{ "type", required_argument, NULL, 't' },
 	{ "seq", required_argument, NULL, O_SEQ },
-	{ "secret", required_argument, NULL, O_SECRET },
-	{ "hop-key", required_argument, NULL, O_HOP },
-	{ "e2e-key", required_argument, NULL, O_E2E },
+	{ "secret-file", required_argument, NULL, O_SECRET },
+	{ "hop-key-file", required_argument, NULL, O_HOP },
+	{ "e2e-key-file", required_argument, NULL, O_E2E },
+	/* refused: keys on the command line */
+	{ "secret", required_argument, NULL, O_NO_SECRET },
+	{ "hop-key", required_argument, NULL, O_NO_HOP },
+	{ "e2e-key", required_argument, NULL, O_NO_E2E },
 	{ "src", required_argument, NULL, O_SRC },
 	{ "dst", required_argument, NULL, O_DST },
 	{ "mix", required_argument, NULL, O_MIX },
@@ -146,14 +153,19 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Parse exactly len bytes of hex key, then wipe the argument so that the
- * key does not stay readable in /proc/PID/cmdline. */
-static int parse_key(char *arg, uint8_t *out, size_t len)
+/* A key of len bytes from the file named by the option opt. */
+static int read_key(const char *opt, const char *path, uint8_t *out,
+		    size_t len)
 {
-	int n = osm_hex_parse(arg, out, len);
+	int err = osm_arg_key_file(path, out, len);
 
-	sodium_memzero(arg, strlen(arg));
-	return n == (int)len ? 0 : -EINVAL;
+	if (err == -EMSGSIZE)
+		return osm_err("%s %s: need %zu bytes (raw or hex)", opt, path,
+			       len);
+	if (err)
+		return osm_err("%s %s: %s", opt, path,
+			       osm_arg_strerror(err));
+	return 0;
 }
 
 static void keys_of(struct osm_keys *k, uint32_t id, void *arg)
@@ -366,19 +378,31 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return osm_err("bad sequence number '%s'", optarg);
 			o->have_seq = 1;
 			break;
+		case O_NO_SECRET:
+			return osm_arg_key_refused("--secret", optarg,
+						   "--secret-file");
+		case O_NO_HOP:
+			return osm_arg_key_refused("--hop-key", optarg,
+						   "--hop-key-file");
+		case O_NO_E2E:
+			return osm_arg_key_refused("--e2e-key", optarg,
+						   "--e2e-key-file");
 		case O_SECRET:
-			if (parse_key(optarg, o->secret, sizeof(o->secret)))
-				return osm_err("--secret needs 32 bytes of hex");
+			if (read_key("--secret-file", optarg, o->secret,
+				     sizeof(o->secret)))
+				return 1;
 			o->have_secret = 1;
 			break;
 		case O_HOP:
-			if (parse_key(optarg, o->hop, sizeof(o->hop)))
-				return osm_err("--hop-key needs 16 bytes of hex");
+			if (read_key("--hop-key-file", optarg, o->hop,
+				     sizeof(o->hop)))
+				return 1;
 			o->have_hop = 1;
 			break;
 		case O_E2E:
-			if (parse_key(optarg, o->e2e, sizeof(o->e2e)))
-				return osm_err("--e2e-key needs 32 bytes of hex");
+			if (read_key("--e2e-key-file", optarg, o->e2e,
+				     sizeof(o->e2e)))
+				return 1;
 			o->have_e2e = 1;
 			break;
 		case O_SRC:
@@ -423,9 +447,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->dev && !o->pcap)
 		return osm_err("nothing to do: give -i DEV, -w FILE or both");
 	if (o->have_secret && (o->have_hop || o->have_e2e))
-		return osm_err("give --secret or --hop-key/--e2e-key, not both");
+		return osm_err("give --secret-file or --hop-key-file/"
+			       "--e2e-key-file, not both");
 	if (!o->have_secret && !(o->have_hop && o->have_e2e))
-		return osm_err("no keys: give --secret, or --hop-key and --e2e-key");
+		return osm_err("no keys: give --secret-file, or --hop-key-file "
+			       "and --e2e-key-file");
 	if (!o->dev && !o->count)
 		return osm_err("writing only a pcap needs --count");
 	if (!o->dev && o->mode != PG_MODE_NONE)
