@@ -238,7 +238,8 @@ static uint32_t value_size(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
 }
 
-int osm_switch_open(struct osm_switch **out, const char *name)
+static int open_switch(struct osm_switch **out, const char *name,
+		       int any_layout)
 {
 	char path[PATH_MAX];
 	struct osm_switch *sw;
@@ -266,9 +267,9 @@ int osm_switch_open(struct osm_switch **out, const char *name)
 	}
 	/* A switch loaded by another build may lay its values out another
 	 * way: refuse it rather than read or write them wrong. */
-	if (value_size(sw->fd[M_CIRCUITS]) != sizeof(struct osm_circuit) ||
+	if (!any_layout && (value_size(sw->fd[M_CIRCUITS]) != sizeof(struct osm_circuit) ||
 	    value_size(sw->fd[M_STATE]) != sizeof(struct osm_circuit_state) ||
-	    value_size(sw->fd[M_DROPS]) != sizeof(struct osm_drop_counts)) {
+	    value_size(sw->fd[M_DROPS]) != sizeof(struct osm_drop_counts))) {
 		err = -EPROTO;
 		goto fail;
 	}
@@ -277,6 +278,16 @@ int osm_switch_open(struct osm_switch **out, const char *name)
 fail:
 	osm_switch_close(sw);
 	return err;
+}
+
+int osm_switch_open(struct osm_switch **out, const char *name)
+{
+	return open_switch(out, name, 0);
+}
+
+int osm_switch_open_any(struct osm_switch **out, const char *name)
+{
+	return open_switch(out, name, 1);
 }
 
 void osm_switch_close(struct osm_switch *sw)

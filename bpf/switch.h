@@ -43,6 +43,10 @@ int osm_switch_load(struct osm_switch **sw, const char *name,
  * maps hold values of another layout (loaded by another build). */
 int osm_switch_open(struct osm_switch **sw, const char *name);
 
+/* The same without the layout check, to take down (detach, unpin) a
+ * switch that another build loaded: read or write no value with it. */
+int osm_switch_open_any(struct osm_switch **sw, const char *name);
+
 /* Release the handle (the switch keeps running). NULL is fine. */
 void osm_switch_close(struct osm_switch *sw);
 

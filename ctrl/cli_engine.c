@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include "cli.h"
 #include "cli_store.h"
@@ -155,7 +156,11 @@ int osm_cli_daemon(const char *sock, const char *line, char *reply,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+	/* a daemon that stops answering is reported, not waited for */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
+		       &(struct timeval){ .tv_sec = 120 },
+		       sizeof(struct timeval)) ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		err = -errno;
 		goto out;
 	}
@@ -195,7 +200,7 @@ out:
 int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
 {
 	char sock[256];
-	size_t len = 1u << 20;
+	size_t len = 8u << 20;	/* more than the daemon ever queues */
 	char *reply, *msg;
 	long pid;
 	int err;
@@ -204,6 +209,10 @@ int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
 	if (osmdb_writer(osm_cli_store_dir(), &pid, sock, sizeof(sock)) ||
 	    !sock[0])
 		return -ENOENT;
+	if (!line[0])
+		return osm_err("%s: the store's daemon (pid %ld) takes no path "
+			       "with spaces or over 240 bytes: move the file",
+			       what, pid);
 	reply = malloc(len);
 	if (!reply)
 		return osm_err("%s: out of memory", what);

@@ -32,11 +32,12 @@ int osm_cli_writer_err(const char *dir)
 {
 	char note[256] = "";
 	long pid = 0;
+	int known = osmdb_writer(dir, &pid, note, sizeof(note)) == 0;
 
-	if (osmdb_writer(dir, &pid, note, sizeof(note)) == 0 && note[0])
+	if (known && note[0])
 		return osm_err("store %s is written by its daemon (pid %ld, "
 			       "socket %s)", dir, pid, note);
-	if (osmdb_writer(dir, &pid, note, sizeof(note)) == 0)
+	if (known)
 		return osm_err("store %s is written by another process (pid "
 			       "%ld): try again when it is done", dir, pid);
 	return osm_err("store %s: %s", dir, osmdb_strerror(OSMDB_EWRITER));

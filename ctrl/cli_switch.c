@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Shared plumbing of the switch commands (see switch_cli.h). */
+/* Shared plumbing of the switch commands (see cli_switch.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -45,13 +45,13 @@ int osm_swcli_setup(const char *netns)
 	return 0;
 }
 
-int osm_swcli_open(const char *name, struct osm_switch **sw)
+static int swcli_open(const char *name, struct osm_switch **sw, int any)
 {
 	int err;
 
 	if (osm_switch_name_ok(name))
 		return osm_err("bad switch name '%s'", name);
-	err = osm_switch_open(sw, name);
+	err = any ? osm_switch_open_any(sw, name) : osm_switch_open(sw, name);
 	if (err == -ENOENT)
 		return osm_err("switch '%s' is not loaded", name);
 	if (err == -EPROTO)
@@ -61,6 +61,16 @@ int osm_swcli_open(const char *name, struct osm_switch **sw)
 		return osm_err("cannot open switch '%s': %s", name,
 			       strerror(-err));
 	return 0;
+}
+
+int osm_swcli_open(const char *name, struct osm_switch **sw)
+{
+	return swcli_open(name, sw, 0);
+}
+
+int osm_swcli_open_any(const char *name, struct osm_switch **sw)
+{
+	return swcli_open(name, sw, 1);
 }
 
 int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex)

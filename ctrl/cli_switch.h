@@ -16,8 +16,9 @@
 /* libbpf output (only with -v), enter netns (NULL: stay), mount bpffs. */
 int osm_swcli_setup(const char *netns);
 
-/* Open loaded switch `name`. */
+/* Open loaded switch `name`; _any: whatever its maps' layout (unload). */
 int osm_swcli_open(const char *name, struct osm_switch **sw);
+int osm_swcli_open_any(const char *name, struct osm_switch **sw);
 
 /* Interface name -> ifindex in the current namespace. */
 int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex);

@@ -4,6 +4,7 @@
  * the line protocol on a Unix socket (docs/engine.md): one request a
  * line, one reply a line, any number of clients, one event at a time. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -88,11 +89,15 @@ static void put(struct client *c, const char *s)
 	c->out_len += n;
 }
 
+/* One line always: a message may quote a file's bytes (apply). */
 static void reply_err(struct client *c, const char *code, const char *msg)
 {
-	char line[1024];
+	char line[1024], *p;
 
 	snprintf(line, sizeof(line), "error %s %s", code, msg);
+	for (p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	put(c, line);
 }
 
@@ -134,6 +139,34 @@ static void log_event(const struct osm_engine_event *ev)
 {
 	osm_cli_event_print(stdout, ev, 1);
 	fflush(stdout);
+}
+
+/* apply reads a file as the daemon's user: only that user (or root) may
+ * ask, and only for a regular file (a FIFO would stall the daemon). */
+static int apply_ok(struct client *c, const char *path, char *why,
+		    size_t len)
+{
+	struct ucred cred;
+	socklen_t n = sizeof(cred);
+	struct stat st;
+	int fd;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &n) < 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		snprintf(why, len, "apply: only the daemon's "
+			 "user may apply a topology file");
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "apply: %s: %s", path, fd < 0 ?
+			 strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	return 1;
 }
 
 static void verify_line(const char *line, void *arg)
@@ -197,6 +230,10 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	json_t *a;
 	int err;
 
+	if (!d->st) {		/* lost after an erasure: stopping */
+		reply_err(c, "failed", "the store is lost; the daemon stops");
+		return;
+	}
 	if (osm_line_parse(c->in, c->in_len, &r, why, sizeof(why))) {
 		reply_err(c, "bad-request", why);
 		return;
@@ -245,6 +282,10 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 			reply_ok(c, json_object());
 		return;
 	case OSM_LINE_APPLY:
+		if (!apply_ok(c, r.path, why2, sizeof(why2))) {
+			reply_err(c, "denied", why2);
+			return;
+		}
 		if (osm_cli_topology_apply(d->st, r.path, &a, why2,
 					   sizeof(why2))) {
 			reply_err(c, "bad-topology", why2);
@@ -366,16 +407,17 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/* path made absolute (for clients elsewhere), in buf; "" if too long. */
+/* path made absolute (for clients elsewhere), in buf; NULL if too long. */
 static const char *abs_path(const char *path, char *buf, size_t len)
 {
 	char cwd[4096];
+	size_t n;
 
 	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		snprintf(buf, len, "%s", path);
-	else if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
-		buf[0] = '\0';
-	return buf;
+		n = (size_t)snprintf(buf, len, "%s", path);
+	else
+		n = (size_t)snprintf(buf, len, "%s/%s", cwd, path);
+	return n < len ? buf : NULL;
 }
 
 static void log_cb(const struct osm_engine_event *ev, void *arg)
@@ -481,6 +523,7 @@ static void serve(struct daemon *d, int lfd)
 					memmove(c->out, c->out + r,
 						c->out_len - (size_t)r);
 					c->out_len -= (size_t)r;
+					c->last = now_ns();
 				} else if (r < 0 && errno != EAGAIN) {
 					c->closing = 2;
 				}
@@ -488,7 +531,7 @@ static void serve(struct daemon *d, int lfd)
 			if ((re & (POLLERR | POLLNVAL)) ||
 			    (c->closing && !c->out_len) || c->closing == 2 ||
 			    ((re & POLLHUP) && !(re & POLLIN)) ||
-			    now_ns() - c->last > d->idle_ns)
+			    (!c->out_len && now_ns() - c->last > d->idle_ns))
 				drop(d, i);
 		}
 		if (p[0].revents & POLLIN)
@@ -528,14 +571,14 @@ int osm_cmd_daemon(int argc, char **argv)
 	};
 	struct daemon d = { 0 };
 	uint64_t idle = IDLE_S;
-	struct osmdb *st;
+	int rc = 1, lfd = -1;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
 	struct osm_engine_opts eo = { 0 };
 	uint8_t mac[6];
 	char sbuf[4096], abuf[4096];
 	unsigned fixed = 0;
-	int c, lfd, err, i;
+	int c, err, i;
 
 	optind = 0;
 	opterr = 0;
@@ -560,50 +603,41 @@ int osm_cmd_daemon(int argc, char **argv)
 	if (optind != argc)
 		return osm_err("daemon: unexpected '%s'", argv[optind]);
 	d.idle_ns = idle * 1000000000ULL;
+	if (ctl_ns && !ctl)
+		return osm_err("daemon: --ctl-netns without --ctl");
 	sock = osm_cli_socket(sock, sbuf, sizeof(sbuf));
+	if (!abs_path(sock, abuf, sizeof(abuf)))
+		return osm_err("daemon: socket path too long: %s", sock);
 	d.ev = calloc(1, sizeof(*d.ev));
 	if (!d.ev)
 		return osm_err("daemon: out of memory");
-	if (ctl_ns && !ctl)
-		return osm_err("daemon: --ctl-netns without --ctl");
 	if (ctl) {
 		err = osm_ctl_open(&d.ctl, ctl, ctl_ns, mac);
 		if (err) {
-			free(d.ev);
-			return osm_err("daemon: controller interface %s: %s",
-				       ctl, strerror(-err));
+			rc = osm_err("daemon: controller interface %s: %s",
+				     ctl, strerror(-err));
+			goto out;
 		}
 		eo.ctl_mac = mac;
 	}
 	eo.netns_prefix = prefix;
-	if (osm_cli_engine_open(&st, &d.e, &eo)) {
-		osm_ctl_close(d.ctl);
-		free(d.ev);
-		return 1;
+	/* The store's writer lock first: a second daemon, or any other
+	 * writer, is refused here, before it touches a map. */
+	if (osm_cli_engine_open(&d.st, &d.e, &eo))
+		goto out;
+	if (d.ctl && (err = osm_ctl_attach(d.ctl, d.e, d.st))) {
+		rc = osm_err("daemon: controller: %s", strerror(-err));
+		goto out;
 	}
-	d.st = st;
-	if (d.ctl && (err = osm_ctl_attach(d.ctl, d.e, st))) {
-		osm_ctl_close(d.ctl);
-		osm_cli_engine_close(st, d.e);
-		free(d.ev);
-		return osm_err("daemon: controller: %s", strerror(-err));
-	}
-	/* The store's writer lock is ours (a second daemon, or any other
-	 * writer, was refused above, before touching a map); tell clients
-	 * where we listen. */
+	/* Tell clients where we listen. */
 	lfd = listen_on(sock);
-	if (lfd < 0 || (err = osmdb_set_note(st, abs_path(sock, abuf,
-							   sizeof(abuf))))) {
-		if (lfd >= 0) {
-			osm_err("daemon: store %s: %s", osmdb_dir(st),
-				osmdb_strerror(err));
-			close(lfd);
-			unlink(sock);
-		}
-		osm_ctl_close(d.ctl);
-		osm_cli_engine_close(st, d.e);
-		free(d.ev);
-		return 1;
+	if (lfd < 0)
+		goto out;
+	err = osmdb_set_note(d.st, abuf);
+	if (err) {
+		rc = osm_err("daemon: store %s: %s", osmdb_dir(d.st),
+			     osmdb_strerror(err));
+		goto out;
 	}
 	/* Link states from here on, then (killed before?) the store is the
 	 * truth: make the maps agree with it and with the links. */
@@ -624,10 +658,14 @@ int osm_cmd_daemon(int argc, char **argv)
 	serve(&d, lfd);
 	for (i = d.n - 1; i >= 0; i--)
 		drop(&d, i);
-	close(lfd);
-	unlink(sock);
+	rc = d.st ? 0 : 1;	/* the store lost after an erasure */
+out:
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(sock);
+	}
 	osm_ctl_close(d.ctl);
-	osm_cli_engine_close(st, d.e);
+	osm_cli_engine_close(d.st, d.e);	/* either may be NULL */
 	free(d.ev);
-	return 0;
+	return rc;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* osm-fabric load | unload: a room switch's XDP program on its ports, its
- * maps pinned under OSM_PIN_ROOT/<switch>/. All or nothing. */
+/* osm-fabric load: a room switch's XDP program on its ports, its maps
+ * pinned under OSM_PIN_ROOT/<switch>/. All or nothing. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -115,64 +115,5 @@ int osm_cmd_load(int argc, char **argv)
 			"ports", n));
 	printf("switch %s: loaded on %d port%s (prog id %u, verifier "
 	       "processed %u insns)\n", name, n, n == 1 ? "" : "s", id, insns);
-	return 0;
-}
-
-static void unload_usage(FILE *f)
-{
-	fprintf(f, "usage: osm-fabric unload [-n NETNS] SWITCH\n"
-		   "Detach the switch program from its ports and remove its "
-		   "pinned maps.\n");
-}
-
-int osm_cmd_unload(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		OSM_SWCLI_NETNS_OPT,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *netns = NULL, *name;
-	uint32_t ifx, ports[OSM_MAX_PORTS];
-	struct osm_switch *sw;
-	int c, i, n = 0, err;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': netns = optarg; break;
-		case 'h': unload_usage(stdout); return 0;
-		default: return osm_swcli_badopt(argv);
-		}
-	}
-	if (argc - optind != 1)
-		return osm_err("unload: need exactly one switch name");
-	name = argv[optind];
-	if (osm_swcli_setup(netns) || osm_swcli_open(name, &sw))
-		return 1;
-	/* Collect first: detaching deletes from the map we iterate. */
-	while (n < OSM_MAX_PORTS &&
-	       osm_switch_port_next(sw, n ? &ports[n - 1] : NULL, &ifx) == 0)
-		ports[n++] = ifx;
-	for (i = 0; i < n; i++) {
-		err = osm_switch_detach(sw, ports[i]);
-		if (err) {
-			osm_switch_close(sw);
-			return osm_err("cannot detach from ifindex %u: %s",
-				       ports[i], strerror(-err));
-		}
-	}
-	osm_switch_close(sw);
-	err = osm_switch_unpin(name);
-	if (err)
-		return osm_err("cannot remove pins of '%s': %s", name,
-			       strerror(-err));
-	if (!osm_opts.json)
-		printf("switch %s: unloaded from %d port%s\n", name, n,
-		       n == 1 ? "" : "s");
-	else
-		return osm_json_print(json_pack("{s:s, s:i}", "switch", name,
-						 "ports", n));
 	return 0;
 }

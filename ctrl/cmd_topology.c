@@ -34,12 +34,12 @@ static int apply(const char *file)
 	/* A running daemon applies it (and reloads): it is the writer. */
 	if (!realpath(file, path))
 		return osm_err("%s: %s", file, strerror(errno));
-	if ((size_t)snprintf(line, sizeof(line), "apply %s", path) <
-	    sizeof(line) && !strchr(path, ' ') && !strchr(path, '\t')) {
-		r = osm_cli_via_daemon("topology apply", line, &sum);
-		if (r != -ENOENT)
-			return r ? r : osm_cli_topology_print(sum);
-	}
+	if ((size_t)snprintf(line, sizeof(line), "apply %s", path) >=
+	    sizeof(line) || strpbrk(path, " \t"))
+		line[0] = '\0';	/* cannot be sent as one request word */
+	r = osm_cli_via_daemon("topology apply", line, &sum);
+	if (r != -ENOENT)
+		return r ? r : osm_cli_topology_print(sum);
 	if (osm_cli_store_open(&s, OSMDB_CREATE))
 		return 1;
 	r = osm_cli_topology_apply(s, file, &sum, msg, sizeof(msg));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The few libc functions the compiler and lib/osm_msg.c call, for the
+/* The few libc functions the compiler and include/osm_msg.h call, for the
  * freestanding firmware image (no newlib linked). */
 #include <stddef.h>
 

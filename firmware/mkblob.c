@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* osm-mkblob: write a firmware provisioning blob (firmware/provision.h)
+/* osm-mkblob: write a firmware provisioning blob (include/osm_blob.h)
  * from a device's id, role, key and addresses. */
 #include <errno.h>
 #include <fcntl.h>

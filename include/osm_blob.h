@@ -32,7 +32,7 @@ struct osm_fw_blob {
 	osm_u8 ctrl_mac[6];		/* controller: dst of control frames */
 	osm_u8 peer_mac[6];		/* dst of data frames the device sends */
 	osm_u8 pad[2];			/* 0 */
-	osm_u8 device_key[32];		/* long-term key, osm_kdf_device() */
+	osm_u8 device_key[OSM_DEVICE_KEY_LEN];	/* osm_kdf_device() */
 	/* osm_kdf_ctrl(device_key, dir, ctrl_epoch), pre-derived because
 	 * the firmware carries no BLAKE2b. */
 	osm_u8 up_hop[OSM_HOP_KEY_LEN];

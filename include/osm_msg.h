@@ -79,7 +79,7 @@ static inline int osm_msg_encode(const struct osm_msg *m, uint8_t *buf,
 	if (m->type == OSM_MSG_KEY_UPDATE &&
 	    (m->u.key.op < OSM_KEY_RX || m->u.key.op > OSM_KEY_REMOVE))
 		return -EINVAL;
-	if (m->type == OSM_MSG_HELLO && m->u.hello.device_id > 0x3fffffffu)
+	if (m->type == OSM_MSG_HELLO && m->u.hello.device_id > OSM_DEVICE_ID_MAX)
 		return -EINVAL;
 	if (cap < OSM_MSG_HDR_LEN + n)
 		return -EMSGSIZE;
@@ -138,7 +138,7 @@ static inline int osm_msg_decode(struct osm_msg *m, const uint8_t *buf,
 		m->u.hello.device_id = osm_get_be32(b);
 		m->u.hello.role = b[4];
 		m->u.hello.fw_version = b[5];
-		if (m->u.hello.device_id > 0x3fffffffu)
+		if (m->u.hello.device_id > OSM_DEVICE_ID_MAX)
 			return -EINVAL;
 		return 0;
 	case OSM_MSG_KEY_UPDATE:

@@ -32,6 +32,7 @@ _Static_assert(sizeof(osm_u16) == 2 && sizeof(osm_u32) == 4 &&
 #define OSM_HOP_TAG_LEN		8
 #define OSM_HOP_KEY_LEN		16
 #define OSM_E2E_KEY_LEN		32
+#define OSM_DEVICE_KEY_LEN	32	/* a device's long-term key */
 #define OSM_NONCE_LEN		12
 #define OSM_MAX_PAYLOAD		1500	/* bytes of (encrypted) payload */
 #define OSM_SEQ_INVALID		0xffffffffffffffffULL /* never sent */

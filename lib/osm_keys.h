@@ -9,7 +9,6 @@
 #include "osm_endpoint.h"
 
 #define OSM_ROOT_KEY_LEN	32
-#define OSM_DEVICE_KEY_LEN	32
 #define OSM_SESSION_KEY_LEN	32
 /* Device ids, control circuit ids and directions (OSM_DEVICE_ID_MAX,
  * osm_ctrl_circuit(), OSM_CTRL_UP/DOWN) are in osm_proto.h. */

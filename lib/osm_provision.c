@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Build and write firmware provisioning blobs (provision.h) on the host. */
+/* Build and write firmware provisioning blobs (include/osm_blob.h) on the host. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@ struct osm_fw_params {
 	uint32_t device_id;		/* <= OSM_DEVICE_ID_MAX */
 	uint8_t role;			/* OSM_ROLE_DOOR or OSM_ROLE_LAMP */
 	uint32_t ctrl_epoch;		/* epoch of the control keys */
-	uint8_t device_key[32];		/* long-term key (osm_kdf_device) */
+	uint8_t device_key[OSM_DEVICE_KEY_LEN];	/* osm_kdf_device() */
 	uint8_t mac[6];			/* the device's Ethernet address */
 	uint8_t ctrl_mac[6];		/* the controller's */
 	uint8_t peer_mac[6];		/* dst of the device's data frames */

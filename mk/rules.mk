@@ -45,7 +45,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__bpf__ -D__TARGET_ARCH_x86 $(WARN) \
 # What a program links, by library (a program names every one it uses,
 # its own dependencies included).
 LIBS_OSM    := $(call pc_libs,libsodium)
-LIBS_SWITCH := $(call pc_libs,libbpf) -lelf -lz
+LIBS_SWITCH := $(call pc_libs,libbpf)
 LIBS_STORE  := $(call pc_libs,lmdb yaml-0.1)
 LIBS_CTRL   := $(call pc_libs,jansson libmnl)
 LIBS_TEST   := $(call pc_libs,cmocka)

@@ -242,23 +242,31 @@ static int write_note(struct osmdb *s, const char *note)
 {
 	char buf[320];
 	int n = snprintf(buf, sizeof(buf), "%ld %s\n", (long)getpid(), note);
+	ssize_t w;
 
-	if (ftruncate(s->writer_fd, 0) < 0 ||
-	    pwrite(s->writer_fd, buf, (size_t)n, 0) != n)
+	if (ftruncate(s->writer_fd, 0) < 0)
 		return -errno;
-	return 0;
+	w = pwrite(s->writer_fd, buf, (size_t)n, 0);
+	return w == n ? 0 : w < 0 ? -errno : -EIO;
 }
 
 static int take_writer(struct osmdb *s)
 {
 	char path[4096];
+	int i;
 
 	snprintf(path, sizeof(path), "%s/writer.lock", s->dir);
 	s->writer_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->writer_fd < 0)
 		return -errno;
-	if (flock(s->writer_fd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? OSMDB_EWRITER : -errno;
+	/* osmdb_writer holds it shared for a moment: try for 100 ms */
+	for (i = 0; flock(s->writer_fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (i == 50)
+			return OSMDB_EWRITER;
+		usleep(2000);
+	}
 	return write_note(s, "");
 }
 
@@ -271,7 +279,7 @@ int osmdb_set_note(struct osmdb *s, const char *note)
 	if (strlen(note) > 255)
 		return -EINVAL;
 	for (p = note; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return -EINVAL;
 	return write_note(s, note);
 }

@@ -359,6 +359,15 @@ const char *osmdb_audit_kind_name(unsigned kind);
 /* ---- erasure ------------------------------------------------------------- */
 
 /*
+ * Take the store for erasure: no other process may have it open until
+ * osmdb_unlock_all (or the end of osmdb_forget), so that work done before
+ * the erasure (a leave) is not left without it. Returns 0, or -EBUSY
+ * (another process has the store open; nothing held).
+ */
+int osmdb_lock_all(struct osmdb *s);
+void osmdb_unlock_all(struct osmdb *s);
+
+/*
  * Erase person from the store (GDPR): delete their person record and
  * session key, the circuits they own, and replace every audit record
  * naming them by an OSMDB_AUDIT_ERASED marker, re-hashing the chain from

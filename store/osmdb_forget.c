@@ -178,6 +178,29 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+int osmdb_lock_all(struct osmdb *s)
+{
+	int err;
+
+	if (s->exclusive)
+		return 0;
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		/* a failed conversion may have dropped the shared lock */
+		flock(s->lock_fd, LOCK_SH);
+		return err;
+	}
+	s->exclusive = true;
+	return 0;
+}
+
+void osmdb_unlock_all(struct osmdb *s)
+{
+	if (s->exclusive)
+		flock(s->lock_fd, LOCK_SH);
+	s->exclusive = false;
+}
+
 int osmdb_forget(struct osmdb **sp, const char *person,
 		 unsigned long *erased)
 {
@@ -190,17 +213,14 @@ int osmdb_forget(struct osmdb **sp, const char *person,
 
 	if (erased)
 		*erased = 0;
-	if (!osmdb_name_ok(person))
-		return -EINVAL;
-	if (s->flags & OSMDB_RDONLY)
-		return -EROFS;
-	/* nobody else may hold the old file open across the swap */
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		/* a failed conversion may have dropped the shared lock */
-		flock(s->lock_fd, LOCK_SH);
-		return err;
+	if (!osmdb_name_ok(person) || (s->flags & OSMDB_RDONLY)) {
+		osmdb_unlock_all(s);	/* the caller's, if it took it */
+		return s->flags & OSMDB_RDONLY ? -EROFS : -EINVAL;
 	}
+	/* nobody else may hold the old file open across the swap */
+	err = osmdb_lock_all(s);
+	if (err)
+		return err;
 	err = osmdb_txn_begin(s, 0, &f.t);
 	if (err)
 		goto unlock;
@@ -248,9 +268,9 @@ drop_tmp:
 	unlink(tmp);
 	unlink(tmplock);
 	if (*sp)
-		flock((*sp)->lock_fd, LOCK_SH);
+		osmdb_unlock_all(*sp);
 	return err;
 unlock:
-	flock(s->lock_fd, LOCK_SH);
+	osmdb_unlock_all(s);
 	return err;
 }

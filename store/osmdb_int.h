@@ -14,13 +14,14 @@ struct osmdb {
 	MDB_env *env;
 	MDB_dbi dbi[OSMDB_TAB_MAX];
 	MDB_dbi meta;
-	MDB_dbi owned;		/* circuits by owner (osm_owned.c) */
+	MDB_dbi owned;		/* circuits by owner (osmdb_owned.c) */
 	bool has_owned;		/* false: a schema 1 store opened read-only */
 	char *dir;
 	unsigned flags;
 	size_t map_size;
 	int lock_fd;		/* store.lock: flock shared, forget exclusive */
 	int writer_fd;		/* writer.lock, flock exclusive: read-write */
+	bool exclusive;		/* store.lock held exclusive (osmdb_lock_all) */
 	uint8_t *root;		/* sodium_malloc'd: guarded, mlocked */
 	uint8_t *kek;		/* key-encryption key, derived from root */
 };
@@ -73,7 +74,7 @@ int osmdb_meta_put(struct osmdb_txn *t, const char *key, const void *v,
 /* Next value of a 64-bit counter kept in meta, starting at 1. */
 int osmdb_meta_next(struct osmdb_txn *t, const char *key, uint64_t *out);
 
-/* The circuits-by-owner index (table "owned", osm_owned.c), kept in
+/* The circuits-by-owner index (table "owned", osmdb_owned.c), kept in
  * step with the circuits table by osmdb_circuit_add/del. put/del: 0,
  * -EINVAL, -EROFS (read transaction, or no index), -ENOSPC, -EIO (del of
  * an absent entry is 0). first: 0 and *id, the lowest circuit id owner

@@ -57,7 +57,7 @@ struct osm_engine {
 	struct eng_dev *devs;
 	struct eng_room *rooms;
 	size_t n_sw, n_ports, n_devs, n_rooms;
-	/* Topology indexes (engine_index.c). */
+	/* Topology indexes (topo.c). */
 	size_t *sw_port0, *sw_nport;	/* switch i's ports, contiguous */
 	size_t *sw_nlink;		/* its ports linked to a switch */
 	int *room_dev;			/* room devices, by room: */

@@ -59,14 +59,19 @@ int osm_engine_forget(struct osm_engine *e, struct osmdb **st,
 
 	if (!osmdb_name_ok(person))
 		return -EINVAL;
+	/* the store to ourselves first, or the leave would stand alone */
+	err = osmdb_lock_all(*st);
+	if (err)
+		return err;
 	if (eng_person(e, person, 0)) {
 		err = osm_engine_event(e, OSM_EV_LEAVE, person, NULL, 0, ev);
-		if (err)
+		if (err) {
+			osmdb_unlock_all(*st);
 			return err;
+		}
 	}
-	err = osmdb_forget(st, person, erased);
-	if (!*st)
-		return err;	/* the store could not be opened again */
-	ring_forget(e, person);
+	err = osmdb_forget(st, person, erased);	/* unlocks */
+	if (!err)
+		ring_forget(e, person);
 	return err;
 }

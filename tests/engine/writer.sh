@@ -92,6 +92,20 @@ tap_is "the lamp's circuits use its new MAC" \
 	   jq -r 'any(.[]; .src == "02:00:00:00:02:42" or
 			.dst == "02:00:00:00:02:42")')" "true"
 
+# apply takes regular files only (a FIFO would stall the daemon), and its
+# errors are one line, whatever the file holds.
+mkfifo /tmp/$P.fifo
+tap_is "apply of a FIFO: refused, the daemon goes on" \
+	"$(bld_ask "apply /tmp/$P.fifo"; bld_ask ping)" \
+	"error denied apply: /tmp/$P.fifo: not a regular file
+ok {\"pong\":true}"
+printf '"a\\nb": 1\n' >/tmp/$P.bad.yaml
+tap_is "apply of a bad file: one error line, then the next reply" \
+	"$(python3 -c "
+import socket; s = socket.socket(socket.AF_UNIX); s.connect('$S')
+s.sendall(b'apply /tmp/$P.bad.yaml\nping\n'); f = s.makefile()
+print(f.readline().split()[0], f.readline().strip())")" 'error ok {"pong":true}'
+
 # forget a person present: their circuits go from every switch first.
 ids=$(bld_osm -j engine circuits | jq -r '.[] | select(.owner == "ana") | .id')
 tap_ok "ana has circuits before ($(echo $ids))" [ -n "$ids" ]

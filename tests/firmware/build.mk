@@ -11,7 +11,8 @@ $(B)/tests/firmware/fw-vectors: $(B)/san/tests/firmware/fw_vectors.o \
 	$(B)/san/firmware/app.o $(FW_HOST) $(VECTOR_DOC) $(LIBOSM_SAN)
 $(B)/tests/firmware/fw-ctl: $(B)/san/tests/firmware/fw_ctl.o \
 	$(B)/san/tests/firmware/fw_ctl_switch.o $(LIBOSM_SAN)
-$(B)/tests/firmware/%: LDLIBS = $(LIBS_TEST) $(LIBS_OSM)
+$(B)/tests/firmware/%: LDLIBS = $(LIBS_OSM)
+$(B)/tests/firmware/fw-crypto: LDLIBS = $(LIBS_TEST) $(LIBS_OSM)
 
 TESTS_UNIT += $(B)/tests/firmware/fw-crypto tests/firmware/mkblob.sh
 TESTS_SPEC += tests/firmware/vectors.sh

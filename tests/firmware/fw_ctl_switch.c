@@ -20,7 +20,7 @@
 #define PHONE_CIRCUIT	300	/* alice's phone -> controller, while in */
 
 /* Run `osm-fabric CMD -n NETNS SWITCH ARGS`, with hop (if given) in hex on
- * its standard input (ARGS then say --hop-key-file /dev/stdin). */
+ * its standard input (ARGS then say --hop-key-file -). */
 static int fabric(const uint8_t *hop, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fabric(const uint8_t *hop, const char *cmd, const char *fmt, ...)
@@ -129,7 +129,7 @@ void fwc_sw_key(uint32_t circuit, uint32_t epoch, const uint8_t *hop)
 		return;
 	if (hop)
 		fwc_ok(fabric(hop, "circuit key", "%u --epoch %u "
-			      "--hop-key-file /dev/stdin", circuit, epoch) == 0,
+			      "--hop-key-file -", circuit, epoch) == 0,
 		       "switch: circuit %#x epoch %u key installed", circuit,
 		       epoch);
 	else
@@ -275,7 +275,7 @@ void fwc_door_switch(void)
 			   "alice's phone before she enters");
 	fwc_presence("enter", "alice", fc.epoch);
 	fwc_ok(fabric(phone.keys.hop, "circuit add", "%u --in %s --out %s "
-		      "--src %s --dst %s --epoch 1 --hop-key-file /dev/stdin",
+		      "--src %s --dst %s --epoch 1 --hop-key-file -",
 		      PHONE_CIRCUIT, fc.sw.ep_port, fc.sw.ctrl_port, peer,
 		      ctrl) == 0,
 	       "on her PRESENCE the controller opens circuit %u for alice",
@@ -311,7 +311,7 @@ void fwc_sw_data_circuit(const struct osm_keys *k)
 	osm_mac_format(dev, fc.blob.mac);
 	osm_mac_format(peer, fc.blob.peer_mac);
 	fwc_ok(fabric(k->hop, "circuit add", "%u --in %s --out %s --src %s "
-		      "--dst %s --epoch %u --hop-key-file /dev/stdin",
+		      "--dst %s --epoch %u --hop-key-file -",
 		      FWC_DATA_CIRCUIT, fc.sw.ep_port, fc.sw.dev_port, peer,
 		      dev, k->epoch) == 0,
 	       "switch: circuit %u host endpoint -> lamp, epoch %u",

@@ -8,6 +8,7 @@ B=${B:-build}
 osm_fixture_init ofw
 osm_tmpdir T
 M=$B/osm-mkblob
+umask 077		# key files: the caller's, closed to everyone else
 head -c 32 /dev/urandom >"$T/dev.key"
 printf '%064x\n' 7 >"$T/hex.key"
 head -c 31 /dev/urandom >"$T/short.key"

@@ -41,7 +41,7 @@ ctrl_circuit() {
 	"$FWCTL" -b "$DIR/$role.blob" -k "$3" |
 	$F circuit add -n ${P}s $SW $(( 0x80000000 | $1 << 1 | $2 )) \
 		--in "$4" --out "$5" --src "$6" --dst "$7" --epoch 1 --ctrl \
-		--hop-key-file /dev/stdin >/dev/null
+		--hop-key-file - >/dev/null
 }
 
 # switch_up DEVICE_ID DEVICE_MAC: the switch on the tap and two veth ports.
@@ -76,7 +76,7 @@ run_role() {
 }
 one_role() {
 	local role=$1 id=$2 mac=$3 mode=$4 tap=${P}t rc used nic qpid
-	head -c 32 /dev/urandom >"$DIR/$role.key"
+	(umask 077 && head -c 32 /dev/urandom >"$DIR/$role.key")
 	"$B/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
 		--ctrl-mac $CTRL_MAC --peer-mac $EP_MAC \
 		--device-key-file "$DIR/$role.key" -o "$DIR/$role.blob" ||

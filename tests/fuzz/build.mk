@@ -15,7 +15,9 @@ $(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
 	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_pktgen_mix: $(B)/fz/tests/fuzz/fuzz_pktgen_mix.o \
 	$(B)/fz/tools/pktgen/gen.o $(LIBOSM_FZ)
-$(B)/fuzz/%: LDLIBS = $(LIBS_STORE) $(LIBS_OSM)
+$(B)/fuzz/%: LDLIBS = $(LIBS_OSM)
+$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records: \
+	LDLIBS = $(LIBS_STORE) $(LIBS_OSM)
 
 FUZZERS    += $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))
 TESTS_FUZZ += tests/fuzz-replay.sh

@@ -71,7 +71,13 @@ tap_ok "bob leaves" osm person leave bob
 chmod 644 "$D/root.key"
 err=$(osm audit verify 2>&1); rc=$?
 tap_is "root.key readable by others: refused" "$rc:$err" \
-	"1:osm-fabric: store $D: root.key is readable by group or others (chmod 600 it)"
+	"1:osm-fabric: store $D: root.key is another user's, or group or others may access it (chown it; chmod 600 it)"
 chmod 600 "$D/root.key"
 tap_ok "chmod 600: accepted again" verify
+chown nobody "$D/root.key"
+err=$(osm audit verify 2>&1); rc=$?
+tap_is "root.key of another user: refused" "$rc:$err" \
+	"1:osm-fabric: store $D: root.key is another user's, or group or others may access it (chown it; chmod 600 it)"
+chown root "$D/root.key"
+tap_ok "chown back: accepted again" verify
 tap_done

@@ -136,6 +136,42 @@ static void rdonly(void **state)
 	osmdb_close(s);
 }
 
+/* One writer: a second read-write open is refused (even in this process,
+ * as flock locks are per open file), a read-only one is not; the writer
+ * is named with its note; the lock goes with the store. */
+static void one_writer(void **state)
+{
+	struct fx *f = *state;
+	struct osmdb *s2, *ro;
+	char note[256];
+	long pid = 0;
+
+	assert_int_equal(osmdb_open(&s2, f->dir, 0, 0), OSMDB_EWRITER);
+	assert_null(s2);
+	assert_int_equal(osmdb_open(&ro, f->dir, OSMDB_RDONLY, 0), 0);
+	assert_int_equal(osmdb_set_note(ro, "x"), -EROFS);
+	assert_int_equal(osmdb_writer(f->dir, &pid, note, sizeof(note)), 0);
+	assert_int_equal(pid, getpid());
+	assert_string_equal(note, "");
+	assert_int_equal(osmdb_set_note(f->s, "/run/osm/engine.sock"), 0);
+	assert_int_equal(osmdb_writer(f->dir, &pid, note, sizeof(note)), 0);
+	assert_string_equal(note, "/run/osm/engine.sock");
+	assert_int_equal(osmdb_set_note(f->s, "two\nlines"), -EINVAL);
+	/* erasure needs the store to itself: the reader is in the way */
+	assert_int_equal(osmdb_lock_all(f->s), -EBUSY);
+	osmdb_close(ro);
+	assert_int_equal(osmdb_lock_all(f->s), 0);
+	assert_int_equal(osmdb_lock_all(f->s), 0);	/* held: no-op */
+	osmdb_unlock_all(f->s);
+	osmdb_txn_abort(f->t);
+	f->t = NULL;
+	osmdb_close(f->s);
+	f->s = NULL;
+	assert_int_equal(osmdb_writer(f->dir, &pid, note, sizeof(note)),
+			 -ENOENT);
+	assert_int_equal(osmdb_open(&f->s, f->dir, 0, 0), 0);
+}
+
 static void topology_reads(void **state)
 {
 	struct fx *f = *state;
@@ -456,6 +492,7 @@ int main(void)
 		cmocka_unit_test(root_key_created_0600),
 		cmocka_unit_test(schema_version),
 		cmocka_unit_test_setup_teardown(rdonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(topology_reads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(foreach_stops, setup, teardown),

@@ -4,7 +4,8 @@
 SWITCH_CTESTS := fixtures replay batch
 $(SWITCH_CTESTS:%=$(B)/tests/switch/%): $(B)/tests/switch/%: \
 	$(B)/san/tests/switch/%.o $(LIBSWITCH_SAN) $(LIBOSM_SAN)
-$(B)/tests/switch/%: LDLIBS = $(LIBS_TEST) $(LIBS_SWITCH) $(LIBS_OSM)
+$(B)/tests/switch/%: LDLIBS = $(LIBS_SWITCH) $(LIBS_OSM)
+$(B)/tests/switch/fixtures: LDLIBS = $(LIBS_TEST) $(LIBS_SWITCH) $(LIBS_OSM)
 $(SWITCH_CTESTS:%=$(B)/san/tests/switch/%.o): | $(SWITCH_SKEL)
 
 TESTS_NETNS += $(SWITCH_CTESTS:%=$(B)/tests/switch/%) \

@@ -4,6 +4,7 @@ UNIT_TESTS := siphash replay bucket frame msg
 $(UNIT_TESTS:%=$(B)/tests/unit/test_%) $(B)/tests/unit/test_packet: \
 	$(B)/tests/unit/%: $(B)/san/tests/unit/%.o $(LIBOSM_SAN)
 $(B)/tests/unit/%: LDLIBS = $(LIBS_TEST) $(LIBS_OSM)
+$(B)/tests/unit/vectors: LDLIBS = $(LIBS_OSM)
 
 $(B)/tests/unit/vectors: $(B)/san/tests/unit/vectors.o $(VECTOR_DOC) \
 	$(LIBOSM_SAN)
