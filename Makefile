@@ -34,7 +34,7 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
 	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox
 
-.PHONY: all deps check demo bench fuzz clean help
+.PHONY: all deps check demo bench fuzz clean help firmware firmware-size
 all: $(BINS)
 
 deps:
@@ -70,6 +70,51 @@ fuzz: deps
 	$(Q)$(MAKE) -s --no-print-directory $(FUZZERS)
 	$(Q)tests/fuzz-all $(FUZZ_SECONDS) $(FUZZERS)
 
+# `make firmware` builds the role images; with DEVICE=NAME it also writes
+# the provisioned image $(B)/firmware/devices/NAME.elf, its blob from
+#   the store:  make firmware DEVICE=door1 [STORE=DIR] [EPOCH=E]
+#               [CTRL_MAC=..] [PEER_MAC=..]   (osm-fabric device provision)
+#   osm-mkblob: make firmware DEVICE=door1 ROLE=door ID=7 KEY=door1.key \
+#               MAC=52:54:00:00:00:07 CTRL_MAC=02:00:00:00:0f:01 \
+#               [PEER_MAC=..] [EPOCH=1]   (ROOT_KEY=FILE instead of KEY)
+#   a file:     make firmware DEVICE=door1 BLOB=door1.blob
+# The role image comes from the blob's role byte (5: lamp, 6: door).
+FW_DEV_DIR  := $(B)/firmware/devices
+FW_DEV_BLOB  = $(or $(BLOB),$(FW_DEV_DIR)/$(DEVICE).blob)
+firmware: $(FW_IMAGES) $(OSM_MKBLOB) $(if $(DEVICE),$(OSM_FABRIC))
+ifneq ($(DEVICE),)
+	@mkdir -p $(FW_DEV_DIR)
+ifneq ($(BLOB),)
+else ifneq ($(ID),)
+	$(call msg,BLOB,$(FW_DEV_BLOB))
+	$(Q)$(OSM_MKBLOB) --id '$(ID)' --role '$(ROLE)' \
+		$(if $(ROOT_KEY),--root-key-file '$(ROOT_KEY)',--device-key-file '$(KEY)') \
+		--mac '$(MAC)' --ctrl-mac '$(CTRL_MAC)' \
+		$(if $(PEER_MAC),--peer-mac '$(PEER_MAC)') \
+		$(if $(EPOCH),--epoch '$(EPOCH)') -o $(FW_DEV_BLOB)
+else
+	$(call msg,BLOB,$(FW_DEV_BLOB))
+	$(Q)$(OSM_FABRIC) $(if $(STORE),--store '$(STORE)') device provision \
+		'$(DEVICE)' -o $(FW_DEV_BLOB) --force \
+		$(if $(EPOCH),--epoch '$(EPOCH)') \
+		$(if $(CTRL_MAC),--ctrl-mac '$(CTRL_MAC)') \
+		$(if $(PEER_MAC),--peer-mac '$(PEER_MAC)') >/dev/null
+endif
+	$(call msg,FW-PROV,$(FW_DEV_DIR)/$(DEVICE).elf)
+	$(Q)case $$(od -An -tu1 -j5 -N1 '$(FW_DEV_BLOB)' | tr -d ' ') in \
+		5) role=lamp;; 6) role=door;; \
+		*) echo "make firmware: $(FW_DEV_BLOB) is no door or lamp blob" >&2; \
+		   exit 1;; esac; \
+		umask 077 && $(FW_OBJCOPY) \
+		--update-section .provision='$(FW_DEV_BLOB)' \
+		$(B)/firmware/$$role.elf $(FW_DEV_DIR)/$(DEVICE).elf
+endif
+
+# Flash and RAM of each role image against the budget; fails when over.
+firmware-size: $(FW_IMAGES) $(OSM_MKBLOB) $(B)/tests/firmware/fw-ctl
+	$(Q)tests/firmware/size.sh >$(B)/firmware/size.tap; rc=$$?; \
+		sed -n 's/^# //p; /^not ok/p' $(B)/firmware/size.tap; exit $$rc
+
 clean:
 	rm -rf $(B) $(B)-deps.log
 
@@ -83,7 +128,7 @@ help:
 	@echo '  bench          benchmarks, as ratios against baselines from the same run'
 	@echo '  fuzz           run each libFuzzer harness FUZZ_SECONDS (default 60) s'
 	@echo '  firmware       the Cortex-M3 role images (DEVICE=NAME: a provisioned one;'
-	@echo '                 see firmware/build.mk)'
+	@echo '                 see the Makefile)'
 	@echo '  firmware-size  flash and RAM of each role image against the budget'
 	@echo '  clean          remove $(B)/'
 	@echo 'V=1 shows full commands.'

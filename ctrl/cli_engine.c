@@ -197,13 +197,35 @@ out:
 	return err;
 }
 
+int osm_cli_request(const char *sock, const char *line, json_t **out,
+		    char err[OSM_CLI_ERR_MAX])
+{
+	size_t len = 8u << 20;	/* more than the daemon ever queues */
+	char *reply = malloc(len);
+	int r;
+
+	*out = NULL;
+	if (!reply)
+		return -ENOMEM;
+	r = osm_cli_daemon(sock, line, reply, len);
+	if (!r && !strncmp(reply, "ok ", 3)) {
+		*out = json_loads(reply + 3, 0, NULL);
+		r = *out ? 0 : -EPROTO;
+	} else if (!r && !strncmp(reply, "error ", 6)) {
+		snprintf(err, OSM_CLI_ERR_MAX, "%s", reply + 6);
+		r = 1;
+	} else if (!r) {
+		r = -EPROTO;
+	}
+	free(reply);
+	return r;
+}
+
 int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
 {
-	char sock[256];
-	size_t len = 8u << 20;	/* more than the daemon ever queues */
-	char *reply, *msg;
+	char sock[256], err[OSM_CLI_ERR_MAX], *msg;
 	long pid;
-	int err;
+	int r;
 
 	*out = NULL;
 	if (osmdb_writer(osm_cli_store_dir(), &pid, sock, sizeof(sock)) ||
@@ -213,26 +235,15 @@ int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
 		return osm_err("%s: the store's daemon (pid %ld) takes no path "
 			       "with spaces or over 240 bytes: move the file",
 			       what, pid);
-	reply = malloc(len);
-	if (!reply)
-		return osm_err("%s: out of memory", what);
-	err = osm_cli_daemon(sock, line, reply, len);
-	if (err) {
-		free(reply);
+	r = osm_cli_request(sock, line, out, err);
+	if (r < 0)
 		return osm_err("%s: the store's daemon (pid %ld) at %s: %s",
-			       what, pid, sock, strerror(-err));
+			       what, pid, sock, strerror(-r));
+	if (r) {	/* "CODE MESSAGE" */
+		msg = strchr(err, ' ');
+		return osm_err("%s: %s", what, msg ? msg + 1 : err);
 	}
-	if (!strncmp(reply, "ok ", 3)) {
-		*out = json_loads(reply + 3, 0, NULL);
-		free(reply);
-		return *out ? 0 : osm_err("%s: daemon: bad reply", what);
-	}
-	/* "error CODE MESSAGE" */
-	msg = strchr(reply, ' ');
-	msg = msg ? strchr(msg + 1, ' ') : NULL;
-	err = osm_err("%s: %s", what, msg ? msg + 1 : reply);
-	free(reply);
-	return err;
+	return 0;
 }
 
 static void str(json_t *o, const char *k, char *dst, size_t len)

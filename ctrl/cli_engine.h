@@ -37,6 +37,16 @@ int osm_cli_daemon(const char *sock, const char *line, char *reply,
 		   size_t len);
 
 /*
+ * One request line to the daemon at sock, and its reply. Returns 0 with
+ * the JSON of an "ok" reply in *out (a new reference); 1 with an "error"
+ * reply's "CODE MESSAGE" in err; -ENOENT or -ECONNREFUSED (no daemon
+ * there), -EPROTO (no reply, or not one of the protocol's), -errno.
+ */
+#define OSM_CLI_ERR_MAX	1024
+int osm_cli_request(const char *sock, const char *line, json_t **out,
+		    char err[OSM_CLI_ERR_MAX]);
+
+/*
  * Send one request line to the daemon that writes the store, if one does
  * (the socket named in the store's writer lock). Returns 0 with its
  * reply's JSON in *out (a new reference), -ENOENT if no daemon writes

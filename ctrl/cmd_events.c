@@ -19,8 +19,8 @@ int osm_cmd_events(int argc, char **argv)
 		{ 0 }
 	};
 	const char *sock = NULL;
-	char sbuf[4096], line[32], *reply;
-	size_t len = 8u << 20, i;
+	char sbuf[4096], line[32], why[OSM_CLI_ERR_MAX];
+	size_t i;
 	struct osm_engine_event *ev;
 	unsigned long n = 10;
 	json_t *a, *o;
@@ -56,22 +56,18 @@ int osm_cmd_events(int argc, char **argv)
 	if (optind != argc)
 		return osm_err("events: unexpected '%s'", argv[optind]);
 	sock = osm_cli_socket(sock, sbuf, sizeof(sbuf));
-	reply = malloc(len);
 	ev = malloc(sizeof(*ev));
-	if (!reply || !ev) {
-		free(reply);
-		free(ev);
+	if (!ev)
 		return osm_err("events: out of memory");
-	}
 	snprintf(line, sizeof(line), "events %lu", n);
-	err = osm_cli_daemon(sock, line, reply, len);
-	a = !err && !strncmp(reply, "ok ", 3) ?
-	    json_loads(reply + 3, 0, NULL) : NULL;
-	if (err)
+	err = osm_cli_request(sock, line, &a, why);
+	if (err < 0)
 		err = osm_err("events: no daemon at %s: %s", sock,
-			      strerror(-err));
+			      err == -EPROTO ? "bad reply" : strerror(-err));
+	else if (err)
+		err = osm_err("events: daemon: %s", why);
 	else if (!json_is_array(a))
-		err = osm_err("events: daemon: %s", reply);
+		err = osm_err("events: daemon: bad reply");
 	else if (osm_opts.json)
 		err = osm_json_print(json_incref(a));
 	else
@@ -79,7 +75,6 @@ int osm_cmd_events(int argc, char **argv)
 			if (!osm_cli_event_from_json(o, ev))
 				osm_cli_event_print(stdout, ev, 0);
 	json_decref(a);
-	free(reply);
 	free(ev);
 	return err;
 }

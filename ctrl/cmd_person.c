@@ -69,48 +69,35 @@ static int event_err(const char *what, const char *person, const char *room,
 static int via_daemon(const struct popts *o, char **argv, const char *person,
 		      const char *room, struct osm_engine_event *ev)
 {
-	char sbuf[4096], line[OSM_LINE_MAX], *reply, *msg;
+	char sbuf[4096], line[OSM_LINE_MAX], err[OSM_CLI_ERR_MAX], *msg;
 	const char *sock = osm_cli_socket(o->socket, sbuf, sizeof(sbuf));
-	size_t len = 256 * 1024;
 	json_t *j;
-	int err;
+	int r;
 
-	reply = malloc(len);
-	if (!reply)
-		return osm_err("person: out of memory");
 	snprintf(line, sizeof(line), "%s %s%s%s", argv[0], person,
 		 room ? " " : "", room ? room : "");
-	err = osm_cli_daemon(sock, line, reply, len);
-	if ((err == -ENOENT || err == -ECONNREFUSED) && !o->socket) {
-		free(reply);
+	r = osm_cli_request(sock, line, &j, err);
+	if ((r == -ENOENT || r == -ECONNREFUSED) && !o->socket)
 		return -ENOENT;
-	}
-	if (err) {
-		free(reply);
+	if (r < 0)
 		return osm_err("person %s: daemon at %s: %s", argv[0], sock,
-			       strerror(-err));
-	}
-	if (!strncmp(reply, "ok ", 3)) {
-		j = json_loads(reply + 3, 0, NULL);
-		err = osm_cli_event_from_json(j, ev);
+			       r == -EPROTO ? "bad reply" : strerror(-r));
+	if (!r) {
+		r = osm_cli_event_from_json(j, ev);
 		json_decref(j);
-		free(reply);
-		return err ? osm_err("person %s: daemon: bad reply", argv[0])
-			   : 0;
+		return r ? osm_err("person %s: daemon: bad reply", argv[0])
+			 : 0;
 	}
-	/* "error CODE MESSAGE": the same lines as without a daemon. */
-	msg = strchr(reply + 6, ' ');
-	if (!strncmp(reply, "error not-present ", 18))
-		err = event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON);
-	else if (!strncmp(reply, "error no-room ", 14))
-		err = event_err(argv[0], person, room, OSM_ENGINE_ENOROOM);
-	else if (!strncmp(reply, "error same-room ", 16))
-		err = event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM);
-	else
-		err = osm_err("person %s: daemon: %s", argv[0],
-			      msg ? msg + 1 : reply);
-	free(reply);
-	return err;
+	/* "CODE MESSAGE": the same lines as without a daemon. */
+	msg = strchr(err, ' ');
+	if (!strncmp(err, "not-present ", 12))
+		return event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON);
+	if (!strncmp(err, "no-room ", 8))
+		return event_err(argv[0], person, room, OSM_ENGINE_ENOROOM);
+	if (!strncmp(err, "same-room ", 10))
+		return event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM);
+	return osm_err("person %s: daemon: %s", argv[0],
+		       msg ? msg + 1 : err);
 }
 
 /* enter/move PERSON ROOM, leave PERSON: one engine event, by the daemon

@@ -124,3 +124,25 @@ $(B)/fuzz/%:
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.o %.a,$^) \
 		$(LDLIBS) -o $@
+
+# ---- firmware images (arm-none-eabi) ---------------------------------------
+# $(call fw_image,ROLE,MACRO): $(B)/firmware/ROLE.elf from FW_SRCS, built
+# with -DFW_ROLE_MACRO and linked with firmware/fw.ld.
+
+FW_CC      := arm-none-eabi-gcc
+FW_OBJCOPY := arm-none-eabi-objcopy
+FW_CFLAGS  := -mcpu=cortex-m3 -mthumb -Os -g -std=gnu11 $(WARN) -MMD -MP \
+	-ffreestanding -fno-common -ffunction-sections -fdata-sections \
+	-DOSM_NO_LOCK -DOSM_REPLAY_BITS=1024 -Iinclude -Ifirmware
+FW_LDFLAGS := -nostdlib -T firmware/fw.ld -Wl,--gc-sections -lgcc
+
+define fw_image
+$(B)/firmware/$(1)/%.o: %.c
+	$$(call msg,FW-CC,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(FW_CC) $$(FW_CFLAGS) -DFW_ROLE_$(2) -c $$< -o $$@
+
+$(B)/firmware/$(1).elf: $(FW_SRCS:%.c=$(B)/firmware/$(1)/%.o) firmware/fw.ld
+	$$(call msg,FW-LD,$$@)
+	$$(Q)$$(FW_CC) $$(FW_CFLAGS) $$(filter %.o,$$^) $$(FW_LDFLAGS) -o $$@
+endef
