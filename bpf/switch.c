@@ -229,13 +229,26 @@ fail:
 	return err;
 }
 
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	uint32_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
 static uint32_t value_size(int fd)
 {
 	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
 
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+	return map_info(fd, &info) ? 0 : info.value_size;
+}
+
+uint32_t osm_switch_max_circuits(const struct osm_switch *sw)
+{
+	struct bpf_map_info info;
+
+	return map_info(sw->fd[M_CIRCUITS], &info) ? 0 : info.max_entries;
 }
 
 static int open_switch(struct osm_switch **out, const char *name,

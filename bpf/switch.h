@@ -47,6 +47,9 @@ int osm_switch_open(struct osm_switch **sw, const char *name);
  * switch that another build loaded: read or write no value with it. */
 int osm_switch_open_any(struct osm_switch **sw, const char *name);
 
+/* How many circuits its table holds (0 if it cannot be read). */
+uint32_t osm_switch_max_circuits(const struct osm_switch *sw);
+
 /* Release the handle (the switch keeps running). NULL is fine. */
 void osm_switch_close(struct osm_switch *sw);
 

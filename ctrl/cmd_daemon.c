@@ -208,7 +208,7 @@ static void forget(struct daemon *d, struct client *c, const char *person)
 		reply_err(c, "busy", "another process has the store open; "
 			  "try again");
 	else if (err)
-		reply_err(c, err_code(err), osm_engine_strerror(err));
+		reply_err(c, err_code(err), osm_engine_error(d->e, err));
 	else {
 		printf("erasure: %lu records erased, audit chain re-sealed\n",
 		       n);
@@ -247,7 +247,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 				       arrival, d->ev);
 		log_event(d->ev);
 		if (err)
-			reply_err(c, err_code(err), osm_engine_strerror(err));
+			reply_err(c, err_code(err), osm_engine_error(d->e, err));
 		else
 			reply_ok(c, osm_cli_event_json(d->ev));
 		return;
@@ -261,7 +261,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		err = osm_engine_verify(d->e, verify_line, a);
 		if (err < 0) {
 			json_decref(a);
-			reply_err(c, "failed", osm_engine_strerror(err));
+			reply_err(c, "failed", osm_engine_error(d->e, err));
 		} else {
 			reply_ok(c, json_pack("{s:i, s:o}", "differences", err,
 					      "lines", a));
@@ -270,14 +270,14 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	case OSM_LINE_RECONCILE:
 		err = osm_engine_reconcile(d->e, &fixed);
 		if (err)
-			reply_err(c, "failed", osm_engine_strerror(err));
+			reply_err(c, "failed", osm_engine_error(d->e, err));
 		else
 			reply_ok(c, json_pack("{s:i}", "fixed", (int)fixed));
 		return;
 	case OSM_LINE_RELOAD:
 		err = reload(d, &fixed);
 		if (err)
-			reply_err(c, "failed", osm_engine_strerror(err));
+			reply_err(c, "failed", osm_engine_error(d->e, err));
 		else
 			reply_ok(c, json_object());
 		return;
@@ -294,7 +294,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		err = reload(d, &fixed);
 		if (err) {
 			json_decref(a);
-			reply_err(c, "failed", osm_engine_strerror(err));
+			reply_err(c, "failed", osm_engine_error(d->e, err));
 			return;
 		}
 		json_object_set_new(a, "fixed", json_integer(fixed));

@@ -43,9 +43,10 @@ static int parse(int argc, char **argv, struct popts *o)
 	return 0;
 }
 
-/* The event's error line, in the words of the store commands. */
+/* The event's error line, in the words of the store commands (the
+ * engine's, if one ran it, names what failed). */
 static int event_err(const char *what, const char *person, const char *room,
-		     int err)
+		     int err, struct osm_engine *e)
 {
 	switch (err) {
 	case OSM_ENGINE_ENOROOM:
@@ -59,7 +60,8 @@ static int event_err(const char *what, const char *person, const char *room,
 		return osm_err("person %s: bad name '%s'", what,
 			       osmdb_name_ok(person) ? room : person);
 	default:
-		return osm_err("person %s: %s", what,
+		return osm_err("person %s: %s", what, e ?
+			       osm_engine_error(e, err) :
 			       osm_engine_strerror(err));
 	}
 }
@@ -91,11 +93,14 @@ static int via_daemon(const struct popts *o, char **argv, const char *person,
 	/* "CODE MESSAGE": the same lines as without a daemon. */
 	msg = strchr(err, ' ');
 	if (!strncmp(err, "not-present ", 12))
-		return event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON);
+		return event_err(argv[0], person, room, OSM_ENGINE_ENOPERSON,
+				 NULL);
 	if (!strncmp(err, "no-room ", 8))
-		return event_err(argv[0], person, room, OSM_ENGINE_ENOROOM);
+		return event_err(argv[0], person, room, OSM_ENGINE_ENOROOM,
+				 NULL);
 	if (!strncmp(err, "same-room ", 10))
-		return event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM);
+		return event_err(argv[0], person, room, OSM_ENGINE_ESAMEROOM,
+				 NULL);
 	return osm_err("person %s: daemon: %s", argv[0],
 		       msg ? msg + 1 : err);
 }
@@ -134,9 +139,9 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 			return 1;
 		}
 		err = osm_engine_event(e, kind, person, room, 0, ev);
-		osm_cli_engine_close(s, e);
 		if (err)
-			err = event_err(argv[0], person, room, err);
+			err = event_err(argv[0], person, room, err, e);
+		osm_cli_engine_close(s, e);
 	}
 	if (err)
 		;

@@ -186,6 +186,10 @@ void osmdb_close(struct osmdb *s);
 /* The directory the store lives in. */
 const char *osmdb_dir(const struct osmdb *s);
 
+/* Bytes of the store's map in use (pages up to the last one written)
+ * and its size. Returns 0 or -EIO. */
+int osmdb_usage(struct osmdb *s, size_t *used, size_t *size);
+
 #define OSMDB_TXN_RDONLY	0x1
 
 /*

@@ -23,6 +23,7 @@ enum {
 	OSM_ENGINE_ENOPORT   = -32005,	/* a port's interface is missing */
 	OSM_ENGINE_ENOPATH   = -32006,	/* no uplink path between rooms */
 	OSM_ENGINE_ENOMGMT   = -32007,	/* no management port (controller) */
+	OSM_ENGINE_EMAPFULL  = -32008,	/* a switch's circuit table is full */
 };
 
 /* The epoch of every control circuit (docs/protocol.md 7.1). */
@@ -31,6 +32,10 @@ enum {
 /* A message for any code the engine functions return (store codes and
  * -errno included). */
 const char *osm_engine_strerror(int err);
+
+/* The same, naming what failed when e knows it (which switch's table is
+ * full, and its size; how full the store is). */
+const char *osm_engine_error(struct osm_engine *e, int err);
 
 struct osm_engine_opts {
 	/* Switch S lives in network namespace netns_prefix + S (NULL or

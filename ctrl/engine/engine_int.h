@@ -51,6 +51,7 @@ struct eng_memo;
 
 struct osm_engine {
 	struct osmdb *st;
+	char why[160];			/* what the last EMAPFULL was */
 	char netns_prefix[OSMDB_NAME_MAX + 1];
 	struct eng_sw *sws;
 	struct eng_port *ports;

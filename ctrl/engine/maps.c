@@ -5,6 +5,7 @@
  * they enter; additions last hop first, so a path is ready before its
  * first switch forwards). Offline switches are skipped. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -101,6 +102,13 @@ static int run(struct osm_engine *e, struct plan *p, int kind, int last_first,
 		else
 			err = osm_switch_circuit_replace_batch(h, v,
 							       (uint32_t)k);
+		if (kind == OP_ADD && (err == -E2BIG || err == -ENOSPC)) {
+			snprintf(e->why, sizeof(e->why), "circuit table of "
+				 "switch %s is full (%u circuits)",
+				 e->sws[p->op[i].sw].r.name,
+				 osm_switch_max_circuits(h));
+			err = OSM_ENGINE_EMAPFULL;
+		}
 		*ops += (uint32_t)k;
 	}
 out:

@@ -2,6 +2,7 @@
 /* The engine's words: a message for every code its functions return,
  * and the names of event kinds and change ops in its output. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "engine_int.h"
 
@@ -16,6 +17,7 @@ const char *osm_engine_strerror(int err)
 	case OSM_ENGINE_ENOPORT:
 		return "a port's interface is missing on its switch";
 	case OSM_ENGINE_ENOPATH: return "no uplink path between the rooms";
+	case OSM_ENGINE_EMAPFULL: return "a switch's circuit table is full";
 	case OSM_ENGINE_ENOMGMT:
 		return "no management port in the topology (for the "
 		       "controller)";
@@ -42,3 +44,16 @@ const char *osm_engine_op_name(unsigned op)
 	return op < 6 ? n[op] : "?";
 }
 
+const char *osm_engine_error(struct osm_engine *e, int err)
+{
+	size_t used, size;
+
+	if (err == OSM_ENGINE_EMAPFULL && e->why[0])
+		return e->why;
+	if (err == -ENOSPC && e->st && !osmdb_usage(e->st, &used, &size)) {
+		snprintf(e->why, sizeof(e->why), "store is full: %zu of %zu "
+			 "bytes used", used, size);
+		return e->why;
+	}
+	return osm_engine_strerror(err);
+}

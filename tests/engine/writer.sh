@@ -130,6 +130,18 @@ tap_is "and none in the daemon's log" \
 tap_is "nor in its recent events" \
 	"$(bld_ask 'events 64' | grep -c '"ana')" 0
 
+# A full circuit table is named, with its size, and nothing is applied.
+ns=$(bld_swns r102) sw=$(bld_sw r102)
+"$F" unload -n "$ns" "$sw" >/dev/null &&
+	"$F" load -n "$ns" --max-circuits 1 "$sw" up p1 p2 p3 >/dev/null &&
+	bld_ask reload >/dev/null
+out=$(bld_person enter bob r102 2>&1)
+tap_is "an event that overfills a switch's table: one line naming it" \
+	"$? $out" "1 osm-fabric: person enter: daemon: circuit table of switch $sw is full (1 circuits)"
+tap_is "... nothing applied: bob is out, the maps equal the store" \
+	"$(bld_osm person list | grep -c "^bob ") $(bld_osm engine verify)" \
+	"0 maps equal the store"
+
 # --socket never replaces a file that is not a stale socket of ours.
 echo keep >/tmp/$P.file
 out=$("$F" --store /tmp/$P-other daemon --socket /tmp/$P.file 2>&1)

@@ -420,7 +420,7 @@ static void map_full_leaves_nothing(void **state)
 	struct osmdb_txn *t;
 	struct osmdb_topo *topo;
 	char err[256];
-	size_t len = 0, cap = 1 << 22;
+	size_t len = 0, cap = 1 << 22, used, size;
 	char *y = malloc(cap);
 	int i, rc;
 
@@ -456,6 +456,10 @@ static void map_full_leaves_nothing(void **state)
 	assert_string_equal(err, "cam");
 	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
 	osmdb_txn_abort(t);
+	/* what "store is full: N of M bytes used" reports */
+	assert_int_equal(osmdb_usage(s, &used, &size), 0);
+	assert_int_equal(size, 256 * 1024);
+	assert_true(used > 0 && used <= size);
 	osmdb_close(s);
 	th_rmrf(dir);
 	free(dir);
