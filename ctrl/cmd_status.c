@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_store.h"
 #include "cli_switch.h"
 #include "osm_endpoint.h"
 
@@ -13,7 +14,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: osm-fabric status [-n NETNS] [SWITCH]\n"
 		   "Show the loaded switches (or one): program id, verifier "
 		   "instruction count,\nports with their flags and whether the "
-		   "program is attached, circuit count.\n");
+		   "program is attached, circuit count; first, the size of "
+		   "the store\n(--store) and its headroom, if there is one.\n");
 }
 
 static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
@@ -33,6 +35,23 @@ static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
 	return json_pack("{s:s, s:i, s:s, s:b}", "name", name, "ifindex",
 			 ifx, "role", flags & OSM_PF_MGMT ? "mgmt" : "fabric",
 			 "attached", att == 1);
+}
+
+/* The store's size and headroom, if there is a store (text only: the
+ * JSON stays the array of switches). */
+static void store_line(void)
+{
+	size_t used, size;
+	struct osmdb *s;
+
+	if (osmdb_open(&s, osm_cli_store_dir(), OSMDB_RDONLY, 0))
+		return;
+	if (!osmdb_usage(s, &used, &size))
+		printf("store %s: %zu of %zu bytes used (%zu%% free; the map "
+		       "doubles when 3/4 full, up to 64 GiB)\n",
+		       osm_cli_store_dir(), used, size,
+		       size ? 100 - used * 100 / size : 0);
+	osmdb_close(s);
 }
 
 static int show(const char *name, void *arg)
@@ -99,6 +118,8 @@ int osm_cmd_status(int argc, char **argv)
 		return osm_err("status: at most one switch name");
 	if (osm_swcli_setup(netns))
 		return 1;
+	if (!osm_opts.json)
+		store_line();
 	all = json_array();
 	if (optind < argc)
 		err = show(argv[optind], all);

@@ -386,18 +386,6 @@ void osmdb_close(struct osmdb *s)
 	free(s);
 }
 
-int osmdb_usage(struct osmdb *s, size_t *used, size_t *size)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-
-	if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &st))
-		return -EIO;
-	*used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	*size = info.me_mapsize;
-	return 0;
-}
-
 const char *osmdb_dir(const struct osmdb *s)
 {
 	return s->dir;

@@ -153,7 +153,9 @@ struct osmdb_rec_audit {
 
 /*
  * Open the store in directory dir (data.mdb, lock.mdb, root.key).
- * map_size: maximum size in bytes, 0 for the default (1 GiB).
+ * map_size: the map's size in bytes to start with, 0 for the default
+ * (1 GiB); a write transaction on a map more than 3/4 full doubles it
+ * first, up to 64 GiB.
  * Loads the root key (creating it, mode 0600, with OSMDB_CREATE) and
  * checks the schema version (writing it into a new store, upgrading a
  * version 1 store opened read-write).

@@ -9,6 +9,7 @@
 #include "osmdb_rec.h"
 
 #define OSMDB_DEFAULT_MAP_SIZE	(1ul << 30)
+#define OSMDB_MAX_MAP_SIZE	(64ul << 30)	/* how far it grows */
 
 struct osmdb {
 	MDB_env *env;

@@ -31,6 +31,34 @@ int osmdb_mdb_err(int rc)
 
 /* ---- transactions ---------------------------------------------------- */
 
+int osmdb_usage(struct osmdb *s, size_t *used, size_t *size)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &st))
+		return -EIO;
+	*used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	*size = info.me_mapsize;
+	return 0;
+}
+
+/* Before a write: a map more than three quarters full is doubled (up to
+ * OSMDB_MAX_MAP_SIZE), so the store grows with the building and its
+ * history. LMDB allows it only with no transaction open in this process:
+ * if one is, it is tried again at the next write. */
+static void grow(struct osmdb *s)
+{
+	size_t used, size, want;
+
+	if (osmdb_usage(s, &used, &size) || used < size / 4 * 3 ||
+	    size >= OSMDB_MAX_MAP_SIZE)
+		return;
+	want = size * 2 < OSMDB_MAX_MAP_SIZE ? size * 2 : OSMDB_MAX_MAP_SIZE;
+	if (!mdb_env_set_mapsize(s->env, want))
+		s->map_size = want;
+}
+
 int osmdb_txn_begin(struct osmdb *s, unsigned flags, struct osmdb_txn **out)
 {
 	bool ro = flags & OSMDB_TXN_RDONLY;
@@ -45,7 +73,14 @@ int osmdb_txn_begin(struct osmdb *s, unsigned flags, struct osmdb_txn **out)
 		return -ENOMEM;
 	t->s = s;
 	t->write = !ro;
+	if (!ro)
+		grow(s);
 	rc = mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0, &t->txn);
+	if (rc == MDB_MAP_RESIZED) {	/* another process grew it */
+		mdb_env_set_mapsize(s->env, 0);
+		rc = mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0,
+				   &t->txn);
+	}
 	if (rc) {
 		free(t);
 		return osmdb_mdb_err(rc);

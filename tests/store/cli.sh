@@ -80,4 +80,6 @@ tap_is "root.key of another user: refused" "$rc:$err" \
 	"1:osm-fabric: store $D: root.key is another user's, or group or others may access it (chown it; chmod 600 it)"
 chown root "$D/root.key"
 tap_ok "chown back: accepted again" verify
+tap_ok "status shows the store's size and headroom" \
+	bash -c "./build/osm-fabric --store $D status | grep -q '^store $D: [0-9]* of 1073741824 bytes used ([0-9]*% free'"
 tap_done

@@ -465,6 +465,44 @@ static void map_full_leaves_nothing(void **state)
 	free(dir);
 }
 
+/* The map grows with the store: writes go on well past the size it was
+ * opened with, and a second opener follows the new size. */
+static void map_grows(void **state)
+{
+	char *dir = th_tmpdir(), name[16];
+	struct osmdb *s, *ro;
+	struct osmdb_txn *t;
+	size_t used, size;
+	int i, rc = 0;
+
+	(void)state;
+	assert_int_equal(osmdb_open(&s, dir, OSMDB_CREATE | OSMDB_NOSYNC,
+				    256 * 1024), 0);
+	th_apply_example(s);
+	assert_int_equal(osmdb_open(&ro, dir, OSMDB_RDONLY, 0), 0);
+	for (i = 0; i < 4000 && !rc; i++) {	/* ~2 MB of audit records */
+		snprintf(name, sizeof(name), "p%d", i);
+		assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+		rc = osmdb_person_enter(t, name, "r101") ?:
+		     osmdb_person_leave(t, name);
+		if (rc)
+			osmdb_txn_abort(t);
+		else
+			rc = osmdb_txn_commit(t);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(osmdb_usage(s, &used, &size), 0);
+	assert_true(size > 256 * 1024 && used > 256 * 1024 && used <= size);
+	/* the reader opened before the growth still reads */
+	assert_int_equal(osmdb_txn_begin(ro, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_AUDIT), 1 + 2 * 4000);
+	osmdb_txn_abort(t);
+	osmdb_close(ro);
+	osmdb_close(s);
+	th_rmrf(dir);
+	free(dir);
+}
+
 static void strerrors(void **state)
 {
 	int codes[] = { OSMDB_ENOTFOUND, OSMDB_EEXIST,
@@ -509,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(half_way_leaves_nothing, setup,
 						teardown),
 		cmocka_unit_test(map_full_leaves_nothing),
+		cmocka_unit_test(map_grows),
 		cmocka_unit_test(strerrors),
 	};
 
