@@ -35,6 +35,8 @@ struct client {
 	int discard;		/* skipping the rest of an oversized line */
 	int closing;		/* close once out is written */
 	char in[OSM_LINE_MAX];
+	char pend[4096];	/* read, not yet taken: one request a round */
+	size_t pend_off, pend_len;
 	char *out;
 	size_t out_len, out_cap;
 	uint64_t last;		/* CLOCK_MONOTONIC of its last request */
@@ -333,28 +335,39 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 
 /* Bytes from a client: complete lines are requests; a line longer than
  * OSM_LINE_MAX gets one error and is skipped up to its newline. */
-static void input(struct daemon *d, struct client *c, const char *buf,
-		  size_t n, uint64_t now)
+/* Take the client's pending bytes up to and through its next request,
+ * and serve that one: one request a client a round, so that a client
+ * that pipelines expensive requests (verify, reconcile) delays another's
+ * event by one of them at most. */
+static void input(struct daemon *d, struct client *c, uint64_t now)
 {
-	size_t i;
+	char ch;
 
 	c->last = now;
-	for (i = 0; i < n && !c->closing; i++) {
+	while (c->pend_off < c->pend_len && !c->closing) {
+		ch = c->pend[c->pend_off++];
 		if (c->discard) {
-			c->discard = buf[i] != '\n';
+			c->discard = ch != '\n';
 			continue;
 		}
-		if (buf[i] == '\n') {
+		if (ch == '\n') {
 			request(d, c, now);
 			c->in_len = 0;
+			return;
 		} else if (c->in_len == OSM_LINE_MAX - 1) {
 			reply_err(c, "too-long", "line longer than 255 bytes");
 			c->in_len = 0;
 			c->discard = 1;
 		} else {
-			c->in[c->in_len++] = buf[i];
+			c->in[c->in_len++] = ch;
 		}
 	}
+}
+
+/* 1 if the client has read bytes not yet taken. */
+static int pending(const struct client *c)
+{
+	return c->pend_off < c->pend_len && !c->closing;
 }
 
 static void drop(struct daemon *d, int i)
@@ -464,18 +477,22 @@ static void accept_client(struct daemon *d, int lfd)
 static void serve(struct daemon *d, int lfd)
 {
 	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH];
-	int wfd[MAX_WATCH + 1], nw, i, wait;
-	char buf[4096];
+	int wfd[MAX_WATCH + 1], nw, i, wait, more;
 	ssize_t r;
 
 	while (!stop) {
 		/* Control frames due (new KEY_UPDATEs, retries) first. */
 		wait = d->ctl ? osm_ctl_tick(d->ctl) : -1;
 		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		for (i = 0; i < d->n; i++)
+		/* a client with requests read and not yet served is not read
+		 * from, and no one waits for it */
+		for (i = 0, more = 0; i < d->n; i++) {
+			more |= pending(&d->c[i]);
 			p[i + 1] = (struct pollfd){ .fd = d->c[i].fd,
-				.events = (d->c[i].closing ? 0 : POLLIN) |
+				.events = (d->c[i].closing || pending(&d->c[i]) ?
+					   0 : POLLIN) |
 					  (d->c[i].out_len ? POLLOUT : 0) };
+		}
 		/* After the clients: their indexes stay those of d->c. */
 		nw = osm_engine_watch_fds(d->e, wfd, MAX_WATCH);
 		if (d->ctl)
@@ -486,6 +503,8 @@ static void serve(struct daemon *d, int lfd)
 		/* wake at least once a second to close idle clients */
 		if (wait < 0 || wait > 1000)
 			wait = 1000;
+		if (more)
+			wait = 0;
 		if (poll(p, (nfds_t)(d->n + 1 + nw), wait) < 0)
 			continue;	/* EINTR: a signal, check stop */
 		for (i = 0; i < nw; i++) {
@@ -501,11 +520,14 @@ static void serve(struct daemon *d, int lfd)
 			struct client *c = &d->c[i];
 			short re = p[i + 1].revents;
 
-			if (re & POLLIN) {
-				r = read(c->fd, buf, sizeof(buf));
+			if (pending(c)) {
+				input(d, c, now_ns());
+			} else if (re & POLLIN) {
+				r = read(c->fd, c->pend, sizeof(c->pend));
 				if (r > 0) {
-					input(d, c, buf, (size_t)r,
-					      now_ns());
+					c->pend_off = 0;
+					c->pend_len = (size_t)r;
+					input(d, c, now_ns());
 				} else if (r == 0 || errno != EAGAIN) {
 					/* Gone mid-line: say so, if it
 					 * still reads; then close. */
@@ -530,7 +552,8 @@ static void serve(struct daemon *d, int lfd)
 			}
 			if ((re & (POLLERR | POLLNVAL)) ||
 			    (c->closing && !c->out_len) || c->closing == 2 ||
-			    ((re & POLLHUP) && !(re & POLLIN)) ||
+			    ((re & POLLHUP) && !(re & POLLIN) &&
+			     !pending(c)) ||
 			    (!c->out_len && now_ns() - c->last > d->idle_ns))
 				drop(d, i);
 		}

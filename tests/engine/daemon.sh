@@ -90,6 +90,21 @@ elif what == "idle64":       # 64 silent clients: a 65th is served anyway
         except socket.timeout:
             pass
     print(told)
+elif what == "fair":         # a's 300 requests, b's one, both waiting
+    import os, signal, json
+    pid = int(sys.argv[3])
+    b = conn(); ask(b, b"ping\n")  # both accepted, a the newer: the
+    a = conn(); ask(a, b"ping\n")  # one the daemon looks at first
+    os.kill(pid, signal.SIGSTOP)
+    a.sendall(b"enter fa r101\n" + b"verify\n" * 300 + b"leave fa\n")
+    b.sendall(b"enter fb r102\n")
+    time.sleep(0.1)
+    os.kill(pid, signal.SIGCONT)
+    lines(a, 302); lines(b, 1)
+    c = conn(); c.sendall(b"events 3\n")
+    ev = json.loads(lines(c, 1)[0][3:])
+    print(" ".join(e["event"] + " " + e["person"] for e in ev))
+    b.sendall(b"leave fb\n"); lines(b, 1)
 elif what == "silent":       # a client silent past --client-timeout
     s = conn(); s.settimeout(10)
     t = time.time()
@@ -133,6 +148,8 @@ tap_is "1000 pipelined requests, 1000 replies" "$(py pipeline)" "1000 True"
 tap_is "70 clients: 6 told busy, then served again" "$(py crowd)" \
 	'6 ok {"pong":true}'
 tap_is "CR LF line ends" "$(py one 'ping\r')" 'ok {"pong":true}'
+tap_is "300 verifies pipelined by one client delay another's event by one" \
+	"$(py fair $dpid | tail -1)" "enter fa enter fb leave fa"
 tap_is "64 silent clients: a 65th is served, one of them told why it goes" \
 	"$(py idle64)" 'ok {"pong":true}
 1'
