@@ -34,6 +34,7 @@ struct client {
 	size_t in_len;
 	int discard;		/* skipping the rest of an oversized line */
 	int closing;		/* close once out is written */
+	int deaf;		/* gone: its requests served, replies not */
 	char in[OSM_LINE_MAX];
 	char pend[4096];	/* read, not yet taken: one request a round */
 	size_t pend_off, pend_len;
@@ -73,6 +74,8 @@ static void put(struct client *c, const char *s)
 	size_t n = strlen(s) + 1;
 	char *p;
 
+	if (c->deaf)
+		return;
 	if (c->out_len + n > OUT_MAX) {
 		c->closing = 2;		/* drop: it does not read */
 		return;
@@ -333,12 +336,11 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	}
 }
 
-/* Bytes from a client: complete lines are requests; a line longer than
- * OSM_LINE_MAX gets one error and is skipped up to its newline. */
 /* Take the client's pending bytes up to and through its next request,
  * and serve that one: one request a client a round, so that a client
  * that pipelines expensive requests (verify, reconcile) delays another's
- * event by one of them at most. */
+ * event by one of them at most. A line longer than OSM_LINE_MAX gets one
+ * error and is skipped up to its newline. */
 static void input(struct daemon *d, struct client *c, uint64_t now)
 {
 	char ch;
@@ -455,7 +457,7 @@ static void accept_client(struct daemon *d, int lfd)
 		struct client *c = &d->c[i];
 
 		if (!c->out_len && !c->in_len && !c->closing &&
-		    c->last < oldest) {
+		    !pending(c) && c->last < oldest) {
 			oldest = c->last;
 			victim = i;
 		}
@@ -537,7 +539,7 @@ static void serve(struct daemon *d, int lfd)
 					c->closing = 1;
 				}
 			}
-			if (c->out_len && c->closing != 2 &&
+			if (c->out_len && c->closing != 2 && !c->deaf &&
 			    (re & (POLLOUT | POLLIN))) {
 				r = send(c->fd, c->out, c->out_len,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -547,14 +549,19 @@ static void serve(struct daemon *d, int lfd)
 					c->out_len -= (size_t)r;
 					c->last = now_ns();
 				} else if (r < 0 && errno != EAGAIN) {
-					c->closing = 2;
+					/* it closed: what it sent is still
+					 * read and served, up to its end */
+					c->deaf = 1;
+					c->out_len = 0;
 				}
 			}
-			if ((re & (POLLERR | POLLNVAL)) ||
-			    (c->closing && !c->out_len) || c->closing == 2 ||
-			    ((re & POLLHUP) && !(re & POLLIN) &&
-			     !pending(c)) ||
-			    (!c->out_len && now_ns() - c->last > d->idle_ns))
+			if ((re & POLLNVAL) || c->closing == 2 ||
+			    (!pending(c) &&
+			     ((re & POLLERR) ||
+			      (c->closing && !c->out_len) ||
+			      ((re & POLLHUP) && !(re & POLLIN)) ||
+			      (!c->out_len &&
+			       now_ns() - c->last > d->idle_ns))))
 				drop(d, i);
 		}
 		if (p[0].revents & POLLIN)

@@ -62,8 +62,10 @@ int osm_cmd_events(int argc, char **argv)
 	snprintf(line, sizeof(line), "events %lu", n);
 	err = osm_cli_request(sock, line, &a, why);
 	if (err < 0)
-		err = osm_err("events: no daemon at %s: %s", sock,
-			      err == -EPROTO ? "bad reply" : strerror(-err));
+		err = err == -EPROTO ?
+		      osm_err("events: daemon at %s: bad reply", sock) :
+		      osm_err("events: no daemon at %s: %s", sock,
+			      strerror(-err));
 	else if (err)
 		err = osm_err("events: daemon: %s", why);
 	else if (!json_is_array(a))

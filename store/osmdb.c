@@ -174,6 +174,7 @@ static int open_owned(struct osmdb_txn *t, bool fresh, uint32_t v)
 
 int osmdb_env_open(struct osmdb *s)
 {
+	MDB_envinfo info;
 	bool ro = s->flags & OSMDB_RDONLY;
 	unsigned mflags = MDB_NOTLS | (ro ? MDB_RDONLY : 0) |
 			  (s->flags & OSMDB_NOSYNC ? MDB_NOSYNC : 0);
@@ -189,11 +190,19 @@ int osmdb_env_open(struct osmdb *s)
 	fresh = access(path, F_OK) < 0;
 	if (fresh && !(s->flags & OSMDB_CREATE))
 		return -ENOENT;
+	/* A new store's map gets the size asked for; an existing one keeps
+	 * the size it has grown to (LMDB takes it from the file when none is
+	 * set), or the size asked for if that is larger. */
 	if ((rc = mdb_env_create(&s->env)) ||
 	    (rc = mdb_env_set_maxdbs(s->env, OSMDB_MAX_DBS)) ||
-	    (rc = mdb_env_set_mapsize(s->env, s->map_size)) ||
-	    (rc = mdb_env_open(s->env, s->dir, mflags, 0600)))
+	    (fresh && (rc = mdb_env_set_mapsize(s->env, s->map_size))) ||
+	    (rc = mdb_env_open(s->env, s->dir, mflags, 0600)) ||
+	    (rc = mdb_env_info(s->env, &info)) ||
+	    (info.me_mapsize < s->map_size &&
+	     (rc = mdb_env_set_mapsize(s->env, s->map_size))))
 		goto fail;
+	if (info.me_mapsize > s->map_size)
+		s->map_size = info.me_mapsize;
 	if ((rc = mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0, &t.txn)))
 		goto fail;
 	rc = mdb_dbi_open(t.txn, "meta", dflags, &s->meta);

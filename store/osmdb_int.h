@@ -23,6 +23,8 @@ struct osmdb {
 	int lock_fd;		/* store.lock: flock shared, forget exclusive */
 	int writer_fd;		/* writer.lock, flock exclusive: read-write */
 	bool exclusive;		/* store.lock held exclusive (osmdb_lock_all) */
+	bool lost;		/* its map could not be mapped again */
+	unsigned n_txn;		/* transactions open (no remap meanwhile) */
 	uint8_t *root;		/* sodium_malloc'd: guarded, mlocked */
 	uint8_t *kek;		/* key-encryption key, derived from root */
 };

@@ -43,20 +43,39 @@ int osmdb_usage(struct osmdb *s, size_t *used, size_t *size)
 	return 0;
 }
 
+/* Map the store again at size (0: the size another process gave it).
+ * Only with no transaction of ours open: theirs would point into the old
+ * map. If the new map cannot be made, the old size is tried again, and
+ * failing that the store is lost (every later transaction fails). */
+static int remap(struct osmdb *s, size_t size)
+{
+	size_t old = s->map_size;
+	MDB_envinfo info;
+
+	if (s->n_txn)
+		return -EAGAIN;
+	if (mdb_env_set_mapsize(s->env, size)) {
+		if (mdb_env_set_mapsize(s->env, old))
+			s->lost = true;
+		return -ENOMEM;
+	}
+	if (!mdb_env_info(s->env, &info))
+		s->map_size = info.me_mapsize;
+	return 0;
+}
+
 /* Before a write: a map more than three quarters full is doubled (up to
  * OSMDB_MAX_MAP_SIZE), so the store grows with the building and its
- * history. LMDB allows it only with no transaction open in this process:
- * if one is, it is tried again at the next write. */
+ * history; with a transaction of ours open, at the next write instead. */
 static void grow(struct osmdb *s)
 {
-	size_t used, size, want;
+	size_t used, size;
 
 	if (osmdb_usage(s, &used, &size) || used < size / 4 * 3 ||
 	    size >= OSMDB_MAX_MAP_SIZE)
 		return;
-	want = size * 2 < OSMDB_MAX_MAP_SIZE ? size * 2 : OSMDB_MAX_MAP_SIZE;
-	if (!mdb_env_set_mapsize(s->env, want))
-		s->map_size = want;
+	remap(s, size * 2 < OSMDB_MAX_MAP_SIZE ? size * 2 :
+		 OSMDB_MAX_MAP_SIZE);
 }
 
 int osmdb_txn_begin(struct osmdb *s, unsigned flags, struct osmdb_txn **out)
@@ -75,9 +94,14 @@ int osmdb_txn_begin(struct osmdb *s, unsigned flags, struct osmdb_txn **out)
 	t->write = !ro;
 	if (!ro)
 		grow(s);
-	rc = mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0, &t->txn);
+	rc = s->lost ? EIO :
+	     mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0, &t->txn);
 	if (rc == MDB_MAP_RESIZED) {	/* another process grew it */
-		mdb_env_set_mapsize(s->env, 0);
+		rc = remap(s, 0);
+		if (rc) {
+			free(t);
+			return rc;
+		}
 		rc = mdb_txn_begin(s->env, NULL, ro ? MDB_RDONLY : 0,
 				   &t->txn);
 	}
@@ -85,6 +109,7 @@ int osmdb_txn_begin(struct osmdb *s, unsigned flags, struct osmdb_txn **out)
 		free(t);
 		return osmdb_mdb_err(rc);
 	}
+	s->n_txn++;
 	*out = t;
 	return 0;
 }
@@ -98,6 +123,7 @@ int osmdb_txn_commit(struct osmdb_txn *t)
 {
 	int rc = mdb_txn_commit(t->txn);
 
+	t->s->n_txn--;
 	free(t);
 	return osmdb_mdb_err(rc);
 }
@@ -107,6 +133,7 @@ void osmdb_txn_abort(struct osmdb_txn *t)
 	if (!t)
 		return;
 	mdb_txn_abort(t->txn);
+	t->s->n_txn--;
 	free(t);
 }
 

@@ -50,7 +50,10 @@ const char *osm_engine_error(struct osm_engine *e, int err)
 
 	if (err == OSM_ENGINE_EMAPFULL && e->why[0])
 		return e->why;
-	if (err == -ENOSPC && e->st && !osmdb_usage(e->st, &used, &size)) {
+	/* -ENOSPC is also a transaction too big, or no circuit id left:
+	 * the usage only when the map is nearly full */
+	if (err == -ENOSPC && e->st && !osmdb_usage(e->st, &used, &size) &&
+	    used / 4 * 5 >= size) {
 		snprintf(e->why, sizeof(e->why), "store is full: %zu of %zu "
 			 "bytes used", used, size);
 		return e->why;

@@ -105,6 +105,18 @@ elif what == "fair":         # a's 300 requests, b's one, both waiting
     ev = json.loads(lines(c, 1)[0][3:])
     print(" ".join(e["event"] + " " + e["person"] for e in ev))
     b.sendall(b"leave fb\n"); lines(b, 1)
+elif what == "closeafter":   # three requests, then gone before replies
+    import os, signal
+    pid = int(sys.argv[3])
+    s = conn(); ask(s, b"ping\n")
+    os.kill(pid, signal.SIGSTOP)
+    s.sendall(b"enter ca1 r101\nenter ca2 r102\nenter ca3 r101\n")
+    s.close()
+    os.kill(pid, signal.SIGCONT)
+    time.sleep(0.3)
+    import json
+    c = conn(); c.sendall(b"events 3\n")
+    print(" ".join(e["person"] for e in json.loads(lines(c, 1)[0][3:])))
 elif what == "silent":       # a client silent past --client-timeout
     s = conn(); s.settimeout(10)
     t = time.time()
@@ -150,6 +162,9 @@ tap_is "70 clients: 6 told busy, then served again" "$(py crowd)" \
 tap_is "CR LF line ends" "$(py one 'ping\r')" 'ok {"pong":true}'
 tap_is "300 verifies pipelined by one client delay another's event by one" \
 	"$(py fair $dpid | tail -1)" "enter fa enter fb leave fa"
+tap_is "a client gone after three requests: all three served" \
+	"$(py closeafter $dpid | tail -1)" "ca1 ca2 ca3"
+for p in ca1 ca2 ca3; do "$F" --store "$D" person leave $p >/dev/null; done
 tap_is "64 silent clients: a 65th is served, one of them told why it goes" \
 	"$(py idle64)" 'ok {"pong":true}
 1'

@@ -479,7 +479,8 @@ static void map_grows(void **state)
 	assert_int_equal(osmdb_open(&s, dir, OSMDB_CREATE | OSMDB_NOSYNC,
 				    256 * 1024), 0);
 	th_apply_example(s);
-	assert_int_equal(osmdb_open(&ro, dir, OSMDB_RDONLY, 0), 0);
+	/* a reader with the map as it was: it must follow the growth */
+	assert_int_equal(osmdb_open(&ro, dir, OSMDB_RDONLY, 256 * 1024), 0);
 	for (i = 0; i < 4000 && !rc; i++) {	/* ~2 MB of audit records */
 		snprintf(name, sizeof(name), "p%d", i);
 		assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
@@ -493,10 +494,17 @@ static void map_grows(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(osmdb_usage(s, &used, &size), 0);
 	assert_true(size > 256 * 1024 && used > 256 * 1024 && used <= size);
-	/* the reader opened before the growth still reads */
+	/* the reader opened before the growth follows it (MDB_MAP_RESIZED) */
 	assert_int_equal(osmdb_txn_begin(ro, OSMDB_TXN_RDONLY, &t), 0);
 	assert_int_equal(osmdb_count(t, OSMDB_TAB_AUDIT), 1 + 2 * 4000);
 	osmdb_txn_abort(t);
+	assert_int_equal(osmdb_usage(ro, &used, &size), 0);
+	assert_true(size > 256 * 1024);
+	osmdb_close(ro);
+	/* and one opened now, asking for less, gets the grown size */
+	assert_int_equal(osmdb_open(&ro, dir, OSMDB_RDONLY, 64 * 1024), 0);
+	assert_int_equal(osmdb_usage(ro, &used, &size), 0);
+	assert_true(size > 256 * 1024);
 	osmdb_close(ro);
 	osmdb_close(s);
 	th_rmrf(dir);
