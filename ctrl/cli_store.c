@@ -46,9 +46,8 @@ int osm_cli_writer_err(const char *dir)
 int osm_cli_topology_apply(struct osmdb *s, const char *file,
 			   json_t **summary, char *msg, size_t len)
 {
-	struct osmdb_txn *t = NULL;
 	struct osmdb_topo *topo;
-	char err[512], why[256];
+	char err[512];
 	int rc;
 
 	*summary = NULL;
@@ -57,6 +56,20 @@ int osm_cli_topology_apply(struct osmdb *s, const char *file,
 		snprintf(msg, len, "%s", err[0] ? err : osmdb_strerror(rc));
 		return 1;
 	}
+	rc = osm_cli_topology_put(s, topo, file, summary, msg, len);
+	osmdb_topo_free(topo);
+	return rc;
+}
+
+int osm_cli_topology_put(struct osmdb *s, const struct osmdb_topo *topo,
+			 const char *file, json_t **summary, char *msg,
+			 size_t len)
+{
+	struct osmdb_txn *t = NULL;
+	char why[256];
+	int rc;
+
+	*summary = NULL;
 	rc = osmdb_txn_begin(s, 0, &t);
 	if (!rc)
 		rc = osmdb_topo_apply(t, topo, why, sizeof(why));
@@ -77,7 +90,6 @@ int osm_cli_topology_apply(struct osmdb *s, const char *file,
 			"switches", (json_int_t)topo->n_switches,
 			"ports", (json_int_t)topo->n_ports,
 			"devices", (json_int_t)topo->n_devices);
-	osmdb_topo_free(topo);
 	if (!rc && !*summary)
 		snprintf(msg, len, "%s: applied, but out of memory", file);
 	return rc || !*summary;

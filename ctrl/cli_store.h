@@ -30,6 +30,11 @@ int osm_cli_writer_err(const char *dir);
  * with the one error line (file and line of a bad one) in msg. */
 int osm_cli_topology_apply(struct osmdb *s, const char *file,
 			   json_t **summary, char *msg, size_t len);
+/* The same for topo, parsed from file already. */
+struct osmdb_topo;
+int osm_cli_topology_put(struct osmdb *s, const struct osmdb_topo *topo,
+			 const char *file, json_t **summary, char *msg,
+			 size_t len);
 /* Print what topology apply reports, as text or (-j) JSON; frees sum. */
 int osm_cli_topology_print(json_t *sum);
 

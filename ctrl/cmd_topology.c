@@ -30,23 +30,26 @@ static int apply(const char *file)
 	r = osmdb_topo_parse_file(file, &topo, msg, sizeof(msg));
 	if (r)
 		return osm_err("%s", msg[0] ? msg : osmdb_strerror(r));
-	osmdb_topo_free(topo);
 	/* A running daemon applies it (and reloads): it is the writer. */
-	if (!realpath(file, path))
+	if (!realpath(file, path)) {
+		osmdb_topo_free(topo);
 		return osm_err("%s: %s", file, strerror(errno));
+	}
 	if ((size_t)snprintf(line, sizeof(line), "apply %s", path) >=
 	    sizeof(line) || strpbrk(path, " \t"))
 		line[0] = '\0';	/* cannot be sent as one request word */
 	r = osm_cli_via_daemon("topology apply", line, &sum);
-	if (r != -ENOENT)
-		return r ? r : osm_cli_topology_print(sum);
-	if (osm_cli_store_open(&s, OSMDB_CREATE))
-		return 1;
-	r = osm_cli_topology_apply(s, file, &sum, msg, sizeof(msg));
-	osmdb_close(s);
-	if (r)
-		return osm_err("%s", msg);
-	return osm_cli_topology_print(sum);
+	if (r == -ENOENT) {	/* no daemon: here, with the lock */
+		r = osm_cli_store_open(&s, OSMDB_CREATE);
+		if (!r) {
+			r = osm_cli_topology_put(s, topo, file, &sum, msg,
+						 sizeof(msg)) ?
+			    osm_err("%s", msg) : 0;
+			osmdb_close(s);
+		}
+	}
+	osmdb_topo_free(topo);
+	return r ? r : osm_cli_topology_print(sum);
 }
 
 /* ---- show: the store's topology as one JSON value, printed as JSON or
