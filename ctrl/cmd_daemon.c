@@ -441,6 +441,16 @@ static void log_cb(const struct osm_engine_event *ev, void *arg)
 	log_event(ev);
 }
 
+/* One "error busy WHY" line to a client about to be closed, outside its
+ * reply queue (best effort: it is not waited for). */
+static void say_busy(int fd, const char *why)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "error busy %s\n", why);
+
+	send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* A new client. When all places are taken, the one silent the longest
  * (at least a second, with no reply pending and no line begun) makes
  * room, so that idle connections cannot lock everyone out; if none can,
@@ -463,14 +473,13 @@ static void accept_client(struct daemon *d, int lfd)
 		}
 	}
 	if (d->n == MAX_CLIENTS && victim < 0) {
-		send(fd, "error busy too many clients\n", 28,
-		     MSG_NOSIGNAL | MSG_DONTWAIT);
+		say_busy(fd, "too many clients");
 		close(fd);
 		return;
 	}
 	if (victim >= 0) {
-		send(d->c[victim].fd, "error busy closed: idle, and another "
-		     "client waits\n", 50, MSG_NOSIGNAL | MSG_DONTWAIT);
+		say_busy(d->c[victim].fd, "closed: idle, and another client "
+			 "waits");
 		drop(d, victim);
 	}
 	d->c[d->n++] = (struct client){ .fd = fd, .last = now };
