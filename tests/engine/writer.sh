@@ -73,7 +73,7 @@ tap_ok "the store's socket file was never made" [ ! -e "$D/engine.sock" ]
 
 # A direct writer of the store is refused while the daemon runs.
 tap_ok "a direct store writer is refused" \
-	bash -c "! build/tests/store/crash_writer write '$D' 1 >/dev/null 2>&1"
+	bash -c "! timeout 10 build/tests/store/crash_writer write '$D' 1 >/dev/null 2>&1"
 out=$(bld_person enter --socket /tmp/$P.none ana r101 2>&1)
 tap_is "person enter on a socket nobody serves: one line, nothing written" \
 	"$? $(wc -l <<<"$out") $(bld_osm person list | wc -l)" "1 1 0"
