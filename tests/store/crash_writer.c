@@ -114,7 +114,8 @@ static int check(const char *dir, const char *file)
 		ids.id[ids.len++] = i;
 	}
 	fclose(f);
-	qsort(ids.id, ids.len, sizeof(*ids.id), cmp_ul);
+	if (ids.len)	/* a writer killed before its first commit: none */
+		qsort(ids.id, ids.len, sizeof(*ids.id), cmp_ul);
 	ids.n = calloc(ids.len + 1, sizeof(*ids.n));
 	err = osmdb_open(&s, dir, OSMDB_RDONLY, 0);
 	if (err)
