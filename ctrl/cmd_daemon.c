@@ -146,18 +146,25 @@ static void log_event(const struct osm_engine_event *ev)
 	fflush(stdout);
 }
 
+/* The client runs as the daemon's user, or root. */
+static int peer_is_owner(struct client *c)
+{
+	struct ucred cred;
+	socklen_t n = sizeof(cred);
+
+	return getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &n) == 0 &&
+	       (cred.uid == 0 || cred.uid == geteuid());
+}
+
 /* apply reads a file as the daemon's user: only that user (or root) may
  * ask, and only for a regular file (a FIFO would stall the daemon). */
 static int apply_ok(struct client *c, const char *path, char *why,
 		    size_t len)
 {
-	struct ucred cred;
-	socklen_t n = sizeof(cred);
 	struct stat st;
 	int fd;
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &n) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
+	if (!peer_is_owner(c)) {
 		snprintf(why, len, "apply: only the daemon's "
 			 "user may apply a topology file");
 		return 0;
@@ -220,6 +227,43 @@ static void forget(struct daemon *d, struct client *c, const char *person)
 		fflush(stdout);
 		reply_ok(c, json_pack("{s:I}", "erased", (json_int_t)n));
 	}
+}
+
+/* The audit records up to seq leave the store: the client has archived
+ * them (`osm-fabric audit archive`), and proves it with the last one's
+ * hash. */
+static void prune(struct daemon *d, struct client *c, uint64_t seq,
+		  const uint8_t hash[32])
+{
+	struct osmdb_txn *t;
+	uint64_t n = 0;
+	int err;
+
+	if (!peer_is_owner(c)) {
+		reply_err(c, "denied", "prune: only the daemon's user may "
+			  "prune the audit log");
+		return;
+	}
+	err = osmdb_txn_begin(d->st, 0, &t);
+	if (!err) {
+		err = osmdb_audit_prune(t, seq, hash, &n);
+		err = err ? (osmdb_txn_abort(t), err) : osmdb_txn_commit(t);
+	}
+	if (err == -ERANGE || err == -ESTALE) {
+		reply_err(c, "stale", err == -ERANGE ?
+			  "prune: no such record in the store" :
+			  "prune: the hash is not that record's");
+		return;
+	}
+	if (err) {
+		reply_err(c, err_code(err), osm_engine_error(d->e, err));
+		return;
+	}
+	printf("audit: records up to %llu archived and pruned (%llu)\n",
+	       (unsigned long long)seq, (unsigned long long)n);
+	fflush(stdout);
+	reply_ok(c, json_pack("{s:I, s:I}", "pruned", (json_int_t)n, "base",
+			      (json_int_t)seq));
 }
 
 static void request(struct daemon *d, struct client *c, uint64_t arrival)
@@ -310,6 +354,9 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		return;
 	case OSM_LINE_FORGET:
 		forget(d, c, r.person);
+		return;
+	case OSM_LINE_PRUNE:
+		prune(d, c, r.seq, r.hash);
 		return;
 	case OSM_LINE_CONTROLLER: {
 		struct osm_ctl_stats cs = { 0 };

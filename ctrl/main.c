@@ -21,7 +21,7 @@ static const struct osm_cmd commands[] = {
 	{ "daemon", osm_cmd_daemon, "serve presence events on a socket" },
 	{ "events", osm_cmd_events, "the daemon's recent events, timed" },
 	{ "graph", osm_cmd_graph, "the circuit graph as DOT, SVG, PNG" },
-	{ "audit", osm_cmd_audit, "show or verify the audit chain" },
+	{ "audit", osm_cmd_audit, "show, verify or archive the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 	{ "device", osm_cmd_device, "write a firmware device's blob" },
 };

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "osm_keys.h"
 
 /* The layout version of the store. A store of version 1 (before the
@@ -358,6 +359,55 @@ int osmdb_audit_append(struct osmdb_txn *t, enum osmdb_audit_kind kind,
  * sequence number of the first broken record, or -EIO.
  */
 int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad);
+
+/*
+ * The base of the store's part of the chain: the sequence number and hash
+ * of the last record archived (0 and zeros if none was). The first record
+ * in the store is base + 1 and chains from that hash.
+ */
+int osmdb_audit_base(struct osmdb_txn *t, uint64_t *seq, uint8_t hash[32]);
+
+/*
+ * Prune: delete records base+1 .. upto from the store (write transaction)
+ * and make upto the new base. hash must be record upto's hash: the caller
+ * proves that the archive it wrote ends where the store goes on. *n gets
+ * the number of records deleted. Returns 0, -ERANGE (upto not in
+ * base+1 .. head), -ESTALE (hash is not record upto's), -EROFS,
+ * OSMDB_EAUDIT (a record missing), -ENOSPC, -EIO.
+ */
+int osmdb_audit_prune(struct osmdb_txn *t, uint64_t upto,
+		      const uint8_t hash[32], uint64_t *n);
+
+/*
+ * Archives (docs/store.md, "Audit archives"): a text file holding records
+ * base+1 .. end of the chain, each with its hash, and the hash it starts
+ * from, so that it verifies on its own and links to the archive before it
+ * and to the store after it.
+ */
+struct osmdb_archive_info {
+	uint64_t base, end;		/* records base+1 .. end */
+	uint8_t base_hash[32], end_hash[32];
+};
+
+/*
+ * Write records base+1 .. upto of the store's chain (checking each link
+ * as it goes) to f in the archive format; *info describes what was
+ * written. Returns 0, -ERANGE (upto not in base+1 .. head), OSMDB_EAUDIT
+ * (the chain is broken: nothing to archive from), -EIO (f failed).
+ */
+int osmdb_archive_write(struct osmdb_txn *t, uint64_t upto, FILE *f,
+			struct osmdb_archive_info *info);
+
+/*
+ * Read an archive from f and check every link. cb (may be NULL) gets
+ * every record in order; a non-zero return stops and is returned. Returns
+ * 0 with *info filled, OSMDB_EAUDIT (a record does not chain; *bad its
+ * sequence number), or -EINVAL (not an archive, or a malformed line; *bad
+ * its line number). bad may be NULL.
+ */
+int osmdb_archive_read(FILE *f, struct osmdb_archive_info *info,
+		       int (*cb)(const struct osmdb_rec_audit *, void *),
+		       void *arg, uint64_t *bad);
 
 /* Name of an audit kind ("enter", ...), or "?". */
 const char *osmdb_audit_kind_name(unsigned kind);

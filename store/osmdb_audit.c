@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The audit chain: records keyed by sequence number, each value being
  * body || BLAKE2b-256(previous hash || body); the head (last seq and hash)
- * in meta, so that a truncated tail is detected too. */
+ * in meta, so that a truncated tail is detected too; the base (the last
+ * archived record's seq and hash, osmdb_archive.c) where the store's part
+ * of the chain starts. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,15 +26,18 @@ const char *osmdb_audit_kind_name(unsigned kind)
 	return kind < OSMDB_AUDIT_KIND_MAX && kinds[kind] ? kinds[kind] : "?";
 }
 
-/* The last sequence number and hash (0 and zeros for an empty chain). */
-static int audit_head(struct osmdb_txn *t, uint64_t *seq,
-		      uint8_t hash[OSMDB_HASH_LEN])
+/* A sequence number and hash kept in meta under key ("audit_head": the
+ * last record; "audit_base": the record the first one in the store chains
+ * from, the last one archived). Absent: 0 and zeros, where the chain
+ * starts. */
+static int meta_mark(struct osmdb_txn *t, const char *key, uint64_t *seq,
+		     uint8_t hash[OSMDB_HASH_LEN])
 {
 	uint8_t b[8 + OSMDB_HASH_LEN];
-	int i, n = osmdb_meta_get(t, "audit_head", b, sizeof(b));
+	int i, n = osmdb_meta_get(t, key, b, sizeof(b));
 
 	*seq = 0;
-	memset(hash, 0, OSMDB_HASH_LEN); /* the chain starts from zeros */
+	memset(hash, 0, OSMDB_HASH_LEN);
 	if (n == OSMDB_ENOTFOUND)
 		return 0;
 	if (n < 0)
@@ -45,7 +50,7 @@ static int audit_head(struct osmdb_txn *t, uint64_t *seq,
 	return 0;
 }
 
-static int put_head(struct osmdb_txn *t, uint64_t seq,
+static int put_mark(struct osmdb_txn *t, const char *key, uint64_t seq,
 		    const uint8_t hash[OSMDB_HASH_LEN])
 {
 	uint8_t b[8 + OSMDB_HASH_LEN];
@@ -54,7 +59,44 @@ static int put_head(struct osmdb_txn *t, uint64_t seq,
 	for (i = 0; i < 8; i++)
 		b[i] = (uint8_t)(seq >> (8 * i));
 	memcpy(b + 8, hash, OSMDB_HASH_LEN);
-	return osmdb_meta_put(t, "audit_head", b, sizeof(b));
+	return osmdb_meta_put(t, key, b, sizeof(b));
+}
+
+static int audit_head(struct osmdb_txn *t, uint64_t *seq,
+		      uint8_t hash[OSMDB_HASH_LEN])
+{
+	return meta_mark(t, "audit_head", seq, hash);
+}
+
+int osmdb_audit_base(struct osmdb_txn *t, uint64_t *seq,
+		     uint8_t hash[OSMDB_HASH_LEN])
+{
+	return meta_mark(t, "audit_base", seq, hash);
+}
+
+void osmdb_audit_hash(const uint8_t prev[OSMDB_HASH_LEN], const void *body,
+		      size_t len, uint8_t out[OSMDB_HASH_LEN])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, OSMDB_HASH_LEN);
+	crypto_generichash_update(&st, prev, OSMDB_HASH_LEN);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, out, OSMDB_HASH_LEN);
+}
+
+int osmdb_audit_link(const void *v, size_t len, uint64_t want,
+		     uint8_t prev[OSMDB_HASH_LEN], struct osmdb_rec_audit *a)
+{
+	uint8_t h[OSMDB_HASH_LEN];
+
+	if (osmdb_rec_decode(OSMDB_TAB_AUDIT, v, len, a) || a->seq != want)
+		return OSMDB_EAUDIT;
+	osmdb_audit_hash(prev, v, len - OSMDB_HASH_LEN, h);
+	if (sodium_memcmp(h, a->hash, OSMDB_HASH_LEN))
+		return OSMDB_EAUDIT;
+	memcpy(prev, h, OSMDB_HASH_LEN);
+	return 0;
 }
 
 /* Encode a (its hash is ignored), chain it after prev, store it, and
@@ -63,21 +105,17 @@ static int audit_put(struct osmdb_txn *t, struct osmdb_rec_audit *a,
 		     const uint8_t prev[OSMDB_HASH_LEN])
 {
 	uint8_t v[OSMDB_REC_MAX + OSMDB_HASH_LEN];
-	crypto_generichash_state st;
 	struct osmdb_key k;
 	int n = osmdb_rec_encode(OSMDB_TAB_AUDIT, a, v);
 
 	if (n < 0)
 		return n;
-	crypto_generichash_init(&st, NULL, 0, OSMDB_HASH_LEN);
-	crypto_generichash_update(&st, prev, OSMDB_HASH_LEN);
-	crypto_generichash_update(&st, v, (size_t)n);
-	crypto_generichash_final(&st, a->hash, OSMDB_HASH_LEN);
+	osmdb_audit_hash(prev, v, (size_t)n, a->hash);
 	memcpy(v + n, a->hash, OSMDB_HASH_LEN);
 	osmdb_key_u64(&k, a->seq);
 	return osmdb_tab_put_raw(t, OSMDB_TAB_AUDIT, &k, v,
 				 (size_t)n + OSMDB_HASH_LEN)
-		?: put_head(t, a->seq, a->hash);
+		?: put_mark(t, "audit_head", a->seq, a->hash);
 }
 
 int osmdb_audit_append(struct osmdb_txn *t, enum osmdb_audit_kind kind,
@@ -113,22 +151,21 @@ int osmdb_audit_append(struct osmdb_txn *t, enum osmdb_audit_kind kind,
 
 int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad)
 {
-	uint8_t prev[OSMDB_HASH_LEN], head_hash[OSMDB_HASH_LEN],
-		h[OSMDB_HASH_LEN];
+	uint8_t prev[OSMDB_HASH_LEN], head_hash[OSMDB_HASH_LEN];
 	struct osmdb_rec_audit a;
-	uint64_t want = 1, head;
+	uint64_t want, head;
 	MDB_cursor *c;
 	MDB_val key, val;
 	struct osmdb_key k;
-	int rc, err = 0;
+	int rc, err;
 
-	memset(prev, 0, sizeof(prev));
-	rc = audit_head(t, &head, head_hash);
-	if (rc) {
-		if (bad)
-			*bad = 0;
-		return rc == OSMDB_ECORRUPT ? OSMDB_EAUDIT : rc;
-	}
+	if (bad)
+		*bad = 0;
+	err = osmdb_audit_base(t, &want, prev) ?:
+	      audit_head(t, &head, head_hash);
+	if (err)
+		return err == OSMDB_ECORRUPT ? OSMDB_EAUDIT : err;
+	want++;
 	rc = mdb_cursor_open(t->txn, t->s->dbi[OSMDB_TAB_AUDIT], &c);
 	if (rc)
 		return osmdb_mdb_err(rc);
@@ -136,24 +173,11 @@ int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad)
 	     rc = mdb_cursor_get(c, &key, &val, MDB_NEXT), want++) {
 		osmdb_key_u64(&k, want);
 		if (key.mv_size != 8 || memcmp(key.mv_data, k.b, 8) ||
-		    osmdb_rec_decode(OSMDB_TAB_AUDIT, val.mv_data, val.mv_size,
-				     &a) ||
-		    a.seq != want) {
+		    osmdb_audit_link(val.mv_data, val.mv_size, want, prev,
+				     &a)) {
 			err = OSMDB_EAUDIT;
 			break;
 		}
-		crypto_generichash_state st;
-
-		crypto_generichash_init(&st, NULL, 0, OSMDB_HASH_LEN);
-		crypto_generichash_update(&st, prev, OSMDB_HASH_LEN);
-		crypto_generichash_update(&st, val.mv_data,
-					  val.mv_size - OSMDB_HASH_LEN);
-		crypto_generichash_final(&st, h, OSMDB_HASH_LEN);
-		if (sodium_memcmp(h, a.hash, OSMDB_HASH_LEN)) {
-			err = OSMDB_EAUDIT;
-			break;
-		}
-		memcpy(prev, h, OSMDB_HASH_LEN);
 	}
 	mdb_cursor_close(c);
 	if (!err && rc != MDB_NOTFOUND)
@@ -170,6 +194,40 @@ int osmdb_audit_verify(struct osmdb_txn *t, uint64_t *bad)
 	return err;
 }
 
+int osmdb_audit_prune(struct osmdb_txn *t, uint64_t upto,
+		      const uint8_t hash[OSMDB_HASH_LEN], uint64_t *n)
+{
+	uint8_t base_hash[OSMDB_HASH_LEN], head_hash[OSMDB_HASH_LEN];
+	struct osmdb_rec_audit a;
+	uint64_t base, head, seq;
+	struct osmdb_key k;
+	int err;
+
+	*n = 0;
+	if (!t->write)
+		return -EROFS;
+	err = osmdb_audit_base(t, &base, base_hash) ?:
+	      audit_head(t, &head, head_hash);
+	if (err)
+		return err;
+	if (upto <= base || upto > head)
+		return -ERANGE;
+	osmdb_key_u64(&k, upto);
+	err = osmdb_tab_get(t, OSMDB_TAB_AUDIT, &k, &a);
+	if (err)
+		return err == OSMDB_ENOTFOUND ? OSMDB_EAUDIT : err;
+	if (sodium_memcmp(a.hash, hash, OSMDB_HASH_LEN))
+		return -ESTALE;
+	for (seq = base + 1; seq <= upto; seq++) {
+		osmdb_key_u64(&k, seq);
+		err = osmdb_tab_del(t, OSMDB_TAB_AUDIT, &k);
+		if (err)
+			return err == OSMDB_ENOTFOUND ? OSMDB_EAUDIT : err;
+		++*n;
+	}
+	return put_mark(t, "audit_base", upto, hash);
+}
+
 /* Rewrite from the first record erase() selects: selected records become
  * OSMDB_AUDIT_ERASED markers, every later one is re-hashed. */
 int osmdb_audit_reseal(struct osmdb_txn *t,
@@ -184,9 +242,9 @@ int osmdb_audit_reseal(struct osmdb_txn *t,
 	int err;
 
 	*n_erased = 0;
-	memset(prev, 0, sizeof(prev));
-	err = audit_head(t, &head, head_hash);
-	for (seq = 1; !err && seq <= head; seq++) {
+	err = osmdb_audit_base(t, &seq, prev) ?:
+	      audit_head(t, &head, head_hash);
+	for (seq++; !err && seq <= head; seq++) {
 		osmdb_key_u64(&k, seq);
 		err = osmdb_tab_get(t, OSMDB_TAB_AUDIT, &k, &a);
 		if (err)

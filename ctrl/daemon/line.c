@@ -23,6 +23,7 @@ static const struct {
 	{ "controller", OSM_LINE_CONTROLLER, 0, 0 },
 	{ "apply", OSM_LINE_APPLY, 1, 1 },
 	{ "forget", OSM_LINE_FORGET, 1, 1 },
+	{ "prune", OSM_LINE_PRUNE, 2, 2 },
 };
 
 #define MAX_WORDS	4
@@ -41,6 +42,27 @@ static int name(char *dst, const char *w, const char *what, char *err,
 		return bad(err, errlen,
 			   "bad %s name (1-63 of A-Z a-z 0-9 . _ -)", what);
 	strcpy(dst, w);
+	return 0;
+}
+
+/* prune SEQ HASH: a decimal sequence number from 1, 64 hex digits. */
+static int prune(struct osm_line_req *req, const char *seq, const char *hash,
+		 char *err, size_t errlen)
+{
+	size_t i;
+
+	if (strspn(seq, "0123456789") != strlen(seq) || strlen(seq) > 19 ||
+	    seq[0] == '0')
+		return bad(err, errlen, "%s", "prune: SEQ is a record's "
+			   "sequence number (1 or more)");
+	req->seq = strtoull(seq, NULL, 10);
+	if (strspn(hash, "0123456789abcdef") != 64 || hash[64])
+		return bad(err, errlen, "%s", "prune: HASH is 64 lower-case "
+			   "hex digits");
+	for (i = 0; i < sizeof(req->hash); i++)
+		req->hash[i] = (uint8_t)strtoul((char[3]){ hash[2 * i],
+							   hash[2 * i + 1], 0 },
+						NULL, 16);
 	return 0;
 }
 
@@ -79,7 +101,7 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 	if (i == sizeof(verbs) / sizeof(verbs[0]))
 		return bad(err, errlen, "%s", "unknown request (enter, move, "
 			   "leave, events, verify, reconcile, reload, ping, "
-			   "controller, apply, forget)");
+			   "controller, apply, forget, prune)");
 	if (nw - 1 < verbs[i].min || nw - 1 > verbs[i].max)
 		return bad(err, errlen, "wrong number of words for '%s'",
 			   verbs[i].verb);
@@ -98,6 +120,8 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 				   "file's path must be absolute");
 		strcpy(req->path, w[1]);	/* shorter than the line */
 		return 0;
+	case OSM_LINE_PRUNE:
+		return prune(req, w[1], w[2], err, errlen);
 	case OSM_LINE_EVENTS:
 		req->n = 10;
 		if (nw == 2) {

@@ -5,6 +5,7 @@
 #define OSM_DAEMON_LINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "osmdb.h"
 
 #define OSM_LINE_MAX	256	/* bytes of a request line, newline included */
@@ -22,6 +23,7 @@ enum osm_line_cmd {
 	OSM_LINE_CONTROLLER,	/* controller (its counters) */
 	OSM_LINE_APPLY,		/* apply /PATH (a topology file) */
 	OSM_LINE_FORGET,	/* forget PERSON (erasure) */
+	OSM_LINE_PRUNE,		/* prune SEQ HASH (audit records, archived) */
 };
 
 struct osm_line_req {
@@ -30,6 +32,8 @@ struct osm_line_req {
 	char room[OSMDB_NAME_MAX + 1];
 	unsigned n;			/* events: how many */
 	char path[OSM_LINE_MAX];	/* apply: the file, absolute */
+	uint64_t seq;			/* prune: the last record to go */
+	uint8_t hash[32];		/* prune: its hash */
 };
 
 /*

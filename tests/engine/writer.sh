@@ -130,6 +130,26 @@ tap_is "and none in the daemon's log" \
 tap_is "nor in its recent events" \
 	"$(bld_ask 'events 64' | grep -c '"ana')" 0
 
+# Audit archives through the daemon: the CLI writes the file, the daemon
+# lets go of the records (it is the store's one writer).
+n=$(bld_osm audit show | wc -l)
+out=$(bld_osm audit archive --keep 5 /tmp/$P.archive); rc=$?
+tap_is "audit archive through the daemon" "$rc:$out" \
+	"0:audit: records 1-$((n - 5)) archived to /tmp/$P.archive and pruned from the store"
+tap_ok "the daemon pruned them (its log says so)" \
+	grep -q "^audit: records up to $((n - 5)) archived and pruned" /tmp/$P.log
+tap_ok "events go on after it" bld_person enter bob r101
+tap_ok "archive and store verify as one chain" \
+	bld_osm audit verify --archive /tmp/$P.archive
+tap_is "prune requests checked: bad words, a wrong hash, a gone record" \
+	"$(bld_ask 'prune 0 x'; bld_ask "prune 1 $(printf '%064d' 0)"
+	   bld_ask "prune $((n - 4)) $(printf '%064d' 0)")" \
+	"error bad-request prune: SEQ is a record's sequence number (1 or more)
+error stale prune: no such record in the store
+error stale prune: the hash is not that record's"
+rm -f /tmp/$P.archive
+tap_ok "bob leaves" bld_person leave bob
+
 # A full circuit table is named, with its size, and nothing is applied.
 ns=$(bld_swns r102) sw=$(bld_sw r102)
 "$F" unload -n "$ns" "$sw" >/dev/null &&

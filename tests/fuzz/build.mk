@@ -6,7 +6,8 @@ $(call incdir,tests/fuzz,-Ifirmware -Ictrl/daemon -Itools/pktgen \
 FUZZ_LIB := arg frame hex msg
 $(FUZZ_LIB:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/%: $(B)/fz/tests/fuzz/%.o \
 	$(LIBOSM_FZ)
-$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records: $(B)/fuzz/%: \
+$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records \
+	$(B)/fuzz/fuzz_audit_archive: $(B)/fuzz/%: \
 	$(B)/fz/tests/fuzz/%.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_daemon_line: $(B)/fz/tests/fuzz/fuzz_daemon_line.o \
 	$(B)/fz/ctrl/daemon/line.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
@@ -16,7 +17,8 @@ $(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
 $(B)/fuzz/fuzz_pktgen_mix: $(B)/fz/tests/fuzz/fuzz_pktgen_mix.o \
 	$(B)/fz/tools/pktgen/gen.o $(LIBOSM_FZ)
 $(B)/fuzz/%: LDLIBS = $(LIBS_OSM)
-$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records: \
+$(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records \
+	$(B)/fuzz/fuzz_audit_archive: \
 	LDLIBS = $(LIBS_STORE) $(LIBS_OSM)
 
 FUZZERS    += $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))

@@ -12,7 +12,9 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 	static const char *const verb[] = {
 		"",	  "enter",     "move",	 "leave", "events",
 		"verify", "reconcile", "reload", "ping",  "controller",
-		"apply",  "forget"};
+		"apply",  "forget",    "prune"};
+	char hex[65];
+	size_t i;
 
 	switch (r->cmd) {
 	case OSM_LINE_ENTER:
@@ -29,6 +31,12 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 		break;
 	case OSM_LINE_EVENTS:
 		snprintf(buf, len, "events %u", r->n);
+		break;
+	case OSM_LINE_PRUNE:
+		for (i = 0; i < sizeof(r->hash); i++)
+			snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+		snprintf(buf, len, "prune %llu %s", (unsigned long long)r->seq,
+			 hex);
 		break;
 	default:
 		snprintf(buf, len, "%s", verb[r->cmd]);
@@ -47,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		return 0;
 	}
-	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_FORGET)
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_PRUNE)
 		abort();
 	if (r.cmd == OSM_LINE_APPLY &&
 	    (r.path[0] != '/' || strpbrk(r.path, " \t")))
@@ -55,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (((r.cmd <= OSM_LINE_LEAVE || r.cmd == OSM_LINE_FORGET) &&
 	     !osmdb_name_ok(r.person)) ||
 	    (r.cmd <= OSM_LINE_MOVE && !osmdb_name_ok(r.room)))
+		abort();
+	if (r.cmd == OSM_LINE_PRUNE && r.seq == 0)
 		abort();
 	if (r.cmd == OSM_LINE_EVENTS &&
 	    (r.n < 1 || r.n > OSM_LINE_EVENTS_MAX))

@@ -68,6 +68,65 @@ tap_is "forget again: nothing" "$rc:$err" \
 	"1:osm-fabric: forget: no record names alice"
 tap_ok "bob leaves" osm person leave bob
 
+# Archives: the older records leave the store for a file; the chain
+# verifies across them.
+A=$D.archive
+osm_defer rm -f "$A"-*
+n=$(osm audit show | wc -l)
+cut=$((n - 2))
+out=$(osm audit archive --keep 2 "$A-1"); rc=$?
+tap_is "audit archive --keep 2" "$rc:$out" \
+	"0:audit: records 1-$cut archived to $A-1 and pruned from the store"
+tap_is "the archive is the caller's alone (0600)" "$(stat -c %a "$A-1")" 600
+tap_is "the store keeps 2, and says where its chain starts" \
+	"$(osm audit verify)" "audit chain ok: 2 records, from record \
+$((cut + 1)) (records 1-$cut are in earlier archives, not checked here)"
+tap_is "verify --archive: archive and store, linked" \
+	"$(osm audit verify --archive "$A-1")" \
+	"audit chain ok: 2 records and $cut archived in 1 file"
+tap_is "show --archive: the archived records" \
+	"$(osm audit show --archive "$A-1" | awk '{print $1}' | tr '\n' ' ')" \
+	"$(seq -s ' ' 1 $cut) "
+err=$(osm audit archive --keep 0 "$A-1" 2>&1); rc=$?
+tap_is "an archive is never overwritten" "$rc:$err" \
+	"1:osm-fabric: audit archive: $A-1: exists (an archive is never overwritten)"
+err=$(osm audit archive --keep 0 /nonexistent/dir/a 2>&1); rc=$?
+tap_is "an archive where none can be written: one line" "$rc:$err" \
+	"1:osm-fabric: audit archive: /nonexistent/dir/a: No such file or directory"
+tap_is "... and the store kept its records" "$(osm audit show | wc -l)" 2
+out=$(osm audit archive "$A-2"); rc=$?
+tap_is "nothing to archive (--keep 1000 by default): no file, rc 0" \
+	"$rc:$out:$(ls "$A-2" 2>&1 >/dev/null | wc -l)" \
+	"0:audit: nothing to archive (the store keeps the last 1000 records):1"
+err=$(osm audit archive --keep -1 "$A-2" 2>&1); rc=$?
+tap_is "--keep -1 refused" "$rc:$err" \
+	"1:osm-fabric: audit archive: --keep takes a number of records (0 or more)"
+tap_ok "the rest, --keep 0, into a second archive" \
+	osm audit archive --keep 0 "$A-2"
+tap_is "two archives and an empty store verify" \
+	"$(osm -j audit verify --archive "$A-1" --archive "$A-2" |
+	   tr -d ' \n')" '{"ok":true,"records":0,"archived":'$n',"from":1}'
+err=$(osm audit verify --archive "$A-2" --archive "$A-1" 2>&1); rc=$?
+tap_is "archives out of order: refused" "$rc:$err" \
+	"1:osm-fabric: archive $A-1 does not go on where $A-2 ends (record $n)"
+err=$(osm audit verify --archive "$A-1" 2>&1); rc=$?
+tap_is "an archive missing between: refused" "$rc:$err" \
+	"1:osm-fabric: the store's audit chain does not go on where $A-1 ends (record $cut; the store's starts after $n)"
+sed -i '3s/^record 0801/record 0802/' "$A-1"
+err=$(osm audit verify --archive "$A-1" --archive "$A-2" 2>&1); rc=$?
+tap_is "a record changed in an archive is caught" "$rc:$err" \
+	"1:osm-fabric: archive $A-1: chain broken at record 1"
+head -n -2 "$A-2" >"$A-3"
+err=$(osm audit show --archive "$A-3" 2>&1); rc=$?
+tap_is "an archive cut short is refused" "$rc:$err" \
+	"1:osm-fabric: archive $A-3: line $((n - cut + 1)): not an audit archive line"
+tap_ok "the store goes on after the archive (2 records)" \
+	osm person enter bob r101
+tap_is "... and its chain from there" "$(osm audit verify --archive "$A-2")" \
+	"audit chain ok: 2 records and $((n - cut)) archived in 1 file, from \
+record $((cut + 1)) (records 1-$cut are in earlier archives, not checked here)"
+tap_ok "bob leaves again" osm person leave bob
+
 chmod 644 "$D/root.key"
 err=$(osm audit verify 2>&1); rc=$?
 tap_is "root.key readable by others: refused" "$rc:$err" \

@@ -227,6 +227,186 @@ static void removed_records(void **state)
 	osmdb_txn_abort(t);
 }
 
+/* Write records base+1..upto to an archive in memory; return its text
+ * (malloc'd) and fill *info. */
+static char *archive_to_mem(struct osmdb *s, uint64_t upto,
+			    struct osmdb_archive_info *info, size_t *len)
+{
+	struct osmdb_txn *t;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	assert_int_equal(osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_archive_write(t, upto, f, info), 0);
+	osmdb_txn_abort(t);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static int read_mem(const char *buf, size_t len,
+		    struct osmdb_archive_info *info, uint64_t *bad)
+{
+	FILE *f = fmemopen((void *)buf, len, "r");
+	int err;
+
+	assert_non_null(f);
+	err = osmdb_archive_read(f, info, NULL, NULL, bad);
+	fclose(f);
+	return err;
+}
+
+static int prune(struct osmdb *s, uint64_t upto, const uint8_t hash[32])
+{
+	struct osmdb_txn *t;
+	uint64_t n = 0;
+	int err;
+
+	assert_int_equal(osmdb_txn_begin(s, 0, &t), 0);
+	err = osmdb_audit_prune(t, upto, hash, &n);
+	if (err) {
+		osmdb_txn_abort(t);
+		return err;
+	}
+	assert_int_equal(osmdb_txn_commit(t), 0);
+	return (int)n;
+}
+
+/* Archive, prune, go on: the store's chain verifies from its base, the
+ * archives verify on their own and link to each other and to the store;
+ * a prune with a wrong hash or range is refused and changes nothing. */
+static void archive_prune(void **state)
+{
+	struct th_fx *f = *state;
+	struct osmdb_archive_info a1, a2, r;
+	uint8_t base_hash[32], wrong[32];
+	struct osmdb_txn *t;
+	uint64_t base, bad;
+	size_t len1, len2;
+	char *m1, *m2;
+
+	history(f->s, 10, 10);	/* records 1..31 */
+	m1 = archive_to_mem(f->s, 20, &a1, &len1);
+	assert_int_equal(a1.base, 0);
+	assert_int_equal(a1.end, 20);
+	memcpy(wrong, a1.end_hash, 32);
+	wrong[31] ^= 1;
+	assert_int_equal(prune(f->s, 20, wrong), -ESTALE);
+	assert_int_equal(prune(f->s, 0, a1.end_hash), -ERANGE);
+	assert_int_equal(prune(f->s, 32, a1.end_hash), -ERANGE);
+	assert_int_equal(prune(f->s, 20, a1.end_hash), 20);
+	assert_int_equal(prune(f->s, 20, a1.end_hash), -ERANGE);
+	assert_int_equal(osmdb_txn_begin(f->s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_AUDIT), 11);
+	assert_int_equal(osmdb_audit_base(t, &base, base_hash), 0);
+	assert_int_equal(base, 20);
+	assert_memory_equal(base_hash, a1.end_hash, 32);
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	osmdb_txn_abort(t);
+	history(f->s, 3, 3);	/* records 32..40 */
+	m2 = archive_to_mem(f->s, 40, &a2, &len2);	/* all of it */
+	assert_int_equal(a2.base, 20);
+	assert_memory_equal(a2.base_hash, a1.end_hash, 32);
+	assert_int_equal(prune(f->s, 40, a2.end_hash), 20);
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_count(t, OSMDB_TAB_AUDIT), 0);
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);	/* empty */
+	assert_int_equal(osmdb_audit_append(t, OSMDB_AUDIT_KEY_ROTATE, NULL,
+					    "x"), 0);	/* 41 */
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	/* the store's first record is checked against the base */
+	assert_int_equal(osmdb_meta_put(t, "audit_base", wrong, 8), 0);
+	assert_int_equal(osmdb_audit_verify(t, &bad), OSMDB_EAUDIT);
+	osmdb_txn_abort(t);
+	assert_int_equal(read_mem(m1, len1, &r, NULL), 0);
+	assert_int_equal(r.end, 20);
+	assert_int_equal(read_mem(m2, len2, &r, NULL), 0);
+	assert_int_equal(r.base, 20);
+	assert_int_equal(r.end, 40);
+	/* nothing to archive from a broken chain */
+	assert_int_equal(osmdb_txn_begin(f->s, 0, &t), 0);
+	assert_int_equal(osmdb_meta_put(t, "audit_head", wrong, 8), 0);
+	assert_int_equal(osmdb_archive_write(t, 40, stderr, &r), OSMDB_EAUDIT);
+	osmdb_txn_abort(t);
+	free(m1);
+	free(m2);
+}
+
+/* Every byte of an archive changed, each in turn: the archive is refused
+ * (a malformed line, or the record that no longer chains), never read
+ * as good; so are a cut tail and lines moved. */
+static void archive_byte_flip(void **state)
+{
+	struct th_fx *f = *state;
+	struct osmdb_archive_info info, r;
+	size_t len, i, flips = 0;
+	uint64_t bad;
+	char *m, *cut;
+	int err;
+
+	history(f->s, 4, 4);	/* records 1..13 */
+	m = archive_to_mem(f->s, 13, &info, &len);
+	for (i = 0; i < len; i++) {
+		char c = m[i];
+
+		/* a hex digit's case is the one change the reader may not
+		 * see: it is read as the same byte */
+		m[i] = c == '0' ? '1' : c == '\n' ? ' ' : c ^ 0x01;
+		err = read_mem(m, len, &r, &bad);
+		if (err != OSMDB_EAUDIT && err != -EINVAL)
+			fail_msg("byte %zu ('%c'): err %d", i, c, err);
+		m[i] = c;
+		flips++;
+	}
+	assert_int_equal(read_mem(m, len, &r, NULL), 0);
+	/* the last record line gone, the end line left */
+	cut = strstr(m, "\nend ");
+	assert_non_null(cut);
+	*cut = '\0';
+	assert_non_null(strrchr(m, '\n'));
+	{
+		char *last = strrchr(m, '\n') + 1, *tail = strdup(cut + 1);
+		size_t n;
+
+		*cut = '\n';
+		n = strlen(tail);
+		memmove(last, tail, n + 1);
+		assert_int_equal(read_mem(m, (size_t)(last - m) + n, &r,
+					  &bad), OSMDB_EAUDIT);
+		free(tail);
+	}
+	printf("# %zu single-byte changes of an archive, all refused\n",
+	       flips);
+	free(m);
+}
+
+/* Erasure after a prune re-seals from the store's base: the chain still
+ * links to the archive, which keeps its records as they were. */
+static void erasure_after_prune(void **state)
+{
+	struct th_fx *f = *state;
+	struct osmdb_archive_info a1;
+	struct osmdb_txn *t;
+	uint8_t base_hash[32];
+	unsigned long n = 0;
+	uint64_t base;
+	size_t len;
+	char *m;
+
+	history(f->s, 6, 6);	/* p0..p5, records 1..19 */
+	m = archive_to_mem(f->s, 10, &a1, &len);
+	assert_int_equal(prune(f->s, 10, a1.end_hash), 10);
+	assert_int_equal(osmdb_forget(&f->s, "p5", &n), 0);
+	assert_true(n >= 3);
+	assert_int_equal(osmdb_txn_begin(f->s, OSMDB_TXN_RDONLY, &t), 0);
+	assert_int_equal(osmdb_audit_verify(t, NULL), 0);
+	assert_int_equal(osmdb_audit_base(t, &base, base_hash), 0);
+	assert_int_equal(base, 10);
+	assert_memory_equal(base_hash, a1.end_hash, 32);
+	osmdb_txn_abort(t);
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +419,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(file_byte_flip, th_setup,
 						th_teardown),
 		cmocka_unit_test_setup_teardown(removed_records, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(archive_prune, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(archive_byte_flip, th_setup,
+						th_teardown),
+		cmocka_unit_test_setup_teardown(erasure_after_prune, th_setup,
 						th_teardown),
 	};
 
