@@ -3,7 +3,8 @@
 # (ctrl/engine/, public header engine.h) and the daemon's parts
 # (ctrl/daemon/: its line protocol and the devices' controller).
 OSM_FABRIC  := $(B)/osm-fabric
-CTRL_SRCS   := $(wildcard ctrl/*.c ctrl/engine/*.c ctrl/daemon/*.c)
+ENGINE_SRCS := $(wildcard ctrl/engine/*.c)
+CTRL_SRCS   := $(wildcard ctrl/*.c ctrl/daemon/*.c) $(ENGINE_SRCS)
 BINS        += $(OSM_FABRIC)
 
 $(call incdir,ctrl,-Ictrl -Ictrl/engine -Ictrl/daemon)

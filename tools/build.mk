@@ -4,9 +4,10 @@
 OSM_ENDPOINT := $(B)/osm-endpoint
 PKTGEN       := $(B)/osm-pktgen
 BENCH        := $(B)/osm-bench
-BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH)
+BENCH_EVENTS := $(B)/osm-bench-events
+BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
 DEMO_DEPS    += $(OSM_ENDPOINT)
-BENCH_DEPS   += $(PKTGEN) $(BENCH)
+BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
 
 # BPF programs of the tools share tools/fresh.bpf.h.
 $(B)/tools/%.bpf.o: EXTRA_BPF_CFLAGS += -Itools
@@ -28,8 +29,15 @@ $(PKTGEN): LDLIBS = $(call pc_libs,libxdp jansson libpcap) $(LIBS_SWITCH) \
 
 BENCH_SKELS := $(B)/tools/bench/bench.skel.h \
 	$(B)/tools/bench/baseline_redirect.skel.h
-$(call incdir,tools/bench,-I$(B)/tools/bench)
+$(call incdir,tools/bench,-I$(B)/tools/bench -Ictrl/engine)
 $(B)/tools/bench/bench.o: | $(BENCH_SKELS) $(SWITCH_SKEL)
 
 $(BENCH): $(B)/tools/bench/bench.o $(LIBSWITCH) $(LIBOSM)
 $(BENCH): LDLIBS = $(LIBS_SWITCH) $(LIBS_OSM)
+
+# The store over a long life: the engine driven in-process (events.c).
+$(B)/tools/bench/events.o: | $(SWITCH_SKEL)
+$(BENCH_EVENTS): $(B)/tools/bench/events.o $(ENGINE_SRCS:%.c=$(B)/%.o) \
+	$(LIBSTORE) $(LIBSWITCH) $(LIBOSM)
+$(BENCH_EVENTS): LDLIBS = $(LIBS_CTRL) $(LIBS_STORE) $(LIBS_SWITCH) \
+	$(LIBS_OSM)

@@ -45,6 +45,14 @@ for rooms in 10 30; do
 done
 tap_ok "table has the control plane's verdict and flatness" \
 	grep -q "target p99 < 1 ms at 30 rooms: leave_kill" "$out/stdout"
+for mode in kept archived; do
+	v=$(awk -F, -v m=$mode '$1 == m && $2 == 4 { print $4 "," $7 }' \
+		"$out/store.csv" 2>/dev/null)
+	tap_ok "store, audit log $mode: block 4 p50 and file size: '$v'" \
+		test -n "$v" -a "${v%,*}" != 0
+done
+tap_ok "table has the store's flatness and bound" \
+	grep -q "archived store bounded:" "$out/stdout"
 tap_ok "control plane left no switch pinned" \
 	test -z "$(ls /sys/fs/bpf/osm 2>/dev/null | grep "^$ctl")"
 for p in testrun fps control; do
@@ -52,7 +60,7 @@ for p in testrun fps control; do
 		"$(head -c 4 "$out/$p.png" 2>/dev/null | od -An -c | tr -d ' ')" \
 		"211PNG"
 done
-tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 24
+tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 72
 tap_is "no namespace left behind" \
 	"$(ip netns list | grep -cE "^($ns|ns-$ctl|$ctl)")" 0
 tap_done

@@ -199,6 +199,9 @@ sed -i '1i gen,size,case,fps,gen_pps,xdp_ns,refused' "$OUT/fps-runs.csv"
 # ---- (3) the control plane (tools/bench/control.sh) --------------------------
 BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
 
+# ---- (4) the store over a long life (tools/bench/store.sh) -------------------
+BENCH_OUT=$OUT tools/bench/store.sh
+
 # ---- the table ---------------------------------------------------------------
 {
 	echo "bench,size,case,value,unit"
@@ -216,6 +219,12 @@ BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
 			  print "control," $1 "," $4 "_p99," $6 ",us"
 			  print "control," $1 "," $4 "_max," $7 ",us" }' \
 		"$OUT/control.csv"
+	awk -F, 'NR > 1 { b = "store_" $1; k = "," $3 ","
+			  print b k "p50," $4 ",us"; print b k "p99," $5 ",us"
+			  print b k "max," $6 ",us"
+			  print b k "file," $7 ",bytes"
+			  print b k "records," $9 ",count"
+			  print b k "archive," $10 ",ms" }' "$OUT/store.csv"
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
@@ -300,7 +309,44 @@ END {
 				j < 3 ? "," : "\n"
 		printf "    (leave_commit waits for the store'"'"'s fsync: not under the target)\n"
 	}
-	printf "(4) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
+	printf "\n(4) the store over a long life: presence events in-process (no fsync, switches offline), p50/p99 us and store file size\n"
+	printf "    %-10s %22s %22s %10s %14s %14s %12s\n", "audit log",
+		"first block p50/p99", "last block p50/p99", "p50 last/first",
+		"file, first", "file, last", "records kept"
+	for (m = 1; m <= 2; m++) {
+		mode = m == 1 ? "kept" : "archived"
+		first = ""; second = ""; last = ""
+		for (k in v) {
+			split(k, f, ",")
+			if (f[1] != "store_" mode || f[3] != "p50")
+				continue
+			if (first == "" || f[2] + 0 < first + 0) first = f[2]
+			if (last == "" || f[2] + 0 > last + 0) last = f[2]
+		}
+		for (k in v) {
+			split(k, f, ",")
+			if (f[1] == "store_" mode && f[3] == "p50" &&
+			    f[2] + 0 > first + 0 &&
+			    (second == "" || f[2] + 0 < second + 0))
+				second = f[2]
+		}
+		if (first == "")
+			continue
+		a = "store_" mode "," first ","; z = "store_" mode "," last ","
+		printf "    %-10s %22s %22s %10s %14d %14d %12d\n", mode,
+			v[a "p50"] "/" v[a "p99"] " (" first ")",
+			v[z "p50"] "/" v[z "p99"] " (" last ")",
+			ratio(v[z "p50"], v[a "p50"]), v[a "file"], v[z "file"],
+			v[z "records"]
+		if (mode == "archived" && second != "" && last > second) {
+			b = "store_" mode "," second ","
+			g = (v[z "file"] - v[b "file"]) / (last - second) * 100000
+			printf "    targets: p50 flat (last/first <= 1.2x): %s; archived store bounded: %s (from the second block on, grows %.0f bytes per 100,000 events)\n",
+				verdict(v[z "p50"] <= 1.2 * v[a "p50"]),
+				verdict(g < 1e6), g
+		}
+	}
+	printf "(5) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 
 # ---- plots -----------------------------------------------------------------
