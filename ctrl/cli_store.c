@@ -66,7 +66,7 @@ int osm_cli_topology_put(struct osmdb *s, const struct osmdb_topo *topo,
 			 size_t len)
 {
 	struct osmdb_txn *t = NULL;
-	char why[256];
+	char why[256], buf[512];
 	int rc;
 
 	*summary = NULL;
@@ -81,7 +81,7 @@ int osm_cli_topology_put(struct osmdb *s, const struct osmdb_topo *topo,
 	if (rc)
 		snprintf(msg, len, "%s: not applied: %s", file,
 			 rc == OSMDB_EINUSE && why[0] ? why :
-			 osmdb_strerror(rc));
+			 osmdb_explain(s, rc, buf, sizeof(buf)));
 	else
 		*summary = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
 			"building", topo->building,

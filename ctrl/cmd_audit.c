@@ -234,7 +234,7 @@ static int write_archive(const char *path, long keep,
  * runs, else here under the writer lock. */
 static int prune(const struct osmdb_archive_info *info)
 {
-	char line[OSM_LINE_MAX], hex[65];
+	char line[OSM_LINE_MAX], hex[65], buf[512];
 	struct osmdb_txn *t;
 	struct osmdb *s;
 	uint64_t n;
@@ -256,11 +256,14 @@ static int prune(const struct osmdb_archive_info *info)
 		err = osmdb_audit_prune(t, info->end, info->end_hash, &n);
 		err = err ? (osmdb_txn_abort(t), err) : osmdb_txn_commit(t);
 	}
-	osmdb_close(s);
 	if (err == -ERANGE || err == -ESTALE)
-		return osm_err("audit archive: the store changed while the "
-			       "archive was written; try again");
-	return err ? osm_cli_store_err("audit archive", err) : 0;
+		osm_err("audit archive: the store changed while the archive "
+			"was written; try again");
+	else if (err)
+		osm_err("audit archive: %s",
+			osmdb_explain(s, err, buf, sizeof(buf)));
+	osmdb_close(s);
+	return !!err;
 }
 
 /* After a failed prune: did the store let go of the records anyway (the

@@ -193,6 +193,16 @@ const char *osmdb_dir(const struct osmdb *s);
  * and its size. Returns 0 or -EIO. */
 int osmdb_usage(struct osmdb *s, size_t *used, size_t *size);
 
+/*
+ * A message for err naming its cause where the store can tell (buf, len
+ * bytes, is used for it): -ENOSPC with the map nearly full, "store is
+ * full: N of M bytes used"; -ENOSPC or -EIO with the store's file system
+ * (nearly) full, "no space left on the file system of store DIR (N bytes
+ * free)"; -EIO otherwise, the error and the free space. Else
+ * osmdb_strerror(err). s may be NULL.
+ */
+const char *osmdb_explain(struct osmdb *s, int err, char *buf, size_t len);
+
 #define OSMDB_TXN_RDONLY	0x1
 
 /*

@@ -46,17 +46,9 @@ const char *osm_engine_op_name(unsigned op)
 
 const char *osm_engine_error(struct osm_engine *e, int err)
 {
-	size_t used, size;
-
 	if (err == OSM_ENGINE_EMAPFULL && e->why[0])
 		return e->why;
-	/* -ENOSPC is also a transaction too big, or no circuit id left:
-	 * the usage only when the map is nearly full */
-	if (err == -ENOSPC && e->st && !osmdb_usage(e->st, &used, &size) &&
-	    used / 4 * 5 >= size) {
-		snprintf(e->why, sizeof(e->why), "store is full: %zu of %zu "
-			 "bytes used", used, size);
-		return e->why;
-	}
+	if ((err == -ENOSPC || err == -EIO) && e->st)
+		return osmdb_explain(e->st, err, e->why, sizeof(e->why));
 	return osm_engine_strerror(err);
 }

@@ -7,5 +7,5 @@ $(STORE_CTESTS:%=$(B)/tests/store/%) $(B)/tests/store/crash_writer: \
 $(B)/tests/store/%: LDLIBS = $(LIBS_TEST) $(LIBS_STORE) $(LIBS_OSM)
 
 TESTS_UNIT += $(STORE_CTESTS:%=$(B)/tests/store/%) tests/store/topology.sh \
-	tests/store/crash.sh tests/store/cli.sh
+	tests/store/crash.sh tests/store/cli.sh tests/store/diskfull.sh
 CHECK_DEPS += $(B)/tests/store/crash_writer
