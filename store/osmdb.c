@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include "osmdb_int.h"
 #include "osm_arg.h"
 
@@ -41,6 +42,39 @@ const char *osmdb_strerror(int err)
 	case -EROFS: return "store is open read-only";
 	default: return err < 0 ? strerror(-err) : "unknown error";
 	}
+}
+
+const char *osmdb_explain(struct osmdb *s, int err, char *buf, size_t len)
+{
+	unsigned long long avail;
+	struct statvfs fs;
+	size_t used, size;
+
+	if (!s || (err != -ENOSPC && err != -EIO))
+		return osmdb_strerror(err);
+	/* -ENOSPC is also a transaction too big, or no id left: the
+	 * usage only when the map is nearly full */
+	if (err == -ENOSPC && !osmdb_usage(s, &used, &size) &&
+	    used / 4 * 5 >= size) {
+		snprintf(buf, len, "store is full: %zu of %zu bytes used", used,
+			 size);
+		return buf;
+	}
+	if (statvfs(s->dir, &fs))
+		return osmdb_strerror(err);
+	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	/* LMDB writes a transaction's pages at commit: a file system with
+	 * less than a few pages left is full to it */
+	if (avail < 64ull * fs.f_bsize)
+		snprintf(buf, len, "no space left on the file system of store "
+			 "%s (%llu bytes free)", s->dir, avail);
+	else if (err == -EIO)
+		snprintf(buf, len, "store %s: write failed (%s; %llu bytes "
+			 "free on its file system)", s->dir, strerror(EIO),
+			 avail);
+	else
+		return osmdb_strerror(err);
+	return buf;
 }
 
 _Static_assert(OSMDB_SCHEMA == 2, "update the EVERSION message");

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include "osmdb_int.h"
 
 const char *const osmdb_table_names[OSMDB_TAB_MAX] = {
@@ -42,39 +41,6 @@ int osmdb_usage(struct osmdb *s, size_t *used, size_t *size)
 	*used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
 	*size = info.me_mapsize;
 	return 0;
-}
-
-const char *osmdb_explain(struct osmdb *s, int err, char *buf, size_t len)
-{
-	unsigned long long avail;
-	struct statvfs fs;
-	size_t used, size;
-
-	if (!s || (err != -ENOSPC && err != -EIO))
-		return osmdb_strerror(err);
-	/* -ENOSPC is also a transaction too big, or no id left: the
-	 * usage only when the map is nearly full */
-	if (err == -ENOSPC && !osmdb_usage(s, &used, &size) &&
-	    used / 4 * 5 >= size) {
-		snprintf(buf, len, "store is full: %zu of %zu bytes used", used,
-			 size);
-		return buf;
-	}
-	if (statvfs(s->dir, &fs))
-		return osmdb_strerror(err);
-	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
-	/* LMDB writes a transaction's pages at commit: a file system with
-	 * less than a few pages left is full to it */
-	if (avail < 64ull * fs.f_bsize)
-		snprintf(buf, len, "no space left on the file system of store "
-			 "%s (%llu bytes free)", s->dir, avail);
-	else if (err == -EIO)
-		snprintf(buf, len, "store %s: write failed (%s; %llu bytes "
-			 "free on its file system)", s->dir, strerror(EIO),
-			 avail);
-	else
-		return osmdb_strerror(err);
-	return buf;
 }
 
 /* Map the store again at size (0: the size another process gave it).
