@@ -19,6 +19,26 @@ _Static_assert(sizeof(osm_u16) == 2 && sizeof(osm_u32) == 4 &&
 
 #define OSM_INLINE static inline __attribute__((always_inline))
 
+/* A loop with a constant trip count unrolled whole where speed counts
+ * (the switch); kept rolled where size does (-Os: the firmware). Where
+ * the count is not constant (tests hashing any length), clang would warn
+ * that it could not: OSM_UNROLL_QUIET around the function says that this
+ * is expected. */
+#if defined(__OPTIMIZE_SIZE__)
+#define OSM_UNROLL
+#define OSM_UNROLL_QUIET_BEGIN
+#define OSM_UNROLL_QUIET_END
+#elif defined(__clang__)
+#define OSM_UNROLL _Pragma("clang loop unroll(enable)")
+#define OSM_UNROLL_QUIET_BEGIN _Pragma("clang diagnostic push") \
+	_Pragma("clang diagnostic ignored \"-Wpass-failed\"")
+#define OSM_UNROLL_QUIET_END _Pragma("clang diagnostic pop")
+#else
+#define OSM_UNROLL _Pragma("GCC unroll 16")
+#define OSM_UNROLL_QUIET_BEGIN
+#define OSM_UNROLL_QUIET_END
+#endif
+
 /* ---- Wire constants ---------------------------------------------------- */
 
 #define OSM_ETH_P_CIRCUIT	0x88B5	/* IEEE 802 local experimental */
@@ -308,6 +328,7 @@ OSM_INLINE void osm_put_le64(osm_u8 *p, osm_u64 v)
  * The 8 output bytes on the wire are this value little-endian, as
  * crypto_shorthash writes them. len must be a compile-time constant in
  * BPF so that the loop unrolls. */
+OSM_UNROLL_QUIET_BEGIN
 OSM_INLINE osm_u64 osm_siphash24(const osm_u8 *in, osm_u32 len,
 				 const osm_u8 key[OSM_HOP_KEY_LEN])
 {
@@ -316,29 +337,37 @@ OSM_INLINE osm_u64 osm_siphash24(const osm_u8 *in, osm_u32 len,
 	osm_u64 v1 = 0x646f72616e646f6dULL ^ k1;
 	osm_u64 v2 = 0x6c7967656e657261ULL ^ k0;
 	osm_u64 v3 = 0x7465646279746573ULL ^ k1;
-	osm_u64 m, b = (osm_u64)len << 56;
-	osm_u32 i, end = len & ~7u, left = len & 7u;
+	osm_u64 m;
+	osm_u32 i, r, n = 2, end = len & ~7u;
 
-	for (i = 0; i < end; i += 8) {
-		m = osm_get_le64(in + i);
+	/* Every 8-byte block (2 rounds each), then the last one: the 0..7
+	 * bytes left and the length in its top byte (2 rounds), then the
+	 * finalisation (v2 ^= 0xff, 4 rounds). One loop, one round: a
+	 * compiler that optimises for speed unrolls it all (len is a
+	 * constant in the switch), one that optimises for size (the
+	 * firmware) keeps one copy of a round. */
+	OSM_UNROLL
+	for (i = 0; i <= end + 8; i += 8) {
+		if (i < end) {
+			m = osm_get_le64(in + i);
+		} else if (i == end) {
+			m = (osm_u64)len << 56;
+			for (r = 0; r < (len & 7u); r++)
+				m |= (osm_u64)in[end + r] << (8 * r);
+		} else {
+			m = 0;
+			v2 ^= 0xff;
+			n = 4;
+		}
 		v3 ^= m;
-		OSM_SIPROUND(v0, v1, v2, v3);
-		OSM_SIPROUND(v0, v1, v2, v3);
+		OSM_UNROLL
+		for (r = 0; r < n; r++)
+			OSM_SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	for (i = 0; i < left; i++)
-		b |= (osm_u64)in[end + i] << (8 * i);
-	v3 ^= b;
-	OSM_SIPROUND(v0, v1, v2, v3);
-	OSM_SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	OSM_SIPROUND(v0, v1, v2, v3);
-	OSM_SIPROUND(v0, v1, v2, v3);
-	OSM_SIPROUND(v0, v1, v2, v3);
-	OSM_SIPROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
 }
+OSM_UNROLL_QUIET_END
 
 /* Hop tag of a circuit header: SipHash-2-4 of its first 36 bytes. */
 OSM_INLINE osm_u64 osm_hop_tag(const osm_u8 *hdr,
