@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The endpoint: joins with HELLO on its control circuit, applies KEY_UPDATEs
- * and ACKs them, and plays its role (door: PRESENCE from badge commands on
- * the UART; lamp: obeys commands on its data circuit). Every frame it
- * rejects is counted by class and logged on one UART line.
+ * The endpoint: starts a session (docs/protocol.md 8.1: a counter in
+ * non-volatile storage, the upper half of every sequence number it sends),
+ * joins with HELLO on its control circuit, takes the controller's ACK of
+ * it as the floor of its down window, applies KEY_UPDATEs and ACKs them,
+ * starts a new session on REJOIN, and plays its role (door: PRESENCE from
+ * badge commands on the UART, sent again until ACKed; lamp: obeys
+ * commands on its data circuit). Every frame it rejects is counted by
+ * class and logged on one UART line.
  */
 #include "fw.h"
 #include "circuit.h"
@@ -11,14 +15,26 @@
 #include "osm_msg.h"
 
 #define HELLO_EVERY_MS	1000
+#define PRESENCE_EVERY_MS	1000
 #define LINE_MAX	48
 
 osm_u8 fw_frame[FW_FRAME_MAX] __attribute__((aligned(4)));
 
+/* A PRESENCE waiting for its ACK: first is the number of its first frame
+ * in this session (0: not sent in it yet). */
+struct pending {
+	osm_u8 event, len;
+	osm_u8 badge[OSM_BADGE_MAX];
+	osm_u32 last;
+	osm_u64 first;
+};
+
 static struct {
 	const struct osm_fw_blob *blob;
 	osm_u32 ctrl_up, ctrl_down;
+	osm_u32 session;	/* 0: none (no storage: the device is mute) */
 	osm_u32 joined, hellos, last_hello;
+	struct pending presence;	/* len 0: none */
 	osm_u32 drops[FW_DROP_MAX];
 	osm_u32 line_len;
 	char line[LINE_MAX];
@@ -143,6 +159,29 @@ static void send_hello(void)
 	fw_putc('\n');
 }
 
+/* Start a new session (docs/protocol.md 8.1): the counter in storage
+ * first, then the numbers; data keys are forgotten, HELLO goes out on the
+ * next tick. */
+static void start_session(void)
+{
+	osm_u32 s = 0;
+
+	st.session = 0;
+	st.joined = 0;
+	st.hellos = 0;
+	fw_wipe(&st.rx[1], sizeof(st.rx) - sizeof(st.rx[0]));
+	fw_wipe(&st.tx[1], sizeof(st.tx) - sizeof(st.tx[0]));
+	st.presence.first = 0;
+	if (fw_nv_session(&s) || !s || s > OSM_SESSION_MAX) {
+		fw_puts("no storage\n");
+		return;
+	}
+	st.session = s;
+	st.tx[0].next_seq = osm_session_seq(s);
+	put_kv("session ", s);
+	fw_putc('\n');
+}
+
 /* The slot of circuit c in a table of n entries of size sz, or a free one
  * (zeroed) when alloc is set; NULL if none. */
 static void *slot(void *tab, int n, osm_u32 sz, osm_u32 c, int alloc)
@@ -191,6 +230,7 @@ static int key_update(const struct osm_msg *m)
 
 			tx->circuit = c;
 			tx->used = 1;
+			tx->next_seq = osm_session_seq(st.session);
 			tx->type = ctrl ? OSM_T_CTRL : OSM_T_DATA;
 			for (i = 0; i < 6; i++)
 				tx->dst[i] = ctrl ? st.blob->ctrl_mac[i] :
@@ -225,9 +265,28 @@ static void on_ctrl(osm_u8 *p, osm_u32 len, osm_u64 seq)
 		drop(FW_DROP_BAD_MSG);
 		return;
 	}
-	st.joined = 1;
+	/* Not joined: only the ACK of this session's HELLO, which no frame
+	 * recorded before can be, is fresh; its number becomes the floor. */
+	if (!st.joined) {
+		if (m.type != OSM_MSG_ACK || m.u.ack.status ||
+		    osm_seq_session(m.u.ack.seq) != st.session) {
+			drop(OSM_DROP_REPLAY);
+			return;
+		}
+		osm_replay_floor(&st.rx[0].replay, seq);
+		st.joined = 1;
+	}
 	if (m.type == OSM_MSG_ACK) {
+		if (m.u.ack.status == OSM_ACK_REJOIN && !m.u.ack.seq) {
+			fw_puts("rejoin\n");
+			start_session();
+			return;
+		}
+		if (st.presence.len && st.presence.first &&
+		    m.u.ack.seq >= st.presence.first)
+			st.presence.len = 0;	/* delivered */
 		put_kv("ack seq=", (osm_u32)m.u.ack.seq);
+		put_kv(" status=", m.u.ack.status);
 		fw_putc('\n');
 		return;
 	}
@@ -276,27 +335,51 @@ bad:
 	drop(FW_DROP_BAD_MSG);
 }
 
-/* Door: "badge enter NAME" / "badge leave NAME" -> PRESENCE. */
-static void door_badge(const char *s)
+/* Send the pending PRESENCE (again): a new frame each time. */
+static void send_presence(osm_u32 ms)
 {
 	struct osm_msg m = { .type = OSM_MSG_PRESENCE };
+	osm_u64 seq;
+	osm_u32 i;
+
+	m.u.presence.event = st.presence.event;
+	m.u.presence.badge_len = st.presence.len;
+	for (i = 0; i < st.presence.len; i++)
+		m.u.presence.badge[i] = st.presence.badge[i];
+	seq = send_ctrl(&m);
+	if (!st.presence.first)
+		st.presence.first = seq;
+	st.presence.last = ms;
+	fw_puts(m.u.presence.event == OSM_PRESENCE_ENTER ? "presence enter " :
+							   "presence leave ");
+	for (i = 0; i < st.presence.len; i++)
+		fw_putc((char)st.presence.badge[i]);
+	put_kv(" seq=", (osm_u32)seq);
+	fw_putc('\n');
+}
+
+/* Door: "badge enter NAME" / "badge leave NAME" -> PRESENCE, sent on the
+ * next tick and again until the controller ACKs it. One at a time. */
+static void door_badge(const char *s)
+{
 	osm_u32 n = 0;
 
-	if (prefix(s, "enter ") || prefix(s, "leave "))
-		m.u.presence.event = s[0] == 'e' ? OSM_PRESENCE_ENTER :
-						   OSM_PRESENCE_LEAVE;
-	else
+	if (!prefix(s, "enter ") && !prefix(s, "leave "))
 		goto bad;
-	for (s += 6; s[n] && n < OSM_BADGE_MAX; n++)
-		m.u.presence.badge[n] = (osm_u8)s[n];
-	if (n == 0 || s[n])
+	while (s[6 + n] && n <= OSM_BADGE_MAX)
+		n++;
+	if (n == 0 || n > OSM_BADGE_MAX)
 		goto bad;
-	m.u.presence.badge_len = (osm_u8)n;
-	fw_puts(m.u.presence.event == OSM_PRESENCE_ENTER ? "presence enter " :
-							  "presence leave ");
-	fw_puts(s);
-	put_kv(" seq=", (osm_u32)send_ctrl(&m));
-	fw_putc('\n');
+	if (st.presence.len) {
+		fw_puts("? busy\n");
+		return;
+	}
+	st.presence.event = s[0] == 'e' ? OSM_PRESENCE_ENTER :
+					  OSM_PRESENCE_LEAVE;
+	for (n = 0; s[6 + n]; n++)
+		st.presence.badge[n] = (osm_u8)s[6 + n];
+	st.presence.first = 0;
+	st.presence.len = (osm_u8)n;
 	return;
 bad:
 	fw_puts("? badge enter|leave NAME\n");
@@ -370,6 +453,7 @@ int fw_app_init(const struct osm_fw_blob *b)
 	put_kv("/", st.ctrl_down);
 	put_kv(" epoch=", e);
 	fw_putc('\n');
+	start_session();
 	return 0;
 }
 
@@ -423,11 +507,19 @@ void fw_app_char(char c)
 
 void fw_app_tick(osm_u32 ms)
 {
+	if (!st.session)
+		return;		/* mute: no session */
 	/* HELLO on the first tick (the NIC receives by then), then every
 	 * second until the controller answers. */
-	if (!st.joined && (!st.hellos || ms - st.last_hello >= HELLO_EVERY_MS)) {
-		st.hellos++;
-		st.last_hello = ms;
-		send_hello();
+	if (!st.joined) {
+		if (!st.hellos || ms - st.last_hello >= HELLO_EVERY_MS) {
+			st.hellos++;
+			st.last_hello = ms;
+			send_hello();
+		}
+		return;
 	}
+	if (st.presence.len && (!st.presence.first ||
+				ms - st.presence.last >= PRESENCE_EVERY_MS))
+		send_presence(ms);
 }

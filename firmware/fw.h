@@ -10,7 +10,7 @@
 #define FW_VERSION	1
 /* Largest payload the device takes: a KEY_UPDATE is 64 bytes, a PRESENCE
  * at most 38; longer frames are counted as oversize and dropped. */
-#define FW_MAX_PAYLOAD	96
+#define FW_MAX_PAYLOAD	64
 #define FW_FRAME_MAX	(OSM_FRAME_HDR_LEN + FW_MAX_PAYLOAD)
 #define FW_NRX		3	/* control down + data circuits received */
 #define FW_NTX		2	/* control up + data circuits sent */
@@ -34,6 +34,10 @@ void fw_putc(char c);
  * the stack's size. */
 osm_u32 fw_stack_used(void);
 osm_u32 fw_stack_size(void);
+/* The session counter in non-volatile storage (docs/protocol.md 8.1):
+ * read it, write it plus one durably, and return that in *s. Returns 0,
+ * or -1 if storage cannot be read or written (then the device is mute). */
+int fw_nv_session(osm_u32 *s);
 
 /* ---- application ------------------------------------------------------- */
 /* Check the blob and set up the control circuit. Returns 0, or -1

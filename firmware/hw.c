@@ -2,7 +2,8 @@
 /*
  * The Cortex-M3 platform of QEMU's lm3s6965evb: vector table, reset (.data,
  * .bss, stack painting), UART0 log and command line, SysTick milliseconds,
- * the Stellaris Ethernet MAC (polled), and the main loop.
+ * the Stellaris Ethernet MAC (polled), non-volatile storage for the
+ * session counter (ARM semihosting under QEMU), and the main loop.
  */
 #include "fw.h"
 
@@ -75,6 +76,58 @@ osm_u32 fw_stack_used(void)
 	while (p < _stack_top && *p == STACK_PAINT)
 		p++;
 	return (osm_u32)((const osm_u8 *)_stack_top - (const osm_u8 *)p);
+}
+
+/* ---- non-volatile storage ---------------------------------------------
+ * On a real LM3S6965 the session counter would live in a flash page
+ * written through the flash controller. QEMU's model of the part does not
+ * emulate flash writes, so this build keeps the counter in a host file
+ * through ARM semihosting (QEMU -semihosting-config enable=on): the file
+ * "osm-nv-IIIIIIII" (the device id in hex) in QEMU's working directory,
+ * 4 bytes, little-endian. Without semihosting the first call faults and
+ * the device stops: it never sends without a fresh session. */
+#define SYS_OPEN	0x01
+#define SYS_CLOSE	0x02
+#define SYS_WRITE	0x05
+#define SYS_READ	0x06
+
+static int semihost(int op, const void *args)
+{
+	register int r0 __asm__("r0") = op;
+	register const void *r1 __asm__("r1") = args;
+
+	__asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+	return r0;
+}
+
+/* Open the counter's file in mode (semihosting: 1 "rb", 5 "wb"). */
+static int nv_open(int mode)
+{
+	static const char hex[] = "0123456789abcdef";
+	char name[16] = "osm-nv-";	/* on the stack: RAM is short */
+	osm_u32 id = osm_get_be32(fw_blob.device_id), i;
+
+	for (i = 0; i < 8; i++)
+		name[14 - i] = hex[(id >> (4 * i)) & 15];
+	return semihost(SYS_OPEN, (const int[]){ (int)name, mode, 15 });
+}
+
+int fw_nv_session(osm_u32 *s)
+{
+	osm_u32 v = 0;
+	int fd = nv_open(1), rc;
+
+	if (fd >= 0) {		/* none yet: a new device, counter 0 */
+		if (semihost(SYS_READ, (const int[]){ fd, (int)&v, 4 }))
+			v = 0;
+		semihost(SYS_CLOSE, &fd);
+	}
+	*s = ++v;
+	fd = nv_open(5);
+	if (fd < 0)
+		return -1;
+	rc = semihost(SYS_WRITE, (const int[]){ fd, (int)&v, 4 });
+	return semihost(SYS_CLOSE, &fd) || rc ? -1 : 0;
 }
 
 void fw_eth_send(const osm_u8 *frame, osm_u32 len)

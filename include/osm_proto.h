@@ -497,6 +497,22 @@ OSM_INLINE void osm_replay_mark(struct osm_replay *r, osm_u64 seq)
 	r->ring[(n / 64) & (OSM_REPLAY_WORDS - 1)] |= 1ULL << (n & 63);
 }
 
+/* Make seq the floor of the window: it and every number below count as
+ * seen (a fresh start that refuses what came before: docs/protocol.md
+ * 8.1). */
+OSM_INLINE void osm_replay_floor(struct osm_replay *r, osm_u64 seq)
+{
+	osm_u64 n = seq + 1;
+	osm_u32 i, b = (osm_u32)(n & 63);
+
+	r->top = n;
+	for (i = 0; i < OSM_REPLAY_WORDS; i++)
+		r->ring[i] = ~0ULL;
+	/* in the top word, only the numbers up to seq */
+	r->ring[(n / 64) & (OSM_REPLAY_WORDS - 1)] =
+		b == 63 ? ~0ULL : (1ULL << (b + 1)) - 1;
+}
+
 /* Check and record in one step: 1 if fresh (now recorded), 0 if not. */
 OSM_INLINE int osm_replay_accept(struct osm_replay *r, osm_u64 seq)
 {
@@ -880,8 +896,30 @@ enum osm_presence { OSM_PRESENCE_ENTER = 1, OSM_PRESENCE_LEAVE = 2 };
 #define OSM_BADGE_MAX		32
 
 /* ACK body: be64 sequence number of the acknowledged frame, u8 status
- * (0 ok, else an osm_reason), 3 bytes 0. */
+ * (0 ok, OSM_ACK_REJOIN, else an osm_reason), 3 bytes 0. */
 #define OSM_ACK_LEN		12
+
+/* ---- Sessions (docs/protocol.md 8.1) ----------------------------------- */
+
+/* A device numbers its frames of session S, and the controller its down
+ * frames of run R, as S (or R) << OSM_SESSION_SHIFT | n. */
+#define OSM_SESSION_SHIFT	32
+#define OSM_SESSION_MAX		0xfffffffeu	/* highest session or run */
+
+/* ACK status from the controller: "start a new session" (with seq 0). */
+#define OSM_ACK_REJOIN		255
+
+/* The session (or run) a sequence number belongs to. */
+OSM_INLINE osm_u32 osm_seq_session(osm_u64 seq)
+{
+	return (osm_u32)(seq >> OSM_SESSION_SHIFT);
+}
+
+/* The first sequence number of session (or run) s. */
+OSM_INLINE osm_u64 osm_session_seq(osm_u32 s)
+{
+	return (osm_u64)s << OSM_SESSION_SHIFT;
+}
 
 #ifndef __bpf__
 #define OSM_REASON_CASE(suffix, name)	case OSM_DROP_##suffix: return #name;

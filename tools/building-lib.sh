@@ -259,11 +259,13 @@ bld_fw_boot() {
 		--update-section .provision="$dir/$name.blob" \
 		"build/firmware/$role.elf" "$dir/$name.elf") || return 1
 	mkfifo "$dir/$name.in" "$dir/$name.out"
-	ip netns exec "$(bld_swns "$room")" timeout 120 qemu-system-arm \
-		-M lm3s6965evb -display none -monitor none \
+	# semihosting: the device's session counter is a file in $dir
+	(cd "$dir" && exec ip netns exec "$(bld_swns "$room")" timeout 120 \
+		qemu-system-arm -M lm3s6965evb -display none -monitor none \
+		-semihosting-config enable=on,target=native \
 		-serial "pipe:$dir/$name" -kernel "$dir/$name.elf" \
 		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
-		2>"$dir/$name.err" &
+		2>"$dir/$name.err") &
 	BLD_QEMU="${BLD_QEMU:-} $!"
 	cat "$dir/$name.out" >"$dir/$name.log" &
 	# Keep the UART's input open: QEMU would see its end otherwise.

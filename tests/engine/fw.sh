@@ -34,7 +34,7 @@ tap_ok "door: badge enter ana -> PRESENCE, ACKed" \
 	wait_log door 'presence enter ana seq=[0-9]+' 5
 seq=$(sed -n 's/^presence enter ana seq=\([0-9]*\).*/\1/p' "$DIR/door.log")
 tap_ok "... the ACK names its sequence number ($seq)" \
-	wait_log door "^ack seq=$seq\$" 5
+	wait_log door "^ack seq=$seq status=0\$" 5
 tap_is "ana is in r101" "$(bld_osm person list | awk '{print $1, $2}')" \
 	"ana r101"
 tap_ok "the daemon logged the event, naming nobody" grep -q "^#[0-9]* enter someone r101: +5" /tmp/$P.log

@@ -291,8 +291,8 @@ void fwc_rotate_ctrl(void)
 
 void fwc_presence(const char *ev, const char *badge, uint32_t epoch)
 {
+	struct osm_msg m, a = { .type = OSM_MSG_ACK };
 	char cmd[64];
-	struct osm_msg m;
 	struct osm_frame f;
 	int got;
 
@@ -307,6 +307,13 @@ void fwc_presence(const char *ev, const char *badge, uint32_t epoch)
 	       f.epoch == epoch,
 	       "PRESENCE %s %s reaches the controller, epoch %u", ev, badge,
 	       epoch);
+	if (!got)
+		return;
+	/* ACKed, the door stops sending it and takes the next badge */
+	a.u.ack.seq = f.seq;
+	fwc_send_msg(&a);
+	snprintf(cmd, sizeof(cmd), "ack seq=%u status=0", (unsigned)f.seq);
+	fwc_ok(fwc_uart_wait(cmd, NULL, 0), "the door takes the ACK of it");
 }
 
 void fwc_stats(void)
@@ -615,6 +622,7 @@ int main(int argc, char **argv)
 	}
 	fc.down.circuit = osm_ctrl_circuit(fc.id, OSM_CTRL_DOWN);
 	fc.down.type = OSM_T_CTRL;
+	fc.down.next_seq = osm_session_seq(1);	/* the controller's run 1 */
 	memcpy(fc.down.src, fc.blob.ctrl_mac, 6);
 	memcpy(fc.down.dst, fc.blob.mac, 6);
 	osm_kdf_ctrl(&fc.down.keys, fc.blob.device_key, OSM_CTRL_DOWN,

@@ -4,8 +4,11 @@
  * built for the host: `fw-vectors DOC` (TAP). fw_seal must produce each
  * example frame byte for byte and fw_open accept it; the firmware's message
  * codec must decode each control payload; and the application, booted as
- * device 7 of the examples, must send the HELLO and PRESENCE of the
- * document, apply its KEY_UPDATE and answer with its ACK, byte for byte.
+ * device 7 of the examples in its first session, must send the HELLO and
+ * PRESENCE of the document, join on the ACK of its HELLO, apply its
+ * KEY_UPDATE and answer with its ACK, byte for byte; then start a new
+ * session on the REJOIN and refuse, until it has joined again, every
+ * frame of the earlier session replayed to it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +27,14 @@
 static struct {
 	osm_u8 frame[FW_FRAME_MAX];
 	osm_u32 len;
-} sent[4];
+} sent[8];
 static int nsent;
 static char uart[2048];
 static size_t ulen;
 
 void fw_eth_send(const osm_u8 *frame, osm_u32 len)
 {
-	if (nsent < 4 && len <= FW_FRAME_MAX) {
+	if (nsent < 8 && len <= FW_FRAME_MAX) {
 		memcpy(sent[nsent].frame, frame, len);
 		sent[nsent].len = len;
 	}
@@ -47,6 +50,15 @@ void fw_putc(char c)
 
 osm_u32 fw_stack_used(void) { return 0; }
 osm_u32 fw_stack_size(void) { return 0; }
+/* the session counter in "storage"; -1: storage fails */
+static long nv;
+int fw_nv_session(osm_u32 *s)
+{
+	if (nv < 0)
+		return -1;
+	*s = (osm_u32)++nv;
+	return 0;
+}
 
 /* ---- frames: fw_seal, fw_open, the message codec ---------------------- */
 
@@ -121,10 +133,12 @@ static const char *receive(const osm_u8 *frame, size_t len)
 	return uart;
 }
 
+/* Boot as a new device (session counter 0 in storage). */
 static void boot(struct osm_fw_blob *b, struct osm_fw_params *p, int role)
 {
 	p->role = (uint8_t)role;
 	nsent = 0;
+	nv = 0;
 	if (osm_fw_blob_build(b, p) || fw_app_init(b))
 		tap(0, "%s: the blob of device 7 boots", "app");
 	fw_app_tick(1);
@@ -134,16 +148,19 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 		      int n)
 {
 	const struct vd_frame *hello = find(v, n, "ctrl-hello"),
+		*hello_ack = find(v, n, "ctrl-hello-ack"),
 		*presence = find(v, n, "ctrl-presence"),
 		*update = find(v, n, "ctrl-key-update"),
 		*ack = find(v, n, "ctrl-ack"),
+		*rejoin = find(v, n, "ctrl-rejoin"),
 		*data = find(v, n, "data-frame");
 	struct osm_fw_params p = { 0 };
 	struct osm_fw_blob b;
 	osm_u8 f[VD_MAX_BYTES];
 	const char *line = "badge enter b-1234\n";
 
-	if (!hello || !presence || !update || !ack || !data) {
+	if (!hello || !hello_ack || !presence || !update || !ack || !rejoin ||
+	    !data) {
 		tap(0, "%s: the examples of device 7 are all there", "app");
 		return;
 	}
@@ -155,27 +172,62 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 	memcpy(p.ctrl_mac, hello->dst, 6);
 
 	boot(&b, &p, OSM_ROLE_LAMP);
-	tap(sent_is(0, hello), "%s: a lamp's HELLO at boot is 10.3 byte "
-	       "for byte", "app");
+	tap(sent_is(0, hello), "%s: a lamp's HELLO at boot (session 1) is "
+	       "10.3 byte for byte", "app");
+	tap(!strcmp(receive(update->frame, update->frame_len),
+		    "drop replay n=1\n"),
+	    "%s: before its HELLO is ACKed, a KEY_UPDATE is refused", "app");
 
 	boot(&b, &p, OSM_ROLE_DOOR);
 	while (*line)
 		fw_app_char(*line++);
-	tap(sent_is(1, presence), "%s: a door's PRESENCE of badge b-1234 "
-	       "(after its HELLO) is 10.5 byte for byte", "app");
+	fw_app_tick(2);
+	tap(nsent == 1, "%s: a badge before the device joined waits", "app");
+	tap(!strcmp(receive(hello_ack->frame, hello_ack->frame_len),
+		    "ack seq=0 status=0\n"),
+	    "%s: the ACK of its HELLO (10.4) joins it", "app");
+	fw_app_tick(3);
+	tap(sent_is(1, presence), "%s: then a door's PRESENCE of badge "
+	       "b-1234 is 10.6 byte for byte", "app");
 	tap(!strcmp(receive(update->frame, update->frame_len),
 		       "key circuit=257 epoch=3 op=1 status=0\n"),
-	       "%s: the device decodes and applies the KEY_UPDATE of 10.4",
+	       "%s: the device decodes and applies the KEY_UPDATE of 10.5",
 	       "app");
-	tap(sent_is(2, ack), "%s: its ACK is 10.6 byte for byte", "app");
+	tap(sent_is(2, ack), "%s: its ACK is 10.7 byte for byte", "app");
 	/* 10.2 was sealed to another MAC, which no tag covers */
 	memcpy(f, data->frame, data->frame_len);
 	memcpy(f, p.mac, 6);
 	tap(!strcmp(receive(f, data->frame_len), "drop bad_msg n=1\n"),
-	       "%s: the data frame of 10.2 opens under the keys of 10.4 "
+	       "%s: the data frame of 10.2 opens under the keys of 10.5 "
 	       "(\"lights on\" is no command of a door)", "app");
 	tap(!strcmp(receive(f, data->frame_len), "drop replay n=1\n"),
 	       "%s: and is a replay the second time", "app");
+	fw_app_tick(1100);
+	tap(nsent == 4, "%s: the PRESENCE, not ACKed, is sent again after a "
+	    "second", "app");
+	tap(!strcmp(receive(rejoin->frame, rejoin->frame_len),
+		    "rejoin\nsession 2\n"),
+	    "%s: REJOIN (10.8) starts session 2", "app");
+	tap(!strcmp(receive(f, data->frame_len), "drop unknown_circuit n=1\n"),
+	    "%s: a new session forgets the data keys", "app");
+	fw_app_tick(1200);
+	tap(nsent == 5 &&
+	    osm_get_be64(sent[4].frame + OSM_ETH_HLEN + OSM_OFF_SEQ) ==
+	    osm_session_seq(2), "%s: then HELLO, numbered in session 2",
+	    "app");
+	tap(!strcmp(receive(hello_ack->frame, hello_ack->frame_len),
+		    "drop replay n=2\n") &&
+	    !strcmp(receive(update->frame, update->frame_len),
+		    "drop replay n=3\n"),
+	    "%s: the ACK of session 1's HELLO and its KEY_UPDATE, replayed, "
+	    "are refused", "app");
+	nv = -1;
+	fw_app_init(&b);
+	tap(strstr(uart, "no storage\n") != NULL,
+	    "%s: a device whose storage fails says so", "app");
+	nsent = 0;
+	fw_app_tick(5000);
+	tap(nsent == 0, "%s: ... and sends nothing", "app");
 	sodium_memzero(&p, sizeof(p));
 	sodium_memzero(&b, sizeof(b));
 }

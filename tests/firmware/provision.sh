@@ -170,8 +170,10 @@ tap_ok "its .provision section is the store's blob (equals osm-mkblob's)" \
 	cmp -s <(head -c 180 "$DIR/section") "$DIR/lamp3.mk"
 tap_is "the image is mode 0600 or stricter for group and others" \
 	"$(stat -c %a $DEVS/$P-lamp.elf | cut -c2-)" 00
-qemu-system-arm -M lm3s6965evb -display none -monitor none -nic none \
-	-serial file:"$DIR/uart" -kernel $DEVS/$P-lamp.elf 2>/dev/null &
+img=$PWD/$DEVS/$P-lamp.elf
+(cd "$DIR" && exec qemu-system-arm -M lm3s6965evb -display none \
+	-monitor none -nic none -semihosting-config enable=on,target=native \
+	-serial file:"$DIR/uart" -kernel "$img" 2>/dev/null) &
 QPID=$!
 for i in $(seq 50); do
 	grep -q '^hello' "$DIR/uart" 2>/dev/null && break

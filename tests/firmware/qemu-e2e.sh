@@ -94,10 +94,12 @@ one_role() {
 	osm_defer rm -f "$DIR/uart.in" "$DIR/uart.out"
 	mkfifo "$DIR/uart.in" "$DIR/uart.out"
 	nic="tap,ifname=$tap,model=stellaris,script=no,downscript=no,mac=$mac"
-	ip netns exec ${P}s timeout 60 qemu-system-arm -M lm3s6965evb \
-		-display none -monitor none -serial "pipe:$DIR/uart" \
-		-kernel "$DIR/$role.elf" -nic "$nic" \
-		2>"$DIR/qemu-$role.err" &
+	# semihosting: the device's session counter is a file in $DIR
+	(cd "$DIR" && exec ip netns exec ${P}s timeout 60 qemu-system-arm \
+		-M lm3s6965evb -display none -monitor none \
+		-semihosting-config enable=on,target=native \
+		-serial "pipe:$DIR/uart" -kernel "$DIR/$role.elf" -nic "$nic" \
+		2>"$DIR/qemu-$role.err") &
 	qpid=$!
 	osm_proc $qpid
 	if [ "$mode" = switch ]; then

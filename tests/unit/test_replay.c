@@ -196,6 +196,37 @@ static void random_vs_model_near_top(void **state)
 	run_random(OSM_SEQ_INVALID - (1ULL << 26), 1ULL << 26, 200000);
 }
 
+/* A floor: every number up to it is refused, every one above accepted
+ * once, in any order, whatever the floor's place in its 64-bit word. */
+static void floor_refuses_below(void **state)
+{
+	static const osm_u64 floors[] = { 0, 62, 63, 64, 127, 5000,
+					  (1ULL << 32) + 17, MAXS - 200 };
+	osm_u64 f, s;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(floors) / sizeof(floors[0]); i++) {
+		f = floors[i];
+		memset(&r, 0, sizeof(r));
+		osm_replay_accept(&r, f + 100 < MAXS ? f + 100 : f);
+		osm_replay_floor(&r, f);
+		for (s = f > W + 70 ? f - W - 70 : 0; s <= f; s++)
+			REJECT(s);
+		/* above it, out of order: the next word first */
+		if (f + 130 < MAXS) {
+			ACCEPT(f + 70);
+			ACCEPT(f + 3);
+			ACCEPT(f + 1);
+			ACCEPT(f + 2);
+			REJECT(f + 2);
+			ACCEPT(f + 64);
+			ACCEPT(f + 130);
+			REJECT(f);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +237,7 @@ int main(void)
 		cmocka_unit_test_setup(ring_wraps, setup),
 		cmocka_unit_test_setup(top_of_range, setup),
 		cmocka_unit_test_setup(first_frame_anywhere, setup),
+		cmocka_unit_test(floor_refuses_below),
 		cmocka_unit_test(random_vs_model),
 		cmocka_unit_test(random_vs_model_near_top),
 	};

@@ -86,6 +86,8 @@ static void ctrl_tx(struct osm_tx *tx, const uint8_t *dev, int dir)
 	memcpy(tx->dst, dir == OSM_CTRL_UP ? ctlmac : devmac, 6);
 }
 
+#define S1 (1ULL << OSM_SESSION_SHIFT)
+
 static int emit(void)
 {
 	uint8_t root[32], dev[32], sess[32], pl[128];
@@ -124,7 +126,8 @@ static int emit(void)
 	memcpy(pl, "lights on", 9);
 	emit_frame("data-frame", &tx, 42, pl, 9);
 
-	/* HELLO from device 7 on its up control circuit, epoch 1. */
+	/* HELLO from device 7 on its up control circuit, epoch 1, in its
+	 * session 1 (docs/protocol.md 8.1): sequence number 2^32. */
 	ctrl_tx(&tx, dev, OSM_CTRL_UP);
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_HELLO;
@@ -132,7 +135,16 @@ static int emit(void)
 	m.u.hello.role = OSM_ROLE_LAMP;
 	m.u.hello.fw_version = 1;
 	n = osm_msg_encode(&m, pl, sizeof(pl));
-	emit_frame("ctrl-hello", &tx, 0, pl, (size_t)n);
+	emit_frame("ctrl-hello", &tx, S1, pl, (size_t)n);
+
+	/* The controller (run 1) acknowledges the HELLO: device 7 joins,
+	 * and the floor of its down window is this frame's number. */
+	ctrl_tx(&tx, dev, OSM_CTRL_DOWN);
+	memset(&m, 0, sizeof(m));
+	m.type = OSM_MSG_ACK;
+	m.u.ack.seq = S1;
+	n = osm_msg_encode(&m, pl, sizeof(pl));
+	emit_frame("ctrl-hello-ack", &tx, S1, pl, (size_t)n);
 
 	/* KEY_UPDATE to device 7 on its down control circuit: install the
 	 * data circuit's keys for receiving. */
@@ -145,7 +157,7 @@ static int emit(void)
 	memcpy(m.u.key.hop, k.hop, 16);
 	memcpy(m.u.key.e2e, k.e2e, 32);
 	n = osm_msg_encode(&m, pl, sizeof(pl));
-	emit_frame("ctrl-key-update", &tx, 5, pl, (size_t)n);
+	emit_frame("ctrl-key-update", &tx, S1 + 5, pl, (size_t)n);
 
 	/* PRESENCE from device 7 (a door), badge "b-1234" entering. */
 	ctrl_tx(&tx, dev, OSM_CTRL_UP);
@@ -155,14 +167,22 @@ static int emit(void)
 	m.u.presence.badge_len = 6;
 	memcpy(m.u.presence.badge, "b-1234", 6);
 	n = osm_msg_encode(&m, pl, sizeof(pl));
-	emit_frame("ctrl-presence", &tx, 1, pl, (size_t)n);
+	emit_frame("ctrl-presence", &tx, S1 + 1, pl, (size_t)n);
 
-	/* ACK from device 7 of the KEY_UPDATE (seq 5). */
+	/* ACK from device 7 of the KEY_UPDATE (run 1, m = 5). */
 	memset(&m, 0, sizeof(m));
 	m.type = OSM_MSG_ACK;
-	m.u.ack.seq = 5;
+	m.u.ack.seq = S1 + 5;
 	n = osm_msg_encode(&m, pl, sizeof(pl));
-	emit_frame("ctrl-ack", &tx, 2, pl, (size_t)n);
+	emit_frame("ctrl-ack", &tx, S1 + 2, pl, (size_t)n);
+
+	/* REJOIN from the controller, later in run 1 (m = 9). */
+	ctrl_tx(&tx, dev, OSM_CTRL_DOWN);
+	memset(&m, 0, sizeof(m));
+	m.type = OSM_MSG_ACK;
+	m.u.ack.status = OSM_ACK_REJOIN;
+	n = osm_msg_encode(&m, pl, sizeof(pl));
+	emit_frame("ctrl-rejoin", &tx, S1 + 9, pl, (size_t)n);
 	return 0;
 }
 
