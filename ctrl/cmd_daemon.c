@@ -204,6 +204,8 @@ static void forget(struct daemon *d, struct client *c, const char *person)
 
 	d->ev->seq = 0;
 	err = osm_engine_forget(d->e, &d->st, person, d->ev, &n);
+	if (d->ctl && d->st)	/* the store was opened anew */
+		osm_ctl_set_store(d->ctl, d->st);
 	if (d->ev->seq)
 		log_event(d->ev);	/* the leave, naming nobody */
 	if (!d->st) {
@@ -308,6 +310,11 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	case OSM_LINE_VERIFY:
 		a = json_array();
 		err = osm_engine_verify(d->e, verify_line, a);
+		/* and devices that do not hold the keys they should: a
+		 * KEY_UPDATE unanswered for over a second */
+		if (err >= 0 && d->ctl)
+			err += osm_ctl_lacking(d->ctl, 1000000000ULL,
+					       verify_line, a);
 		if (err < 0) {
 			json_decref(a);
 			reply_err(c, "failed", osm_engine_error(d->e, err));
@@ -368,14 +375,19 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		}
 		osm_ctl_stats(d->ctl, &cs);
 		reply_ok(c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				      "s:I}", "rx", (json_int_t)cs.rx,
+				      "s:I, s:I, s:I, s:I}",
+				      "rx", (json_int_t)cs.rx,
 				      "rx_bad", (json_int_t)cs.rx_bad,
 				      "hello", (json_int_t)cs.hello,
 				      "presence", (json_int_t)cs.presence,
 				      "acks", (json_int_t)cs.acks,
 				      "sent", (json_int_t)cs.sent,
 				      "resent", (json_int_t)cs.resent,
-				      "gave_up", (json_int_t)cs.gave_up));
+				      "slow", (json_int_t)cs.slow,
+				      "sessions", (json_int_t)cs.sessions,
+				      "stale_session",
+				      (json_int_t)cs.stale_session,
+				      "rejoin", (json_int_t)cs.rejoin));
 		return;
 	}
 	default:

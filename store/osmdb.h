@@ -349,6 +349,23 @@ int osmdb_circuit_keys(struct osmdb_txn *t, uint32_t id, uint32_t epoch,
 int osmdb_device_key(struct osmdb *s, uint32_t id,
 		     uint8_t out[OSM_DEVICE_KEY_LEN]);
 
+/* ---- sessions (docs/protocol.md 8.1) ---------------------------------------- */
+
+/* The controller's next run: the stored counter plus one, stored (write
+ * transaction; commit it before sending). Returns 0, -EROFS, -EOVERFLOW
+ * (past OSM_SESSION_MAX), -ENOSPC, -EIO. */
+int osmdb_ctl_run_next(struct osmdb_txn *t, uint32_t *run);
+
+/* The last session the controller accepted from device id (0: none).
+ * Returns 0, OSMDB_ECORRUPT, -EIO. */
+int osmdb_device_session(struct osmdb_txn *t, uint32_t id, uint32_t *session);
+
+/* Record session as device id's last accepted one. Returns 0, -ESTALE
+ * (not above the stored one, or above OSM_SESSION_MAX), -EROFS, -ENOSPC,
+ * -EIO. */
+int osmdb_device_session_put(struct osmdb_txn *t, uint32_t id,
+			     uint32_t session);
+
 /* ---- audit --------------------------------------------------------------- */
 
 /*

@@ -171,9 +171,9 @@ grep '^#' /tmp/$P.events | sed 's/[:,;]//g' | awk '{
 if [ $SHORT = 0 ]; then
 	say "the controller's counters (frames with the devices)"
 	bld_ask controller | sed 's/^ok /  /'
-	echo "  (the door ACKed its HELLO and badge; host endpoints speak no"
-	echo "  control messages, so their KEY_UPDATEs are sent 11 times, then"
-	echo "  given up: the firmware lamp in tests/engine/fw.sh ACKs them)"
+	echo "  (the door joined with a HELLO and its badge was ACKed; host"
+	echo "  endpoints here speak no control messages and never join, so no"
+	echo "  KEY_UPDATE is sent to them: they take their keys by hand)"
 	say "audit"
 	bld_osm audit verify | sed 's/^/  /'
 fi

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The controller's end of the devices' control circuits: frames in over
  * AF_PACKET on the controller's interface (HELLO, PRESENCE, ACK), frames
- * out (ACK, KEY_UPDATE) with a retry queue. Keys live here only while a
- * message waits for its ACK, and are wiped then. */
+ * out (ACK, KEY_UPDATE, REJOIN) with a retry queue; sessions
+ * (docs/protocol.md 8.1): its run in the store, numbering its frames, and
+ * each device's last session, accepted only when above the stored one.
+ * Keys live here only while a message waits for its ACK, and are wiped
+ * then. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -17,25 +20,36 @@
 #include "osm_msg.h"
 #include "osm_packet.h"
 
-#define RETRY_NS	100000000ULL	/* docs/protocol.md 8 */
+#define MS		1000000ULL
+#define RETRY_NS	(100 * MS)	/* docs/protocol.md 8: 10 times, */
 #define RETRIES		10
+#define SLOW_RETRY_NS	(1000 * MS)	/* then once a second */
+#define SEQS		16		/* numbers of a message remembered */
+#define REJOIN_NS	(1000 * MS)	/* at most a REJOIN a second */
+#define REJOIN_IDLE_NS	(2000 * MS)	/* unjoined devices, asked again */
 #define FRAME_MAX	(OSM_FRAME_HDR_LEN + 128)
 
 /* A device's end at the controller: its up circuit (receive) and down
- * circuit (send), made on its first frame or message. */
+ * circuit (send), made on its first frame or message; the session
+ * accepted from it in this run (0: none yet) and the last it joined
+ * with before (from the store). */
 struct ctl_dev {
 	int ready;
+	uint32_t session, stored;
+	uint64_t rejoin_ns;		/* last REJOIN sent */
 	struct osm_rx up;
 	struct osm_tx down;
 };
 
-/* A message waiting for its ACK: the sequence numbers of every frame
- * that carried it. */
+/* A message waiting for its ACK: the numbers of the last SEQS frames
+ * that carried it; after: the id of a message that must be ACKed (or
+ * have had its quick retries) first. */
 struct pending {
 	int dev;
 	unsigned tries;
-	uint64_t due_ns;
-	uint64_t seq[RETRIES + 1];
+	uint64_t id, after;
+	uint64_t due_ns, first_ns;
+	uint64_t seq[SEQS];
 	struct osm_msg m;
 };
 
@@ -48,7 +62,8 @@ struct osm_ctl {
 	size_t n_devs;
 	struct pending *q;
 	size_t nq, capq;
-	uint64_t seq0;			/* first sequence number to send */
+	uint64_t next_id;
+	uint32_t run;			/* this run (docs/protocol.md 8.1) */
 	struct osm_ctl_stats stats;
 };
 
@@ -65,7 +80,6 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 {
 	struct osm_ctl *c = calloc(1, sizeof(*c));
 	char path[300];
-	struct timespec rt;
 	int home = -1, fd = -1, err = 0;
 
 	*out = NULL;
@@ -96,12 +110,6 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 		free(c);
 		return err;
 	}
-	/* A restarted daemon must not reuse sequence numbers a device has
-	 * seen: start above any this host could have sent before, one a
-	 * microsecond of wall-clock time. */
-	clock_gettime(CLOCK_REALTIME, &rt);
-	c->seq0 = (uint64_t)rt.tv_sec * 1000000ULL +
-		  (uint64_t)rt.tv_nsec / 1000;
 	memcpy(mac, c->mac, 6);
 	*out = c;
 	return 0;
@@ -167,7 +175,7 @@ static struct ctl_dev *dev(struct osm_ctl *c, int di)
 	d->down.type = OSM_T_CTRL;
 	memcpy(d->down.src, c->mac, 6);
 	memcpy(d->down.dst, osm_engine_device(c->e, di)->mac, 6);
-	d->down.next_seq = c->seq0;
+	d->down.next_seq = osm_session_seq(c->run);
 	sodium_memzero(&k, sizeof(k));
 	d->ready = 1;
 	return d;
@@ -195,16 +203,40 @@ static int send_msg(struct osm_ctl *c, int di, const struct osm_msg *m,
 	return osm_pkt_send(c->fd, frame, (size_t)len);
 }
 
-static int queue(struct osm_ctl *c, int di, const struct osm_msg *m)
+/* Forget what is queued for device di (about circuit cid only, if it is
+ * not OSM_CIRCUIT_ANY). */
+#define OSM_CIRCUIT_ANY	0xffffffffu
+static void forget_queued(struct osm_ctl *c, int di, uint32_t cid)
+{
+	size_t i = 0;
+
+	while (i < c->nq) {
+		if (c->q[i].dev == di &&
+		    (cid == OSM_CIRCUIT_ANY ||
+		     (c->q[i].m.type == OSM_MSG_KEY_UPDATE &&
+		      c->q[i].m.u.key.circuit == cid)))
+			drop_pending(c, i);
+		else
+			i++;
+	}
+}
+
+/* Queue m for device di, sent once message after is done (0: at once);
+ * a newer KEY_UPDATE of a circuit replaces one still queued. Returns its
+ * id, 0 if out of memory. */
+static uint64_t queue(struct osm_ctl *c, int di, const struct osm_msg *m,
+		      uint64_t after)
 {
 	struct pending *p;
 
+	if (m->type == OSM_MSG_KEY_UPDATE)
+		forget_queued(c, di, m->u.key.circuit);
 	if (c->nq == c->capq) {
 		size_t cap = c->capq ? 2 * c->capq : 64;
 
 		p = realloc(c->q, cap * sizeof(*p));
 		if (!p)
-			return -ENOMEM;
+			return 0;
 		c->q = p;
 		c->capq = cap;
 	}
@@ -212,19 +244,38 @@ static int queue(struct osm_ctl *c, int di, const struct osm_msg *m)
 	memset(p, 0, sizeof(*p));
 	p->dev = di;
 	p->m = *m;
+	p->id = ++c->next_id;
+	p->after = after;
 	p->due_ns = now_ns();
+	return p->id;
+}
+
+/* Message id is still waiting for its ACK, within its quick retries. */
+static int waiting(const struct osm_ctl *c, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; id && i < c->nq; i++)
+		if (c->q[i].id == id)
+			return c->q[i].tries <= RETRIES;
 	return 0;
 }
 
-/* A KEY_UPDATE for device (by id) about circuit cid. */
-static void key_update(struct osm_ctl *c, uint32_t dev_id, uint32_t cid,
-		       uint8_t op, const struct osm_keys *k)
+/* A KEY_UPDATE for device (by id) about circuit cid, once message after
+ * is done. Returns its id (0 if not queued). */
+static uint64_t key_update(struct osm_ctl *c, uint32_t dev_id, uint32_t cid,
+			   uint8_t op, const struct osm_keys *k,
+			   uint64_t after)
 {
 	struct osm_msg m = { .type = OSM_MSG_KEY_UPDATE };
 	int di = osm_engine_device_index(c->e, dev_id);
+	uint64_t id;
 
-	if (di < 0)
-		return;
+	/* Only to a device in a session of this run: one that joins later
+	 * gets every key it should hold then, in answer to its HELLO (and
+	 * a device that never speaks the protocol is not waited for). */
+	if (di < 0 || !c->devs[di].session)
+		return 0;
 	m.u.key.circuit = cid;
 	m.u.key.op = op;
 	if (k) {
@@ -232,37 +283,61 @@ static void key_update(struct osm_ctl *c, uint32_t dev_id, uint32_t cid,
 		memcpy(m.u.key.hop, k->hop, sizeof(m.u.key.hop));
 		memcpy(m.u.key.e2e, k->e2e, sizeof(m.u.key.e2e));
 	}
-	queue(c, di, &m);
+	id = queue(c, di, &m, after);
 	sodium_memzero(&m, sizeof(m));
+	return id;
 }
 
 /* The engine committed a change: the devices at both ends learn it. A
- * new epoch goes to the receiver first (docs/protocol.md 7.2). */
+ * new epoch goes to the receiver first, and to the sender once the
+ * receiver has ACKed it (or had its quick retries: a receiver that does
+ * not answer must not keep the sender on an old key for ever):
+ * docs/protocol.md 7.2. */
 static void on_change(void *arg, unsigned op,
 		      const struct osmdb_rec_circuit *rc)
 {
 	struct osm_ctl *c = arg;
 	struct osmdb_txn *t;
 	struct osm_keys k;
+	uint64_t rx;
 
 	if (op == OSM_CH_DEL) {
-		key_update(c, rc->src_dev, rc->id, OSM_KEY_REMOVE, NULL);
-		key_update(c, rc->dst_dev, rc->id, OSM_KEY_REMOVE, NULL);
+		key_update(c, rc->src_dev, rc->id, OSM_KEY_REMOVE, NULL, 0);
+		key_update(c, rc->dst_dev, rc->id, OSM_KEY_REMOVE, NULL, 0);
 		return;
 	}
 	if (osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t))
 		return;
 	if (!osmdb_circuit_keys(t, rc->id, rc->epoch, &k)) {
-		key_update(c, rc->dst_dev, rc->id, OSM_KEY_RX, &k);
-		key_update(c, rc->src_dev, rc->id, OSM_KEY_TX, &k);
+		rx = key_update(c, rc->dst_dev, rc->id, OSM_KEY_RX, &k, 0);
+		key_update(c, rc->src_dev, rc->id, OSM_KEY_TX, &k, rx);
 		sodium_memzero(&k, sizeof(k));
 	}
 	osmdb_txn_abort(t);
 }
 
+/* "Start a new session" to device di, at most once a REJOIN_NS. */
+static void rejoin(struct osm_ctl *c, int di, uint64_t now)
+{
+	struct osm_msg m = { .type = OSM_MSG_ACK };
+	struct ctl_dev *d = dev(c, di);
+	uint64_t seq;
+
+	if (!d || (d->rejoin_ns && now - d->rejoin_ns < REJOIN_NS))
+		return;
+	d->rejoin_ns = now;
+	m.u.ack.status = OSM_ACK_REJOIN;
+	if (!send_msg(c, di, &m, &seq))
+		c->stats.rejoin++;
+}
+
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		   struct osmdb *st)
 {
+	struct osmdb_txn *t;
+	size_t i;
+	int err;
+
 	devs_free(c);
 	c->e = e;
 	c->st = st;
@@ -276,8 +351,28 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		c->devs = NULL;
 		return -errno;
 	}
+	/* A new run before anything is sent: its numbers are above every
+	 * one sent before (docs/protocol.md 8.1). */
+	err = osmdb_txn_begin(st, 0, &t);
+	if (!err) {
+		err = osmdb_ctl_run_next(t, &c->run);
+		for (i = 0; !err && i < c->n_devs; i++)
+			err = osmdb_device_session(t, osm_engine_device(e,
+						   (int)i)->id,
+						   &c->devs[i].stored);
+		err = err ? (osmdb_txn_abort(t), err) : osmdb_txn_commit(t);
+	}
+	if (err)
+		return err;
 	osm_engine_on_change(e, on_change, c);
+	/* Devices that joined before: their sessions are not accepted in
+	 * this run; each is asked to start a new one (osm_ctl_tick). */
 	return 0;
+}
+
+void osm_ctl_set_store(struct osm_ctl *c, struct osmdb *st)
+{
+	c->st = st;
 }
 
 /* HELLO: the keys of every circuit the device is an end of. */
@@ -329,9 +424,12 @@ static void presence(struct osm_ctl *c, int di, const struct osm_frame *f,
 			       OSM_EV_ENTER : OSM_EV_LEAVE, name,
 			       m->u.presence.event == OSM_PRESENCE_ENTER ?
 			       room : NULL, 0, ev);
+	/* a PRESENCE sent again after it was applied (its ACK lost) finds
+	 * the person in that room already: applied */
 	ack(c, di, f->seq, err == OSM_ENGINE_ENOPERSON ? OSM_DROP_UNKNOWN :
-		err ? OSM_DROP_MALFORMED : OSM_OK);
-	if (on_event)
+		err == OSM_ENGINE_ESAMEROOM || !err ? OSM_OK :
+		OSM_DROP_MALFORMED);
+	if (on_event && err != OSM_ENGINE_ESAMEROOM)
 		on_event(ev, arg);
 	free(ev);
 }
@@ -368,10 +466,11 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 		for (i = 0; i < c->nq; i++) {
 			if (c->q[i].dev != di)
 				continue;
-			for (k = 0; k < c->q[i].tries; k++)
-				if (c->q[i].seq[k] == m->u.ack.seq)
+			for (k = 0; k < SEQS; k++)
+				if (c->q[i].seq[k] == m->u.ack.seq &&
+				    m->u.ack.seq)
 					break;
-			if (k < c->q[i].tries) {
+			if (k < SEQS) {
 				drop_pending(c, i);
 				return;
 			}
@@ -380,6 +479,42 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 	default:
 		c->stats.rx_bad++;	/* KEY_UPDATE is ours to send */
 	}
+}
+
+/* docs/protocol.md 8.1: a HELLO of a session above the stored one starts
+ * it (stored first); frames of the session accepted in this run go on;
+ * anything else is stale, answered by a REJOIN. */
+static int session_ok(struct osm_ctl *c, int di, struct ctl_dev *d,
+		      const struct osm_frame *f, const struct osm_msg *m)
+{
+	uint32_t s = osm_seq_session(f->seq), id;
+	struct osmdb_txn *t;
+	int err;
+
+	if (s && s == d->session)
+		return 1;
+	if (m->type == OSM_MSG_HELLO && s > d->stored) {
+		id = osm_engine_device(c->e, di)->id;
+		err = osmdb_txn_begin(c->st, 0, &t);
+		if (!err) {
+			err = osmdb_device_session_put(t, id, s);
+			err = err ? (osmdb_txn_abort(t), err) :
+				    osmdb_txn_commit(t);
+		}
+		if (err) {
+			c->stats.rx_bad++;	/* not stored: not started */
+			return 0;
+		}
+		d->stored = d->session = s;
+		/* the window starts at the HELLO: older frames are stale */
+		osm_replay_floor(&d->up.replay, f->seq);
+		forget_queued(c, di, OSM_CIRCUIT_ANY);
+		c->stats.sessions++;
+		return 1;
+	}
+	c->stats.stale_session++;
+	rejoin(c, di, now_ns());
+	return 0;
 }
 
 int osm_ctl_input(struct osm_ctl *c,
@@ -409,8 +544,10 @@ int osm_ctl_input(struct osm_ctl *c,
 			c->stats.rx_bad++;
 			continue;
 		}
-		message(c, di, &f, &m, on_event, arg);
+		if (session_ok(c, di, d, &f, &m))
+			message(c, di, &f, &m, on_event, arg);
 		sodium_memzero(plain, sizeof(plain));
+		sodium_memzero(&m, sizeof(m));
 	}
 }
 
@@ -422,24 +559,70 @@ int osm_ctl_tick(struct osm_ctl *c)
 	while (i < c->nq) {
 		struct pending *p = &c->q[i];
 
-		if (p->due_ns <= now) {
-			if (p->tries == RETRIES + 1) {
-				c->stats.gave_up++;
-				drop_pending(c, i);
-				continue;
-			}
+		if (p->due_ns <= now && !waiting(c, p->after)) {
 			if (p->tries)
 				c->stats.resent++;
-			if (send_msg(c, p->dev, &p->m, &p->seq[p->tries]))
-				p->seq[p->tries] = OSM_SEQ_INVALID;
+			else
+				p->first_ns = now;
+			if (p->tries == RETRIES + 1)
+				c->stats.slow++;	/* into slow retries */
+			if (send_msg(c, p->dev, &p->m,
+				     &p->seq[p->tries % SEQS]))
+				p->seq[p->tries % SEQS] = 0;
 			p->tries++;
-			p->due_ns = now + RETRY_NS;
+			p->due_ns = now + (p->tries <= RETRIES ? RETRY_NS :
+					   SLOW_RETRY_NS);
 		}
 		if (p->due_ns < next)
 			next = p->due_ns;
 		i++;
 	}
+	/* Devices that joined in an earlier run and not in this one: ask
+	 * them to start a session, again while they do not. */
+	for (i = 0; i < c->n_devs; i++) {
+		struct ctl_dev *d = &c->devs[i];
+
+		if (!d->stored || d->session)
+			continue;
+		if (!d->rejoin_ns || now - d->rejoin_ns >= REJOIN_IDLE_NS)
+			rejoin(c, (int)i, now);
+		if (d->rejoin_ns + REJOIN_IDLE_NS < next)
+			next = d->rejoin_ns + REJOIN_IDLE_NS;
+	}
 	if (next == UINT64_MAX)
 		return -1;
-	return (int)((next - now) / 1000000 + 1);
+	return next <= now ? 0 : (int)((next - now) / MS + 1);
+}
+
+int osm_ctl_lacking(const struct osm_ctl *c, uint64_t older_ns,
+		    void (*line)(const char *text, void *arg), void *arg)
+{
+	uint64_t now = now_ns();
+	char text[160];
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; i < c->n_devs; i++) {
+		unsigned count = 0, tries = 0;
+
+		for (j = 0; j < c->nq; j++)
+			if (c->q[j].dev == (int)i &&
+			    c->q[j].m.type == OSM_MSG_KEY_UPDATE &&
+			    c->q[j].tries && now - c->q[j].first_ns >= older_ns) {
+				count++;
+				if (c->q[j].tries > tries)
+					tries = c->q[j].tries;
+			}
+		if (!count)
+			continue;
+		n++;
+		snprintf(text, sizeof(text), "device %s (id %u) has not "
+			 "acknowledged %u key update%s (sent up to %u times)",
+			 osm_engine_device(c->e, (int)i)->name,
+			 osm_engine_device(c->e, (int)i)->id, count,
+			 count == 1 ? "" : "s", tries);
+		if (line)
+			line(text, arg);
+	}
+	return n;
 }

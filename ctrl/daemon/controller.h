@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The controller's end of every device's control circuits (docs/protocol.md
- * 7.1, 8; docs/engine.md "Devices"): it answers HELLOs with the keys a
- * device should hold, turns PRESENCE from door sensors into engine events,
- * and delivers each circuit change as KEY_UPDATEs sealed under the
- * device's control keys, sent again every 100 ms until ACKed (10 times). */
+ * 7.1, 8, 8.1; docs/engine.md "Devices"): it accepts a device's new
+ * session (stored first) and answers its HELLO with the keys the device
+ * should hold, turns PRESENCE from door sensors into engine events, asks
+ * devices of a stale session to start a new one (REJOIN), and delivers
+ * each circuit change as KEY_UPDATEs sealed under the device's control
+ * keys, sent again every 100 ms 10 times, then every second, until
+ * ACKed. */
 #ifndef OSM_CONTROLLER_H
 #define OSM_CONTROLLER_H
 
@@ -15,7 +18,11 @@ struct osm_ctl;
 /* Counters, for the daemon's log and tests. */
 struct osm_ctl_stats {
 	uint64_t rx, rx_bad, hello, presence, acks;
-	uint64_t sent, resent, gave_up;
+	uint64_t sent, resent;
+	uint64_t slow;		/* messages past their quick retries */
+	uint64_t sessions;	/* device sessions accepted */
+	uint64_t stale_session;	/* frames of a session not accepted */
+	uint64_t rejoin;	/* REJOINs sent */
 };
 
 /*
@@ -29,11 +36,21 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 void osm_ctl_close(struct osm_ctl *c);
 
 /* Work for engine e on store st (again after the engine reloads its
- * topology): device state is made anew, and every circuit change the
- * engine commits is queued for delivery; the devices' control keys are
- * kept in locked memory. Returns 0, -ENOMEM, or -errno of mlock. */
+ * topology): a new run is stored, device state is made anew (devices
+ * that joined before are asked to start a new session), and every
+ * circuit change the engine commits is queued for delivery; the
+ * devices' control keys are kept in locked memory. Returns 0, -ENOMEM,
+ * -errno of mlock, or a store code. */
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		   struct osmdb *st);
+
+/* The store was opened anew (after an erasure): use st from now on. */
+void osm_ctl_set_store(struct osm_ctl *c, struct osmdb *st);
+
+/* Devices with KEY_UPDATEs first sent at least older_ns ago and not
+ * ACKed: one line of text each to line (may be NULL). Returns how many. */
+int osm_ctl_lacking(const struct osm_ctl *c, uint64_t older_ns,
+		    void (*line)(const char *text, void *arg), void *arg);
 
 /* The socket to poll for input. */
 int osm_ctl_fd(const struct osm_ctl *c);
