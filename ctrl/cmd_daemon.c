@@ -375,7 +375,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		}
 		osm_ctl_stats(d->ctl, &cs);
 		reply_ok(c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				      "s:I, s:I, s:I, s:I}",
+				      "s:I, s:I, s:I, s:I, s:I, s:I}",
 				      "rx", (json_int_t)cs.rx,
 				      "rx_bad", (json_int_t)cs.rx_bad,
 				      "hello", (json_int_t)cs.hello,
@@ -387,7 +387,10 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 				      "sessions", (json_int_t)cs.sessions,
 				      "stale_session",
 				      (json_int_t)cs.stale_session,
-				      "rejoin", (json_int_t)cs.rejoin));
+				      "rejoin", (json_int_t)cs.rejoin,
+				      "rekeyed", (json_int_t)cs.rekeyed,
+				      "rekey_failed",
+				      (json_int_t)cs.rekey_failed));
 		return;
 	}
 	default:

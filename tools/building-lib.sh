@@ -252,22 +252,26 @@ bld_fw_boot() {
 		'.. | objects | select(.name? == $n and has("role")) | .id')
 	# the blob and the image hold the device's key: the folder is ours
 	mkdir -p -m 0700 "$dir"
-	"$PWD/build/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
+	[ -s "$dir/$name.elf" ] ||	# made once: a reboot boots it again
+	{ "$PWD/build/osm-mkblob" --id "$id" --role "$role" --mac "$mac" \
 		--ctrl-mac "$BLD_CTL_MAC" --peer-mac "$mac" \
 		--root-key-file "$D/root.key" -o "$dir/$name.blob" &&
 	(umask 077 && arm-none-eabi-objcopy \
 		--update-section .provision="$dir/$name.blob" \
-		"build/firmware/$role.elf" "$dir/$name.elf") || return 1
-	mkfifo "$dir/$name.in" "$dir/$name.out"
+		"build/firmware/$role.elf" "$dir/$name.elf"); } || return 1
+	[ -p "$dir/$name.in" ] || mkfifo "$dir/$name.in" "$dir/$name.out"
 	# semihosting: the device's session counter is a file in $dir
-	(cd "$dir" && exec ip netns exec "$(bld_swns "$room")" timeout 120 \
+	(cd "$dir" && exec ip netns exec "$(bld_swns "$room")" \
+		timeout "${BLD_FW_TIMEOUT:-120}" \
 		qemu-system-arm -M lm3s6965evb -display none -monitor none \
 		-semihosting-config enable=on,target=native \
 		-serial "pipe:$dir/$name" -kernel "$dir/$name.elf" \
 		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
 		2>"$dir/$name.err") &
 	BLD_QEMU="${BLD_QEMU:-} $!"
-	cat "$dir/$name.out" >"$dir/$name.log" &
+	eval "BLD_QEMU_${name//[^A-Za-z0-9]/_}=$!"
+	# the log of every boot, one after the other
+	cat "$dir/$name.out" >>"$dir/$name.log" &
 	# Keep the UART's input open: QEMU would see its end otherwise.
 	eval "exec {BLD_FD_${name//[^A-Za-z0-9]/_}}>\"$dir/$name.in\""
 }
@@ -286,6 +290,16 @@ bld_fw_wait() {
 		sleep 0.05
 	done
 	return 1
+}
+
+# bld_fw_reboot NAME ROLE: power the device off (its QEMU killed) and on
+# again; what it keeps is its storage (the session counter) and its log.
+bld_fw_reboot() {
+	local v="BLD_QEMU_${1//[^A-Za-z0-9]/_}" f="BLD_FD_${1//[^A-Za-z0-9]/_}"
+	kill -9 "${!v}" 2>/dev/null
+	wait "${!v}" 2>/dev/null
+	eval "exec ${!f}>&-"
+	bld_fw_boot "$1" "$2"
 }
 
 # bld_fw_down: stop the QEMUs (bld_down does it too).

@@ -489,6 +489,7 @@ static int session_ok(struct osm_ctl *c, int di, struct ctl_dev *d,
 {
 	uint32_t s = osm_seq_session(f->seq), id;
 	struct osmdb_txn *t;
+	unsigned n = 0;
 	int err;
 
 	if (s && s == d->session)
@@ -510,6 +511,12 @@ static int session_ok(struct osm_ctl *c, int di, struct ctl_dev *d,
 		osm_replay_floor(&d->up.replay, f->seq);
 		forget_queued(c, di, OSM_CIRCUIT_ANY);
 		c->stats.sessions++;
+		/* what it receives gets new keys: a frame recorded before
+		 * the session, under the old ones, is refused everywhere
+		 * (its senders get theirs once it has ACKed) */
+		if (osm_engine_rekey(c->e, id, &n))
+			c->stats.rekey_failed++;
+		c->stats.rekeyed += n;
 		return 1;
 	}
 	c->stats.stale_session++;

@@ -23,6 +23,8 @@ struct osm_ctl_stats {
 	uint64_t sessions;	/* device sessions accepted */
 	uint64_t stale_session;	/* frames of a session not accepted */
 	uint64_t rejoin;	/* REJOINs sent */
+	uint64_t rekeyed;	/* circuits rekeyed for a new session */
+	uint64_t rekey_failed;	/* sessions whose rekey failed */
 };
 
 /*

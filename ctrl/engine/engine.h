@@ -116,6 +116,16 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 		     uint64_t arrival_ns, struct osm_engine_event *ev);
 
 /*
+ * Rotate every circuit device dev_id receives on to a new epoch (store,
+ * then every switch: the new key next to the old, then the old removed),
+ * for a device that has just started a new session: a frame recorded
+ * before it, under the old key, is stale_epoch everywhere. The change
+ * hook sees each as OSM_CH_ROTATE. *n gets how many. Returns 0, a store
+ * code, -errno; on error the store is as before and the maps follow it.
+ */
+int osm_engine_rekey(struct osm_engine *e, uint32_t dev_id, unsigned *n);
+
+/*
  * Erase person (GDPR; docs/store.md, "Erasure"): if present, they leave
  * first, as osm_engine_event would make them (their circuits go from
  * every switch; *ev, which may be NULL, gets that event); then the store

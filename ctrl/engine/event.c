@@ -400,6 +400,62 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 	return err;
 }
 
+/* ---- a device's received circuits, rekeyed ------------------------------ */
+
+struct rekey {
+	uint32_t dev;
+	struct vec v;
+};
+
+static int rekey_cb(const void *rec, void *arg)
+{
+	const struct osmdb_rec_circuit *c = rec;
+	struct rekey *r = arg;
+
+	return c->dst_dev == r->dev ? vec_push(&r->v, c) : 0;
+}
+
+int osm_engine_rekey(struct osm_engine *e, uint32_t dev_id, unsigned *n)
+{
+	struct rekey r = { .dev = dev_id };
+	struct osmdb_txn *t;
+	uint32_t *old = NULL, ops = 0;
+	char *all = NULL;
+	size_t i;
+	int err;
+
+	*n = 0;
+	err = osmdb_txn_begin(e->st, 0, &t);
+	if (err)
+		return err;
+	err = osmdb_foreach(t, OSMDB_TAB_CIRCUITS, rekey_cb, &r);
+	if (!err && r.v.n && (!(old = calloc(r.v.n, sizeof(*old))) ||
+			      !(all = malloc(r.v.n))))
+		err = -ENOMEM;
+	if (all)
+		memset(all, 1, r.v.n);
+	for (i = 0; i < r.v.n && !err; i++) {
+		old[i] = r.v.c[i].epoch;
+		err = osmdb_circuit_rotate(t, r.v.c[i].id, &r.v.c[i].epoch);
+	}
+	/* the new epoch next to the old on every switch, then the old gone:
+	 * a frame recorded under it is stale_epoch from now on */
+	if (!err)
+		err = eng_maps_rekey(e, t, r.v.c, r.v.n, all, NULL, &ops) ?:
+		      eng_maps_rekey(e, t, r.v.c, r.v.n, all, old, &ops);
+	err = err ? (osmdb_txn_abort(t), err) : osmdb_txn_commit(t);
+	if (err && ops)
+		osm_engine_reconcile(e, NULL);	/* the maps follow the store */
+	for (i = 0; !err && e->hook && i < r.v.n; i++)
+		e->hook(e->hook_arg, OSM_CH_ROTATE, &r.v.c[i]);
+	if (!err)
+		*n = (unsigned)r.v.n;
+	free(old);
+	free(all);
+	free(r.v.c);
+	return err;
+}
+
 void osm_engine_events(const struct osm_engine *e, unsigned n,
 		       void (*fn)(const struct osm_engine_event *ev,
 				  void *arg), void *arg)
