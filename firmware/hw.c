@@ -105,7 +105,11 @@ static int nv_open(int mode)
 {
 	static const char hex[] = "0123456789abcdef";
 	char name[16] = "osm-nv-";	/* on the stack: RAM is short */
-	osm_u32 id = osm_get_be32(fw_blob.device_id), i;
+	/* read through a pointer the compiler cannot see into: fw_blob is
+	 * all zero as compiled, objcopy writes it afterwards */
+	const osm_u8 *volatile blob = (const osm_u8 *)&fw_blob;
+	osm_u32 id = osm_get_be32(blob + __builtin_offsetof(struct osm_fw_blob,
+							  device_id)), i;
 
 	for (i = 0; i < 8; i++)
 		name[14 - i] = hex[(id >> (4 * i)) & 15];

@@ -272,6 +272,7 @@ bld_fw_boot() {
 	eval "BLD_QEMU_${name//[^A-Za-z0-9]/_}=$!"
 	# the log of every boot, one after the other
 	cat "$dir/$name.out" >>"$dir/$name.log" &
+	eval "BLD_CAT_${name//[^A-Za-z0-9]/_}=$!"
 	# Keep the UART's input open: QEMU would see its end otherwise.
 	eval "exec {BLD_FD_${name//[^A-Za-z0-9]/_}}>\"$dir/$name.in\""
 }
@@ -296,8 +297,12 @@ bld_fw_wait() {
 # again; what it keeps is its storage (the session counter) and its log.
 bld_fw_reboot() {
 	local v="BLD_QEMU_${1//[^A-Za-z0-9]/_}" f="BLD_FD_${1//[^A-Za-z0-9]/_}"
-	kill -9 "${!v}" 2>/dev/null
+	local c="BLD_CAT_${1//[^A-Za-z0-9]/_}"
+	# SIGTERM: timeout passes it on to QEMU (a SIGKILL would leave QEMU
+	# running without it); QEMU stops at once, as a power cut would
+	kill "${!v}" 2>/dev/null
 	wait "${!v}" 2>/dev/null
+	wait "${!c}" 2>/dev/null	# its log read to the end
 	eval "exec ${!f}>&-"
 	bld_fw_boot "$1" "$2"
 }

@@ -519,8 +519,13 @@ static int session_ok(struct osm_ctl *c, int di, struct ctl_dev *d,
 		c->stats.rekeyed += n;
 		return 1;
 	}
+	/* A device with no session in this run is asked for one. One in
+	 * a session (the frame is a replay) is left alone: a REJOIN would
+	 * cost it a write of its storage for every frame an attacker
+	 * replays. */
 	c->stats.stale_session++;
-	rejoin(c, di, now_ns());
+	if (!d->session)
+		rejoin(c, di, now_ns());
 	return 0;
 }
 
