@@ -18,7 +18,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: osm-fabric [--store DIR] device provision DEVICE -o BLOB\n"
 "                  [--epoch E] [--ctrl-mac MAC] [--peer-mac MAC] [--force]\n"
-"Write the provisioning blob of firmware device DEVICE (role door or lamp)\n"
+"Write the provisioning blob of device DEVICE (any role but controller: a\n"
+"door or lamp image, or osm-endpoint join for the others)\n"
 "to BLOB, mode 0600: its id, role and MAC from the topology, the MAC of\n"
 "the controller (the device of role controller in its room, else the\n"
 "building's only one; --ctrl-mac when the topology has none), its\n"
@@ -152,10 +153,9 @@ static int provision(int argc, char **argv)
 	if (!f.found) {
 		osm_err("device provision: no device '%s' in the store",
 			f.name);
-	} else if (f.dev.role != OSM_ROLE_DOOR &&
-		   f.dev.role != OSM_ROLE_LAMP) {
-		osm_err("device %s: role %s has no firmware (door, lamp)",
-			f.name, osmdb_role_name(f.dev.role));
+	} else if (f.dev.role == OSM_ROLE_CONTROLLER) {
+		osm_err("device %s: a controller is not provisioned (it "
+			"holds the building's keys)", f.name);
 	} else if (cmac || !ctrl_mac(&f, p.ctrl_mac)) {
 		p.device_id = f.dev.id;
 		p.role = f.dev.role;

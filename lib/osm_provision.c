@@ -22,8 +22,8 @@ int osm_fw_blob_build(struct osm_fw_blob *b, const struct osm_fw_params *p)
 {
 	struct osm_keys k;
 
-	if (p->device_id > OSM_DEVICE_ID_MAX ||
-	    (p->role != OSM_ROLE_DOOR && p->role != OSM_ROLE_LAMP))
+	if (p->device_id > OSM_DEVICE_ID_MAX || p->role < OSM_ROLE_SENSOR ||
+	    p->role >= OSM_ROLE_CONTROLLER)
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
 	memcpy(b->magic, OSM_FW_BLOB_MAGIC, 4);
@@ -49,6 +49,24 @@ int osm_fw_blob_build(struct osm_fw_blob *b, const struct osm_fw_params *p)
 					     OSM_FW_BLOB_CHECKED_LEN,
 					     (const uint8_t *)
 					     OSM_FW_BLOB_CHECK_KEY));
+	return 0;
+}
+
+int osm_fw_blob_check(const struct osm_fw_blob *b)
+{
+	uint64_t want = osm_siphash24((const uint8_t *)b,
+				      OSM_FW_BLOB_CHECKED_LEN,
+				      (const uint8_t *)OSM_FW_BLOB_CHECK_KEY);
+
+	if (memcmp(b->magic, OSM_FW_BLOB_MAGIC, 4) ||
+	    b->version != OSM_FW_BLOB_VERSION ||
+	    osm_get_le64(b->check) != want ||
+	    osm_get_be32(b->device_id) > OSM_DEVICE_ID_MAX ||
+	    osm_get_be32(b->ctrl_up) !=
+	    osm_ctrl_circuit(osm_get_be32(b->device_id), OSM_CTRL_UP) ||
+	    osm_get_be32(b->ctrl_down) !=
+	    osm_ctrl_circuit(osm_get_be32(b->device_id), OSM_CTRL_DOWN))
+		return -EINVAL;
 	return 0;
 }
 

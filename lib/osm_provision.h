@@ -10,7 +10,9 @@
 
 struct osm_fw_params {
 	uint32_t device_id;		/* <= OSM_DEVICE_ID_MAX */
-	uint8_t role;			/* OSM_ROLE_DOOR or OSM_ROLE_LAMP */
+	uint8_t role;			/* enum osm_role, not controller:
+					 * door and lamp have firmware, every
+					 * role joins with osm-endpoint */
 	uint32_t ctrl_epoch;		/* epoch of the control keys */
 	uint8_t device_key[OSM_DEVICE_KEY_LEN];	/* osm_kdf_device() */
 	uint8_t mac[6];			/* the device's Ethernet address */
@@ -24,9 +26,14 @@ int osm_fw_role_parse(const char *name);
 /*
  * Fill b from p: control circuit ids (osm_ctrl_circuit), control keys of
  * both directions (osm_kdf_ctrl) and the check value. Returns 0, or
- * -EINVAL for a device id over OSM_DEVICE_ID_MAX or an unsupported role.
+ * -EINVAL for a device id over OSM_DEVICE_ID_MAX or a role that is not a
+ * device's (0, controller, unknown).
  */
 int osm_fw_blob_build(struct osm_fw_blob *b, const struct osm_fw_params *p);
+
+/* 0 if b is a whole blob (magic, version, check value, its control
+ * circuits those of its id), else -EINVAL. */
+int osm_fw_blob_check(const struct osm_fw_blob *b);
 
 /*
  * Build the blob and write it to path (mode 0600, through a temporary file

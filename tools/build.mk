@@ -12,7 +12,8 @@ BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
 # BPF programs of the tools share tools/fresh.bpf.h.
 $(B)/tools/%.bpf.o: EXTRA_BPF_CFLAGS += -Itools
 
-$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(LIBOSM)
+$(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(B)/tools/endpoint_join.o \
+	$(LIBOSM)
 $(OSM_ENDPOINT): LDLIBS = $(LIBS_OSM)
 
 # -m live: live_xdp needs atomic fetch-and-add (BPF ISA v3).

@@ -149,8 +149,12 @@ bld_up() {
 }
 
 bld_down() {
-	local name rest
+	local name rest q
 	bld_fw_down
+	for q in ${BLD_EPS:-}; do kill "$q" 2>/dev/null; wait "$q" 2>/dev/null
+	done
+	BLD_EPS=
+	rm -rf "/tmp/$P.ep"
 	for s in core r101 r102; do
 		"$F" unload -n "$(bld_swns $s)" "$(bld_sw $s)" >/dev/null 2>&1
 		ip netns del "$(bld_swns $s)" 2>/dev/null
@@ -238,6 +242,61 @@ bld_keyfile() {
 }
 bld_send() { bld_ep send "$@" -q; }
 bld_recv() { bld_ep recv "$@"; }
+
+# ---- host devices on the control protocol (osm-endpoint join) ------------
+# bld_ep_join NAME [join options]: device NAME runs `osm-endpoint join` on
+# its eth0, provisioned from the store (device provision), its session
+# counter in /tmp/$P.ep/NAME.state; commands with bld_ep_cmd, its output
+# in /tmp/$P.ep/NAME.log (every run of it, one after the other).
+bld_ep_join() {
+	local name=$1 dir=/tmp/$P.ep v
+	shift
+	v=${name//[^A-Za-z0-9]/_}
+	mkdir -p -m 0700 "$dir"
+	[ -s "$dir/$name.blob" ] ||
+		"$F" --store "$D" device provision "$name" \
+			--ctrl-mac "$BLD_CTL_MAC" -o "$dir/$name.blob" \
+			>/dev/null || return 1
+	[ -p "$dir/$name.in" ] || mkfifo "$dir/$name.in"
+	ip netns exec "$(bld_devns "$name")" "$E" join eth0 \
+		--blob "$dir/$name.blob" --state "$dir/$name.state" "$@" \
+		<"$dir/$name.in" >>"$dir/$name.log" 2>&1 &
+	eval "BLD_EP_$v=$!"
+	BLD_EPS="${BLD_EPS:-} $!"
+	eval "exec {BLD_EPFD_$v}>\"$dir/$name.in\""
+}
+
+# bld_ep_cmd NAME LINE: a command to its osm-endpoint join.
+bld_ep_cmd() {
+	local v="BLD_EPFD_${1//[^A-Za-z0-9]/_}"
+	echo "$2" >&"${!v}"
+}
+
+# bld_ep_stop NAME [SIGNAL]: stop it (its state file stays).
+bld_ep_stop() {
+	local v="BLD_EP_${1//[^A-Za-z0-9]/_}" f="BLD_EPFD_${1//[^A-Za-z0-9]/_}"
+	kill "-${2:-TERM}" "${!v}" 2>/dev/null
+	wait "${!v}" 2>/dev/null
+	eval "exec ${!f}>&-"
+}
+
+# bld_ep_wait NAME REGEX [TICKS]: until its log has a match (TICKS of
+# 20 ms, default 250).
+bld_ep_wait() {
+	local i
+	for i in $(seq "${3:-250}"); do
+		grep -qE "$2" "/tmp/$P.ep/$1.log" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# bld_id SRC DST: the id of circuit SRC -> DST (no keys), or nothing.
+bld_id() {
+	"$F" --store "$D" -j engine circuits |
+		jq -r --arg s "$1" --arg d "$2" \
+			'.[] | select(.src == $s and .dst == $d) | .id'
+}
 
 # ---- firmware devices (BLD_FW) ------------------------------------------
 # bld_fw_boot NAME ROLE: provision device NAME's image from the store

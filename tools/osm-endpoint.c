@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-endpoint: a host endpoint of one circuit on one interface. `send`
  * seals frames (or sends raw hex) and prints each frame it sent; `recv`
- * opens what arrives and prints it, so tests can compare byte for byte. */
+ * opens what arrives and prints it, so tests can compare byte for byte;
+ * `join` is a whole device on the control protocol (endpoint_join.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "osm_arg.h"
 #include "osm_keys.h"
 #include "osm_packet.h"
+#include "endpoint_join.h"
 
 #define FRAME_MAX (OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD + 64)
 
@@ -30,13 +32,18 @@ static void usage(FILE *f)
 "       osm-endpoint recv IFNAME --circuit ID --epoch E KEYS [--count N]\n"
 "                    [--timeout MS]\n"
 "       osm-endpoint recv IFNAME --raw [--count N] [--timeout MS]\n"
+"       osm-endpoint join IFNAME --blob FILE --state FILE [--ack-delay-ms N]\n"
 "KEYS: --hop-key-file FILE --e2e-key-file FILE (16 and 32 bytes, raw or hex;\n"
 "the caller's, closed to group and others; - reads stdin; never a key on\n"
 "the command line)\n"
 "send prints 'sent SEQ FRAME-HEX' per frame. recv prints, per circuit frame\n"
 "that arrives, 'frame FRAME-HEX' and then 'ok SEQ EPOCH PAYLOAD-HEX' or\n"
 "'drop REASON SEQ'. --count: stop after N good frames (--raw: N frames);\n"
-"--timeout: give up after MS milliseconds (exit 1 if --count was not met).\n");
+"--timeout: give up after MS milliseconds (exit 1 if --count was not met).\n"
+"join: a device on the control protocol, provisioned with the blob of\n"
+"`osm-fabric device provision`, its session counter in the state file;\n"
+"driven by lines on stdin (send ID TEXT, send-hex ID HEX, burst ID N\n"
+"INTERVAL_US TEXT, keys, quit), reporting on stdout (osm-endpoint(1)).\n");
 }
 
 struct opts {
@@ -396,5 +403,7 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "recv"))
 		return cmd_recv(argc - 1, argv + 1);
-	return osm_err("unknown command '%s' (send, recv)", argv[1]);
+	if (!strcmp(argv[1], "join"))
+		return osm_endpoint_join(argc - 1, argv + 1);
+	return osm_err("unknown command '%s' (send, recv, join)", argv[1]);
 }

@@ -112,8 +112,10 @@ nofile() {	# nofile DESC WANT ARGS... (the blob is $DIR/no.blob)
 }
 nofile "unknown device" "no device 'nobody'" \
 	device provision nobody -o "$DIR/no.blob"
-nofile "a microphone" "role microphone has no firmware" \
-	device provision mic -o "$DIR/no.blob"
+tap_ok "a microphone (no firmware: for osm-endpoint join) is provisioned" \
+	F device provision mic -o "$DIR/mic.blob"
+nofile "a controller" "a controller is not provisioned" \
+	device provision ctl -o "$DIR/no.blob"
 nofile "no -o" "need DEVICE and -o BLOB" device provision $P-door
 nofile "no device" "need DEVICE and -o BLOB" \
 	device provision -o "$DIR/no.blob"
