@@ -70,7 +70,24 @@ static struct {
 	unsigned ack_delay;
 	struct held held[64];
 	unsigned nheld;
+	/* a burst under way: sent from the event loop, so that control
+	 * messages (a new key) are taken in the middle of it */
+	struct {
+		uint32_t circuit;
+		unsigned long left, sent, interval_us;
+		uint64_t next_us, first;
+		size_t len;
+		uint8_t p[OSM_MAX_PAYLOAD];
+	} burst;
 } J;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static uint64_t now_ms(void)
 {
@@ -353,33 +370,76 @@ static void frame_in(const uint8_t *buf, size_t n)
 
 /* ---- the local program's lines -------------------------------------------- */
 
-static void send_data(uint32_t c, const uint8_t *p, size_t len,
-		      unsigned long count, unsigned long interval_us)
+/* Seal and send one frame on circuit c; returns its number, or 0 with
+ * an error line. */
+static uint64_t send_one(uint32_t c, const uint8_t *p, size_t len)
 {
 	uint8_t f[FRAME_MAX];
-	uint64_t first;
-	unsigned long i;
+	uint64_t seq;
 	int t = find(J.k->tx_used, J.k->tx, sizeof(J.k->tx[0]), c, 0), n;
 
 	if (!J.joined || t < 0) {
 		out("error no key to send on circuit %u", c);
+		return 0;
+	}
+	seq = J.k->tx[t].next_seq;
+	n = osm_seal(&J.k->tx[t], p, len, f, sizeof(f));
+	if (n < 0 || osm_pkt_send(J.fd, f, (size_t)n)) {
+		out("error send on circuit %u: %s", c,
+		    strerror(n < 0 ? -n : errno));
+		return 0;
+	}
+	return seq;
+}
+
+/* The burst's frames that are due. */
+static void burst_run(void)
+{
+	uint64_t seq, now = now_us();
+
+	while (J.burst.left && J.burst.next_us <= now) {
+		seq = send_one(J.burst.circuit, J.burst.p, J.burst.len);
+		if (!seq) {
+			J.burst.left = 0;
+			break;
+		}
+		if (!J.burst.sent++)
+			J.burst.first = seq;
+		J.burst.left--;
+		J.burst.next_us += J.burst.interval_us;
+		if (J.burst.interval_us)
+			now = now_us();
+	}
+	if (!J.burst.left && J.burst.sent) {
+		out("sent %u %llu %lu", J.burst.circuit,
+		    (unsigned long long)J.burst.first, J.burst.sent);
+		J.burst.sent = 0;
+	}
+}
+
+static void send_data(uint32_t c, const uint8_t *p, size_t len,
+		      unsigned long count, unsigned long interval_us)
+{
+	uint64_t seq;
+
+	if (count == 1) {
+		seq = send_one(c, p, len);
+		if (seq)
+			out("sent %u %llu", c, (unsigned long long)seq);
 		return;
 	}
-	first = J.k->tx[t].next_seq;
-	for (i = 0; i < count; i++) {
-		n = osm_seal(&J.k->tx[t], p, len, f, sizeof(f));
-		if (n < 0 || osm_pkt_send(J.fd, f, (size_t)n)) {
-			out("error send on circuit %u: %s", c,
-			    strerror(n < 0 ? -n : errno));
-			return;
-		}
-		if (interval_us && i + 1 < count)
-			usleep((useconds_t)interval_us);
+	if (J.burst.left) {
+		out("error a burst is under way");
+		return;
 	}
-	if (count == 1)
-		out("sent %u %llu", c, (unsigned long long)first);
-	else
-		out("sent %u %llu %lu", c, (unsigned long long)first, count);
+	J.burst.circuit = c;
+	J.burst.left = count;
+	J.burst.sent = 0;
+	J.burst.interval_us = interval_us;
+	J.burst.next_us = now_us();
+	J.burst.len = len;
+	memcpy(J.burst.p, p, len);
+	burst_run();
 }
 
 static void keys_list(void)
@@ -570,6 +630,14 @@ int osm_endpoint_join(int argc, char **argv)
 			if (J.held[i].due_ms < v)
 				v = J.held[i].due_ms;
 		n = v > now ? (int)(v - now) : 0;
+		if (J.burst.left) {	/* the next frame of the burst */
+			uint64_t u = now_us();
+
+			if (J.burst.next_us <= u)
+				n = 0;
+			else if ((J.burst.next_us - u) / 1000 < (uint64_t)n)
+				n = (int)((J.burst.next_us - u) / 1000);
+		}
 		p[0] = (struct pollfd){ .fd = J.fd, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = in_open ? 0 : -1,
 					.events = POLLIN };
@@ -591,6 +659,7 @@ int osm_endpoint_join(int argc, char **argv)
 			       0)
 				frame_in(buf, (size_t)n);
 		}
+		burst_run();
 		if (p[1].revents & (POLLIN | POLLHUP)) {
 			n = (int)read(0, line + len, sizeof(line) - 1 - len);
 			if (n <= 0) {

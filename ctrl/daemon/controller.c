@@ -48,6 +48,8 @@ struct pending {
 	int dev;
 	unsigned tries;
 	uint64_t id, after;
+	uint32_t retire, retire_epoch;	/* circuit, old epoch to retire
+					 * once this TX is taken (0: none) */
 	uint64_t due_ns, first_ns;
 	uint64_t seq[SEQS];
 	struct osm_msg m;
@@ -117,6 +119,10 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 
 static void drop_pending(struct osm_ctl *c, size_t i)
 {
+	/* a sender's new key taken (or no longer to wait for): the old
+	 * epoch goes from the switches */
+	if (c->q[i].retire && c->e)
+		osm_engine_retire(c->e, c->q[i].retire, c->q[i].retire_epoch);
 	sodium_memzero(&c->q[i].m, sizeof(c->q[i].m));
 	c->q[i] = c->q[--c->nq];
 	sodium_memzero(&c->q[c->nq], sizeof(c->q[c->nq]));
@@ -136,6 +142,8 @@ void osm_ctl_close(struct osm_ctl *c)
 {
 	if (!c)
 		return;
+	c->e = NULL;	/* stopping: no map changes (the next start
+			 * reconciles) */
 	devs_free(c);
 	free(c->q);
 	if (c->fd >= 0)
@@ -299,7 +307,9 @@ static void on_change(void *arg, unsigned op,
 	struct osm_ctl *c = arg;
 	struct osmdb_txn *t;
 	struct osm_keys k;
-	uint64_t rx;
+	uint64_t rx, tx;
+	uint32_t old;
+	size_t i;
 
 	if (op == OSM_CH_DEL) {
 		key_update(c, rc->src_dev, rc->id, OSM_KEY_REMOVE, NULL, 0);
@@ -310,8 +320,19 @@ static void on_change(void *arg, unsigned op,
 		return;
 	if (!osmdb_circuit_keys(t, rc->id, rc->epoch, &k)) {
 		rx = key_update(c, rc->dst_dev, rc->id, OSM_KEY_RX, &k, 0);
-		key_update(c, rc->src_dev, rc->id, OSM_KEY_TX, &k, rx);
+		tx = key_update(c, rc->src_dev, rc->id, OSM_KEY_TX, &k, rx);
 		sodium_memzero(&k, sizeof(k));
+		/* a rotation's old epoch retires once the sender has its
+		 * new key; at once if it is not a device we deliver to */
+		old = op == OSM_CH_ROTATE ? osm_engine_retiring(c->e, rc->id) :
+		      0;
+		if (old && !tx)
+			osm_engine_retire(c->e, rc->id, old);
+		for (i = 0; old && tx && i < c->nq; i++)
+			if (c->q[i].id == tx) {
+				c->q[i].retire = rc->id;
+				c->q[i].retire_epoch = old;
+			}
 	}
 	osmdb_txn_abort(t);
 }
@@ -365,6 +386,7 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 	if (err)
 		return err;
 	osm_engine_on_change(e, on_change, c);
+	osm_engine_defer_retire(e, 1);
 	/* Devices that joined before: their sessions are not accepted in
 	 * this run; each is asked to start a new one (osm_ctl_tick). */
 	return 0;
@@ -576,8 +598,15 @@ int osm_ctl_tick(struct osm_ctl *c)
 				c->stats.resent++;
 			else
 				p->first_ns = now;
-			if (p->tries == RETRIES + 1)
+			if (p->tries == RETRIES + 1) {
 				c->stats.slow++;	/* into slow retries */
+				/* a sender that does not answer keeps no old
+				 * epoch alive for ever */
+				if (p->retire)
+					osm_engine_retire(c->e, p->retire,
+							  p->retire_epoch);
+				p->retire = 0;
+			}
 			if (send_msg(c, p->dev, &p->m,
 				     &p->seq[p->tries % SEQS]))
 				p->seq[p->tries % SEQS] = 0;

@@ -125,6 +125,7 @@ void osm_engine_close(struct osm_engine *e)
 	eng_watch_close(e);
 	topo_free(e);
 	free(e->ring);
+	free(e->retiring);
 	free(e);
 }
 

@@ -116,6 +116,19 @@ int osm_engine_event(struct osm_engine *e, enum osm_engine_kind kind,
 		     uint64_t arrival_ns, struct osm_engine_event *ev);
 
 /*
+ * Rotation in two steps (docs/protocol.md 7.2): by default an event that
+ * rotates a circuit removes its old epoch from the switches at its end.
+ * With defer on (a controller that delivers the new keys), the old epoch
+ * stays until osm_engine_retire(e, id, old) -- once the sender has taken
+ * its new key -- so no frame sealed under it is lost meanwhile; verify
+ * and reconcile expect it there until then. osm_engine_retiring gives
+ * the old epoch of id still on the switches (0: none).
+ */
+void osm_engine_defer_retire(struct osm_engine *e, int on);
+int osm_engine_retire(struct osm_engine *e, uint32_t id, uint32_t epoch);
+uint32_t osm_engine_retiring(const struct osm_engine *e, uint32_t id);
+
+/*
  * Rotate every circuit device dev_id receives on to a new epoch (store,
  * then every switch: the new key next to the old, then the old removed),
  * for a device that has just started a new session: a frame recorded

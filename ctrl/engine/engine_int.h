@@ -82,6 +82,11 @@ struct osm_engine {
 	uint64_t seq;
 	struct osm_engine_event *ring;	/* OSM_ENGINE_RING entries */
 	unsigned ring_head, ring_n;
+	/* Rotated circuits whose old epoch stays on the switches until
+	 * osm_engine_retire (osm_engine_defer_retire), maps.c. */
+	int defer_retire;
+	struct eng_retiring { uint32_t id, epoch; } *retiring;
+	size_t n_retiring, cap_retiring;
 };
 
 /* A circuit the policy wants: devices by index, its class and owner
@@ -193,6 +198,15 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si);
 
 /* ---- maps.c: an event's map changes, as batch operations -------------- */
+
+/* The old epoch of circuit id still on the switches (0: none), and its
+ * record: set (replacing), or dropped. */
+uint32_t eng_retiring(const struct osm_engine *e, uint32_t id);
+int eng_retiring_set(struct osm_engine *e, uint32_t id, uint32_t epoch);
+void eng_retiring_drop(struct osm_engine *e, uint32_t id);
+/* Remove epoch of circuit c from every switch of its path now. */
+int eng_retire_one(struct osm_engine *e, const struct osmdb_rec_circuit *c,
+		   uint32_t epoch);
 
 /* On every switch of the paths of c[0..n) (where sel[i], if sel): delete
  * them, first hop first; add them at their epochs, last hop first; rekey:

@@ -184,6 +184,14 @@ static void state_update(struct osm_engine *e,
 	}
 	for (i = 0; i < d->add.n; i++)
 		eng_state_add_circuit(e, &d->add.c[i]);
+	for (i = 0; i < d->cur.n; i++) {
+		if (d->del[i])
+			eng_retiring_drop(e, d->cur.c[i].id);
+		else if (d->rot[i] && e->defer_retire &&
+			 eng_retiring_set(e, d->cur.c[i].id, d->old[i]))
+			/* cannot remember it: retire it now */
+			eng_retire_one(e, &d->cur.c[i], d->old[i]);
+	}
 	if (!e->hook)
 		return;
 	for (i = 0; i < d->cur.n; i++)
@@ -331,10 +339,15 @@ static int apply(struct osm_engine *e, struct osmdb_txn *t,
 		note(e, ev, OSM_CH_ROTATE, &cur->c[i]);
 		ev->rotated++;
 	}
-	/* Rotation step 2 is the last: the old epochs die everywhere. */
+	/* Rotation step 2 is the last: the old epochs die everywhere; or,
+	 * with a controller delivering the new keys, when the sender has
+	 * taken its new key (osm_engine_retire): no frame of the old epoch
+	 * in flight is lost meanwhile. */
 	err = eng_maps_add(e, t, add->c, add->n, &ev->map_ops) ?:
-	      eng_maps_rekey(e, t, cur->c, cur->n, rot, NULL, &ev->map_ops) ?:
-	      eng_maps_rekey(e, t, cur->c, cur->n, rot, old, &ev->map_ops);
+	      eng_maps_rekey(e, t, cur->c, cur->n, rot, NULL, &ev->map_ops);
+	if (!err && !e->defer_retire)
+		err = eng_maps_rekey(e, t, cur->c, cur->n, rot, old,
+				     &ev->map_ops);
 	ev->maps_ns = eng_now_ns() - t0;
 out:
 	free(w);
@@ -437,6 +450,9 @@ int osm_engine_rekey(struct osm_engine *e, uint32_t dev_id, unsigned *n)
 	for (i = 0; i < r.v.n && !err; i++) {
 		old[i] = r.v.c[i].epoch;
 		err = osmdb_circuit_rotate(t, r.v.c[i].id, &r.v.c[i].epoch);
+		/* an older epoch waiting to retire: the new one takes its
+		 * slot */
+		eng_retiring_drop(e, r.v.c[i].id);
 	}
 	/* the new epoch next to the old on every switch, then the old gone:
 	 * a frame recorded under it is stale_epoch from now on */

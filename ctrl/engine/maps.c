@@ -230,3 +230,87 @@ int eng_maps_rekey(struct osm_engine *e, struct osmdb_txn *t,
 	plan_free(&rep);
 	return err;
 }
+
+/* ---- old epochs retired late --------------------------------------------- */
+
+uint32_t eng_retiring(const struct osm_engine *e, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_retiring; i++)
+		if (e->retiring[i].id == id)
+			return e->retiring[i].epoch;
+	return 0;
+}
+
+void eng_retiring_drop(struct osm_engine *e, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_retiring; i++)
+		if (e->retiring[i].id == id) {
+			e->retiring[i] = e->retiring[--e->n_retiring];
+			return;
+		}
+}
+
+int eng_retiring_set(struct osm_engine *e, uint32_t id, uint32_t epoch)
+{
+	struct eng_retiring *p;
+
+	eng_retiring_drop(e, id);
+	if (e->n_retiring == e->cap_retiring) {
+		size_t cap = e->cap_retiring ? 2 * e->cap_retiring : 16;
+
+		p = realloc(e->retiring, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		e->retiring = p;
+		e->cap_retiring = cap;
+	}
+	e->retiring[e->n_retiring++] = (struct eng_retiring){ id, epoch };
+	return 0;
+}
+
+uint32_t osm_engine_retiring(const struct osm_engine *e, uint32_t id)
+{
+	return eng_retiring(e, id);
+}
+
+void osm_engine_defer_retire(struct osm_engine *e, int on)
+{
+	e->defer_retire = on;
+}
+
+int eng_retire_one(struct osm_engine *e, const struct osmdb_rec_circuit *c,
+		   uint32_t epoch)
+{
+	struct osmdb_txn *t;
+	uint32_t ops = 0;
+	int err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
+
+	if (err)
+		return err;
+	err = eng_maps_rekey(e, t, c, 1, "\1", &epoch, &ops);
+	osmdb_txn_abort(t);
+	return err;
+}
+
+int osm_engine_retire(struct osm_engine *e, uint32_t id, uint32_t epoch)
+{
+	struct osmdb_rec_circuit c;
+	struct osmdb_txn *t;
+	int err;
+
+	if (!epoch || eng_retiring(e, id) != epoch)
+		return 0;	/* retired already, or a later rotation */
+	eng_retiring_drop(e, id);
+	err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
+	if (err)
+		return err;
+	err = osmdb_circuit_get(t, id, &c);
+	osmdb_txn_abort(t);
+	if (err)
+		return err == OSMDB_ENOTFOUND ? 0 : err;
+	return eng_retire_one(e, &c, epoch);
+}

@@ -94,11 +94,13 @@ static void one_circuit(struct sync *s, struct osmdb_txn *t,
 			const struct osmdb_rec_circuit *c)
 {
 	struct osm_circuit want;
-	struct osm_keys k;
+	struct osm_keys k, ko = { 0 };
+	uint32_t old = eng_retiring(s->e, c->id);
 	unsigned i;
 	int err, si;
 
-	err = osmdb_circuit_keys(t, c->id, c->epoch, &k);
+	err = osmdb_circuit_keys(t, c->id, c->epoch, &k) ?:
+	      (old ? osmdb_circuit_keys(t, c->id, old, &ko) : 0);
 	if (err) {
 		say(s, "circuit %u: no keys: %s", c->id,
 		    osm_engine_strerror(err));
@@ -115,10 +117,19 @@ static void one_circuit(struct sync *s, struct osmdb_txn *t,
 			first_err(s, err);
 			continue;
 		}
+		if (old) {	/* rotated, not yet retired: still there */
+			struct osm_key_slot *ks =
+				&want.key[osm_epoch_slot(old)];
+
+			ks->epoch = old;
+			ks->valid = 1;
+			memcpy(ks->hop_key, ko.hop, sizeof(ks->hop_key));
+		}
 		check_entry(s, si, c->id, &want, c->epoch);
 		sodium_memzero(&want, sizeof(want));
 	}
 	sodium_memzero(&k, sizeof(k));
+	sodium_memzero(&ko, sizeof(ko));
 }
 
 /* The two control circuits of device di on every switch of their paths. */

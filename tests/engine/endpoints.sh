@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Host devices on the control protocol (osm-endpoint join), people moving:
+#   - every host device joins; the keys of every change reach both ends,
+#     the sender's only after the receiver ACKed its RX key;
+#   - a room circuit rotates while its sender streams to a receiver that
+#     is slow to take keys (--ack-delay-ms): the old epoch stays on the
+#     switches until the sender has its new key, and no frame is lost;
+#   - a person moves: their old circuits' keys are forgotten (REMOVE),
+#     the new ones arrive; a leaver's device cannot send;
+#   - an endpoint killed and started again runs a new session (its state
+#     file), is rekeyed, and frames recorded before its restart, replayed
+#     straight to it, are refused;
+#   - every KEY_UPDATE is ACKed; verify is clean.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+P=oen$$
+D=/tmp/$P-ep
+S=/tmp/$P.sock
+. tools/building-lib.sh
+trap 'kill $capp 2>/dev/null; bld_teardown; rm -f /tmp/$P.cap*' EXIT
+capp=
+bld_up || { echo "not ok 1 - building up"; exit 1; }
+bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
+	{ echo "not ok 1 - daemon starts"; exit 1; }
+L=/tmp/$P.ep
+ctl() { bld_ask controller | cut -d' ' -f2- | jq -r "$1"; }
+ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
+recvs() { grep -c "^recv $1 " "$L/$2.log"; }
+# until N frames of circuit ID reached NAME (TICKS of 20 ms)
+until_recvs() {
+	local i
+	for i in $(seq "${4:-500}"); do
+		[ "$(recvs "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+HOSTS="mic display speaker bob.phone sensor lamp ana.laptop"
+for dev in $HOSTS; do
+	case $dev in
+	display) bld_ep_join "$dev" --ack-delay-ms 400 ;;	# slow
+	*) bld_ep_join "$dev" ;;
+	esac
+done
+n=0
+for dev in $HOSTS; do
+	bld_ep_wait "$dev" '^joined 1$' 500 && n=$((n + 1))
+done
+tap_is "seven host devices joined, each in its session 1" "$n" 7
+tap_is "the controller accepted seven sessions" "$(ctl .sessions)" 7
+
+# ---- keys follow people ------------------------------------------------
+tap_ok "ana enters r102" ev enter ana r102
+lap_lamp=$(bld_id ana.laptop lamp)
+tap_ok "the lamp ACKed RX of ana.laptop -> lamp, then the laptop got TX" \
+	bld_ep_wait ana.laptop "^key $lap_lamp 1 tx 0\$"
+tap_ok "... in that order (RX ACKed before TX sent)" \
+	bash -c "grep -q '^key $lap_lamp 1 rx 0\$' $L/lamp.log"
+bld_ep_cmd ana.laptop "send $lap_lamp on"
+tap_ok "the laptop's 'on' reaches the lamp" \
+	bld_ep_wait lamp "^recv $lap_lamp [0-9]+ 1 6f6e\$"
+tap_ok "bob and cem enter r101" bash -c "
+	'$F' --store '$D' person enter --socket '$S' bob r101 >/dev/null &&
+	'$F' --store '$D' person enter --socket '$S' cem r101 >/dev/null"
+mic_disp=$(bld_id mic display)
+tap_ok "the mic holds the room circuit to the display" \
+	bld_ep_wait mic "^key $mic_disp [0-9]+ tx 0\$"
+sleep 1
+
+# ---- a rotation under a stream, to a receiver slow to take keys -------------
+N=3000
+e0=$(bld_circuit mic display | cut -d' ' -f2)
+n0=$(recvs "$mic_disp" display)
+d0=$("$F" -j stats -n "$(bld_swns r101)" "$(bld_sw r101)" | jq .drops.stale_epoch)
+bld_ep_cmd mic "burst $mic_disp $N 200 hum"
+sleep 0.1
+tap_ok "cem leaves r101 mid-stream: the room's circuits rotate" ev leave cem
+until_recvs "$mic_disp" display $((n0 + N)) 750
+got=$(( $(recvs "$mic_disp" display) - n0 ))
+tap_is "all $N frames of the mic's stream reached the display" "$got" $N
+epochs=$(grep "^recv $mic_disp " "$L/display.log" | tail -n $N |
+	awk '{print $4}' | uniq | tr '\n' ' ')
+tap_is "... under the old epoch, then the new one ($epochs)" \
+	"$epochs" "$e0 $((e0 + 1)) "
+tap_is "r101 dropped none as stale_epoch" \
+	"$(( $("$F" -j stats -n "$(bld_swns r101)" "$(bld_sw r101)" |
+	       jq .drops.stale_epoch) - d0 ))" 0
+sleep 0.5
+tap_is "once the mic has its new key the old epoch is gone: verify is clean" \
+	"$(bld_ask verify)" 'ok {"differences":0,"lines":[]}'
+
+# ---- a move; a leaver's device ------------------------------------------------
+tap_ok "ana moves to r101" ev move ana r101
+tap_ok "her laptop forgets ana.laptop -> lamp (REMOVE)" \
+	bld_ep_wait ana.laptop "^key $lap_lamp 0 remove 0\$"
+bld_ep_cmd ana.laptop "send $lap_lamp on"
+tap_ok "... and cannot send on it" \
+	bld_ep_wait ana.laptop "^error no key to send on circuit $lap_lamp\$"
+lap_disp=$(bld_id ana.laptop display)
+tap_ok "it holds ana.laptop -> display" \
+	bld_ep_wait ana.laptop "^key $lap_disp 1 tx 0\$"
+bob_disp=$(bld_id bob.phone display)
+tap_ok "bob leaves" ev leave bob
+tap_ok "bob's phone forgets bob.phone -> display" \
+	bld_ep_wait bob.phone "^key $bob_disp 0 remove 0\$"
+
+# ---- an endpoint restarted ------------------------------------------------------
+# frames reaching the display, captured on its side of the wire
+cat >/tmp/$P.cap.py <<'EOF'
+import socket, sys, time
+if sys.argv[1] == "cap":
+    out = open(sys.argv[3], "w", buffering=1)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((sys.argv[2], 0))
+    open(sys.argv[3] + ".ready", "w").close()
+    while True:
+        f = s.recv(4096)
+        if f[12:14] == b"\x88\xb5" and int.from_bytes(f[18:22], "big") < 2**31:
+            out.write(f.hex() + "\n")
+else:
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((sys.argv[2], 0))
+    for line in open(sys.argv[3]):
+        s.send(bytes.fromhex(line.strip()))
+        time.sleep(0.002)
+EOF
+ip netns exec "$(bld_devns display)" python3 /tmp/$P.cap.py cap eth0 \
+	/tmp/$P.cap &
+capp=$!
+for _ in $(seq 250); do [ -e /tmp/$P.cap.ready ] && break; sleep 0.02; done
+n0=$(recvs "$lap_disp" display)
+bld_ep_cmd ana.laptop "burst $lap_disp 20 0 slide"
+until_recvs "$lap_disp" display $((n0 + 20))
+sleep 0.2
+kill $capp; capp=
+nrec=$(wc -l </tmp/$P.cap)
+bld_ep_stop display KILL
+bld_ep_join display
+tap_ok "the display, killed and started again, joins in session 2" \
+	bld_ep_wait display '^joined 2$'
+tap_ok "... and is given its keys again" \
+	bld_ep_wait display "^key $lap_disp 2 rx 0\$"
+tap_ok "... the laptop its new key (the display's circuits were rekeyed)" \
+	bld_ep_wait ana.laptop "^key $lap_disp 2 tx 0\$"
+d0=$(grep -c '^drop ' "$L/display.log")
+r0=$(grep -c "^recv " "$L/display.log")
+ip netns exec "$(bld_swns r101)" python3 /tmp/$P.cap.py send p2 /tmp/$P.cap
+sleep 0.5
+tap_is "the $nrec data frames it received before, replayed to it: refused" \
+	"$(( $(grep -c '^drop ' "$L/display.log") - d0 ))" "$nrec"
+tap_is "... none of them taken" "$(( $(grep -c '^recv ' "$L/display.log") - r0 ))" 0
+tap_ok "... they were the slides ($nrec)" [ "$nrec" -ge 20 ]
+n0=$(recvs "$lap_disp" display)
+bld_ep_cmd ana.laptop "send $lap_disp after"
+tap_ok "the laptop's new frame reaches it" \
+	until_recvs "$lap_disp" display $((n0 + 1))
+
+# ---- every KEY_UPDATE ACKed ---------------------------------------------------------
+tap_is "no KEY_UPDATE went past its quick retries" "$(ctl .slow)" 0
+tap_is "verify is clean" "$(bld_ask verify)" 'ok {"differences":0,"lines":[]}'
+tap_done
