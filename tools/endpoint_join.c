@@ -449,11 +449,18 @@ static void keys_list(void)
 	for (i = 0; i < CIRCUITS; i++) {
 		const struct osm_rx *r = &J.k->rx[i];
 
-		if (J.k->rx_used[i])
-			out("rx %u%s%u%s%u", r->circuit, r->valid[0] ? " " : "",
-			    r->valid[0] ? r->keys[0].epoch : 0,
-			    r->valid[1] ? " " : "",
-			    r->valid[1] ? r->keys[1].epoch : 0);
+		uint32_t a = r->valid[0] ? r->keys[0].epoch : 0,
+			 b = r->valid[1] ? r->keys[1].epoch : 0, t;
+
+		if (a > b) {	/* the epochs it holds, oldest first */
+			t = a;
+			a = b;
+			b = t;
+		}
+		if (J.k->rx_used[i] && a)
+			out("rx %u %u %u", r->circuit, a, b);
+		else if (J.k->rx_used[i])
+			out("rx %u %u", r->circuit, b);
 		if (J.k->tx_used[i])
 			out("tx %u %u", J.k->tx[i].circuit,
 			    J.k->tx[i].keys.epoch);

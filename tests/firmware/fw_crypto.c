@@ -237,7 +237,16 @@ static void blob_layout(void **state)
 	assert_true(osm_get_le64(b.check) ==
 		    fw_siphash((const uint8_t *)&b, OSM_FW_BLOB_CHECKED_LEN,
 			       (const uint8_t *)OSM_FW_BLOB_CHECK_KEY));
+	assert_int_equal(osm_fw_blob_check(&b), 0);
+	b.check[0] ^= 1;
+	assert_int_equal(osm_fw_blob_check(&b), -EINVAL);
+	/* every device's role (osm-endpoint join), not the controller's */
 	p.role = OSM_ROLE_SPEAKER;
+	assert_int_equal(osm_fw_blob_build(&b, &p), 0);
+	assert_int_equal(osm_fw_blob_check(&b), 0);
+	p.role = OSM_ROLE_CONTROLLER;
+	assert_int_equal(osm_fw_blob_build(&b, &p), -EINVAL);
+	p.role = 0;
 	assert_int_equal(osm_fw_blob_build(&b, &p), -EINVAL);
 	p.role = OSM_ROLE_DOOR;
 	p.device_id = OSM_DEVICE_ID_MAX + 1;
