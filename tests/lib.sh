@@ -73,6 +73,18 @@ osm_fixture_init() {
 	trap osm_exit EXIT
 }
 
+# osm_until TICKS CMD [ARG...]: run CMD every 20 ms until it succeeds, at
+# most TICKS times; its status.
+osm_until() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # osm_defer CMD [ARG...]: run CMD at teardown (output and errors dropped:
 # what it undoes may be gone already).
 osm_defer() {

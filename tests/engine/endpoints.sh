@@ -30,14 +30,8 @@ ctl() { bld_ask controller | cut -d' ' -f2- | jq -r "$1"; }
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
 recvs() { grep -c "^recv $1 " "$L/$2.log"; }
 # until N frames of circuit ID reached NAME (TICKS of 20 ms)
-until_recvs() {
-	local i
-	for i in $(seq "${4:-500}"); do
-		[ "$(recvs "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
+recvs_ge() { [ "$(recvs "$1" "$2")" -ge "$3" ]; }
+until_recvs() { osm_until "${4:-500}" recvs_ge "$1" "$2" "$3"; }
 
 HOSTS="mic display speaker bob.phone sensor lamp ana.laptop"
 for dev in $HOSTS; do

@@ -39,14 +39,8 @@ log() { cat "$DIR/$1.log" 2>/dev/null; }
 count() { log "$1" | grep -cE "$2"; }
 # until_count NAME REGEX N [TICKS]: the log has N matches, within TICKS
 # of 20 ms (default 250: 5 s)
-until_count() {
-	local i
-	for i in $(seq "${4:-250}"); do
-		[ "$(count "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
+count_ge() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+until_count() { osm_until "${4:-250}" count_ge "$1" "$2" "$3"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # joined NAME: its last session's HELLO has been ACKed
 joined() {
@@ -208,24 +202,26 @@ py list /tmp/$P.ctl.cap dst $ctl_mac | sort -u >/tmp/$P.replay.ctl
 n=$(wc -l </tmp/$P.replay.ctl)
 people=$(bld_osm person list | awk '{print $1, $2}' | tr '\n' ' ')
 refused() { echo $(( $(ctl .stale_session) + $(ctl .rx_bad) )); }
-r0=$(refused)
-ip netns exec "$(bld_swns core)" python3 /tmp/$P.replay.py send ctl \
-	/tmp/$P.replay.ctl
-sleep 0.5
+# replay_ctl: every frame the devices sent, on the controller's link; how
+# many more it refused
+replay_ctl() {
+	local r0
+	r0=$(refused)
+	ip netns exec "$(bld_swns core)" python3 /tmp/$P.replay.py send ctl \
+		/tmp/$P.replay.ctl
+	sleep 0.5
+	echo $(( $(refused) - r0 ))
+}
 tap_is "all $n frames the devices sent, replayed on the controller's link: refused" \
-	"$(( $(refused) - r0 ))" "$n"
+	"$(replay_ctl)" "$n"
 kill -9 "$dpid"; wait "$dpid" 2>/dev/null
 bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
 	echo "not ok - the daemon starts again"
 # the devices rejoin at its REJOIN: their new sessions' frames
 until_count lamp '^rejoin' 1 500
 sleep 0.5
-r0=$(refused)
-ip netns exec "$(bld_swns core)" python3 /tmp/$P.replay.py send ctl \
-	/tmp/$P.replay.ctl
-sleep 0.5
 tap_is "... and again after the controller was killed and started: refused" \
-	"$(( $(refused) - r0 ))" "$n"
+	"$(replay_ctl)" "$n"
 tap_is "nothing applied: the same people where they were" \
 	"$(bld_osm person list | awk '{print $1, $2}' | tr '\n' ' ')" "$people"
 for _ in $(seq 250); do joined lamp && break; sleep 0.02; done
