@@ -15,7 +15,7 @@ cat >$scan.py <<'EOF'
 import os, re, sys, time
 stop, root = sys.argv[1], sys.argv[2]
 hexword = re.compile(rb"(^|=)[0-9a-fA-F]{32,}$")
-seen, osm, found = 0, 0, set()
+seen, osm, sweeps, found = 0, 0, 0, set()
 
 def parent(pid):
     try:
@@ -47,18 +47,27 @@ while not os.path.exists(stop):
             if hexword.search(a):
                 name = os.path.basename(args[0]).decode(errors="replace")
                 found.add("%s(arg%d)" % (name, i))
+    sweeps += 1
+    if sweeps == 2:		# the tree has been read whole, twice
+        open(stop + ".swept", "w").close()
     time.sleep(0.02)
 print(seen, osm, " ".join(sorted(found)) or "-")
 EOF
 # The scan itself: a hex word in a child of the watched process is found,
 # one in a process outside its tree is not.
-sh -c 'sleep 0.6; exit 0' 0123456789abcdef0123456789abcdef &
-bash -c 'sh -c "sleep 0.6; exit 0" key=00112233445566778899aabbccddeeff' &
+# Both live until the scan has read the tree twice (however busy the
+# machine).
+wait_swept='while [ ! -e "$1" ]; do sleep 0.05; done'
+sh -c "$wait_swept" sh $scan.stop.swept 0123456789abcdef0123456789abcdef &
+out=$!
+bash -c "sh -c '$wait_swept' sh $scan.stop.swept \
+	key=00112233445566778899aabbccddeeff" &
 python3 $scan.py $scan.stop $! >$scan.out & spid=$!
-sleep 0.4; touch $scan.stop; wait $spid; wait; rm -f $scan.stop
+wait $out
+touch $scan.stop; wait $spid; wait; rm -f $scan.stop $scan.stop.swept
 read -r seen osm found <$scan.out
 tap_is "the key scan finds a key in the demo's tree, only there" "$found" \
-	"sh(arg3)"
+	"sh(arg5)"
 for run in 1 2; do
 	tools/building-demo.sh --short >$scan.demo 2>&1 &
 	demo=$!
@@ -84,5 +93,5 @@ read -r seen osm found <$scan.out
 tap_is "no key on any command line during the demo ($seen reads)" "$found" -
 tap_ok "... and osm-fabric's command lines were among them ($osm)" \
 	[ "$osm" -gt 20 ]
-rm -f $scan.py $scan.stop $scan.out $scan.demo
+rm -f $scan.py $scan.stop $scan.stop.swept $scan.out $scan.demo
 tap_done
