@@ -153,6 +153,40 @@ bld_ep_cmd ana.laptop "send $lap_disp after"
 tap_ok "the laptop's new frame reaches it" \
 	until_recvs "$lap_disp" display $((n0 + 1))
 
+# The sender restarted: its key is the same (a sender is not rekeyed),
+# its numbers are of its new session, so no (key, nonce) pair repeats.
+rm -f /tmp/$P.cap /tmp/$P.cap.ready
+ip netns exec "$(bld_devns display)" python3 /tmp/$P.cap.py cap eth0 \
+	/tmp/$P.cap &
+capp=$!
+osm_until 250 test -e /tmp/$P.cap.ready
+bld_ep_cmd ana.laptop "burst $lap_disp 10 0 before"
+until_recvs "$lap_disp" display $((n0 + 11))
+bld_ep_stop ana.laptop KILL
+bld_ep_join ana.laptop
+tap_ok "the laptop, killed and started again, joins in session 2" \
+	bld_ep_wait ana.laptop '^joined 2$'
+tap_ok "... and has its key again" \
+	bld_ep_wait ana.laptop "^key $lap_disp [0-9]+ tx 0\$"
+bld_ep_cmd ana.laptop "burst $lap_disp 10 0 after"
+tap_ok "its frames reach the display" \
+	until_recvs "$lap_disp" display $((n0 + 21))
+sleep 0.2
+kill $capp; capp=
+tap_is "no (circuit, epoch, seq) of the laptop sent twice with different bytes" \
+	"$(python3 -c '
+import sys
+seen, bad = {}, 0
+for l in open(sys.argv[1]):
+    f = bytes.fromhex(l.strip())
+    bad += seen.setdefault(f[18:34], f[6:]) != f[6:]
+print(len(seen), bad)' /tmp/$P.cap | cut -d" " -f2)" 0
+tap_is "... its numbers before and after: sessions 1 and 2" \
+	"$(python3 -c '
+import sys
+print(" ".join(sorted({str(int(l[44:60], 16) >> 32) for l in open(sys.argv[1])})))' \
+	/tmp/$P.cap)" "1 2"
+
 # ---- keys that always arrive ------------------------------------------------
 # The lamp's link down while cem enters r102: its KEY_UPDATEs go
 # unanswered; when the link is back they arrive, no reboot needed.
