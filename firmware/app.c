@@ -463,6 +463,9 @@ void fw_app_frame(osm_u32 len)
 	struct fw_rx *c;
 	int r;
 
+	if (!st.session)
+		return;		/* mute: no session, no frame taken */
+
 	if (len < 6 || !osm_mac_eq(fw_frame, st.blob->mac)) {
 		drop(FW_DROP_NOT_MINE);
 		return;

@@ -121,10 +121,12 @@ int fw_nv_session(osm_u32 *s)
 	osm_u32 v = 0;
 	int fd = nv_open(1), rc;
 
-	if (fd >= 0) {		/* none yet: a new device, counter 0 */
-		if (semihost(SYS_READ, (const int[]){ fd, (int)&v, 4 }))
-			v = 0;
+	if (fd >= 0) {		/* none: a new device, counter 0 */
+		rc = semihost(SYS_READ, (const int[]){ fd, (int)&v, 4 });
 		semihost(SYS_CLOSE, &fd);
+		/* there but short (a write cut off): never guess, stay mute */
+		if (rc)
+			return -1;
 	}
 	*s = ++v;
 	fd = nv_open(5);

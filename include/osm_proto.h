@@ -499,18 +499,22 @@ OSM_INLINE void osm_replay_mark(struct osm_replay *r, osm_u64 seq)
 
 /* Make seq the floor of the window: it and every number below count as
  * seen (a fresh start that refuses what came before: docs/protocol.md
- * 8.1). */
+ * 8.1). Numbers above seq already recorded stay recorded. */
 OSM_INLINE void osm_replay_floor(struct osm_replay *r, osm_u64 seq)
 {
-	osm_u64 n = seq + 1;
-	osm_u32 i, b = (osm_u32)(n & 63);
+	osm_u64 n = seq + 1, k;
+	osm_u32 i;
 
-	r->top = n;
-	for (i = 0; i < OSM_REPLAY_WORDS; i++)
-		r->ring[i] = ~0ULL;
-	/* in the top word, only the numbers up to seq */
-	r->ring[(n / 64) & (OSM_REPLAY_WORDS - 1)] =
-		b == 63 ? ~0ULL : (1ULL << (b + 1)) - 1;
+	if (n > r->top) {	/* slide the window up to seq */
+		r->top = n;
+		for (i = 0; i < OSM_REPLAY_WORDS; i++)
+			r->ring[i] = 0;
+	}
+	/* every number up to seq that the ring still holds (top - k <
+	 * BITS: its bit is its own, not a higher number's) */
+	for (k = n, i = 0; k && r->top - k < OSM_REPLAY_BITS &&
+	     i <= OSM_REPLAY_WINDOW; k--, i++)
+		r->ring[(k / 64) & (OSM_REPLAY_WORDS - 1)] |= 1ULL << (k & 63);
 }
 
 /* Check and record in one step: 1 if fresh (now recorded), 0 if not. */

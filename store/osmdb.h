@@ -398,9 +398,10 @@ int osmdb_audit_base(struct osmdb_txn *t, uint64_t *seq, uint8_t hash[32]);
  * Prune: delete records base+1 .. upto from the store (write transaction)
  * and make upto the new base. hash must be record upto's hash: the caller
  * proves that the archive it wrote ends where the store goes on. *n gets
- * the number of records deleted. Returns 0, -ERANGE (upto not in
- * base+1 .. head), -ESTALE (hash is not record upto's), -EROFS,
- * OSMDB_EAUDIT (a record missing), -ENOSPC, -EIO.
+ * the number of records deleted. The whole chain must verify first.
+ * Returns 0, -ERANGE (upto not in base+1 .. head), -ESTALE (hash is not
+ * record upto's), -EROFS, OSMDB_EAUDIT (the chain is broken), -ENOSPC,
+ * -EIO.
  */
 int osmdb_audit_prune(struct osmdb_txn *t, uint64_t upto,
 		      const uint8_t hash[32], uint64_t *n);

@@ -206,7 +206,9 @@ int osmdb_audit_prune(struct osmdb_txn *t, uint64_t upto,
 	*n = 0;
 	if (!t->write)
 		return -EROFS;
-	err = osmdb_audit_base(t, &base, base_hash) ?:
+	/* only a chain that verifies lets records go */
+	err = osmdb_audit_verify(t, NULL) ?:
+	      osmdb_audit_base(t, &base, base_hash) ?:
 	      audit_head(t, &head, head_hash);
 	if (err)
 		return err;

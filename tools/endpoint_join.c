@@ -132,12 +132,11 @@ static int next_session(const char *path, uint32_t *s)
 		return err;
 	if (v >= OSM_SESSION_MAX)
 		return -EOVERFLOW;
-	*s = (uint32_t)v + 1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	n = snprintf(buf, sizeof(buf), "%u\n", *s);
+	n = snprintf(buf, sizeof(buf), "%lu\n", v + 1);
 	if (write(fd, buf, (size_t)n) != n || fsync(fd))
 		err = -errno ?: -EIO;
 	close(fd);
@@ -151,6 +150,8 @@ static int next_session(const char *path, uint32_t *s)
 		close(dfd);
 	if (err)
 		unlink(tmp);
+	else
+		*s = (uint32_t)v + 1;	/* only once it is stored */
 	return err;
 }
 
@@ -159,7 +160,11 @@ static int next_session(const char *path, uint32_t *s)
 static int send_ctrl(const struct osm_msg *m, uint64_t *seq)
 {
 	uint8_t pt[128], f[FRAME_MAX];
-	int n = osm_msg_encode(m, pt, sizeof(pt));
+	int n;
+
+	if (!J.session || (uint32_t)J.k->up.next_seq == 0xffffffffu)
+		return -EOVERFLOW;	/* mute, or the session used up */
+	n = osm_msg_encode(m, pt, sizeof(pt));
 
 	if (seq)
 		*seq = J.k->up.next_seq;
@@ -172,6 +177,9 @@ static void send_hello(void)
 {
 	struct osm_msg m = { .type = OSM_MSG_HELLO };
 
+	J.last_hello = now_ms();
+	if (!J.session)
+		return;
 	m.u.hello.device_id = osm_get_be32(J.k->blob.device_id);
 	m.u.hello.role = J.k->blob.role;
 	m.u.hello.fw_version = 1;
@@ -182,18 +190,24 @@ static void send_hello(void)
 /* A new session: the counter first, then fresh numbers; data keys gone. */
 static int start_session(void)
 {
-	int err = next_session(J.state, &J.session);
+	int err;
 
-	if (err) {
-		out("error session counter %s: %s", J.state, strerror(-err));
-		return err;
-	}
+	/* the old session ends first: no key, no number of it is used
+	 * again, whatever happens to the new one */
 	J.joined = 0;
+	J.session = 0;
 	J.nheld = 0;
+	J.burst.left = 0;
 	sodium_memzero(J.k->rx, sizeof(J.k->rx));
 	sodium_memzero(J.k->tx, sizeof(J.k->tx));
 	memset(J.k->rx_used, 0, sizeof(J.k->rx_used));
 	memset(J.k->tx_used, 0, sizeof(J.k->tx_used));
+	err = next_session(J.state, &J.session);
+	if (err) {
+		out("error session counter %s: %s (mute)", J.state,
+		    strerror(-err));
+		return err;
+	}
 	J.k->up.next_seq = osm_session_seq(J.session);
 	out("session %u", J.session);
 	send_hello();
@@ -334,9 +348,9 @@ static void frame_in(const uint8_t *buf, size_t n)
 	size_t len = 0;
 	int r, i;
 
-	if (osm_parse(buf, (uint32_t)n, &f) != OSM_OK ||
+	if (!J.session || osm_parse(buf, (uint32_t)n, &f) != OSM_OK ||
 	    !osm_mac_eq(buf, J.mac))
-		return;		/* not a circuit frame, or not ours */
+		return;		/* mute, not a circuit frame, or not ours */
 	if (f.circuit == J.k->down.circuit) {
 		r = osm_open(&J.k->down, buf, n, &f, pt, sizeof(pt), &len);
 		if (r == OSM_OK && f.type == OSM_T_CTRL)
@@ -383,6 +397,14 @@ static uint64_t send_one(uint32_t c, const uint8_t *p, size_t len)
 		return 0;
 	}
 	seq = J.k->tx[t].next_seq;
+	if ((uint32_t)seq == 0xffffffffu) {
+		/* the session's numbers are used up: a new session, never
+		 * a number of the next one */
+		out("error numbers of session %u used up: new session",
+		    J.session);
+		start_session();
+		return 0;
+	}
 	n = osm_seal(&J.k->tx[t], p, len, f, sizeof(f));
 	if (n < 0 || osm_pkt_send(J.fd, f, (size_t)n)) {
 		out("error send on circuit %u: %s", c,
@@ -396,8 +418,10 @@ static uint64_t send_one(uint32_t c, const uint8_t *p, size_t len)
 static void burst_run(void)
 {
 	uint64_t seq, now = now_us();
+	unsigned batch = 0;
 
-	while (J.burst.left && J.burst.next_us <= now) {
+	/* a batch at most a call: control messages are read in between */
+	while (J.burst.left && J.burst.next_us <= now && batch++ < 32) {
 		seq = send_one(J.burst.circuit, J.burst.p, J.burst.len);
 		if (!seq) {
 			J.burst.left = 0;
@@ -407,8 +431,7 @@ static void burst_run(void)
 			J.burst.first = seq;
 		J.burst.left--;
 		J.burst.next_us += J.burst.interval_us;
-		if (J.burst.interval_us)
-			now = now_us();
+		now = now_us();
 	}
 	if (!J.burst.left && J.burst.sent) {
 		out("sent %u %llu %lu", J.burst.circuit,

@@ -194,11 +194,15 @@ static int send_msg(struct osm_ctl *c, int di, const struct osm_msg *m,
 		    uint64_t *seq)
 {
 	uint8_t plain[128], frame[FRAME_MAX];
-	struct ctl_dev *d = dev(c, di);
+	struct ctl_dev *d = c->run ? dev(c, di) : NULL;
 	int n, len;
 
 	if (!d)
 		return -ENOKEY;
+	/* the run's numbers are used up: a number never repeats, so
+	 * nothing more is sent to it until the next run */
+	if ((uint32_t)d->down.next_seq == 0xffffffffu)
+		return -EOVERFLOW;
 	n = osm_msg_encode(m, plain, sizeof(plain));
 	if (n < 0)
 		return n;
@@ -237,8 +241,22 @@ static uint64_t queue(struct osm_ctl *c, int di, const struct osm_msg *m,
 {
 	struct pending *p;
 
-	if (m->type == OSM_MSG_KEY_UPDATE)
+	uint32_t retire = 0, retire_epoch = 0;
+	size_t i;
+
+	if (m->type == OSM_MSG_KEY_UPDATE) {
+		/* a replaced TX hands its old epoch on: that epoch retires
+		 * when the newer key is taken, not now */
+		for (i = 0; i < c->nq; i++)
+			if (c->q[i].dev == di && c->q[i].retire &&
+			    c->q[i].m.type == OSM_MSG_KEY_UPDATE &&
+			    c->q[i].m.u.key.circuit == m->u.key.circuit) {
+				retire = c->q[i].retire;
+				retire_epoch = c->q[i].retire_epoch;
+				c->q[i].retire = 0;
+			}
 		forget_queued(c, di, m->u.key.circuit);
+	}
 	if (c->nq == c->capq) {
 		size_t cap = c->capq ? 2 * c->capq : 64;
 
@@ -255,6 +273,8 @@ static uint64_t queue(struct osm_ctl *c, int di, const struct osm_msg *m,
 	p->id = ++c->next_id;
 	p->after = after;
 	p->due_ns = now_ns();
+	p->retire = retire;
+	p->retire_epoch = retire_epoch;
 	return p->id;
 }
 
@@ -329,7 +349,7 @@ static void on_change(void *arg, unsigned op,
 		if (old && !tx)
 			osm_engine_retire(c->e, rc->id, old);
 		for (i = 0; old && tx && i < c->nq; i++)
-			if (c->q[i].id == tx) {
+			if (c->q[i].id == tx) {	/* the latest old epoch */
 				c->q[i].retire = rc->id;
 				c->q[i].retire_epoch = old;
 			}
@@ -341,12 +361,15 @@ static void on_change(void *arg, unsigned op,
 static void rejoin(struct osm_ctl *c, int di, uint64_t now)
 {
 	struct osm_msg m = { .type = OSM_MSG_ACK };
-	struct ctl_dev *d = dev(c, di);
+	struct ctl_dev *d = c->run ? dev(c, di) : NULL;
 	uint64_t seq;
 
-	if (!d || (d->rejoin_ns && now - d->rejoin_ns < REJOIN_NS))
+	if (di < 0 || (c->devs[di].rejoin_ns &&
+			now - c->devs[di].rejoin_ns < REJOIN_NS))
 		return;
-	d->rejoin_ns = now;
+	c->devs[di].rejoin_ns = now;	/* also if it cannot be sent */
+	if (!d)
+		return;
 	m.u.ack.status = OSM_ACK_REJOIN;
 	if (!send_msg(c, di, &m, &seq))
 		c->stats.rejoin++;
@@ -356,6 +379,7 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		   struct osmdb *st)
 {
 	struct osmdb_txn *t;
+	uint32_t run = 0;
 	size_t i;
 	int err;
 
@@ -374,9 +398,10 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 	}
 	/* A new run before anything is sent: its numbers are above every
 	 * one sent before (docs/protocol.md 8.1). */
+	c->run = 0;	/* no frame is sent until a run is stored */
 	err = osmdb_txn_begin(st, 0, &t);
 	if (!err) {
-		err = osmdb_ctl_run_next(t, &c->run);
+		err = osmdb_ctl_run_next(t, &run);
 		for (i = 0; !err && i < c->n_devs; i++)
 			err = osmdb_device_session(t, osm_engine_device(e,
 						   (int)i)->id,
@@ -385,6 +410,7 @@ int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 	}
 	if (err)
 		return err;
+	c->run = run;
 	osm_engine_on_change(e, on_change, c);
 	osm_engine_defer_retire(e, 1);
 	/* Devices that joined before: their sessions are not accepted in
@@ -593,7 +619,9 @@ int osm_ctl_tick(struct osm_ctl *c)
 	while (i < c->nq) {
 		struct pending *p = &c->q[i];
 
-		if (p->due_ns <= now && !waiting(c, p->after)) {
+		if (p->due_ns <= now && waiting(c, p->after)) {
+			p->due_ns = now + RETRY_NS;	/* look again then */
+		} else if (p->due_ns <= now) {
 			if (p->tries)
 				c->stats.resent++;
 			else

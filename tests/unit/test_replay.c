@@ -227,6 +227,36 @@ static void floor_refuses_below(void **state)
 	}
 }
 
+/* A floor below numbers already recorded (frames that overtook the one
+ * that sets it): those stay recorded, the top stays, every number up to
+ * the floor is refused, the ones between are accepted once. */
+static void floor_below_top(void **state)
+{
+	static const osm_u64 floors[] = { 100, 127, 128, 5000,
+					  (1ULL << 32) + 63 };
+	osm_u64 f, s;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(floors) / sizeof(floors[0]); i++) {
+		f = floors[i];
+		memset(&r, 0, sizeof(r));
+		ACCEPT(f - 50);
+		ACCEPT(f + 70);		/* overtook */
+		ACCEPT(f + 3);
+		osm_replay_floor(&r, f);
+		assert_true(r.top == f + 71);
+		for (s = f > W ? f - W + 80 : 0; s <= f; s++)
+			REJECT(s);
+		REJECT(f + 70);
+		REJECT(f + 3);
+		ACCEPT(f + 1);
+		ACCEPT(f + 69);
+		REJECT(f + 1);
+		ACCEPT(f + 71);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup(top_of_range, setup),
 		cmocka_unit_test_setup(first_frame_anywhere, setup),
 		cmocka_unit_test(floor_refuses_below),
+		cmocka_unit_test(floor_below_top),
 		cmocka_unit_test(random_vs_model),
 		cmocka_unit_test(random_vs_model_near_top),
 	};
