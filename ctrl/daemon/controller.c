@@ -519,6 +519,11 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 				    m->u.ack.seq)
 					break;
 			if (k < SEQS) {
+				/* what waited for it goes now, not at its
+				 * next look */
+				for (k = 0; k < c->nq; k++)
+					if (c->q[k].after == c->q[i].id)
+						c->q[k].due_ns = 0;
 				drop_pending(c, i);
 				return;
 			}

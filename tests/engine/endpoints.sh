@@ -70,7 +70,7 @@ N=3000
 e0=$(bld_circuit mic display | cut -d' ' -f2)
 n0=$(recvs "$mic_disp" display)
 d0=$("$F" -j stats -n "$(bld_swns r101)" "$(bld_sw r101)" | jq .drops.stale_epoch)
-bld_ep_cmd mic "burst $mic_disp $N 200 hum"
+bld_ep_cmd mic "burst $mic_disp $N 300 hum"
 sleep 0.1
 tap_ok "cem leaves r101 mid-stream: the room's circuits rotate" ev leave cem
 until_recvs "$mic_disp" display $((n0 + N)) 750
