@@ -84,6 +84,18 @@ down() {
 		awk '/^ok/ {print $2, $4}'
 }
 
+# listen DEVICE N CMD...: run CMD while DEVICE takes its first N control
+# messages into /tmp/$P.DEVICE (as down prints them)
+listen() {
+	local dev=$1 n=$2 rx
+	shift 2
+	down "$dev" "$n" 3000 >"/tmp/$P.$dev" &
+	rx=$!
+	sleep 0.3
+	"$@"
+	wait $rx
+}
+
 for dev in door display speaker lamp; do
 	ctl_keys "$dev" >/dev/null
 done
@@ -92,33 +104,21 @@ done
 # A frame of a session the controller did not accept: a REJOIN, nothing
 # else (the door's PRESENCE numbered before any session; first, or the
 # switch would drop it as behind the HELLO's number).
-down door 1 3000 >/tmp/$P.door &
-rx=$!
-sleep 0.3
-up door 030000050103616e61 5
-wait $rx
+listen door 1 up door 030000050103616e61 5
 tap_is "a PRESENCE outside the session: answered by REJOIN (ACK 0, 255)" \
 	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex 0 255)"
 tap_is "... counted stale, and nobody entered" \
 	"$(ctl .stale_session) $(bld_osm person list | wc -l)" "1 0"
 sleep 1	# past the REJOIN's rate limit
 
-down door 1 3000 >/tmp/$P.door &
-rx=$!
-sleep 0.3
-hello door 6 $S1
-wait $rx
+listen door 1 hello door 6 $S1
 tap_is "the door's HELLO of session 1 is ACKed" \
 	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex $S1 0)"
 run=$(( $(cut -d' ' -f1 /tmp/$P.door) >> 32 ))
 tap_ok "... in a frame numbered in the controller's run ($run)" \
 	[ "$run" -ge 1 ]
 for dev in display:2 speaker:4; do
-	down ${dev%:*} 1 3000 >/tmp/$P.${dev%:*} &
-	rx=$!
-	sleep 0.3
-	hello ${dev%:*} ${dev#*:} $S1
-	wait $rx
+	listen ${dev%:*} 1 hello ${dev%:*} ${dev#*:} $S1
 done
 tap_is "the display and the speaker join too" \
 	"$(cut -d' ' -f2 /tmp/$P.display /tmp/$P.speaker | tr '\n' ' ')" \
@@ -180,19 +180,11 @@ tap_is "once the display and the speaker ACK theirs, verify is clean" \
 	'ok {"differences":0,"lines":[]}'
 
 # ---- the lamp: joined, it gets the keys of a change at once ---------------
-down lamp 1 3000 >/tmp/$P.lamp &
-rx=$!
-sleep 0.3
-hello lamp 5 $S1
-wait $rx
+listen lamp 1 hello lamp 5 $S1
 tap_is "the lamp's HELLO is ACKed; nobody in r102, no keys" \
 	"$(cut -d' ' -f2 /tmp/$P.lamp)" "$(ackhex $S1 0)"
-down lamp 2 3000 >/tmp/$P.lamp &
-rx=$!
-sleep 0.3
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
-tap_ok "bob enters r102" ev enter bob r102
-wait $rx
+listen lamp 2 tap_ok "bob enters r102" ev enter bob r102
 # type and op (KEY_UPDATE) of each message
 tap_is "the lamp gets RX for sensor>lamp and bob.phone>lamp" \
 	"$(cut -d' ' -f2 /tmp/$P.lamp | cut -c1-2,25-26 | sort | tr '\n' ' ')" \
@@ -223,13 +215,12 @@ tap_is "nobody came or went" \
 	"$(bld_osm person list | awk '{print $1}' | sort | tr '\n' ' ')" "ana bob "
 
 # The door reports ana leaving; and someone who is not there.
-down door 2 3000 >/tmp/$P.door &
-rx=$!
-sleep 0.3
-up door 030000050203616e61 $((S1 + 6))
-cp /tmp/$P.sent.door /tmp/$P.leave
-up door 0300000502037a6564 $((S1 + 7))
-wait $rx
+leaves() {
+	up door 030000050203616e61 $((S1 + 6))
+	cp /tmp/$P.sent.door /tmp/$P.leave
+	up door 0300000502037a6564 $((S1 + 7))
+}
+listen door 2 leaves
 tap_is "leave ana: ACK status 0" "$(sed -n 1p /tmp/$P.door | cut -d' ' -f2)" \
 	"$(ackhex $((S1 + 6)) 0)"
 tap_is "leave zed (not present): ACK status 3 (unknown)" \
@@ -268,12 +259,11 @@ tap_is "... and change nothing" \
 	"$(bld_osm person list | awk '{print $1, $2}')" "bob r102"
 tap_is "... the log shows no event since the restart" \
 	"$(grep -c '^#[0-9]* \(enter\|leave\) someone' /tmp/$P.log)" "$nev"
-down door 2 3000 >/tmp/$P.door &
-rx=$!
-sleep 0.3
-hello door 6 $S2
-up door 030000050103616e61 $((S2 + 1))
-wait $rx
+rejoin_enter() {
+	hello door 6 $S2
+	up door 030000050103616e61 $((S2 + 1))
+}
+listen door 2 rejoin_enter
 tap_is "the door joins with session 2, and its PRESENCE is applied" \
 	"$(cut -d' ' -f2 /tmp/$P.door | tr '\n' ' ')" \
 	"$(ackhex $S2 0) $(ackhex $((S2 + 1)) 0) "

@@ -104,26 +104,9 @@ tap_ok "bob's phone forgets bob.phone -> display" \
 
 # ---- an endpoint restarted ------------------------------------------------------
 # frames reaching the display, captured on its side of the wire
-cat >/tmp/$P.cap.py <<'EOF'
-import socket, sys, time
-if sys.argv[1] == "cap":
-    out = open(sys.argv[3], "w", buffering=1)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    s.bind((sys.argv[2], 0))
-    open(sys.argv[3] + ".ready", "w").close()
-    while True:
-        f = s.recv(4096)
-        if f[12:14] == b"\x88\xb5" and int.from_bytes(f[18:22], "big") < 2**31:
-            out.write(f.hex() + "\n")
-else:
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((sys.argv[2], 0))
-    for line in open(sys.argv[3]):
-        s.send(bytes.fromhex(line.strip()))
-        time.sleep(0.002)
-EOF
-ip netns exec "$(bld_devns display)" python3 /tmp/$P.cap.py cap eth0 \
-	/tmp/$P.cap &
+FR=$PWD/tests/engine/frames.py
+ip netns exec "$(bld_devns display)" python3 "$FR" cap eth0 \
+	/tmp/$P.cap data &
 capp=$!
 for _ in $(seq 250); do [ -e /tmp/$P.cap.ready ] && break; sleep 0.02; done
 n0=$(recvs "$lap_disp" display)
@@ -142,7 +125,7 @@ tap_ok "... the laptop its new key (the display's circuits were rekeyed)" \
 	bld_ep_wait ana.laptop "^key $lap_disp 2 tx 0\$"
 d0=$(grep -c '^drop ' "$L/display.log")
 r0=$(grep -c "^recv " "$L/display.log")
-ip netns exec "$(bld_swns r101)" python3 /tmp/$P.cap.py send p2 /tmp/$P.cap
+ip netns exec "$(bld_swns r101)" python3 "$FR" send p2 /tmp/$P.cap
 sleep 0.5
 tap_is "the $nrec data frames it received before, replayed to it: refused" \
 	"$(( $(grep -c '^drop ' "$L/display.log") - d0 ))" "$nrec"
@@ -156,8 +139,8 @@ tap_ok "the laptop's new frame reaches it" \
 # The sender restarted: its key is the same (a sender is not rekeyed),
 # its numbers are of its new session, so no (key, nonce) pair repeats.
 rm -f /tmp/$P.cap /tmp/$P.cap.ready
-ip netns exec "$(bld_devns display)" python3 /tmp/$P.cap.py cap eth0 \
-	/tmp/$P.cap &
+ip netns exec "$(bld_devns display)" python3 "$FR" cap eth0 \
+	/tmp/$P.cap data &
 capp=$!
 osm_until 250 test -e /tmp/$P.cap.ready
 bld_ep_cmd ana.laptop "burst $lap_disp 10 0 before"
@@ -177,18 +160,9 @@ tap_ok "its frames reach the display" \
 sleep 0.2
 kill $capp; capp=
 tap_is "no (circuit, epoch, seq) of the laptop sent twice with different bytes" \
-	"$(python3 -c '
-import sys
-seen, bad = {}, 0
-for l in open(sys.argv[1]):
-    f = bytes.fromhex(l.strip())
-    bad += seen.setdefault(f[18:34], f[6:]) != f[6:]
-print(len(seen), bad)' /tmp/$P.cap | cut -d" " -f2)" 0
+	"$(python3 "$FR" reuse /tmp/$P.cap | cut -d' ' -f3)" 0
 tap_is "... its numbers before and after: sessions 1 and 2" \
-	"$(python3 -c '
-import sys
-print(" ".join(sorted({str(int(l[44:60], 16) >> 32) for l in open(sys.argv[1])})))' \
-	/tmp/$P.cap)" "1 2"
+	"$(python3 "$FR" sessions /tmp/$P.cap)" "1 2"
 
 # ---- keys that always arrive ------------------------------------------------
 # The lamp's link down while cem enters r102: its KEY_UPDATEs go

@@ -29,7 +29,7 @@ cap_stop() {
 	[ -n "$caps" ] && kill $caps 2>/dev/null && wait $caps 2>/dev/null
 	caps=
 }
-trap 'cap_stop; bld_teardown; rm -f /tmp/$P.*.cap /tmp/$P.replay.*' EXIT
+trap 'cap_stop; bld_teardown; rm -f /tmp/$P.*.cap* /tmp/$P.replay.*' EXIT
 bld_up || { echo "not ok 1 - building up"; exit 1; }
 bld_daemon --ctl eth0 --ctl-netns "$(bld_ctlns)" ||
 	{ echo "not ok 1 - daemon starts"; exit 1; }
@@ -47,52 +47,10 @@ joined() {
 	log "$1" | awk '/^session /{j = 0} /^ack seq=/{j = 1} END{exit !j}'
 }
 
-cat >/tmp/$P.replay.py <<'EOF'
-import os, socket, sys, time
-
-def frames(path):
-    out = [bytes.fromhex(l) for l in open(path) if l.strip()]
-    return [f for f in out if len(f) >= 58 and f[12:14] == b"\x88\xb5"]
-
-cmd = sys.argv[1]
-if cmd == "cap":		# IF FILE: every circuit frame on IF, as hex
-    out = open(sys.argv[3], "w", buffering=1)
-    while True:		# a tap goes away while its QEMU reboots
-        try:
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                              socket.htons(3))	# ETH_P_ALL: sent too
-            s.bind((sys.argv[2], 0))
-            while True:
-                out.write(s.recv(4096).hex() + "\n")
-        except OSError:
-            time.sleep(0.005)
-elif cmd == "reuse":		# pcaps...: triples seen with different bytes
-    seen, bad, n = {}, 0, 0
-    for p in sys.argv[2:]:
-        for f in frames(p):
-            n += 1
-            key = f[18:34]		# circuit, sequence number, epoch
-            body = f[6:]		# switches rewrite the destination
-            if seen.setdefault(key, body) != body:
-                bad += 1
-    print(n, len(seen), bad)
-elif cmd == "list":		# FILE dst|src MAC [TO]: frames to or from MAC
-    mac = bytes.fromhex(sys.argv[4].replace(":", ""))
-    to = bytes.fromhex(sys.argv[5].replace(":", "")) if sys.argv[5:] else b""
-    at = 0 if sys.argv[3] == "dst" else 6
-    for f in frames(sys.argv[2]):
-        if f[at:at + 6] == mac:		# addressed to TO, if given
-            print((to + f[len(to):]).hex())
-elif cmd == "send":		# IF FILE: each hex frame out of IF
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((sys.argv[2], 0))
-    for line in open(sys.argv[3]):
-        s.send(bytes.fromhex(line.strip()))
-        time.sleep(0.003)
-EOF
-py() { python3 /tmp/$P.replay.py "$@"; }
+FR=$PWD/tests/engine/frames.py
+py() { python3 "$FR" "$@"; }
 cap() {
-	ip netns exec "$1" python3 /tmp/$P.replay.py cap "$2" "$3" &
+	ip netns exec "$1" python3 "$FR" cap "$2" "$3" &
 	caps="$caps $!"
 }
 # XDP redirects bypass packet sockets on the switches' ports: every frame
@@ -182,7 +140,7 @@ until_count lamp 'op=1 status=0' $((nkeys + 2)) 500
 n=$(wc -l </tmp/$P.replay.lamp)
 d0=$(count lamp '^drop ')
 k0=$(count lamp '^key |^lamp |^rejoin')
-ip netns exec "$(bld_swns r102)" python3 /tmp/$P.replay.py send p2 \
+ip netns exec "$(bld_swns r102)" python3 "$FR" send p2 \
 	/tmp/$P.replay.lamp
 until_count lamp '^drop ' $((d0 + n)) 500
 tap_is "all $n frames ever sent to the lamp, replayed to it after a reboot: refused" \
@@ -207,7 +165,7 @@ refused() { echo $(( $(ctl .stale_session) + $(ctl .rx_bad) )); }
 replay_ctl() {
 	local r0
 	r0=$(refused)
-	ip netns exec "$(bld_swns core)" python3 /tmp/$P.replay.py send ctl \
+	ip netns exec "$(bld_swns core)" python3 "$FR" send ctl \
 		/tmp/$P.replay.ctl
 	sleep 0.5
 	echo $(( $(refused) - r0 ))

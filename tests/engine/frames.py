@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+# Circuit frames captured, checked and replayed by the engine's tests
+# (fw-reboot.sh, endpoints.sh). A capture file holds one frame a line, in
+# hex.
+#
+#   cap IF FILE [data]        every circuit frame on IF, sent or received
+#                             (data: data circuits only); FILE.ready once
+#                             listening; survives IF going away a while
+#   reuse FILE...             "FRAMES TRIPLES REUSED": (circuit, sequence
+#                             number, epoch) seen with different bytes
+#   sessions FILE             the sessions (upper half of the sequence
+#                             numbers) of its frames, in order
+#   list FILE dst|src MAC [TO]  frames to or from MAC (addressed to TO)
+#   send IF FILE              each frame of FILE out of IF, 3 ms apart
+import socket, sys, time
+
+
+def frames(path):
+    return [bytes.fromhex(l) for l in open(path) if l.strip()]
+
+
+def circuit(f):
+    return int.from_bytes(f[18:22], "big")
+
+
+def cap(ifname, path, data_only):
+    out = open(path, "w", buffering=1)
+    ready = False
+    while True:		# a tap goes away while its QEMU reboots
+        try:
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                              socket.htons(3))	# ETH_P_ALL: sent too
+            s.bind((ifname, 0))
+            if not ready:
+                open(path + ".ready", "w").close()
+                ready = True
+            while True:
+                f = s.recv(4096)
+                if len(f) < 58 or f[12:14] != b"\x88\xb5":
+                    continue
+                if data_only and circuit(f) >= 1 << 31:
+                    continue
+                out.write(f.hex() + "\n")
+        except OSError:
+            time.sleep(0.005)
+
+
+def main(cmd, args):
+    if cmd == "cap":
+        cap(args[0], args[1], args[2:] == ["data"])
+    elif cmd == "reuse":
+        seen, bad, n = {}, 0, 0
+        for p in args:
+            for f in frames(p):
+                n += 1
+                key = f[18:34]	# circuit, sequence number, epoch
+                body = f[6:]	# switches rewrite the destination
+                if seen.setdefault(key, body) != body:
+                    bad += 1
+        print(n, len(seen), bad)
+    elif cmd == "sessions":
+        print(" ".join(str(s) for s in sorted(
+            {int.from_bytes(f[22:30], "big") >> 32 for f in frames(args[0])})))
+    elif cmd == "list":
+        mac = bytes.fromhex(args[2].replace(":", ""))
+        to = bytes.fromhex(args[3].replace(":", "")) if args[3:] else b""
+        at = 0 if args[1] == "dst" else 6
+        for f in frames(args[0]):
+            if f[at:at + 6] == mac:
+                print((to + f[len(to):]).hex())
+    elif cmd == "send":
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((args[0], 0))
+        for f in frames(args[1]):
+            s.send(f)
+            time.sleep(0.003)
+    else:
+        sys.exit("frames.py: cap, reuse, sessions, list or send")
+
+
+main(sys.argv[1], sys.argv[2:])
