@@ -361,15 +361,12 @@ static void on_change(void *arg, unsigned op,
 static void rejoin(struct osm_ctl *c, int di, uint64_t now)
 {
 	struct osm_msg m = { .type = OSM_MSG_ACK };
-	struct ctl_dev *d = c->run ? dev(c, di) : NULL;
 	uint64_t seq;
 
 	if (di < 0 || (c->devs[di].rejoin_ns &&
 			now - c->devs[di].rejoin_ns < REJOIN_NS))
 		return;
 	c->devs[di].rejoin_ns = now;	/* also if it cannot be sent */
-	if (!d)
-		return;
 	m.u.ack.status = OSM_ACK_REJOIN;
 	if (!send_msg(c, di, &m, &seq))
 		c->stats.rejoin++;
