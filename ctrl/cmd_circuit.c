@@ -302,8 +302,8 @@ static json_t *circuit_json(const struct osm_circuit *c, uint64_t now)
 			osm_hex_format(hex, k->hop_key, OSM_HOP_KEY_LEN);
 		else
 			strcpy(hex, "(hidden)");
-		json_array_append_new(keys, json_pack("{s:i, s:s}", "epoch",
-			k->epoch, "hop_key", hex));
+		json_array_append_new(keys, json_pack("{s:I, s:s}", "epoch",
+			(json_int_t)k->epoch, "hop_key", hex));
 	}
 	sodium_memzero(hex, sizeof(hex));
 	if (c->flags & OSM_CF_REMOTE)
@@ -317,8 +317,8 @@ static json_t *circuit_json(const struct osm_circuit *c, uint64_t now)
 			(json_int_t)((c->expires_ns - now) / 1000000) : 0;
 	osm_mac_format(src, c->src_mac);
 	osm_mac_format(dst, c->dst_mac);
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:o}",
-		"id", c->id, "in", osm_swcli_ifname(c->ingress_ifindex, in),
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:o}",
+		"id", (json_int_t)c->id, "in", osm_swcli_ifname(c->ingress_ifindex, in),
 		"out", osm_swcli_ifname(c->egress_ifindex, out), "src", src,
 		"dst", dst, "flags", flags, "rate", (json_int_t)c->rate,
 		"burst", (json_int_t)c->burst, "lease_left_ms", left,

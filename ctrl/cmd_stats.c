@@ -28,8 +28,8 @@ static int circuit_stats(struct osm_switch *sw, uint32_t id, json_t *arr)
 		printf("circuit %-10u frames %-12" PRIu64 " bytes %-14" PRIu64
 		       " drops %" PRIu64 "\n", id, (uint64_t)s.frames,
 		       (uint64_t)s.bytes, (uint64_t)s.drops);
-	json_array_append_new(arr, json_pack("{s:i, s:I, s:I, s:I}", "id",
-		id, "frames", (json_int_t)s.frames, "bytes",
+	json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I}", "id",
+		(json_int_t)id, "frames", (json_int_t)s.frames, "bytes",
 		(json_int_t)s.bytes, "drops", (json_int_t)s.drops));
 	return 0;
 }

@@ -153,6 +153,18 @@ fails "circuit: unknown subcommand" "unknown subcommand 'frob'" \
 	$F circuit frob
 tap_ok "circuit del 2 frees a slot" $F circuit del -n $S $SW 2
 tap_ok "circuit add 3 fits now" cadd 3 --hop-key-file $KF
+# ids and epochs are unsigned 32-bit numbers, in JSON too (a control
+# circuit's id has the top bit set)
+$F circuit del -n $S $SW 3
+cadd 2147483659 --ctrl --epoch 4000000000 --hop-key-file $KF
+tap_is "circuit list -j: a control circuit's id and epoch, unsigned" \
+	"$($F -j circuit list -n $S $SW | jq -c '[.[] | select(.id > 2147483647) |
+		[.id, .keys[].epoch]]')" '[[2147483659,4000000000]]'
+tap_is "stats -j: the same id" \
+	"$($F -j stats -n $S $SW --circuit 2147483659 | jq -c '[.. | .id? // empty]')" \
+	'[2147483659]'
+$F circuit del -n $S $SW 2147483659
+cadd 3 --hop-key-file $KF
 
 # --- ports and stats -----------------------------------------------------
 fails "port set: not a port of the switch" "is not a port" \
