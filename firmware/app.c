@@ -164,13 +164,20 @@ static void send_hello(void)
  * next tick. */
 static void start_session(void)
 {
-	osm_u32 s = 0;
+	const struct osm_fw_blob *b = st.blob;
+	osm_u32 s = 0, e = osm_get_be32(b->ctrl_epoch);
 
 	st.session = 0;
 	st.joined = 0;
 	st.hellos = 0;
-	fw_wipe(&st.rx[1], sizeof(st.rx) - sizeof(st.rx[0]));
+	/* every key but the blob's: data circuits', and the control keys
+	 * of the last session (the down window goes too: until the join,
+	 * only this session's ACK is taken, and it sets the floor) */
+	fw_wipe(st.rx[0].key,
+		sizeof(st.rx) - __builtin_offsetof(struct fw_rx, key));
 	fw_wipe(&st.tx[1], sizeof(st.tx) - sizeof(st.tx[0]));
+	fw_rx_set_key(&st.rx[0], e, b->down_hop, b->down_e2e);
+	fw_key_set(&st.tx[0].key, e, b->up_hop, b->up_e2e);
 	st.presence.first = 0;
 	if (fw_nv_session(&s) || !s || s > OSM_SESSION_MAX) {
 		fw_puts("no storage\n");
@@ -417,7 +424,6 @@ static void on_line(char *s)
 int fw_app_init(const struct osm_fw_blob *b)
 {
 	const osm_u8 *p = (const osm_u8 *)b;
-	osm_u32 e;
 
 	fw_wipe(&st, sizeof(st));	/* host harnesses init many times */
 	fw_puts("osm-fw " ROLE_NAME " v1\n");
@@ -436,22 +442,19 @@ int fw_app_init(const struct osm_fw_blob *b)
 	}
 	st.ctrl_up = osm_get_be32(b->ctrl_up);
 	st.ctrl_down = osm_get_be32(b->ctrl_down);
-	e = osm_get_be32(b->ctrl_epoch);
 	st.rx[0].circuit = st.ctrl_down;
 	st.rx[0].used = 1;
-	fw_rx_set_key(&st.rx[0], e, b->down_hop, b->down_e2e);
 	st.tx[0].circuit = st.ctrl_up;
 	st.tx[0].used = 1;
 	st.tx[0].type = OSM_T_CTRL;
 	for (int i = 0; i < 6; i++)
 		st.tx[0].dst[i] = b->ctrl_mac[i];
-	fw_key_set(&st.tx[0].key, e, b->up_hop, b->up_e2e);
 	put_kv("id=", osm_get_be32(b->device_id));
 	fw_puts(" mac=");
 	put_mac(b->mac);
 	put_kv(" ctrl=", st.ctrl_up);
 	put_kv("/", st.ctrl_down);
-	put_kv(" epoch=", e);
+	put_kv(" epoch=", osm_get_be32(b->ctrl_epoch));
 	fw_putc('\n');
 	start_session();
 	return 0;

@@ -908,7 +908,18 @@ enum osm_presence { OSM_PRESENCE_ENTER = 1, OSM_PRESENCE_LEAVE = 2 };
 /* A device numbers its frames of session S, and the controller its down
  * frames of run R, as S (or R) << OSM_SESSION_SHIFT | n. */
 #define OSM_SESSION_SHIFT	32
-#define OSM_SESSION_MAX		0xfffffffeu	/* highest session or run */
+#define OSM_SESSION_MAX		0x7fffffffu	/* highest session or run */
+
+/* Control circuit epochs (docs/protocol.md 7.1): the blob's keys are of
+ * epoch 1 (slot 1), used to join; session S's are of epoch 2S (slot 0),
+ * given to the device when it joins, so each session has keys of its own
+ * and the two never share a slot. */
+#define OSM_CTRL_JOIN_EPOCH	1
+
+OSM_INLINE osm_u32 osm_ctrl_epoch(osm_u32 session)
+{
+	return session ? session * 2 : OSM_CTRL_JOIN_EPOCH;
+}
 
 /* ACK status from the controller: "start a new session" (with seq 0). */
 #define OSM_ACK_REJOIN		255

@@ -185,7 +185,32 @@ static void send_hello(void)
 	J.last_hello = now_ms();
 }
 
-/* A new session: the counter first, then fresh numbers; data keys gone. */
+/* The control keys of the blob (the join epoch), and nothing else: the
+ * keys of an earlier session are gone. The down window goes too: until
+ * the join only this session's ACK is taken, and it sets the floor. */
+static void join_keys(void)
+{
+	struct keyring *k = J.k;
+	struct osm_keys ck;
+
+	memset(&k->down, 0, sizeof(k->down));
+	k->down.circuit = osm_get_be32(k->blob.ctrl_down);
+	memcpy(ck.hop, k->blob.down_hop, sizeof(ck.hop));
+	memcpy(ck.e2e, k->blob.down_e2e, sizeof(ck.e2e));
+	ck.epoch = osm_get_be32(k->blob.ctrl_epoch);
+	osm_rx_set_keys(&k->down, &ck);
+	k->up.circuit = osm_get_be32(k->blob.ctrl_up);
+	k->up.type = OSM_T_CTRL;
+	memcpy(k->up.src, J.mac, 6);
+	memcpy(k->up.dst, k->blob.ctrl_mac, 6);
+	memcpy(k->up.keys.hop, k->blob.up_hop, sizeof(ck.hop));
+	memcpy(k->up.keys.e2e, k->blob.up_e2e, sizeof(ck.e2e));
+	k->up.keys.epoch = ck.epoch;
+	sodium_memzero(&ck, sizeof(ck));
+}
+
+/* A new session: the counter first, then fresh numbers; data keys and
+ * the last session's control keys gone. */
 static int start_session(void)
 {
 	int err;
@@ -200,6 +225,7 @@ static int start_session(void)
 	sodium_memzero(J.k->tx, sizeof(J.k->tx));
 	memset(J.k->rx_used, 0, sizeof(J.k->rx_used));
 	memset(J.k->tx_used, 0, sizeof(J.k->tx_used));
+	join_keys();
 	err = next_session(J.state, &J.session);
 	if (err) {
 		out("error session counter %s: %s (mute)", J.state,
@@ -247,6 +273,21 @@ static uint8_t key_update(const struct osm_msg *m)
 
 	memcpy(keys.hop, m->u.key.hop, sizeof(keys.hop));
 	memcpy(keys.e2e, m->u.key.e2e, sizeof(keys.e2e));
+	/* its own control circuits: a session's keys, receiving down and
+	 * sending up (the sequence numbers go on); never removed */
+	if (c == k->down.circuit || c == k->up.circuit) {
+		i = c == k->down.circuit ? OSM_KEY_RX : OSM_KEY_TX;
+		if (m->u.key.op != i) {
+			sodium_memzero(&keys, sizeof(keys));
+			return OSM_DROP_MALFORMED;
+		}
+		if (i == OSM_KEY_RX)
+			osm_rx_set_keys(&k->down, &keys);
+		else
+			k->up.keys = keys;
+		sodium_memzero(&keys, sizeof(keys));
+		return OSM_OK;
+	}
 	switch (m->u.key.op) {
 	case OSM_KEY_RX:
 		i = find(k->rx_used, k->rx, sizeof(k->rx[0]), c, 1);
@@ -585,7 +626,6 @@ int osm_endpoint_join(int argc, char **argv)
 	const char *blob = NULL;
 	uint8_t buf[FRAME_MAX];
 	struct keyring *k;
-	struct osm_keys ck;
 	struct pollfd p[2];
 	size_t len = 0;
 	uint64_t v, now;
@@ -631,19 +671,6 @@ int osm_endpoint_join(int argc, char **argv)
 			       J.fd == -ENODEV ? "no such interface" :
 			       strerror(-J.fd));
 	}
-	k->down.circuit = osm_get_be32(k->blob.ctrl_down);
-	memcpy(ck.hop, k->blob.down_hop, sizeof(ck.hop));
-	memcpy(ck.e2e, k->blob.down_e2e, sizeof(ck.e2e));
-	ck.epoch = osm_get_be32(k->blob.ctrl_epoch);
-	osm_rx_set_keys(&k->down, &ck);
-	k->up.circuit = osm_get_be32(k->blob.ctrl_up);
-	k->up.type = OSM_T_CTRL;
-	memcpy(k->up.src, J.mac, 6);
-	memcpy(k->up.dst, k->blob.ctrl_mac, 6);
-	memcpy(k->up.keys.hop, k->blob.up_hop, sizeof(ck.hop));
-	memcpy(k->up.keys.e2e, k->blob.up_e2e, sizeof(ck.e2e));
-	k->up.keys.epoch = ck.epoch;
-	sodium_memzero(&ck, sizeof(ck));
 	if (start_session()) {
 		rc = 1;
 		goto out;

@@ -29,14 +29,18 @@
 #define REJOIN_IDLE_NS	(2000 * MS)	/* unjoined devices, asked again */
 #define FRAME_MAX	(OSM_FRAME_HDR_LEN + 128)
 
-/* A device's end at the controller: its up circuit (receive) and down
- * circuit (send), made on its first frame or message; the session
- * accepted from it in this run (0: none yet) and the last it joined
- * with before (from the store). */
+/* A device's end at the controller: its up circuit (receive: the join
+ * epoch's keys, and the session's once accepted) and down circuit (send:
+ * the join epoch's keys until the device has ACKed the session's), made
+ * on its first frame or message; the session accepted from it in this
+ * run (0: none yet) and the last it joined with before (from the store);
+ * gate: the id of the session's down key on its way to the device, which
+ * the rest of what is queued for it waits for (docs/protocol.md 8.1). */
 struct ctl_dev {
 	int ready;
 	uint32_t session, stored;
 	uint64_t rejoin_ns;		/* last REJOIN sent */
+	uint64_t gate;
 	struct osm_rx up;
 	struct osm_tx down;
 };
@@ -50,7 +54,7 @@ struct pending {
 	uint64_t id, after;
 	uint32_t retire, retire_epoch;	/* circuit, old epoch to retire
 					 * once this TX is taken (0: none) */
-	uint64_t due_ns, first_ns;
+	uint64_t due_ns, first_ns, queued_ns;
 	uint64_t seq[SEQS];
 	struct osm_msg m;
 };
@@ -169,12 +173,19 @@ static struct ctl_dev *dev(struct osm_ctl *c, int di)
 
 	if (d->ready)
 		return d;
-	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_UP, &k))
+	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_UP, OSM_CTRL_JOIN_EPOCH,
+				 &k))
 		return NULL;
 	d->up.circuit = osm_ctrl_circuit(osm_engine_device(c->e, di)->id,
 					 OSM_CTRL_UP);
 	osm_rx_set_keys(&d->up, &k);
-	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_DOWN, &d->down.keys)) {
+	/* and its last session's, as on the switches: a frame of it is
+	 * opened, counted stale and answered by a REJOIN */
+	if (d->stored && !osm_engine_ctrl_keys(c->e, di, OSM_CTRL_UP,
+					       osm_ctrl_epoch(d->stored), &k))
+		osm_rx_set_keys(&d->up, &k);
+	if (osm_engine_ctrl_keys(c->e, di, OSM_CTRL_DOWN, OSM_CTRL_JOIN_EPOCH,
+				 &d->down.keys)) {
 		sodium_memzero(&k, sizeof(k));
 		return NULL;
 	}
@@ -272,21 +283,29 @@ static uint64_t queue(struct osm_ctl *c, int di, const struct osm_msg *m,
 	p->m = *m;
 	p->id = ++c->next_id;
 	p->after = after;
-	p->due_ns = now_ns();
+	p->due_ns = p->queued_ns = now_ns();
 	p->retire = retire;
 	p->retire_epoch = retire_epoch;
 	return p->id;
 }
 
-/* Message id is still waiting for its ACK, within its quick retries. */
-static int waiting(const struct osm_ctl *c, uint64_t id)
+/* Message id, still waiting for its ACK; NULL if none. */
+static const struct pending *find(const struct osm_ctl *c, uint64_t id)
 {
 	size_t i;
 
 	for (i = 0; id && i < c->nq; i++)
 		if (c->q[i].id == id)
-			return c->q[i].tries <= RETRIES;
-	return 0;
+			return &c->q[i];
+	return NULL;
+}
+
+/* Message id is still waiting for its ACK, within its quick retries. */
+static int waiting(const struct osm_ctl *c, uint64_t id)
+{
+	const struct pending *p = find(c, id);
+
+	return p && p->tries <= RETRIES;
 }
 
 /* A KEY_UPDATE for device (by id) about circuit cid, once message after
@@ -420,6 +439,63 @@ void osm_ctl_set_store(struct osm_ctl *c, struct osmdb *st)
 	c->st = st;
 }
 
+/* The device took its down key of the session (the gate's RX): the
+ * controller seals with it from now on. */
+static void down_key_taken(struct osm_ctl *c, int di, const struct osm_msg *m)
+{
+	struct osm_keys *k = &c->devs[di].down.keys;
+
+	k->epoch = m->u.key.epoch;
+	memcpy(k->hop, m->u.key.hop, sizeof(k->hop));
+	memcpy(k->e2e, m->u.key.e2e, sizeof(k->e2e));
+	c->devs[di].gate = 0;
+}
+
+/* A message to a device waits while the session's down key is on its
+ * way to it: what the device gets in a session but its answers (ACKs)
+ * is sealed under the session's keys. */
+static int gated(const struct osm_ctl *c, const struct pending *p)
+{
+	uint64_t gate = c->devs[p->dev].gate;
+
+	return gate && p->id != gate &&
+	       !(p->m.type == OSM_MSG_KEY_UPDATE &&
+		 osm_circuit_is_ctrl(p->m.u.key.circuit)) && find(c, gate);
+}
+
+/* Session keys for device di's control circuits (docs/protocol.md 8.1),
+ * once its new session is stored: on the switches and for the up circuit
+ * here at once, then to the device, its down key (RX) first in line;
+ * until it has taken that, the down circuit stays on the join epoch,
+ * the one key the device is sure to hold. */
+static int session_keys(struct osm_ctl *c, int di, struct ctl_dev *d)
+{
+	uint32_t epoch = osm_ctrl_epoch(d->session);
+	uint32_t id = osm_engine_device(c->e, di)->id;
+	struct osm_keys k, kd;
+	int err;
+
+	d->gate = 0;
+	err = osm_engine_ctrl_keys(c->e, di, OSM_CTRL_DOWN,
+				   OSM_CTRL_JOIN_EPOCH, &d->down.keys) ?:
+	      osm_engine_ctrl_install(c->e, di) ?:
+	      osm_engine_ctrl_keys(c->e, di, OSM_CTRL_UP, epoch, &k);
+	if (err)
+		return err;
+	osm_rx_set_keys(&d->up, &k);
+	err = osm_engine_ctrl_keys(c->e, di, OSM_CTRL_DOWN, epoch, &kd);
+	if (!err) {
+		d->gate = key_update(c, id, d->down.circuit, OSM_KEY_RX, &kd,
+				     0);
+		/* the up key goes along: the switches and this end hold it
+		 * already */
+		key_update(c, id, d->up.circuit, OSM_KEY_TX, &k, 0);
+	}
+	sodium_memzero(&k, sizeof(k));
+	sodium_memzero(&kd, sizeof(kd));
+	return err;
+}
+
 /* HELLO: the keys of every circuit the device is an end of. */
 struct hello {
 	struct osm_ctl *c;
@@ -487,6 +563,7 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 	struct osmdb_txn *t;
 	size_t i;
 	unsigned k;
+	int gate;
 
 	switch (m->type) {
 	case OSM_MSG_HELLO:
@@ -516,10 +593,16 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 				    m->u.ack.seq)
 					break;
 			if (k < SEQS) {
+				/* the session's down key, taken */
+				gate = c->q[i].id == c->devs[di].gate &&
+				       m->u.ack.status == OSM_OK;
+				if (gate)
+					down_key_taken(c, di, &c->q[i].m);
 				/* what waited for it goes now, not at its
 				 * next look */
 				for (k = 0; k < c->nq; k++)
-					if (c->q[k].after == c->q[i].id)
+					if (c->q[k].after == c->q[i].id ||
+					    (gate && c->q[k].dev == di))
 						c->q[k].due_ns = 0;
 				drop_pending(c, i);
 				return;
@@ -561,6 +644,8 @@ static int session_ok(struct osm_ctl *c, int di, struct ctl_dev *d,
 		osm_replay_floor(&d->up.replay, f->seq);
 		forget_queued(c, di, OSM_CIRCUIT_ANY);
 		c->stats.sessions++;
+		if (session_keys(c, di, d))
+			c->stats.rekey_failed++;
 		/* what it receives gets new keys: a frame recorded before
 		 * the session, under the old ones, is refused everywhere
 		 * (its senders get theirs once it has ACKed) */
@@ -613,6 +698,15 @@ int osm_ctl_input(struct osm_ctl *c,
 	}
 }
 
+/* A sender that does not answer keeps no old epoch alive for ever: the
+ * one p's key would retire goes now. */
+static void retire(struct osm_ctl *c, struct pending *p)
+{
+	if (p->retire)
+		osm_engine_retire(c->e, p->retire, p->retire_epoch);
+	p->retire = 0;
+}
+
 int osm_ctl_tick(struct osm_ctl *c)
 {
 	uint64_t now = now_ns(), next = UINT64_MAX;
@@ -621,7 +715,14 @@ int osm_ctl_tick(struct osm_ctl *c)
 	while (i < c->nq) {
 		struct pending *p = &c->q[i];
 
-		if (p->due_ns <= now && waiting(c, p->after)) {
+		if (p->due_ns <= now && gated(c, p)) {
+			/* held back by a device that does not take its
+			 * session's key, as long as quick retries would
+			 * take: the old epoch goes all the same */
+			if (now - p->queued_ns > RETRIES * RETRY_NS)
+				retire(c, p);
+			p->due_ns = now + RETRY_NS;	/* look again then */
+		} else if (p->due_ns <= now && waiting(c, p->after)) {
 			p->due_ns = now + RETRY_NS;	/* look again then */
 		} else if (p->due_ns <= now) {
 			if (p->tries)
@@ -630,12 +731,7 @@ int osm_ctl_tick(struct osm_ctl *c)
 				p->first_ns = now;
 			if (p->tries == RETRIES + 1) {
 				c->stats.slow++;	/* into slow retries */
-				/* a sender that does not answer keeps no old
-				 * epoch alive for ever */
-				if (p->retire)
-					osm_engine_retire(c->e, p->retire,
-							  p->retire_epoch);
-				p->retire = 0;
+				retire(c, p);
 			}
 			if (send_msg(c, p->dev, &p->m,
 				     &p->seq[p->tries % SEQS]))

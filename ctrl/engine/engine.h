@@ -26,9 +26,6 @@ enum {
 	OSM_ENGINE_EMAPFULL  = -32008,	/* a switch's circuit table is full */
 };
 
-/* The epoch of every control circuit (docs/protocol.md 7.1). */
-#define OSM_ENGINE_CTL_EPOCH	1
-
 /* A message for any code the engine functions return (store codes and
  * -errno included). */
 const char *osm_engine_strerror(int err);
@@ -223,10 +220,15 @@ int osm_engine_device_index(const struct osm_engine *e, uint32_t id);
 /* The device (index) that control circuit id belongs to, and its
  * direction (*dir: OSM_CTRL_UP or OSM_CTRL_DOWN); -1 if none. */
 int osm_engine_ctrl_device(const struct osm_engine *e, uint32_t id, int *dir);
-/* The keys of device i's control circuit in direction dir, at the
- * control epoch (derived from its long-term key; wipe them after use).
- * Returns 0, or a store code. */
+/* The keys of device i's control circuit in direction dir at an epoch
+ * (osm_ctrl_epoch(): OSM_CTRL_JOIN_EPOCH, or a session's), derived from
+ * its long-term key; wipe them after use. Returns 0, or a store code. */
 int osm_engine_ctrl_keys(struct osm_engine *e, int i, int dir,
-			 struct osm_keys *k);
+			 uint32_t epoch, struct osm_keys *k);
+/* Device i's control circuits on every switch of their paths as the
+ * store says: the join epoch, and the epoch of its last session
+ * (docs/protocol.md 8.1), replacing an older session's. Called once a
+ * new session is stored. Returns 0, a store code, -errno. */
+int osm_engine_ctrl_install(struct osm_engine *e, int i);
 
 #endif

@@ -187,12 +187,16 @@ int eng_offline(struct osm_engine *e, int si);
 int eng_expect(struct osm_engine *e, const struct osmdb_rec_circuit *c,
 	       unsigned hop, const uint8_t hop_key[OSM_HOP_KEY_LEN],
 	       struct osm_circuit *out, int *sw);
+/* Key slot osm_epoch_slot(epoch) of a map value set to that epoch's key. */
+void eng_set_key(struct osm_circuit *out, uint32_t epoch,
+		 const uint8_t hop_key[OSM_HOP_KEY_LEN]);
 /* Control circuits of device di: the switches of the path in direction
- * dir, the map value on hop `hop` (keys: osm_engine_ctrl_keys). */
+ * dir, the map value on hop `hop` with the hop keys of the join epoch
+ * and, if sess is not NULL, of a session's (keys: osm_engine_ctrl_keys). */
 int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
 		  unsigned *n);
 int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
-		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
+		    const struct osm_keys *join, const struct osm_keys *sess,
 		    struct osm_circuit *out, int *sw);
 /* 1 if control circuit id belongs on switch si. */
 int eng_ctrl_on(struct osm_engine *e, uint32_t id, int si);

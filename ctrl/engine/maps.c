@@ -213,9 +213,7 @@ int eng_maps_rekey(struct osm_engine *e, struct osmdb_txn *t,
 			if (old && s->valid && s->epoch == old[i]) {
 				sodium_memzero(s, sizeof(*s));
 			} else if (!old) {
-				s->epoch = c[i].epoch;
-				s->valid = 1;
-				memcpy(s->hop_key, k.hop, OSM_HOP_KEY_LEN);
+				eng_set_key(&v, c[i].epoch, k.hop);
 			} else {
 				continue;	/* that epoch is gone already */
 			}

@@ -117,14 +117,8 @@ static void one_circuit(struct sync *s, struct osmdb_txn *t,
 			first_err(s, err);
 			continue;
 		}
-		if (old) {	/* rotated, not yet retired: still there */
-			struct osm_key_slot *ks =
-				&want.key[osm_epoch_slot(old)];
-
-			ks->epoch = old;
-			ks->valid = 1;
-			memcpy(ks->hop_key, ko.hop, sizeof(ks->hop_key));
-		}
+		if (old)	/* rotated, not yet retired: still there */
+			eng_set_key(&want, old, ko.hop);
 		check_entry(s, si, c->id, &want, c->epoch);
 		sodium_memzero(&want, sizeof(want));
 	}
@@ -132,36 +126,64 @@ static void one_circuit(struct sync *s, struct osmdb_txn *t,
 	sodium_memzero(&ko, sizeof(ko));
 }
 
-/* The two control circuits of device di on every switch of their paths. */
-static void one_device(struct sync *s, int di)
+/* The two control circuits of device di on every switch of their paths,
+ * keyed at the join epoch and at its last session's. */
+static void one_device(struct sync *s, struct osmdb_txn *t, int di)
 {
+	struct osm_keys k, ks;
 	struct osm_circuit want;
-	struct osm_keys k;
+	uint32_t id, session = 0;
 	const int *hops;
 	unsigned i, n;
-	uint32_t id;
 	int dir, err, si;
 
+	err = osmdb_device_session(t, s->e->devs[di].r.id, &session);
+	if (err) {
+		first_err(s, err);
+		return;
+	}
 	for (dir = OSM_CTRL_UP; dir <= OSM_CTRL_DOWN; dir++) {
 		id = osm_ctrl_circuit(s->e->devs[di].r.id, dir);
 		err = eng_ctrl_path(s->e, di, dir, &hops, &n) ?:
-		      osm_engine_ctrl_keys(s->e, di, dir, &k);
+		      osm_engine_ctrl_keys(s->e, di, dir, OSM_CTRL_JOIN_EPOCH,
+					   &k) ?:
+		      (session ? osm_engine_ctrl_keys(s->e, di, dir,
+						      osm_ctrl_epoch(session),
+						      &ks) : 0);
 		for (i = 0; !err && i < n; i++) {
 			if (eng_offline(s->e, hops[i]))
 				continue;
-			err = eng_ctrl_expect(s->e, di, dir, i, k.hop, &want,
-					      &si);
+			err = eng_ctrl_expect(s->e, di, dir, i, &k,
+					      session ? &ks : NULL, &want, &si);
 			if (!err)
-				check_entry(s, si, id, &want, k.epoch);
+				check_entry(s, si, id, &want,
+					    osm_ctrl_epoch(session));
 			sodium_memzero(&want, sizeof(want));
 		}
 		sodium_memzero(&k, sizeof(k));
+		sodium_memzero(&ks, sizeof(ks));
 		if (err) {
 			say(s, "control circuit %u: %s", id,
 			    osm_engine_strerror(err));
 			first_err(s, err);
 		}
 	}
+}
+
+int osm_engine_ctrl_install(struct osm_engine *e, int di)
+{
+	struct sync s = { .e = e, .fix = 1 };
+	struct osmdb_txn *t;
+	int err;
+
+	if (di < 0 || (size_t)di >= e->n_devs || !e->ctl)
+		return -EINVAL;
+	err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
+	if (err)
+		return err;
+	one_device(&s, t, di);
+	osmdb_txn_abort(t);
+	return s.err;
 }
 
 int eng_fix_circuit(struct osm_engine *e, struct osmdb_txn *t,
@@ -274,7 +296,7 @@ static int sync_all(struct sync *s)
 	for (i = 0; !err && i < a.n; i++)
 		one_circuit(s, t, &a.c[i]);
 	for (i = 0; !err && s->e->ctl && i < s->e->n_devs; i++)
-		one_device(s, (int)i);
+		one_device(s, t, (int)i);
 	for (i = 0; !err && i < s->e->n_sw; i++)
 		extras(s, t, (int)i);
 	osmdb_txn_abort(t);

@@ -4,8 +4,9 @@
  * (docs/protocol.md 7.1): with a controller, every device of the topology
  * has two, up (device to controller) and down, between its
  * port and the building's management port, keyed from its long-term key
- * at the control epoch. They do not depend on who is present, so they are
- * not in the store: reconcile installs them from the topology. */
+ * at the join epoch and at its last session's (docs/protocol.md 8.1).
+ * They do not depend on who is present, so they are not in the store:
+ * reconcile installs them from the topology and the device's session. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -52,9 +53,7 @@ int eng_expect(struct osm_engine *e, const struct osmdb_rec_circuit *c,
 			(eng_now_ns() + c->lease_ns - now) /
 			1000000000ULL * 1000000000ULL;
 	}
-	out->key[osm_epoch_slot(c->epoch)].epoch = c->epoch;
-	out->key[osm_epoch_slot(c->epoch)].valid = 1;
-	memcpy(out->key[osm_epoch_slot(c->epoch)].hop_key, hop_key, OSM_HOP_KEY_LEN);
+	eng_set_key(out, c->epoch, hop_key);
 	*sw = si;
 	return 0;
 }
@@ -68,21 +67,31 @@ int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
 				    eng_sw_path(e, mgmt, dev, hops, n);
 }
 
-int osm_engine_ctrl_keys(struct osm_engine *e, int di, int dir, struct osm_keys *k)
+int osm_engine_ctrl_keys(struct osm_engine *e, int di, int dir,
+			 uint32_t epoch, struct osm_keys *k)
 {
 	uint8_t devkey[OSM_DEVICE_KEY_LEN];
 	int err = osmdb_device_key(e->st, e->devs[di].r.id, devkey);
 
 	if (err)
 		return err;
-	osm_kdf_ctrl(k, devkey, dir, OSM_ENGINE_CTL_EPOCH);
-	k->epoch = OSM_ENGINE_CTL_EPOCH;
+	osm_kdf_ctrl(k, devkey, dir, epoch);
 	sodium_memzero(devkey, sizeof(devkey));
 	return 0;
 }
 
+void eng_set_key(struct osm_circuit *out, uint32_t epoch,
+		 const uint8_t hop_key[OSM_HOP_KEY_LEN])
+{
+	struct osm_key_slot *ks = &out->key[osm_epoch_slot(epoch)];
+
+	ks->epoch = epoch;
+	ks->valid = 1;
+	memcpy(ks->hop_key, hop_key, OSM_HOP_KEY_LEN);
+}
+
 int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
-		    const uint8_t hop_key[OSM_HOP_KEY_LEN],
+		    const struct osm_keys *join, const struct osm_keys *sess,
 		    struct osm_circuit *out, int *sw)
 {
 	const struct eng_dev *d = &e->devs[di];
@@ -115,10 +124,9 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 	 * room for 64 of them at once. */
 	out->rate = 64000;
 	out->burst = 64 * 256;
-	out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].epoch = OSM_ENGINE_CTL_EPOCH;
-	out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].valid = 1;
-	memcpy(out->key[osm_epoch_slot(OSM_ENGINE_CTL_EPOCH)].hop_key, hop_key,
-	       OSM_HOP_KEY_LEN);
+	eng_set_key(out, join->epoch, join->hop);
+	if (sess)
+		eng_set_key(out, sess->epoch, sess->hop);
 	*sw = hops[hop];
 	return 0;
 }

@@ -35,13 +35,16 @@ tap_is "control circuits: r101 10, r102 6, core 16" \
 tap_is "the daemon's verify counts them: no difference" "$(ask verify)" \
 	'ok {"differences":0,"lines":[]}'
 
-# Control keys of a device: "UPCIRCUIT DOWNCIRCUIT UPHOP UPE2E DOWNHOP DOWNE2E",
-# derived once (jq and python take a while on a busy machine).
+# Control keys of a device at an epoch (1, the join's, if not given):
+# "UPCIRCUIT DOWNCIRCUIT ID UPHOP UPE2E DOWNHOP DOWNE2E", derived once (jq
+# and python take a while on a busy machine).
 devkeys=$(bld_osm --show-keys -j topology show)
 declare -A ctl_cache
 ctl_keys() {
-	[ -n "${ctl_cache[$1]:-}" ] || ctl_cache[$1]=$(ctl_keys_derive "$1")
-	echo "${ctl_cache[$1]}"
+	local k="$1 ${2:-1}"
+	[ -n "${ctl_cache[$k]:-}" ] ||
+		ctl_cache[$k]=$(ctl_keys_derive "$1" "${2:-1}")
+	echo "${ctl_cache[$k]}"
 }
 ctl_keys_derive() {
 	local id key
@@ -54,17 +57,20 @@ key, i = bytes.fromhex('$key'), $id
 out = []
 for d in (0, 1):
     o = hashlib.blake2b(b'', key=key, digest_size=48, person=b'osm-ctl1' +
-        bytes(8), salt=(1 * 2 + d).to_bytes(8, 'little') + bytes(8)).digest()
+        bytes(8), salt=($2 * 2 + d).to_bytes(8, 'little') + bytes(8)).digest()
     out += [o[32:48].hex(), o[:32].hex()]
 print(0x80000000 | i << 1, 0x80000000 | i << 1 | 1, i, *out)"
 }
 S1=$((1 << 32)) S2=$((2 << 32))
+# The epoch each device seals its up frames under, and the controller its
+# down frames: the join's (1) until the device takes its session's.
+declare -A uep dep
 # up DEVICE PAYLOADHEX SEQ: a control message on the device's up circuit;
 # the frame sent goes to /tmp/$P.sent.DEVICE
 up() {
-	local u d i uh ue dh de
-	read -r u d i uh ue dh de <<<"$(ctl_keys "$1")"
-	bld_ep send "$1" "$u 1 $uh $ue" --ctrl --seq "$3" --payload-hex "$2" |
+	local u d i uh ue dh de e=${uep[$1]:-1}
+	read -r u d i uh ue dh de <<<"$(ctl_keys "$1" "$e")"
+	bld_ep send "$1" "$u $e $uh $ue" --ctrl --seq "$3" --payload-hex "$2" |
 		awk '{print $3}' >"/tmp/$P.sent.$1"
 }
 # hello DEVICE ROLE SEQ
@@ -75,12 +81,15 @@ hello() {
 }
 # ackhex SEQ STATUS: an ACK message
 ackhex() { printf '0400000c%016x%02x000000' "$1" "$2"; }
+# keyhex CIRCUIT EPOCH OP HOP E2E: a KEY_UPDATE message
+# (02 00 003c circuit(4) epoch(4) op 00 0000 hop(16) e2e(32))
+keyhex() { printf '0200003c%08x%08x%02x000000%s%s' "$@"; }
 # down DEVICE N TIMEOUT: the first N control messages it gets, as
 # "SEQ PAYLOADHEX" lines
 down() {
-	local u d i uh ue dh de
-	read -r u d i uh ue dh de <<<"$(ctl_keys "$1")"
-	bld_recv "$1" "$d 1 $dh $de" --count "$2" --timeout "$3" |
+	local u d i uh ue dh de e=${dep[$1]:-1}
+	read -r u d i uh ue dh de <<<"$(ctl_keys "$1" "$e")"
+	bld_recv "$1" "$d $e $dh $de" --count "$2" --timeout "$3" |
 		awk '/^ok/ {print $2, $4}'
 }
 
@@ -98,7 +107,34 @@ listen() {
 
 for dev in door display speaker lamp; do
 	ctl_keys "$dev" >/dev/null
+	ctl_keys "$dev" 2 >/dev/null
 done
+ctl_keys door 4 >/dev/null
+
+# join DEVICE ROLE S: a HELLO of session S, and what a device does with
+# the answer: the ACK, then its control keys of the session (epoch 2S:
+# down RX, up TX), sealed under the join epoch's, which it ACKs (the TX's
+# ACK under its new key), taking numbers S + 1 and S + 2. Returns once
+# the controller has both ACKs: nothing of the join is still to come.
+J=2
+join() {
+	local dev=$1 s=$3 e=$(( ($3 >> 32) * 2 )) a0 u d i uh ue dh de
+	uep[$dev]=1 dep[$dev]=1
+	listen "$dev" 3 hello "$dev" "$2" "$s"
+	read -r u d i uh ue dh de <<<"$(ctl_keys "$dev" $e)"
+	tap_is "$dev: HELLO of session $((s >> 32)) ACKed, then its control keys of epoch $e" \
+		"$(cut -d' ' -f2 /tmp/$P.$dev | tr '\n' ' ')" \
+		"$(ackhex "$s" 0) $(keyhex "$d" $e 1 "$dh" "$de") $(keyhex "$u" $e 2 "$uh" "$ue") "
+	a0=$(ctl .acks)
+	up "$dev" "$(ackhex "$(sed -n 2p /tmp/$P.$dev | cut -d' ' -f1)" 0)" \
+		$((s + 1))
+	uep[$dev]=$e
+	up "$dev" "$(ackhex "$(sed -n 3p /tmp/$P.$dev | cut -d' ' -f1)" 0)" \
+		$((s + 2))
+	dep[$dev]=$e
+	osm_until 250 eval '[ "$(ctl .acks)" -ge $((a0 + 2)) ]' ||
+		echo "# $dev: the controller did not count both ACKs"
+}
 
 # ---- joining -----------------------------------------------------------
 # A frame of a session the controller did not accept: a REJOIN, nothing
@@ -111,18 +147,23 @@ tap_is "... counted stale, and nobody entered" \
 	"$(ctl .stale_session) $(bld_osm person list | wc -l)" "1 0"
 sleep 1	# past the REJOIN's rate limit
 
-listen door 1 hello door 6 $S1
-tap_is "the door's HELLO of session 1 is ACKed" \
-	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex $S1 0)"
-run=$(( $(cut -d' ' -f1 /tmp/$P.door) >> 32 ))
-tap_ok "... in a frame numbered in the controller's run ($run)" \
+join door 6 $S1
+run=$(( $(head -1 /tmp/$P.door | cut -d' ' -f1) >> 32 ))
+tap_ok "... in frames numbered in the controller's run ($run)" \
 	[ "$run" -ge 1 ]
-for dev in display:2 speaker:4; do
-	listen ${dev%:*} 1 hello ${dev%:*} ${dev#*:} $S1
-done
-tap_is "the display and the speaker join too" \
-	"$(cut -d' ' -f2 /tmp/$P.display /tmp/$P.speaker | tr '\n' ' ')" \
-	"$(ackhex $S1 0) $(ackhex $S1 0) "
+# ctl_epochs DEVICE: the epochs r101 keys its two control circuits at
+ctl_epochs() {
+	local u d rest
+	read -r u d rest <<<"$(ctl_keys "$1")"
+	"$F" -j circuit list -n "$(bld_swns r101)" "$(bld_sw r101)" |
+		jq -r --argjson u "$u" --argjson d "$d" '.[] |
+		select(.id == $u or .id == $d) | [.keys[].epoch] | sort |
+		map(tostring) | join(",")' | tr '\n' ' '
+}
+tap_is "r101 keys the door's control circuits at epochs 1 and 2" \
+	"$(ctl_epochs door)" "1,2 1,2 "
+join display 2 $S1
+join speaker 4 $S1
 tap_is "three sessions accepted" "$(ctl .sessions)" 3
 
 # ---- the door reads ana's badge --------------------------------------------
@@ -133,15 +174,15 @@ rxs=$!
 down speaker 2 3000 >/tmp/$P.speaker &
 rxk=$!
 sleep 0.3
-up door 030000050103616e61 $((S1 + 1))
+up door 030000050103616e61 $((S1 + J + 1))
 cp /tmp/$P.sent.door /tmp/$P.presence
 # The speaker ACKs its first KEY_UPDATE at once; the display none.
 wait $rxk
 seq=$(head -1 /tmp/$P.speaker | cut -d' ' -f1)
-up speaker "$(ackhex "$seq" 0)" $((S1 + 1))
+up speaker "$(ackhex "$seq" 0)" $((S1 + J + 1))
 wait $rxd
 tap_is "the door's PRESENCE is ACKed (status 0)" \
-	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex $((S1 + 1)) 0)"
+	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex $((S1 + J + 1)) 0)"
 tap_is "ana is in the door's room" \
 	"$(bld_osm person list | awk '{print $1, $2}')" "ana r101"
 tap_ok "the daemon logged the event" \
@@ -167,22 +208,20 @@ device speaker (id N) has not acknowledged 1 key update"
 sleep 1.2
 tap_ok "... and they are still sent, once a second ($r0 -> $(ctl .resent))" \
 	[ "$(ctl .resent)" -ge $((r0 + 2)) ]
-n=2
+n=$((J + 1))
 for seq in $(cut -d' ' -f1 /tmp/$P.display); do
 	up display "$(ackhex "$seq" 0)" $((S1 + n))
 	n=$((n + 1))
 done
 seq=$(sed -n 2p /tmp/$P.speaker | cut -d' ' -f1)
-up speaker "$(ackhex "$seq" 0)" $((S1 + 2))
+up speaker "$(ackhex "$seq" 0)" $((S1 + J + 2))
 sleep 0.2
 tap_is "once the display and the speaker ACK theirs, verify is clean" \
 	"$(ask verify)" \
 	'ok {"differences":0,"lines":[]}'
 
 # ---- the lamp: joined, it gets the keys of a change at once ---------------
-listen lamp 1 hello lamp 5 $S1
-tap_is "the lamp's HELLO is ACKed; nobody in r102, no keys" \
-	"$(cut -d' ' -f2 /tmp/$P.lamp)" "$(ackhex $S1 0)"
+join lamp 5 $S1	# nobody in r102: no other keys
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
 listen lamp 2 tap_ok "bob enters r102" ev enter bob r102
 # type and op (KEY_UPDATE) of each message
@@ -200,9 +239,9 @@ d0=$(drops)
 bad0=$(ctl .rx_bad)
 read -r u d i uh ue dh de <<<"$(ctl_keys door)"
 bld_send door "$u 1 00000000000000000000000000000000 $ue" --ctrl \
-	--seq $((S1 + 2)) --payload-hex 030000050203616e61
-up door 030000050103616e61 $((S1 + 1))
-bld_send door "$u 1 $uh $dh$dh" --ctrl --seq $((S1 + 5)) \
+	--seq $((S1 + J + 2)) --payload-hex 030000050203616e61
+up door 030000050103616e61 $((S1 + J + 1))
+bld_send door "$u 1 $uh $dh$dh" --ctrl --seq $((S1 + J + 5)) \
 	--payload-hex 030000050203616e61
 sleep 0.3
 read -r bt0 rp0 <<<"$d0"
@@ -216,21 +255,22 @@ tap_is "nobody came or went" \
 
 # The door reports ana leaving; and someone who is not there.
 leaves() {
-	up door 030000050203616e61 $((S1 + 6))
+	up door 030000050203616e61 $((S1 + J + 6))
 	cp /tmp/$P.sent.door /tmp/$P.leave
-	up door 0300000502037a6564 $((S1 + 7))
+	up door 0300000502037a6564 $((S1 + J + 7))
 }
 listen door 2 leaves
 tap_is "leave ana: ACK status 0" "$(sed -n 1p /tmp/$P.door | cut -d' ' -f2)" \
-	"$(ackhex $((S1 + 6)) 0)"
+	"$(ackhex $((S1 + J + 6)) 0)"
 tap_is "leave zed (not present): ACK status 3 (unknown)" \
-	"$(sed -n 2p /tmp/$P.door | cut -d' ' -f2)" "$(ackhex $((S1 + 7)) 3)"
+	"$(sed -n 2p /tmp/$P.door | cut -d' ' -f2)" "$(ackhex $((S1 + J + 7)) 3)"
 tap_is "ana is gone" "$(bld_osm person list | awk '{print $1}')" "bob"
 
 # ---- the controller killed and started again ------------------------------
 nev=$(grep -c '^#[0-9]* \(enter\|leave\) someone' /tmp/$P.log)
 kill -9 "$dpid"
 wait "$dpid" 2>/dev/null
+dep[door]=1 dep[lamp]=1	# a new run: the join epoch until they join again
 for dev in door lamp; do
 	down $dev 1 5000 >/tmp/$P.$dev &
 	eval "rx_$dev=\$!"
@@ -259,14 +299,22 @@ tap_is "... and change nothing" \
 	"$(bld_osm person list | awk '{print $1, $2}')" "bob r102"
 tap_is "... the log shows no event since the restart" \
 	"$(grep -c '^#[0-9]* \(enter\|leave\) someone' /tmp/$P.log)" "$nev"
-rejoin_enter() {
-	hello door 6 $S2
-	up door 030000050103616e61 $((S2 + 1))
-}
-listen door 2 rejoin_enter
+join door 6 $S2
+listen door 1 up door 030000050103616e61 $((S2 + J + 1))
 tap_is "the door joins with session 2, and its PRESENCE is applied" \
-	"$(cut -d' ' -f2 /tmp/$P.door | tr '\n' ' ')" \
-	"$(ackhex $S2 0) $(ackhex $((S2 + 1)) 0) "
+	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex $((S2 + J + 1)) 0)"
+stale() {
+	"$F" -j stats -n "$(bld_swns r101)" "$(bld_sw r101)" |
+		jq -r .drops.stale_epoch
+}
+tap_is "r101 keys the door's control circuits at epochs 1 and 4 now" \
+	"$(ctl_epochs door)" "1,4 1,4 "
+s0=$(stale)
+ip netns exec "$(bld_devns door)" "$E" send eth0 \
+	--frame "$(cat /tmp/$P.presence)" -q
+osm_until 50 eval '[ "$(stale)" -gt "$s0" ]'
+tap_is "session 1's PRESENCE (epoch 2) replayed at the door's port: r101 drops it, stale_epoch" \
+	"$(( $(stale) - s0 ))" 1
 tap_is "ana is in r101 again" \
 	"$(bld_osm person list | awk '{print $1, $2}' | sort | tr '\n' ' ')" \
 	"ana r101 bob r102 "

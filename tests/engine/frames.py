@@ -11,6 +11,12 @@
 #   sessions FILE             the sessions (upper half of the sequence
 #                             numbers) of its frames, in order
 #   list FILE dst|src MAC [TO]  frames to or from MAC (addressed to TO)
+#   epochs FILE MAC           of the control frames not from MAC (the
+#                             controller): "JOIN SESSION BAD", how many
+#                             under the join epoch (1), under their
+#                             session's (2S, S the upper half of the
+#                             sequence number), and under another, or
+#                             under the join epoch after the session's
 #   send IF FILE              each frame of FILE out of IF, 3 ms apart
 import socket, sys, time
 
@@ -68,6 +74,22 @@ def main(cmd, args):
         for f in frames(args[0]):
             if f[at:at + 6] == mac:
                 print((to + f[len(to):]).hex())
+    elif cmd == "epochs":
+        mac = bytes.fromhex(args[1].replace(":", ""))
+        moved, join, sess, bad = set(), 0, 0, 0
+        for f in frames(args[0]):
+            if f[6:12] == mac or circuit(f) < 1 << 31:
+                continue
+            dev = (f[6:12], int.from_bytes(f[22:30], "big") >> 32)
+            epoch = int.from_bytes(f[30:34], "big")
+            if epoch == 1 and dev not in moved:
+                join += 1
+            elif epoch == 2 * dev[1]:
+                moved.add(dev)
+                sess += 1
+            else:
+                bad += 1
+        print(join, sess, bad)
     elif cmd == "send":
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         s.bind((args[0], 0))
@@ -75,7 +97,7 @@ def main(cmd, args):
             s.send(f)
             time.sleep(0.003)
     else:
-        sys.exit("frames.py: cap, reuse, sessions, list or send")
+        sys.exit("frames.py: cap, reuse, sessions, list, epochs or send")
 
 
 main(sys.argv[1], sys.argv[2:])

@@ -7,6 +7,8 @@
 #     (joined, its keys installed, obeying the sensor) within the bound;
 #   - no (circuit, epoch, sequence number) appears twice with different
 #     bytes in anything captured: no (key, nonce) pair was used twice;
+#   - the devices' control frames are under the join epoch only until
+#     they take their session's keys (epoch 2S), under those after;
 #   - after a last reboot, every captured frame addressed to the lamp is
 #     replayed to it straight on its port (no switch between) and every
 #     one is refused and counted, none obeyed; every captured frame from
@@ -85,9 +87,10 @@ for i in $(seq 2 $((REBOOTS + 1))); do
 	t0=$(now_ms)
 	nkeys=$(count lamp 'op=1 status=0')
 	bld_fw_reboot lamp lamp
-	# back: its session's HELLO ACKed, both RX keys (of the new epochs)
-	# installed, and the sensor, keyed anew, obeyed
-	until_count lamp 'op=1 status=0' $((nkeys + 2)) 500
+	# back: its session's HELLO ACKed, its control keys and both data
+	# RX keys (of the new epochs) installed, and the sensor, keyed anew,
+	# obeyed
+	until_count lamp 'op=1 status=0' $((nkeys + 3)) 500
 	for _ in $(seq 20); do
 		say "$i"
 		until_count lamp "^lamp level $i\$" 1 10 && break
@@ -128,6 +131,11 @@ tap_ok "captured: $nf circuit frames, $ntriples (circuit, seq, epoch)" \
 	[ "$nf" -ge $((7 * REBOOTS)) ]
 tap_is "no (circuit, epoch, seq) sent twice with different bytes" \
 	"$reused" 0
+ctl_mac=02:00:00:00:00:fe
+read -r njoin nsess nbad <<<"$(py epochs /tmp/$P.ctl.cap $ctl_mac)"
+tap_is "the devices' control frames: $njoin under the join epoch, then $nsess under their sessions' (2S), none else" \
+	"$nbad" 0
+tap_ok "... most under their sessions'" [ "$nsess" -gt "$njoin" ]
 
 # ---- replays to the lamp, after one more reboot ------------------------
 lamp_mac=02:00:00:00:02:02 sensor_mac=02:00:00:00:02:01
@@ -136,7 +144,7 @@ lamp_mac=02:00:00:00:02:02 sensor_mac=02:00:00:00:02:01
 	sort -u >/tmp/$P.replay.lamp
 nkeys=$(count lamp 'op=1 status=0')
 bld_fw_reboot lamp lamp
-until_count lamp 'op=1 status=0' $((nkeys + 2)) 500
+until_count lamp 'op=1 status=0' $((nkeys + 3)) 500
 n=$(wc -l </tmp/$P.replay.lamp)
 d0=$(count lamp '^drop ')
 k0=$(count lamp '^key |^lamp |^rejoin')
@@ -155,7 +163,6 @@ its circuits were rekeyed) ($(log lamp | sed -n 's/^drop \([a-z_]*\) .*/\1/p' |
 	"$(log lamp | grep -c '^drop \(replay\|stale_epoch\) ')" "$n"
 
 # ---- replays to the controller, before and after its restart ------------
-ctl_mac=02:00:00:00:00:fe
 py list /tmp/$P.ctl.cap dst $ctl_mac | sort -u >/tmp/$P.replay.ctl
 n=$(wc -l </tmp/$P.replay.ctl)
 people=$(bld_osm person list | awk '{print $1, $2}' | tr '\n' ' ')

@@ -375,6 +375,15 @@ static void epoch_slots(void **state)
 		assert_int_not_equal(osm_epoch_slot(e), osm_epoch_slot(e + 1));
 	}
 	assert_int_equal(osm_epoch_slot(0xffffffffu), 1);
+	/* control epochs: the join's in slot 1, every session's in slot 0,
+	 * each session's its own, the last one within 32 bits */
+	assert_int_equal(osm_ctrl_epoch(0), OSM_CTRL_JOIN_EPOCH);
+	assert_int_equal(osm_epoch_slot(OSM_CTRL_JOIN_EPOCH), 1);
+	assert_int_equal(osm_ctrl_epoch(1), 2);
+	assert_int_equal(osm_ctrl_epoch(7), 14);
+	assert_int_equal(osm_ctrl_epoch(OSM_SESSION_MAX), 0xfffffffeu);
+	for (e = 1; e < 8; e++)
+		assert_int_equal(osm_epoch_slot(osm_ctrl_epoch(e)), 0);
 	/* tx is under epoch 3: setup put its hop key in circ.key[1]. */
 	assert_int_equal(osm_epoch_slot(tx.keys.epoch), 1);
 	n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
