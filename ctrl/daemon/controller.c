@@ -300,12 +300,15 @@ static const struct pending *find(const struct osm_ctl *c, uint64_t id)
 	return NULL;
 }
 
-/* Message id is still waiting for its ACK, within its quick retries. */
-static int waiting(const struct osm_ctl *c, uint64_t id)
+/* Message id is still waiting for its ACK, within its quick retries
+ * (or, held back unsent, within the time they would take: a receiver
+ * that has not taken its session's down key keeps no sender waiting). */
+static int waiting(const struct osm_ctl *c, uint64_t id, uint64_t now)
 {
 	const struct pending *p = find(c, id);
 
-	return p && p->tries <= RETRIES;
+	return p && p->tries <= RETRIES &&
+	       now - p->queued_ns <= (RETRIES + 1) * RETRY_NS;
 }
 
 /* A KEY_UPDATE for device (by id) about circuit cid, once message after
@@ -722,7 +725,7 @@ int osm_ctl_tick(struct osm_ctl *c)
 			if (now - p->queued_ns > RETRIES * RETRY_NS)
 				retire(c, p);
 			p->due_ns = now + RETRY_NS;	/* look again then */
-		} else if (p->due_ns <= now && waiting(c, p->after)) {
+		} else if (p->due_ns <= now && waiting(c, p->after, now)) {
 			p->due_ns = now + RETRY_NS;	/* look again then */
 		} else if (p->due_ns <= now) {
 			if (p->tries)

@@ -220,4 +220,16 @@ tap_ok "... and frames flow" until_recvs "$sens_lamp" lamp $((n0 + 1))
 # ---- every KEY_UPDATE ACKed ---------------------------------------------------------
 tap_is "no KEY_UPDATE went past its quick retries" "$(ctl .slow)" 0
 tap_is "verify is clean" "$(bld_ask verify)" 'ok {"differences":0,"lines":[]}'
+
+# A receiver that does not take its keys keeps no sender waiting: the
+# lamp restarts and holds back its ACKs (20 s), its session's down key
+# among them; the sensor still gets its new key of sensor -> lamp after
+# the quick retries of the lamp's (about a second).
+bld_ep_stop lamp KILL
+bld_ep_join lamp --ack-delay-ms 20000
+bld_ep_wait lamp '^joined 3$' 500
+e=$(bld_osm -j engine circuits |
+	jq -r --argjson c "$sens_lamp" '.[] | select(.id == $c) | .epoch')
+tap_ok "a lamp that holds its ACKs back: the sensor gets TX of epoch $e all the same" \
+	bld_ep_wait sensor "^key $sens_lamp $e tx 0\$" 500
 tap_done
