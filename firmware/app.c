@@ -272,9 +272,14 @@ static void on_ctrl(osm_u8 *p, osm_u32 len, osm_u64 seq)
 		drop(FW_DROP_BAD_MSG);
 		return;
 	}
+	r = m.type == OSM_MSG_ACK && m.u.ack.status == OSM_ACK_REJOIN &&
+	    !m.u.ack.seq;
 	/* Not joined: only the ACK of this session's HELLO, which no frame
-	 * recorded before can be, is fresh; its number becomes the floor. */
-	if (!st.joined) {
+	 * recorded before can be, is fresh; its number becomes the floor.
+	 * A REJOIN too once OSM_REJOIN_HELLOS HELLOs went unanswered (a
+	 * controller that lost the ACK of this session's HELLO): no more
+	 * than a storage write that often for a replayed one. */
+	if (!st.joined && !(r && st.hellos > OSM_REJOIN_HELLOS)) {
 		if (m.type != OSM_MSG_ACK || m.u.ack.status ||
 		    osm_seq_session(m.u.ack.seq) != st.session) {
 			drop(OSM_DROP_REPLAY);
@@ -284,7 +289,7 @@ static void on_ctrl(osm_u8 *p, osm_u32 len, osm_u64 seq)
 		st.joined = 1;
 	}
 	if (m.type == OSM_MSG_ACK) {
-		if (m.u.ack.status == OSM_ACK_REJOIN && !m.u.ack.seq) {
+		if (r) {
 			fw_puts("rejoin\n");
 			start_session();
 			return;
@@ -431,7 +436,7 @@ int fw_app_init(const struct osm_fw_blob *b)
 	    !osm_hop_tag_ok(b->check,
 			    fw_siphash(p, OSM_FW_BLOB_CHECKED_LEN,
 				       (const osm_u8 *)OSM_FW_BLOB_CHECK_KEY))) {
-		fw_puts("unprovisioned: no valid blob\n");
+		fw_puts("no valid blob\n");
 		return -1;
 	}
 	st.blob = b;

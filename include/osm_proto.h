@@ -923,6 +923,9 @@ OSM_INLINE osm_u32 osm_ctrl_epoch(osm_u32 session)
 
 /* ACK status from the controller: "start a new session" (with seq 0). */
 #define OSM_ACK_REJOIN		255
+/* A device not joined takes a REJOIN after this many unanswered HELLOs
+ * of its session. */
+#define OSM_REJOIN_HELLOS	4
 
 /* The session (or run) a sequence number belongs to. */
 OSM_INLINE osm_u32 osm_seq_session(osm_u64 seq)

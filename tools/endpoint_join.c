@@ -67,6 +67,7 @@ static struct {
 	uint32_t session;
 	int joined;
 	uint64_t last_hello;
+	unsigned hellos;		/* of this session, sent */
 	unsigned ack_delay;
 	struct held held[64];
 	unsigned nheld;
@@ -181,7 +182,8 @@ static void send_hello(void)
 	m.u.hello.device_id = osm_get_be32(J.k->blob.device_id);
 	m.u.hello.role = J.k->blob.role;
 	m.u.hello.fw_version = 1;
-	send_ctrl(&m, NULL);
+	if (!send_ctrl(&m, NULL))
+		J.hellos++;
 	J.last_hello = now_ms();
 }
 
@@ -219,6 +221,7 @@ static int start_session(void)
 	 * again, whatever happens to the new one */
 	J.joined = 0;
 	J.session = 0;
+	J.hellos = 0;
 	J.nheld = 0;
 	J.burst.left = 0;
 	sodium_memzero(J.k->rx, sizeof(J.k->rx));
@@ -340,6 +343,7 @@ static void on_ctrl(const struct osm_frame *f, const uint8_t *p, size_t len)
 	struct osm_msg *m = &J.k->m;
 	static const char *const ops[] = { "?", "rx", "tx", "remove" };
 	uint8_t status;
+	int rejoin;
 
 	if (osm_msg_decode(m, p, len) ||
 	    (m->type != OSM_MSG_KEY_UPDATE && m->type != OSM_MSG_ACK)) {
@@ -347,7 +351,11 @@ static void on_ctrl(const struct osm_frame *f, const uint8_t *p, size_t len)
 		    (unsigned long long)f->seq);
 		return;
 	}
-	if (!J.joined) {	/* only the ACK of this session's HELLO */
+	rejoin = m->type == OSM_MSG_ACK &&
+		 m->u.ack.status == OSM_ACK_REJOIN && !m->u.ack.seq;
+	/* not joined: only the ACK of this session's HELLO; a REJOIN too
+	 * once OSM_REJOIN_HELLOS HELLOs went unanswered */
+	if (!J.joined && !(rejoin && J.hellos > OSM_REJOIN_HELLOS)) {
 		if (m->type != OSM_MSG_ACK || m->u.ack.status ||
 		    osm_seq_session(m->u.ack.seq) != J.session) {
 			out("drop replay %u %llu", f->circuit,
@@ -360,7 +368,7 @@ static void on_ctrl(const struct osm_frame *f, const uint8_t *p, size_t len)
 		return;
 	}
 	if (m->type == OSM_MSG_ACK) {
-		if (m->u.ack.status == OSM_ACK_REJOIN && !m->u.ack.seq) {
+		if (rejoin) {
 			out("rejoin");
 			start_session();
 		}

@@ -158,6 +158,7 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 	struct osm_fw_blob b;
 	osm_u8 f[VD_MAX_BYTES];
 	const char *line = "badge enter b-1234\n";
+	int i;
 
 	if (!hello || !hello_ack || !presence || !update || !ack || !rejoin ||
 	    !data) {
@@ -221,6 +222,20 @@ static void check_app(const struct vd_block *keys, const struct vd_frame *v,
 		    "drop replay n=3\n"),
 	    "%s: the ACK of session 1's HELLO and its KEY_UPDATE, replayed, "
 	    "are refused", "app");
+	/* Not joined, a REJOIN is taken only once OSM_REJOIN_HELLOS HELLOs
+	 * went unanswered (a controller that lost the ACK of one). */
+	boot(&b, &p, OSM_ROLE_LAMP);
+	tap(!strcmp(receive(rejoin->frame, rejoin->frame_len),
+		    "drop replay n=1\n"),
+	    "%s: not joined, one HELLO out: a REJOIN is refused", "app");
+	boot(&b, &p, OSM_ROLE_LAMP);
+	for (i = 1; i <= OSM_REJOIN_HELLOS; i++)
+		fw_app_tick(1 + 1000 * i);
+	tap(nsent == OSM_REJOIN_HELLOS + 1 &&
+	    !strcmp(receive(rejoin->frame, rejoin->frame_len),
+		    "rejoin\nsession 2\n"),
+	    "%s: not joined, %d HELLOs unanswered: a REJOIN starts session 2",
+	    "app", OSM_REJOIN_HELLOS + 1);
 	nv = -1;
 	fw_app_init(&b);
 	tap(strstr(uart, "no storage\n") != NULL,
