@@ -363,6 +363,8 @@ bld_fw_reboot() {
 	wait "${!v}" 2>/dev/null
 	wait "${!c}" 2>/dev/null	# its log read to the end
 	eval "exec ${!f}>&-"
+	# a mark between boots: what is logged before it is of the last one
+	echo "# reboot" >>"/tmp/$P.fw/$1.log"
 	bld_fw_boot "$1" "$2"
 }
 

@@ -44,9 +44,11 @@ count() { log "$1" | grep -cE "$2"; }
 count_ge() { [ "$(count "$1" "$2")" -ge "$3" ]; }
 until_count() { osm_until "${4:-250}" count_ge "$1" "$2" "$3"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# joined NAME: its last session's HELLO has been ACKed
+# joined NAME: its last session's HELLO has been ACKed (in this boot: a
+# command written before the firmware is up may be lost)
 joined() {
-	log "$1" | awk '/^session /{j = 0} /^ack seq=/{j = 1} END{exit !j}'
+	log "$1" | awk '/^(session |# reboot)/{j = 0} /^ack seq=/{j = 1}
+		END{exit !j}'
 }
 
 FR=$PWD/tests/engine/frames.py
@@ -104,7 +106,7 @@ for i in $(seq 2 $((REBOOTS + 1))); do
 		badge=$((badge + 1))
 		ev=$([ $((badge % 2)) = 1 ] && echo enter || echo leave)
 		bld_fw_cmd door "badge $ev ana"
-		for _ in $(seq 250); do
+		for _ in $(seq 500); do
 			[ "$(bld_osm person list | grep -c '^ana ')" = \
 			  $((badge % 2)) ] && break
 			sleep 0.02
@@ -118,8 +120,14 @@ tap_is "the lamp obeyed the sensor after every reboot" \
 tap_is "the lamp ran $((REBOOTS + 1)) sessions, 1 to $((REBOOTS + 1))" \
 	"$(log lamp | sed -n 's/^session //p' | tr '\n' ' ')" \
 	"$(seq -s ' ' 1 $((REBOOTS + 1))) "
+ana=$(bld_osm person list | grep -c '^ana ')
 tap_is "the door's badges went through its reboots: ana is $([ $((badge % 2)) = 1 ] && echo in || echo out)" \
-	"$(bld_osm person list | grep -c '^ana ')" $((badge % 2))
+	"$ana" $((badge % 2))
+if [ "$ana" != $((badge % 2)) ]; then	# what the door and daemon saw
+	log door | grep -E '^(session|presence|ack|# reboot|\?)' |
+		tail -12 | sed 's/^/# door: /'
+	grep -E 'enter|leave' /tmp/$P.log | tail -6 | sed 's/^/# daemon: /'
+fi
 cap_stop
 
 # ---- every frame captured ----------------------------------------------
