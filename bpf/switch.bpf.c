@@ -70,10 +70,11 @@ int switch_xdp(struct xdp_md *ctx)
 	id = f.circuit;
 	c = bpf_map_lookup_elem(&circuits, &id);
 	st = bpf_map_lookup_elem(&circuit_state, &id);
-	r = osm_decide(&f, c, st, in, 0);
-	if (r == OSM_OK && c &&
-	    !bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex))
-		r = OSM_DROP_EGRESS_DOWN;
+	/* the egress port is up while it is in tx_ports (docs/protocol.md
+	 * 6.1, check 9) */
+	r = osm_decide(&f, c, st, in,
+		       c && bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex),
+		       0);
 	if (r != OSM_OK || !c || !st) {
 		if (c && st)
 			__sync_fetch_and_add(&st->stats.drops, 1);

@@ -565,33 +565,36 @@ OSM_INLINE int osm_bucket_sound(osm_u64 rate, osm_u64 burst)
 /*
  * Take bytes from a bucket refilled at rate bytes/s up to burst bytes.
  * rate 0 means unlimited. A bucket that was never used starts full.
- * Returns 1 if the frame fits (credit taken), 0 if over rate.
+ * Returns 1 if the frame fits (credit taken), 0 if over rate, the bucket
+ * then left as it was (the refill is a function of the time: done at the
+ * next take all the same).
  */
 OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
 			       osm_u64 burst, osm_u64 now_ns, osm_u32 bytes)
 {
 	osm_u64 cap = burst * OSM_NSEC_PER_SEC;
 	osm_u64 cost = (osm_u64)bytes * OSM_NSEC_PER_SEC;
-	osm_u64 elapsed;
+	osm_u64 credit = b->credit, last = b->last_ns, elapsed;
 
 	if (rate == 0)
 		return 1;
-	if (b->last_ns == 0) {
-		b->credit = cap;
-		b->last_ns = now_ns ? now_ns : 1;
-	} else if (now_ns > b->last_ns) {
+	if (last == 0) {
+		credit = cap;
+		last = now_ns ? now_ns : 1;
+	} else if (now_ns > last) {
 		/* The refill time never moves back, so a clock that steps
 		 * backwards cannot count the same interval twice. */
-		elapsed = now_ns - b->last_ns;
-		if (elapsed >= (cap - b->credit) / rate + 1)
-			b->credit = cap;
+		elapsed = now_ns - last;
+		if (elapsed >= (cap - credit) / rate + 1)
+			credit = cap;
 		else
-			b->credit += elapsed * rate;
-		b->last_ns = now_ns;
+			credit += elapsed * rate;
+		last = now_ns;
 	}
-	if (b->credit < cost)
+	if (credit < cost)
 		return 0;
-	b->credit -= cost;
+	b->credit = credit - cost;
+	b->last_ns = last;
 	return 1;
 }
 
@@ -728,17 +731,20 @@ OSM_INLINE int osm_mac_eq(const osm_u8 *a, const osm_u8 *b)
 
 /*
  * The forwarding decision for a parsed frame f that arrived on in_ifindex.
- * c and st are the circuit and its state (NULL when not found). The order
- * of the checks is normative (docs/protocol.md, "Switch decision"): the
- * first failing check names the reason. The replay window and bucket are
- * touched only for a frame whose hop tag verified, under st's lock.
- * now_ns is the time (see OSM_CLOCK; BPF callers pass 0).
- * Returns OSM_OK to forward, else the drop reason.
+ * c and st are the circuit and its state (NULL when not found);
+ * egress_up: the circuit's egress port can take a frame (the caller's to
+ * know: a port in the switch's transmit map). The order of the checks is
+ * normative (docs/protocol.md, "Switch decision"): the first failing
+ * check names the reason. The replay window and bucket are touched only
+ * for a frame that passes every other check, under st's lock: a frame
+ * dropped for any reason leaves them as they were. now_ns is the time
+ * (see OSM_CLOCK; BPF callers pass 0). Returns OSM_OK to forward, else
+ * the drop reason.
  */
 OSM_INLINE int osm_decide(const struct osm_frame *f,
 			  const struct osm_circuit *c,
 			  struct osm_circuit_state *st, osm_u32 in_ifindex,
-			  osm_u64 now_ns)
+			  int egress_up, osm_u64 now_ns)
 {
 	const struct osm_key_slot *k;
 	osm_u64 now = 0;
@@ -756,7 +762,7 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 		if (now >= c->expires_ns)
 			return OSM_DROP_EXPIRED;
 	}
-	if (c->flags & OSM_CF_DOWN)
+	if ((c->flags & OSM_CF_DOWN) || !egress_up)
 		return OSM_DROP_EGRESS_DOWN;
 	k = &c->key[osm_epoch_slot(f->epoch)];
 	if (!k->valid || k->epoch != f->epoch)

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f.len > size - OSM_FRAME_HDR_LEN)
 			abort();	/* parse promised the payload is there */
 		d = osm_decide(&f, f.circuit == circ.id ? &circ : NULL,
-			       f.circuit == circ.id ? &st : NULL, 1, 1);
+			       f.circuit == circ.id ? &st : NULL, 1, 1, 1);
 	}
 	if (d == OSM_OK) {
 		/* Forwarded: the hop tag must really verify. */

@@ -161,6 +161,22 @@ static void rotate_add6(void)
 	assert_int_equal(osm_switch_circuit_key(sw, 8, 6, k), 0);
 }
 
+/* Circuit 5's egress port joins the switch (tx_ports). */
+static void egress_attach(void)
+{
+	assert_int_equal(osm_switch_attach(sw, port[P_C], 0), 0);
+}
+
+/* Circuit 6's egress comes up again. */
+static void egress_up6(void)
+{
+	struct osm_circuit c;
+
+	assert_int_equal(osm_switch_circuit_get(sw, 6, &c), 0);
+	c.flags &= ~OSM_CF_DOWN;
+	assert_int_equal(osm_switch_circuit_replace(sw, &c), 0);
+}
+
 #define FWD XDP_REDIRECT
 #define DROP(r) XDP_DROP, OSM_DROP_##r
 #define MAXSEQ 0xffffffffffffffffULL
@@ -200,6 +216,8 @@ static const struct fixture fixtures[] = {
 	{ "lease an hour ahead forwards", 0, 4, 1, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
 	{ "egress port missing from tx_ports", 0, 5, 1, 1, P_A, 0, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
 	{ "circuit flagged egress down", 0, 6, 1, 1, P_A, 0, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
+	{ "egress port in tx_ports now: number 1 forwards (the drop recorded nothing)", egress_attach, 5, 1, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
+	{ "egress up again: number 1 forwards (the drop recorded nothing)", egress_up6, 6, 1, 1, P_A, 0, 0, M_NONE, 0, FWD, 0 },
 	/* Token bucket: burst of three frames, 1 byte/s refill. */
 	{ "rate: 1st frame of the burst", 0, 2, 1, 1, P_A, RPAY, 0, M_NONE, 0, FWD, 0 },
 	{ "rate: 2nd frame of the burst", 0, 2, 2, 1, P_A, RPAY, 0, M_NONE, 0, FWD, 0 },

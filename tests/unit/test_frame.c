@@ -63,7 +63,7 @@ static int decide(const osm_u8 *frame, size_t len)
 		return r;
 	memset(&cst, 0, sizeof(cst));
 	return osm_decide(&f, f.circuit == circ.id ? &circ : NULL,
-			  f.circuit == circ.id ? &cst : NULL, IFIN, 1000);
+			  f.circuit == circ.id ? &cst : NULL, IFIN, 1, 1000);
 }
 
 static void round_trip(void **state)
@@ -290,46 +290,102 @@ static void switch_checks(void **state)
 	(void)state;
 	n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
 	assert_int_equal(osm_parse(frame, (osm_u32)n, &f), OSM_OK);
-	assert_int_equal(osm_decide(&f, NULL, NULL, IFIN, 1),
+	assert_int_equal(osm_decide(&f, NULL, NULL, IFIN, 1, 1),
 			 OSM_DROP_UNKNOWN);
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFOUT, 1),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFOUT, 1, 1),
 			 OSM_DROP_WRONG_PORT);
 	circ.expires_ns = 1000;
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 999), OSM_OK);
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 999), OSM_OK);
 	memset(&cst, 0, sizeof(cst));
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1000),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1000),
 			 OSM_DROP_EXPIRED);
 	circ.expires_ns = 0;
 	circ.flags = OSM_CF_DOWN;
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1),
 			 OSM_DROP_EGRESS_DOWN);
 	circ.flags = 0;
+	/* the egress port cannot take it: egress_down, before the key */
 	circ.key[1].valid = 0;
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 0, 1),
+			 OSM_DROP_EGRESS_DOWN);
+	circ.key[1].valid = 0;
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1),
 			 OSM_DROP_STALE_EPOCH);
 	circ.key[1].valid = 1;
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1), OSM_OK);
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1), OSM_OK);
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1),
 			 OSM_DROP_REPLAY);
 	/* Rate: 61 bytes a frame (58 + 3); burst of two frames. */
 	memset(&cst, 0, sizeof(cst));
 	circ.rate = 61;
 	circ.burst = 122;
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1), OSM_OK);
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1), OSM_OK);
 	n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
 	osm_parse(frame, (osm_u32)n, &f);
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1), OSM_OK);
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1), OSM_OK);
 	n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
 	osm_parse(frame, (osm_u32)n, &f);
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1),
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1),
 			 OSM_DROP_OVER_RATE);
 	/* Dropped for rate: its number was not recorded. */
-	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN,
+	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1,
 				    1 + 1000000000ULL), OSM_OK);
 }
 
 /* Control circuit ids (docs/protocol.md 7.1): encoded, told from data
  * ids, and decoded back. */
+/* 1 one time in n. */
+static int one_in(unsigned n)
+{
+	return randombytes_uniform(n) == 0;
+}
+
+/* A frame dropped for any reason leaves the circuit's replay window and
+ * bucket as they were (docs/protocol.md 6.1): random circuits, histories
+ * and frames, each check failing one time in 8, every reason of the
+ * decision seen. */
+static void drops_keep_state(void **state)
+{
+	struct osm_circuit_state before;
+	unsigned seen[OSM_REASON_MAX] = { 0 };
+	osm_u8 frame[128];
+	struct osm_circuit c;
+	struct osm_frame f;
+	int i, k, n, r;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		memset(&cst, 0, sizeof(cst));
+		for (k = (int)randombytes_uniform(8); k > 0; k--)
+			osm_replay_mark(&cst.replay, randombytes_uniform(64));
+		cst.bucket.credit = randombytes_uniform(200) * 1000000000ULL;
+		cst.bucket.last_ns = randombytes_uniform(1000);
+		tx.next_seq = randombytes_uniform(64);
+		n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
+		if (one_in(8))
+			frame[OSM_ETH_HLEN + OSM_OFF_HOP_TAG] ^= 1;
+		assert_int_equal(osm_parse(frame, (osm_u32)n, &f), OSM_OK);
+		c = circ;
+		c.ingress_ifindex = one_in(8) ? IFOUT : IFIN;
+		c.src_mac[0] ^= one_in(8) ? 2 : 0;
+		c.expires_ns = one_in(8) ? 500 : one_in(2) ? 5000 : 0;
+		c.flags = one_in(8) ? OSM_CF_DOWN : 0;
+		c.key[1].valid = !one_in(8);
+		c.rate = one_in(2) ? 61 : 0;
+		c.burst = c.rate ? 61 + randombytes_uniform(100) : 0;
+		before = cst;
+		r = osm_decide(&f, &c, &cst, IFIN, !one_in(8), 1000);
+		assert_true(r >= 0 && r < OSM_REASON_MAX);
+		seen[r]++;
+		if (r != OSM_OK)
+			assert_memory_equal(&before, &cst, sizeof(cst));
+	}
+	for (r = OSM_DROP_WRONG_PORT; r <= OSM_DROP_EGRESS_DOWN; r++)
+		assert_true(seen[r] > 0);
+	assert_true(seen[OSM_OK] > 0);
+	circ.key[1].valid = 1;
+}
+
 static void circuit_ids(void **state)
 {
 	static const osm_u32 devs[] = { 0, 1, 7, 0x12345, OSM_DEVICE_ID_MAX };
@@ -538,6 +594,7 @@ int main(void)
 		cmocka_unit_test_setup(epochs, setup),
 		cmocka_unit_test_setup(wrong_keys, setup),
 		cmocka_unit_test_setup(switch_checks, setup),
+		cmocka_unit_test_setup(drops_keep_state, setup),
 		cmocka_unit_test_setup(circuit_ids, setup),
 		cmocka_unit_test_setup(epoch_slots, setup),
 		cmocka_unit_test_setup(receive_order, setup),
