@@ -36,7 +36,9 @@ local f = {
 		"Payload in clear (osm-pktgen test capture)", 8, nil,
 		FLAG_PLAINTEXT),
 	length = ProtoField.uint16("osm.length", "Payload length", base.DEC),
-	circuit = ProtoField.uint32("osm.circuit", "Circuit", base.DEC),
+	-- ids in decimal as osm-fabric prints them, and in hex as
+	-- docs/protocol.md writes control circuits (top bit, device id)
+	circuit = ProtoField.uint32("osm.circuit", "Circuit", base.DEC_HEX),
 	ctrl_circuit = ProtoField.bool("osm.circuit.ctrl",
 		"Control circuit", 32, nil, 0x80000000),
 	seq = ProtoField.uint64("osm.seq", "Sequence number", base.DEC),
@@ -57,7 +59,7 @@ local f = {
 	fw_version = ProtoField.uint8("osm.msg.fw_version", "Firmware version",
 		base.DEC),
 	key_circuit = ProtoField.uint32("osm.msg.circuit", "Circuit",
-		base.DEC),
+		base.DEC_HEX),
 	key_epoch = ProtoField.uint32("osm.msg.epoch", "Epoch", base.DEC),
 	key_op = ProtoField.uint8("osm.msg.op", "Key operation", base.DEC,
 		key_ops),
