@@ -2,6 +2,7 @@
 /* Seal and open circuit frames on a host endpoint, with libsodium. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 #include "osm_endpoint.h"
 
@@ -121,4 +122,12 @@ int osm_open(struct osm_rx *rx, const uint8_t *frame, size_t len,
 void osm_wipe(void *p, size_t len)
 {
 	sodium_memzero(p, len);
+}
+
+uint64_t osm_seq_fresh(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * OSM_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }

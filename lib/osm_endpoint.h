@@ -33,6 +33,11 @@ struct osm_rx {
 	struct osm_replay replay;
 };
 
+/* A first sequence number no earlier run of a sender used: the realtime
+ * clock in nanoseconds (for tools keyed by hand, which keep no state; a
+ * device numbers by sessions, docs/protocol.md 8.1). */
+uint64_t osm_seq_fresh(void);
+
 /*
  * Seal payload[0..len) into frame (capacity cap) with sequence number seq:
  * Ethernet header, circuit header, AEAD tag, hop tag, ciphertext.

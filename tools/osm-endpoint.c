@@ -101,7 +101,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->seq = 1;
+	o->seq = osm_seq_fresh();	/* a new run never reuses a number */
 	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -153,7 +153,7 @@ N=3000
 bld_recv display "$c" --count $N --timeout 6000 >/tmp/$P.cont &
 rx=$!
 sleep 0.2
-bld_send ana.laptop "$c" --seq 1000 --count $N --interval-us 100 &
+bld_send ana.laptop "$c" --count $N --interval-us 100 &
 tx=$!
 sleep 0.1
 tap_ok "bob leaves (during ana's stream)" ev leave bob

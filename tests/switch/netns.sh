@@ -99,6 +99,16 @@ tap_is "circuit 200 delivers e2 -> e3" \
 	"$rc3 $(grep '^ok' "$TMP/e3.out")" "0 ok 7 1 00ff00ff"
 tap_is "and not to e1" "$(cat "$TMP/e1.out")" ""
 
+# Without --seq every run numbers afresh (the realtime clock), so a
+# second run is not dropped as a replay of the first.
+recv e3 $k2 --count 2 --timeout 5000; r3=$!
+sleep 0.3
+send e2 $k2 --payload run1 >/dev/null
+send e2 $k2 --payload run2 >/dev/null
+wait $r3; rc3=$?
+tap_is "two runs of send without --seq: both arrive" \
+	"$rc3 $(grep -c '^ok' "$TMP/e3.out")" "0 2"
+
 # --- hostile frames ---------------------------------------------------
 # The text output of stats is stable: "  REASON N" and
 # "circuit ID frames N bytes N drops N".

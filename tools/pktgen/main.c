@@ -480,14 +480,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * OSM_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static const char *mode_name(enum pg_mode m)
 {
 	return m == PG_MODE_XDP ? "xdp" : m == PG_MODE_PACKET ? "packet" :
@@ -711,7 +703,7 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	e = pg_gen_init(&g, o.circuit, o.ncirc, o.src, o.dst, o.type, o.size,
-			o.have_seq ? o.seq0 : realtime_ns(), o.mix, keys_of,
+			o.have_seq ? o.seq0 : osm_seq_fresh(), o.mix, keys_of,
 			&o, o.seed);
 	osm_wipe(o.secret, sizeof(o.secret));
 	osm_wipe(o.hop, sizeof(o.hop));
