@@ -465,6 +465,31 @@ int osm_switch_port_get(const struct osm_switch *sw, uint32_t ifindex,
 	return 0;
 }
 
+int osm_switch_port_link(struct osm_switch *sw, uint32_t ifindex, int up)
+{
+	struct bpf_devmap_val dv = { .ifindex = ifindex };
+	struct osm_port port;
+
+	if (bpf_map_lookup_elem(sw->fd[M_PORTS], &ifindex, &port) < 0)
+		return -errno;
+	if (up)
+		return errno_of(bpf_map_update_elem(sw->fd[M_TX], &ifindex,
+						    &dv, BPF_ANY));
+	if (bpf_map_delete_elem(sw->fd[M_TX], &ifindex) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex)
+{
+	struct bpf_devmap_val dv;
+
+	if (bpf_map_lookup_elem(sw->fd[M_TX], &ifindex, &dv) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
 int osm_switch_port_next(const struct osm_switch *sw, const uint32_t *prev,
 			 uint32_t *next)
 {

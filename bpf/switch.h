@@ -87,6 +87,13 @@ int osm_switch_port_set(struct osm_switch *sw, uint32_t ifindex,
 			uint32_t flags);
 int osm_switch_port_get(const struct osm_switch *sw, uint32_t ifindex,
 			uint32_t *flags);
+/* The port's link is up (it goes into tx_ports: frames may leave by it)
+ * or down (out of tx_ports: frames towards it are dropped as
+ * egress_down, recording nothing). Kept by whoever watches the links:
+ * the daemon, or `osm-fabric port watch`. -ENOENT: not a port. */
+int osm_switch_port_link(struct osm_switch *sw, uint32_t ifindex, int up);
+/* 1 if frames may leave by ifindex (it is in tx_ports), 0 if not. */
+int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex);
 /* Iterate ports: prev NULL for the first. -ENOENT after the last. */
 int osm_switch_port_next(const struct osm_switch *sw, const uint32_t *prev,
 			 uint32_t *next);

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "osm_arg.h"
@@ -86,6 +90,22 @@ const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE])
 	if (!if_indextoname(ifindex, buf))
 		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
 	return buf;
+}
+
+int osm_swcli_link_up(uint32_t ifindex)
+{
+	struct ifreq ifr;
+	int fd, up = -1;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	if (fd >= 0)
+		close(fd);
+	return up;
 }
 
 int osm_swcli_badopt(char **argv)

@@ -27,6 +27,9 @@ int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex);
 const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
 
 /* The error line for the option getopt_long just refused. */
+/* 1 if the interface's link is up (administratively up, carrier on),
+ * 0 if down, -1 if there is no such interface (in the current netns). */
+int osm_swcli_link_up(uint32_t ifindex);
 int osm_swcli_badopt(char **argv);
 
 /* Numbers: what names the argument in the error ("circuit id"). */

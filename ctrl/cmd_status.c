@@ -18,23 +18,31 @@ static void usage(FILE *f)
 		   "the store\n(--store) and its headroom, if there is one.\n");
 }
 
+/* A port: its role, whether the program is attached, its link as the
+ * kernel has it now, and whether frames may leave by it (tx_ports: a
+ * link watcher takes a down port out, see osm-fabric port watch). */
 static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
 {
 	char name[IF_NAMESIZE];
 	uint32_t flags = 0;
-	int att;
+	int att, link, tx;
 
 	osm_switch_port_get(sw, ifx, &flags);
 	att = osm_switch_attached(sw, ifx);
+	link = osm_swcli_link_up(ifx);
+	tx = osm_switch_port_tx(sw, ifx);
 	osm_swcli_ifname(ifx, name);
 	if (print)
-		printf("  port %-15s ifindex %-5u %-10s %s\n", name, ifx,
-		       flags & OSM_PF_MGMT ? "mgmt" : "fabric",
+		printf("  port %-15s ifindex %-5u %-10s %-12s link %-4s %s\n",
+		       name, ifx, flags & OSM_PF_MGMT ? "mgmt" : "fabric",
 		       att == 1 ? "attached" : att == 0 ? "NOT ATTACHED" :
-		       "gone");
-	return json_pack("{s:s, s:i, s:s, s:b}", "name", name, "ifindex",
-			 ifx, "role", flags & OSM_PF_MGMT ? "mgmt" : "fabric",
-			 "attached", att == 1);
+		       "gone", link == 1 ? "up" : "down",
+		       tx == 1 ? "egress" : "NO EGRESS");
+	return json_pack("{s:s, s:i, s:s, s:b, s:s, s:b}", "name", name,
+			 "ifindex", ifx, "role",
+			 flags & OSM_PF_MGMT ? "mgmt" : "fabric",
+			 "attached", att == 1, "link", link == 1 ? "up" : "down",
+			 "egress", tx == 1);
 }
 
 /* The store's size and headroom, if there is a store (text only: the

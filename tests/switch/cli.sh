@@ -172,6 +172,9 @@ fails "port set: not a port of the switch" "is not a port" \
 fails "port set: no such interface" "no such interface" \
 	$F port set -n $S $SW nope --mgmt
 fails "port set: no role" "--mgmt or --fabric" $F port set -n $S $SW ${P}p1
+fails "port watch: no switch" "need SWITCH" $F port watch -n $S
+fails "port watch: unknown switch" "not loaded" $F port watch -n $S ${P}nope
+fails "port: unknown subcommand" "unknown subcommand 'frob'" $F port frob
 fails "stats: unknown circuit" "no circuit 9" $F stats -n $S $SW --circuit 9
 fails "stats: unknown switch" "not loaded" $F stats -n $S ${P}nope
 

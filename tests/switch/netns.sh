@@ -151,6 +151,38 @@ send e3 --frame 020000000102020000000103080045000014 -q
 sleep 0.2
 tap_is "IPv4 on the management port is not dropped" "$(drops not_circuit)" "$nc"
 
+# --- a port's link down, no daemon: port watch ----------------------------
+# e2's side of the link goes down: frames towards p2 are dropped as
+# egress_down and record nothing; status says so; once it is up, the same
+# numbers forward.
+$F port watch -n $S $SW >"$TMP/watch" 2>&1 &
+wpid=$!
+osm_proc $wpid
+watch_says() { grep -q "^port ${P}p2 $1\$" "$TMP/watch"; }
+ip -n ${P}e2 link set eth0 down
+tap_ok "port watch: p2 down" osm_until 250 watch_says down
+tap_is "status: p2 link down, no egress" \
+	"$($F -j status -n $S $SW | jq -r '.[0].ports[] |
+		select(.name == "'${P}p2'") | "\(.link) \(.egress)"')" \
+	"down false"
+eg=$(drops egress_down)
+send e1 $k1 --seq 500 --count 3 -q
+sleep 0.2
+tap_is "frames towards the down port: egress_down" \
+	"$(( $(drops egress_down) - eg ))" 3
+ip -n ${P}e2 link set eth0 up
+ip netns exec ${P}e2 ethtool -K eth0 gro on >/dev/null
+tap_ok "port watch: p2 up" osm_until 250 watch_says up
+recv e2 $k1 --count 3 --timeout 5000; r2=$!
+sleep 0.3
+send e1 $k1 --seq 500 --count 3 -q
+wait $r2
+tap_is "the same numbers forward now: nothing was recorded" \
+	"$(grep -c '^ok 50[012] ' "$TMP/e2.out")" 3
+kill $wpid
+wait $wpid 2>/dev/null
+tap_is "port watch stops on SIGTERM, status 0" "$?" 0
+
 # --- what an engineer sees ---------------------------------------------
 dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuits)
 for field in ingress_ifindex egress_ifindex src_mac dst_mac expires_ns \
