@@ -30,6 +30,21 @@ static __always_inline int not_circuit(__u32 ifindex)
 	return XDP_DROP;
 }
 
+/* The egress port takes the frame (docs/protocol.md 6.1, check 9): it is
+ * in tx_ports (its link is up: see osm-fabric port watch) and, for a frame
+ * longer than every link carries, its MTU allows it. */
+static __always_inline int egress_ok(struct xdp_md *ctx,
+				     const struct osm_circuit *c, __u32 len)
+{
+	__u32 mtu = 0;
+
+	if (!c || !bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex))
+		return 0;
+	if (len <= OSM_ETH_HLEN + OSM_LINK_MTU_MIN)
+		return 1;
+	return bpf_check_mtu(ctx, c->egress_ifindex, &mtu, 0, 0) == 0;
+}
+
 SEC("xdp")
 int switch_xdp(struct xdp_md *ctx)
 {
@@ -70,11 +85,7 @@ int switch_xdp(struct xdp_md *ctx)
 	id = f.circuit;
 	c = bpf_map_lookup_elem(&circuits, &id);
 	st = bpf_map_lookup_elem(&circuit_state, &id);
-	/* the egress port is up while it is in tx_ports (docs/protocol.md
-	 * 6.1, check 9) */
-	r = osm_decide(&f, c, st, in,
-		       c && bpf_map_lookup_elem(&tx_ports, &c->egress_ifindex),
-		       0);
+	r = osm_decide(&f, c, st, in, egress_ok(ctx, c, len), 0);
 	if (r != OSM_OK || !c || !st) {
 		if (c && st)
 			__sync_fetch_and_add(&st->stats.drops, 1);

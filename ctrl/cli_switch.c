@@ -92,20 +92,37 @@ const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE])
 	return buf;
 }
 
+/* ioctl req (SIOCGIFFLAGS, SIOCGIFMTU) on interface ifindex: 0 with
+ * *ifr filled, -1 if it fails (no such interface). */
+static int if_ioctl(uint32_t ifindex, unsigned long req, struct ifreq *ifr)
+{
+	int fd, r = -1;
+
+	memset(ifr, 0, sizeof(*ifr));
+	if (!if_indextoname(ifindex, ifr->ifr_name))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		r = ioctl(fd, req, ifr);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? -1 : 0;
+}
+
 int osm_swcli_link_up(uint32_t ifindex)
 {
 	struct ifreq ifr;
-	int fd, up = -1;
 
-	memset(&ifr, 0, sizeof(ifr));
-	if (!if_indextoname(ifindex, ifr.ifr_name))
+	if (if_ioctl(ifindex, SIOCGIFFLAGS, &ifr))
 		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
-	if (fd >= 0)
-		close(fd);
-	return up;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
+int osm_swcli_mtu(uint32_t ifindex)
+{
+	struct ifreq ifr;
+
+	return if_ioctl(ifindex, SIOCGIFMTU, &ifr) ? -1 : ifr.ifr_mtu;
 }
 
 int osm_swcli_badopt(char **argv)

@@ -30,6 +30,8 @@ const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
 /* 1 if the interface's link is up (administratively up, carrier on),
  * 0 if down, -1 if there is no such interface (in the current netns). */
 int osm_swcli_link_up(uint32_t ifindex);
+/* The interface's MTU, -1 if there is no such interface. */
+int osm_swcli_mtu(uint32_t ifindex);
 int osm_swcli_badopt(char **argv);
 
 /* Numbers: what names the argument in the error ("circuit id"). */

@@ -47,6 +47,7 @@ int osm_cmd_load(int argc, char **argv)
 		{ 0 }
 	};
 	uint32_t ifindex[OSM_MAX_PORTS], max = 0, id, insns;
+	int mtu[OSM_MAX_PORTS];
 	const char *netns = NULL, *name;
 	struct osm_switch *sw;
 	int c, i, j, n, generic = 0, err;
@@ -86,6 +87,12 @@ int osm_cmd_load(int argc, char **argv)
 			if (ifindex[j] == ifindex[i])
 				return osm_err("interface '%s' given twice",
 					       argv[optind + i]);
+		mtu[i] = osm_swcli_mtu(ifindex[i]);
+		if (mtu[i] >= 0 && mtu[i] < OSM_LINK_MTU_MIN)
+			return osm_err("'%s': MTU %d is below %d, which every "
+				       "fabric link must carry",
+				       argv[optind + i], mtu[i],
+				       OSM_LINK_MTU_MIN);
 	}
 
 	err = osm_switch_load(&sw, name, max, 0);
@@ -115,5 +122,12 @@ int osm_cmd_load(int argc, char **argv)
 			"ports", n));
 	printf("switch %s: loaded on %d port%s (prog id %u, verifier "
 	       "processed %u insns)\n", name, n, n == 1 ? "" : "s", id, insns);
+	for (i = 0; i < n; i++)
+		if (mtu[i] >= 0 && mtu[i] < OSM_LINK_MTU_FULL)
+			printf("port %s: MTU %d: payloads of up to %d bytes "
+			       "leave by it (all need %d)\n", argv[optind + i],
+			       mtu[i], mtu[i] - (OSM_FRAME_HDR_LEN -
+						 OSM_ETH_HLEN),
+			       OSM_LINK_MTU_FULL);
 	return 0;
 }

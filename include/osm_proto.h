@@ -55,6 +55,13 @@ _Static_assert(sizeof(osm_u16) == 2 && sizeof(osm_u32) == 4 &&
 #define OSM_DEVICE_KEY_LEN	32	/* a device's long-term key */
 #define OSM_NONCE_LEN		12
 #define OSM_MAX_PAYLOAD		1500	/* bytes of (encrypted) payload */
+/* Links (docs/protocol.md 6.1): every fabric port carries at least a
+ * 1500-byte MTU (L3), so payloads up to 1456 bytes cross any link; the
+ * largest frames need 1544. A switch checks a longer frame against its
+ * egress port's MTU (egress_down if it does not fit). */
+#define OSM_LINK_MTU_MIN	1500
+#define OSM_LINK_MTU_FULL	(OSM_FRAME_HDR_LEN - OSM_ETH_HLEN + \
+				 OSM_MAX_PAYLOAD)
 #define OSM_SEQ_INVALID		0xffffffffffffffffULL /* never sent */
 
 enum osm_type {

@@ -72,6 +72,10 @@ fails "load: no such interface" "no such interface 'nope'" \
 	$F load -n $S $SW ${P}p1 nope
 fails "load: bad switch name" "bad switch name" $F load -n $S a/b ${P}p1
 fails "load: no interfaces" "need a switch name" $F load -n $S $SW
+ip -n $S link set ${P}p3 mtu 1400
+fails "load: a port of MTU below 1500" "MTU 1400 is below 1500" \
+	$F load -n $S $SW ${P}p1 ${P}p3
+ip -n $S link set ${P}p3 mtu 1500
 fails "load: circuit table size 0" "circuit table size" \
 	$F load -n $S --max-circuits 0 $SW ${P}p1
 fails "load: same interface twice" "given twice" \

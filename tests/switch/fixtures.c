@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -177,6 +181,27 @@ static void egress_up6(void)
 	assert_int_equal(osm_switch_circuit_replace(sw, &c), 0);
 }
 
+/* The MTU of port B, where circuit 1's frames leave. */
+static void mtu_b(int mtu)
+{
+	struct ifreq ifr = { .ifr_mtu = mtu };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0 && if_indextoname(port[P_B], ifr.ifr_name));
+	assert_int_equal(ioctl(fd, SIOCSIFMTU, &ifr), 0);
+	close(fd);
+}
+
+static void mtu_full(void)
+{
+	mtu_b(OSM_LINK_MTU_FULL);
+}
+
+static void mtu_std(void)
+{
+	mtu_b(OSM_LINK_MTU_MIN);
+}
+
 #define FWD XDP_REDIRECT
 #define DROP(r) XDP_DROP, OSM_DROP_##r
 #define MAXSEQ 0xffffffffffffffffULL
@@ -254,7 +279,10 @@ static const struct fixture fixtures[] = {
 	{ "length field over the maximum payload", 0, 1, 5000, 1, P_A, 0, 0, M_LEN, OSM_MAX_PAYLOAD + 1, DROP(MALFORMED) },
 	{ "length field longer than the frame", 0, 1, 5000, 1, P_A, 0, 0, M_LEN, PAY + 1, DROP(MALFORMED) },
 	{ "Ethernet padding after the payload is kept", 0, 1, 5000, 1, P_A, 0, 0, M_PAD, 20, FWD, 0 },
-	{ "maximum payload forwards", 0, 1, 5001, 1, P_A, OSM_MAX_PAYLOAD, 0, M_NONE, 0, FWD, 0 },
+	{ "maximum payload forwards (egress MTU 1544)", mtu_full, 1, 5001, 1, P_A, OSM_MAX_PAYLOAD, 0, M_NONE, 0, FWD, 0 },
+	{ "maximum payload towards MTU 1500: egress_down", mtu_std, 1, 4995, 1, P_A, OSM_MAX_PAYLOAD, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
+	{ "payload 1457 towards MTU 1500: egress_down", 0, 1, 4995, 1, P_A, 1457, 0, M_NONE, 0, DROP(EGRESS_DOWN) },
+	{ "payload 1456 fits MTU 1500 (and 4995 was not recorded)", 0, 1, 4995, 1, P_A, 1456, 0, M_NONE, 0, FWD, 0 },
 	{ "empty payload forwards", 0, 1, 5002, 1, P_A, -1, 0, M_NONE, 0, FWD, 0 },
 	{ "control frame forwards", 0, 1, 5003, 1, P_A, 0, OSM_T_CTRL, M_NONE, 0, FWD, 0 },
 	/* Not circuit frames. */

@@ -44,7 +44,9 @@ osm_switch $S $SW
 
 out=$($F load -n $S $SW ${P}p1 ${P}p2 ${P}p3 2>&1)
 tap_ok "osm-fabric load attaches to three veth ports" test $? -eq 0
-echo "# $out"
+sed 's/^/# /' <<<"$out"
+tap_is "load notes what a 1500-byte MTU lets through" \
+	"$(grep -c 'MTU 1500: payloads of up to 1456 bytes' <<<"$out")" 3
 insns=$($F -j status -n $S $SW | sed -n 's/.*"verified_insns": \([0-9]*\).*/\1/p')
 echo "# verifier processed instructions of switch_xdp: $insns"
 tap_ok "the verifier's processed-instruction count is recorded" \
@@ -182,6 +184,34 @@ tap_is "the same numbers forward now: nothing was recorded" \
 kill $wpid
 wait $wpid 2>/dev/null
 tap_is "port watch stops on SIGTERM, status 0" "$?" 0
+
+# --- MTU: a frame longer than its egress link carries is egress_down ----
+# p1 and e1 carry the largest frames (MTU 1544), p2 and e2 1500: a payload
+# of 1456 bytes (1500 bytes from the circuit header on) crosses, 1457 is
+# egress_down; with p2 and e2 at 1544 the same number and 1500 cross.
+pay() { head -c "$1" /dev/zero | tr '\0' m; }
+ip -n $S link set ${P}p1 mtu 1544
+ip -n ${P}e1 link set eth0 mtu 1544
+recv e2 $k1 --count 1 --timeout 5000; r2=$!
+sleep 0.3
+send e1 $k1 --seq 600 --payload "$(pay 1456)" -q
+wait $r2
+tap_is "payload 1456, the most a 1500-byte MTU carries: crosses" \
+	"$(grep -c '^ok 600 ' "$TMP/e2.out")" 1
+eg=$(drops egress_down)
+send e1 $k1 --seq 601 --payload "$(pay 1457)" -q
+sleep 0.2
+tap_is "payload 1457 towards p2 (MTU 1500): egress_down" \
+	"$(( $(drops egress_down) - eg ))" 1
+ip -n $S link set ${P}p2 mtu 1544
+ip -n ${P}e2 link set eth0 mtu 1544
+recv e2 $k1 --count 2 --timeout 5000; r2=$!
+sleep 0.3
+send e1 $k1 --seq 601 --payload "$(pay 1457)" -q
+send e1 $k1 --seq 602 --payload "$(pay 1500)" -q
+wait $r2
+tap_is "p2 at 1544: 1457 (the same number: nothing recorded) and 1500 cross" \
+	"$(grep -c '^ok 60[12] ' "$TMP/e2.out")" 2
 
 # --- what an engineer sees ---------------------------------------------
 dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuits)
