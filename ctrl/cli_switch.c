@@ -125,6 +125,29 @@ int osm_swcli_mtu(uint32_t ifindex)
 	return if_ioctl(ifindex, SIOCGIFMTU, &ifr) ? -1 : ifr.ifr_mtu;
 }
 
+int osm_swcli_netns_only(int argc, char **argv, const char **netns,
+			 void (*usage)(FILE *f))
+{
+	static const struct option opts[] = {
+		OSM_SWCLI_NETNS_OPT,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*netns = NULL;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': *netns = optarg; break;
+		case 'h': usage(stdout); return -1;
+		default: return osm_swcli_badopt(argv);
+		}
+	}
+	return 0;
+}
+
 int osm_swcli_badopt(char **argv)
 {
 	return osm_err("%s: bad option or missing argument '%s' (see --help)",

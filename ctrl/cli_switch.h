@@ -32,6 +32,11 @@ const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
 int osm_swcli_link_up(uint32_t ifindex);
 /* The interface's MTU, -1 if there is no such interface. */
 int osm_swcli_mtu(uint32_t ifindex);
+/* Options of a command that takes only -n NETNS and --help: 0 with
+ * *netns set (NULL: none) and optind at the first operand; 1 after a bad
+ * option (said); -1 after --help (printed: exit 0). */
+int osm_swcli_netns_only(int argc, char **argv, const char **netns,
+			 void (*usage)(FILE *f));
 int osm_swcli_badopt(char **argv);
 
 /* Numbers: what names the argument in the error ("circuit id"). */

@@ -135,11 +135,6 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 static int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		OSM_SWCLI_NETNS_OPT,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = NULL;
 	const char *netns = NULL;
@@ -148,15 +143,9 @@ static int cmd_watch(int argc, char **argv)
 	int c, rc = 1;
 	ssize_t n;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': netns = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return osm_swcli_badopt(argv);
-		}
-	}
+	c = osm_swcli_netns_only(argc, argv, &netns, usage);
+	if (c)
+		return c < 0 ? 0 : c;
 	if (argc - optind != 1)
 		return osm_err("port watch: need SWITCH");
 	if (osm_swcli_setup(netns) || osm_swcli_open(argv[optind], &sw))

@@ -104,24 +104,13 @@ static int show(const char *name, void *arg)
 
 int osm_cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		OSM_SWCLI_NETNS_OPT,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *netns = NULL;
 	json_t *all;
 	int c, err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': netns = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return osm_swcli_badopt(argv);
-		}
-	}
+	c = osm_swcli_netns_only(argc, argv, &netns, usage);
+	if (c)
+		return c < 0 ? 0 : c;
 	if (argc - optind > 1)
 		return osm_err("status: at most one switch name");
 	if (osm_swcli_setup(netns))

@@ -17,25 +17,14 @@ static void unload_usage(FILE *f)
 
 int osm_cmd_unload(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		OSM_SWCLI_NETNS_OPT,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *netns = NULL, *name;
 	uint32_t ifx, ports[OSM_MAX_PORTS];
 	struct osm_switch *sw;
 	int c, i, n = 0, err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': netns = optarg; break;
-		case 'h': unload_usage(stdout); return 0;
-		default: return osm_swcli_badopt(argv);
-		}
-	}
+	c = osm_swcli_netns_only(argc, argv, &netns, unload_usage);
+	if (c)
+		return c < 0 ? 0 : c;
 	if (argc - optind != 1)
 		return osm_err("unload: need exactly one switch name");
 	name = argv[optind];
