@@ -5,6 +5,7 @@
  * their links are, for a switch that no daemon manages. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,10 @@ static void usage(FILE *f)
 		   "egress ports as\ntheir links are: a port whose link goes "
 		   "down takes no frames (they are\ndropped as egress_down "
 		   "and record nothing), and takes them again once it is\nup; "
-		   "one line 'port IFNAME up|down' a change. The daemon needs "
-		   "none: it marks\nthe circuits through a down port down on "
+		   "one line 'port IFNAME up|down' for every port at the "
+		   "start, then one\na change. It ends when the switch is "
+		   "unloaded ('switch SWITCH unloaded').\nThe daemon needs "
+		   "none: it marks the circuits through a down port down on\n"
 		   "every switch of their path.\n");
 }
 
@@ -87,8 +90,8 @@ static void on_signal(int sig)
 }
 
 /* Port ifx of the switch is up or down: its egress follows, and a line
- * says so when that changed (or first). */
-static void port_state(struct osm_switch *sw, uint32_t ifx, int up)
+ * says so when that changed (always, if say). */
+static void port_state(struct osm_switch *sw, uint32_t ifx, int up, int say)
 {
 	char name[IF_NAMESIZE];
 	int was = osm_switch_port_tx(sw, ifx), err;
@@ -101,7 +104,7 @@ static void port_state(struct osm_switch *sw, uint32_t ifx, int up)
 			strerror(-err));
 		return;
 	}
-	if (was != up) {
+	if (say || was != up) {
 		printf("port %s %s\n", osm_swcli_ifname(ifx, name),
 		       up ? "up" : "down");
 		fflush(stdout);
@@ -109,13 +112,13 @@ static void port_state(struct osm_switch *sw, uint32_t ifx, int up)
 }
 
 /* Every port of the switch as its link is now. */
-static void ports_now(struct osm_switch *sw)
+static void ports_now(struct osm_switch *sw, int say)
 {
 	uint32_t ifx, prev = 0;
 	int first = 1;
 
 	while (osm_switch_port_next(sw, first ? NULL : &prev, &ifx) == 0) {
-		port_state(sw, ifx, osm_swcli_link_up(ifx) == 1);
+		port_state(sw, ifx, osm_swcli_link_up(ifx) == 1, say);
 		prev = ifx;
 		first = 0;
 	}
@@ -125,17 +128,21 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+	/* links only: a bridge's notes about its ports (AF_BRIDGE) are not
+	 * about the links */
+	if ((nlh->nlmsg_type != RTM_NEWLINK &&
+	     nlh->nlmsg_type != RTM_DELLINK) || ifi->ifi_family != AF_UNSPEC)
 		return MNL_CB_OK;
 	port_state(data, (uint32_t)ifi->ifi_index,
 		   nlh->nlmsg_type == RTM_NEWLINK &&
-		   (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING));
+		   (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING),
+		   0);
 	return MNL_CB_OK;
 }
 
 static int cmd_watch(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static char buf[32768];	/* a link message is about 1.5 KB */
 	struct mnl_socket *nl = NULL;
 	const char *netns = NULL;
 	struct osm_switch *sw;
@@ -161,13 +168,26 @@ static int cmd_watch(int argc, char **argv)
 		osm_err("port watch: rtnetlink: %s", strerror(errno));
 		goto out;
 	}
-	ports_now(sw);
+	ports_now(sw, 1);
+	/* Woken once a second too: a signal that came just before poll is
+	 * seen then, and so is the switch unloaded under us (its ports are
+	 * gone from port_cfg), which ends the watch. */
 	while (!stop) {
+		struct pollfd p = { .fd = mnl_socket_get_fd(nl),
+				    .events = POLLIN };
+		uint32_t any;
+
+		if (osm_switch_port_next(sw, NULL, &any) == -ENOENT) {
+			printf("switch %s unloaded\n", argv[optind]);
+			break;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			ports_now(sw);	/* events lost */
+			ports_now(sw, 0);	/* events lost */
 			continue;
 		}
 		if (n < 0) {

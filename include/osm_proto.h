@@ -585,6 +585,8 @@ OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
 
 	if (rate == 0)
 		return 1;
+	if (credit > cap)	/* the burst was lowered since */
+		credit = cap;
 	if (last == 0) {
 		credit = cap;
 		last = now_ns ? now_ns : 1;

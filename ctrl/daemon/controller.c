@@ -569,12 +569,8 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 	int gate;
 
 	switch (m->type) {
-	case OSM_MSG_HELLO:
+	case OSM_MSG_HELLO:	/* its device id checked already */
 		c->stats.hello++;
-		if (m->u.hello.device_id != osm_engine_device(c->e, di)->id) {
-			c->stats.rx_bad++;
-			return;
-		}
 		ack(c, di, f->seq, OSM_OK);
 		if (!osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t)) {
 			osmdb_foreach(t, OSMDB_TAB_CIRCUITS, hello_cb,
@@ -692,9 +688,15 @@ int osm_ctl_input(struct osm_ctl *c,
 			     sizeof(plain), &len) != OSM_OK ||
 		    osm_msg_decode(&m, plain, len)) {
 			c->stats.rx_bad++;
+			sodium_memzero(plain, sizeof(plain));
 			continue;
 		}
-		if (session_ok(c, di, d, &f, &m))
+		/* a HELLO naming another device is malformed: it starts
+		 * nothing */
+		if (m.type == OSM_MSG_HELLO &&
+		    m.u.hello.device_id != osm_engine_device(c->e, di)->id)
+			c->stats.rx_bad++;
+		else if (session_ok(c, di, d, &f, &m))
 			message(c, di, &f, &m, on_event, arg);
 		sodium_memzero(plain, sizeof(plain));
 		sodium_memzero(&m, sizeof(m));

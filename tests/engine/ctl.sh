@@ -335,5 +335,14 @@ tap_is "session 1's PRESENCE (epoch 2) replayed at the door's port: r101 drops i
 tap_is "ana is in r101 again" \
 	"$(bld_osm person list | awk '{print $1, $2}' | sort | tr '\n' ' ')" \
 	"ana r101 bob r102 "
+# A HELLO, sealed under the door's keys, that names another device (the
+# lamp) is malformed: it starts no session.
+read -r u d lamp_id rest <<<"$(ctl_keys lamp)"
+uep[door]=1
+s0=$(ctl .sessions) b0=$(ctl .rx_bad)
+up door "01000008$(printf '%08x' "$lamp_id")06010000" $((3 << 32))
+osm_until 50 eval '[ "$(ctl .rx_bad)" -gt "$b0" ]'
+tap_is "a HELLO naming another device: rx_bad, no session started" \
+	"$(( $(ctl .rx_bad) - b0 )) $(( $(ctl .sessions) - s0 ))" "1 0"
 tap_is "the daemon still serves" "$(ask ping)" 'ok {"pong":true}'
 tap_done

@@ -160,9 +160,17 @@ tap_is "IPv4 on the management port is not dropped" "$(drops not_circuit)" "$nc"
 $F port watch -n $S $SW >"$TMP/watch" 2>&1 &
 wpid=$!
 osm_proc $wpid
-watch_says() { grep -q "^port ${P}p2 $1\$" "$TMP/watch"; }
+# watch_says STATE N: the watcher has said "port p2 STATE" N times
+watch_says() { [ "$(grep -c "^port ${P}p2 $1\$" "$TMP/watch")" -ge "$2" ]; }
+# listening NS: its receiver has its socket open
+listening() {
+	local lns=${P}$1
+	osm_until 250 eval 'ip netns exec $lns grep -q " 88b5 " /proc/net/packet'
+}
+tap_ok "port watch: every port's state at the start" \
+	osm_until 250 eval '[ "$(grep -c "^port ${P}p[123] up$" "$TMP/watch")" = 3 ]'
 ip -n ${P}e2 link set eth0 down
-tap_ok "port watch: p2 down" osm_until 250 watch_says down
+tap_ok "port watch: p2 down" osm_until 250 watch_says down 1
 tap_is "status: p2 link down, no egress" \
 	"$($F -j status -n $S $SW | jq -r '.[0].ports[] |
 		select(.name == "'${P}p2'") | "\(.link) \(.egress)"')" \
@@ -174,9 +182,9 @@ tap_is "frames towards the down port: egress_down" \
 	"$(( $(drops egress_down) - eg ))" 3
 ip -n ${P}e2 link set eth0 up
 ip netns exec ${P}e2 ethtool -K eth0 gro on >/dev/null
-tap_ok "port watch: p2 up" osm_until 250 watch_says up
+tap_ok "port watch: p2 up" osm_until 250 watch_says up 2
 recv e2 $k1 --count 3 --timeout 5000; r2=$!
-sleep 0.3
+listening e2
 send e1 $k1 --seq 500 --count 3 -q
 wait $r2
 tap_is "the same numbers forward now: nothing was recorded" \
@@ -193,7 +201,7 @@ pay() { head -c "$1" /dev/zero | tr '\0' m; }
 ip -n $S link set ${P}p1 mtu 1544
 ip -n ${P}e1 link set eth0 mtu 1544
 recv e2 $k1 --count 1 --timeout 5000; r2=$!
-sleep 0.3
+listening e2
 send e1 $k1 --seq 600 --payload "$(pay 1456)" -q
 wait $r2
 tap_is "payload 1456, the most a 1500-byte MTU carries: crosses" \
@@ -206,7 +214,7 @@ tap_is "payload 1457 towards p2 (MTU 1500): egress_down" \
 ip -n $S link set ${P}p2 mtu 1544
 ip -n ${P}e2 link set eth0 mtu 1544
 recv e2 $k1 --count 2 --timeout 5000; r2=$!
-sleep 0.3
+listening e2
 send e1 $k1 --seq 601 --payload "$(pay 1457)" -q
 send e1 $k1 --seq 602 --payload "$(pay 1500)" -q
 wait $r2
@@ -234,7 +242,14 @@ tap_ok "circuit list hides hop keys" hidden
 list=$($F --show-keys circuit list -n $S $SW)
 tap_ok "circuit list --show-keys shows them" grep -q $HOP1 <<<"$list"
 
+$F port watch -n $S $SW >"$TMP/watch2" 2>&1 &
+wpid=$!
+osm_proc $wpid
+osm_until 250 eval '[ -s "$TMP/watch2" ]'
 tap_ok "osm-fabric unload" $F unload -n $S $SW
+wait $wpid
+tap_is "a watcher ends when its switch is unloaded: status 0, said so" \
+	"$? $(tail -1 "$TMP/watch2")" "0 switch $SW unloaded"
 tap_ok "no pins left" test ! -e /sys/fs/bpf/osm/$SW
 xdp=$(ip -n $S -d link show ${P}p1 | grep -c xdp)
 tap_is "no XDP program left on the ports" "$xdp" 0

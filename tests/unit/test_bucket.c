@@ -61,6 +61,19 @@ static void refill_caps_at_burst(void **state)
 	assert_false(osm_bucket_take(&b, 1000, 1000, 3600 * SEC, 1));
 }
 
+static void burst_lowered(void **state)
+{
+	struct osm_bucket b = { 0 };
+
+	(void)state;
+	/* Full at a burst of 1,000,000 bytes; the controller lowers it to
+	 * 20,000 (the state is kept): an hour later the bucket holds the
+	 * new burst, not more. */
+	assert_true(osm_bucket_take(&b, 1000, 1000000, SEC, 1));
+	assert_true(osm_bucket_take(&b, 1000, 20000, 3600 * SEC, 20000));
+	assert_false(osm_bucket_take(&b, 1000, 20000, 3600 * SEC, 1));
+}
+
 static void frame_larger_than_burst(void **state)
 {
 	struct osm_bucket b = { 0 };
@@ -185,6 +198,7 @@ int main(void)
 		cmocka_unit_test(burst_then_empty),
 		cmocka_unit_test(refill_exact),
 		cmocka_unit_test(refill_caps_at_burst),
+		cmocka_unit_test(burst_lowered),
 		cmocka_unit_test(frame_larger_than_burst),
 		cmocka_unit_test(clock_backwards_adds_nothing),
 		cmocka_unit_test(large_values_do_not_overflow),

@@ -308,7 +308,6 @@ static void switch_checks(void **state)
 	circ.key[1].valid = 0;
 	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 0, 1),
 			 OSM_DROP_EGRESS_DOWN);
-	circ.key[1].valid = 0;
 	assert_int_equal(osm_decide(&f, &circ, &cst, IFIN, 1, 1),
 			 OSM_DROP_STALE_EPOCH);
 	circ.key[1].valid = 1;
@@ -358,8 +357,9 @@ static void drops_keep_state(void **state)
 		memset(&cst, 0, sizeof(cst));
 		for (k = (int)randombytes_uniform(8); k > 0; k--)
 			osm_replay_mark(&cst.replay, randombytes_uniform(64));
+		/* never used, or last refilled before, at or after now */
 		cst.bucket.credit = randombytes_uniform(200) * 1000000000ULL;
-		cst.bucket.last_ns = randombytes_uniform(1000);
+		cst.bucket.last_ns = one_in(4) ? 0 : randombytes_uniform(2000);
 		tx.next_seq = randombytes_uniform(64);
 		n = osm_seal(&tx, "abc", 3, frame, sizeof(frame));
 		if (one_in(8))
@@ -372,7 +372,7 @@ static void drops_keep_state(void **state)
 		c.flags = one_in(8) ? OSM_CF_DOWN : 0;
 		c.key[1].valid = !one_in(8);
 		c.rate = one_in(2) ? 61 : 0;
-		c.burst = c.rate ? 61 + randombytes_uniform(100) : 0;
+		c.burst = c.rate ? 40 + randombytes_uniform(120) : 0;
 		before = cst;
 		r = osm_decide(&f, &c, &cst, IFIN, !one_in(8), 1000);
 		assert_true(r >= 0 && r < OSM_REASON_MAX);
