@@ -3,10 +3,18 @@
  * osm_decide() says so; the rest is dropped and counted by reason. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "osm_proto.h"
 #include "switch_maps.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader, for the tracepoints below, which see every network
+ * namespace's devices and every XDP program: the cookie of the namespace
+ * of the switch's ports, and switch_xdp's program id. */
+const volatile __u64 netns_cookie = 0;
+__u32 switch_prog_id = 0;
 
 static __always_inline void count_drop(__u32 reason)
 {
@@ -100,3 +108,46 @@ int switch_xdp(struct xdp_md *ctx)
 	__builtin_memcpy(data, c->dst_mac, 6);
 	return bpf_redirect_map(&tx_ports, c->egress_ifindex, XDP_DROP);
 }
+
+/* Frames redirected to a port of this switch that the kernel could not
+ * transmit: counted per port in tx_errors (osm-fabric status), since the
+ * program counted them forwarded already. */
+static __always_inline void tx_error(__u32 ifx, __u64 n)
+{
+	__u64 *c;
+
+	if (!bpf_map_lookup_elem(&port_cfg, &ifx))
+		return;
+	c = bpf_map_lookup_elem(&tx_errors, &ifx);
+	if (c)
+		__sync_fetch_and_add(c, n);
+	else
+		bpf_map_update_elem(&tx_errors, &ifx, &n, BPF_NOEXIST);
+}
+
+#pragma clang diagnostic push	/* BPF_PROG leaves its ctx unused */
+#pragma clang diagnostic ignored "-Wunused-parameter"
+/* Refused at once, when the program returned: the port cannot take XDP
+ * frames (a veth whose peer has neither GRO nor an XDP program), or went
+ * down. index is the tx_ports key, the egress ifindex. */
+SEC("tp_btf/xdp_redirect_err")
+int BPF_PROG(redirect_err, const struct net_device *dev,
+	     const struct bpf_prog *xdp, const void *tgt, int err,
+	     enum bpf_map_type type, __u32 map_id, __u32 index)
+{
+	if (xdp && BPF_CORE_READ(xdp, aux, id) == switch_prog_id)
+		tx_error(index, 1);
+	return 0;
+}
+
+/* Refused later, when the devmap's queue was flushed to the port. */
+SEC("tp_btf/xdp_devmap_xmit")
+int BPF_PROG(devmap_xmit, const struct net_device *from_dev,
+	     const struct net_device *to_dev, int sent, int drops, int err)
+{
+	if (drops > 0 && to_dev &&
+	    BPF_CORE_READ(to_dev, nd_net.net, net_cookie) == netns_cookie)
+		tx_error(BPF_CORE_READ(to_dev, ifindex), (__u64)drops);
+	return 0;
+}
+#pragma clang diagnostic pop

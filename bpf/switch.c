@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/bpf.h>
@@ -23,12 +24,18 @@
 #include "bpf/switch.skel.h"
 
 #define OSM_PROG_PIN	"switch_xdp"
+/* the links of the tracepoints that count redirect errors */
+static const char *const txerr_pins[2] = { "redirect_err", "devmap_xmit" };
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71
+#endif
 
 /* Map fds by index; the order of map_names. */
-enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_NR };
+enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_TXERR, M_NR };
 static const char *const map_names[M_NR] = {
 	OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_DROPS, OSM_MAP_TX_PORTS,
-	OSM_MAP_PORTS,
+	OSM_MAP_PORTS, OSM_MAP_TX_ERRORS,
 };
 
 struct osm_switch {
@@ -134,6 +141,11 @@ int osm_switch_unpin(const char *name)
 	pin_path(path, sizeof(path), name, OSM_PROG_PIN);
 	if (unlink(path) < 0 && errno != ENOENT)
 		err = -errno;
+	for (i = 0; i < 2; i++) {
+		pin_path(path, sizeof(path), name, txerr_pins[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			err = -errno;
+	}
 	pin_path(path, sizeof(path), name, NULL);
 	if (rmdir(path) < 0 && !err)
 		err = -errno;
@@ -143,8 +155,9 @@ int osm_switch_unpin(const char *name)
 static int sw_pin(struct osm_switch *sw)
 {
 	char path[PATH_MAX];
+	struct bpf_link *link;
 	struct bpf_map *map;
-	int err;
+	int i, err;
 
 	if (mkdir(OSM_PIN_ROOT, 0700) < 0 && errno != EEXIST)
 		return -errno;
@@ -163,10 +176,40 @@ static int sw_pin(struct osm_switch *sw)
 	err = bpf_program__pin(sw->skel->progs.switch_xdp, path);
 	if (err)
 		goto fail;
+	/* the redirect-error counters, attached for as long as their links
+	 * are pinned */
+	for (i = 0; i < 2; i++) {
+		link = bpf_program__attach(i ? sw->skel->progs.devmap_xmit :
+					       sw->skel->progs.redirect_err);
+		if (!link) {
+			err = -errno;
+			goto fail;
+		}
+		pin_path(path, sizeof(path), sw->name, txerr_pins[i]);
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link);	/* the pin holds it */
+		if (err)
+			goto fail;
+	}
 	return 0;
 fail:
 	osm_switch_unpin(sw->name);
 	return err;
+}
+
+/* The cookie of the current network namespace (0 if unknown). */
+static uint64_t netns_cookie(void)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &c, &len) < 0)
+			c = 0;
+		close(fd);
+	}
+	return c;
 }
 
 int osm_switch_load(struct osm_switch **out, const char *name,
@@ -175,6 +218,7 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 	char path[PATH_MAX];
 	struct osm_switch *sw;
 	struct bpf_map *m[3];
+	uint32_t insns;
 	int i, err;
 
 	*out = NULL;
@@ -200,7 +244,18 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 		if (err)
 			goto fail;
 	}
+	sw->skel->rodata->netns_cookie = netns_cookie();
+	/* the tracepoints are attached only to a pinned switch */
+	if (flags & OSM_SW_NOPIN) {
+		bpf_program__set_autoload(sw->skel->progs.redirect_err, false);
+		bpf_program__set_autoload(sw->skel->progs.devmap_xmit, false);
+	}
 	err = switch_bpf__load(sw->skel);
+	if (err)
+		goto fail;
+	sw->prog_fd = bpf_program__fd(sw->skel->progs.switch_xdp);
+	err = osm_switch_prog_info(sw, &sw->skel->bss->switch_prog_id,
+				   &insns);
 	if (err)
 		goto fail;
 	if (!(flags & OSM_SW_NOPIN)) {
@@ -208,7 +263,6 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 		if (err)
 			goto fail;
 	}
-	sw->prog_fd = bpf_program__fd(sw->skel->progs.switch_xdp);
 	for (i = 0; i < M_NR; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			sw->skel->obj, map_names[i]);
@@ -488,6 +542,16 @@ int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex)
 	if (bpf_map_lookup_elem(sw->fd[M_TX], &ifindex, &dv) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -errno;
+}
+
+uint64_t osm_switch_port_tx_errors(const struct osm_switch *sw,
+				   uint32_t ifindex)
+{
+	uint64_t n = 0;
+
+	if (bpf_map_lookup_elem(sw->fd[M_TXERR], &ifindex, &n) < 0)
+		n = 0;
+	return n;
 }
 
 int osm_switch_port_next(const struct osm_switch *sw, const uint32_t *prev,

@@ -94,6 +94,10 @@ int osm_switch_port_get(const struct osm_switch *sw, uint32_t ifindex,
 int osm_switch_port_link(struct osm_switch *sw, uint32_t ifindex, int up);
 /* 1 if frames may leave by ifindex (it is in tx_ports), 0 if not. */
 int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex);
+/* Frames the kernel could not transmit by ifindex after the program had
+ * redirected them (a veth whose peer takes no XDP frames, for one). */
+uint64_t osm_switch_port_tx_errors(const struct osm_switch *sw,
+				   uint32_t ifindex);
 /* Iterate ports: prev NULL for the first. -ENOENT after the last. */
 int osm_switch_port_next(const struct osm_switch *sw, const uint32_t *prev,
 			 uint32_t *next);

@@ -52,6 +52,16 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } tx_ports SEC(".maps");
 
+/* Port ifindex -> frames the kernel could not transmit by it after the
+ * program had redirected them (counted from the devmap's tracepoint; a
+ * veth whose peer takes no XDP frames, for one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OSM_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tx_errors SEC(".maps");
+
 /* Port ifindex -> OSM_PF_* flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -2,6 +2,7 @@
 /* osm-fabric status: loaded switches, their program, ports and circuit
  * count (and how many are down). */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -25,24 +26,27 @@ static json_t *port_json(struct osm_switch *sw, uint32_t ifx, int print)
 {
 	char name[IF_NAMESIZE];
 	uint32_t flags = 0;
+	uint64_t txerr;
 	int att, link, tx;
 
 	osm_switch_port_get(sw, ifx, &flags);
 	att = osm_switch_attached(sw, ifx);
 	link = osm_swcli_link_up(ifx);
 	tx = osm_switch_port_tx(sw, ifx);
+	txerr = osm_switch_port_tx_errors(sw, ifx);
 	osm_swcli_ifname(ifx, name);
 	if (print)
-		printf("  port %-15s ifindex %-5u %-10s %-12s link %-4s %s\n",
+		printf("  port %-15s ifindex %-5u %-10s %-12s link %-4s %-9s "
+		       "tx_errors %" PRIu64 "\n",
 		       name, ifx, flags & OSM_PF_MGMT ? "mgmt" : "fabric",
 		       att == 1 ? "attached" : att == 0 ? "NOT ATTACHED" :
 		       "gone", link == 1 ? "up" : "down",
-		       tx == 1 ? "egress" : "NO EGRESS");
-	return json_pack("{s:s, s:i, s:s, s:b, s:s, s:b}", "name", name,
+		       tx == 1 ? "egress" : "NO EGRESS", txerr);
+	return json_pack("{s:s, s:i, s:s, s:b, s:s, s:b, s:I}", "name", name,
 			 "ifindex", ifx, "role",
 			 flags & OSM_PF_MGMT ? "mgmt" : "fabric",
 			 "attached", att == 1, "link", link == 1 ? "up" : "down",
-			 "egress", tx == 1);
+			 "egress", tx == 1, "tx_errors", (json_int_t)txerr);
 }
 
 /* The store's size and headroom, if there is a store (text only: the

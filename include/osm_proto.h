@@ -685,6 +685,7 @@ struct osm_port {
 #define OSM_MAP_DROPS		"drop_stats"
 #define OSM_MAP_TX_PORTS	"tx_ports"
 #define OSM_MAP_PORTS		"port_cfg"
+#define OSM_MAP_TX_ERRORS	"tx_errors"
 #define OSM_MAX_CIRCUITS	131072
 #define OSM_MAX_PORTS		256	/* entries of tx_ports and port_cfg */
 

@@ -221,6 +221,19 @@ wait $r2
 tap_is "p2 at 1544: 1457 (the same number: nothing recorded) and 1500 cross" \
 	"$(grep -c '^ok 60[12] ' "$TMP/e2.out")" 2
 
+# --- a port that cannot take XDP frames: counted, not lost unseen --------
+# e3's side without GRO: a veth then takes no redirected frames; the
+# kernel refuses them after the program counted them forwarded, and the
+# switch's tracepoint programs count them for the port.
+txerr() { $F -j status -n $S $SW |
+	jq ".[0].ports[] | select(.name == \"${P}p3\") | .tx_errors"; }
+t0=$(txerr)
+ip netns exec ${P}e3 ethtool -K eth0 gro off >/dev/null
+send e2 $k2 --count 3 -q
+tap_ok "3 frames to p3, whose peer takes none: status counts 3 tx_errors" \
+	osm_until 250 eval '[ "$(txerr)" = $((t0 + 3)) ]'
+ip netns exec ${P}e3 ethtool -K eth0 gro on >/dev/null
+
 # --- what an engineer sees ---------------------------------------------
 dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuits)
 for field in ingress_ifindex egress_ifindex src_mac dst_mac expires_ns \
