@@ -341,6 +341,7 @@ void fwc_stats(void)
 static void door(void)
 {
 	uint8_t f[128];
+	int n;
 
 	fwc_join(OSM_ROLE_DOOR);
 	fwc_presence("enter", "alice", fc.epoch);
@@ -354,6 +355,13 @@ static void door(void)
 	memcpy(f, fc.blob.mac, 6);
 	f[12] = 0x08;
 	fwc_expect_drop(fc.pkt, f, 64, "not_circuit", "IPv4 frame");
+	/* a DATA frame on the control circuit opens, but carries no
+	 * control message: version (docs/protocol.md 8) */
+	fc.down.type = OSM_T_DATA;
+	n = osm_seal(&fc.down, "on", 2, f, sizeof(f));
+	fc.down.type = OSM_T_CTRL;
+	fwc_expect_drop(fc.pkt, f, (size_t)n, "version",
+			"a DATA frame on the control circuit");
 	fwc_uart_send("badge fly alice");
 	fwc_ok(fwc_uart_wait("? badge", NULL, 0), "bad UART command refused");
 	fwc_uart_send("badge enter "
