@@ -32,10 +32,11 @@ static const char *const txerr_pins[2] = { "redirect_err", "devmap_xmit" };
 #endif
 
 /* Map fds by index; the order of map_names. */
-enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_TXERR, M_NR };
+enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_TXERR, M_INFO,
+       M_NR };
 static const char *const map_names[M_NR] = {
 	OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_DROPS, OSM_MAP_TX_PORTS,
-	OSM_MAP_PORTS, OSM_MAP_TX_ERRORS,
+	OSM_MAP_PORTS, OSM_MAP_TX_ERRORS, OSM_MAP_INFO,
 };
 
 struct osm_switch {
@@ -197,8 +198,7 @@ fail:
 	return err;
 }
 
-/* The cookie of the current network namespace (0 if unknown). */
-static uint64_t netns_cookie(void)
+uint64_t osm_switch_netns_cookie(void)
 {
 	uint64_t c = 0;
 	socklen_t len = sizeof(c);
@@ -244,7 +244,7 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 		if (err)
 			goto fail;
 	}
-	sw->skel->rodata->netns_cookie = netns_cookie();
+	sw->skel->rodata->netns_cookie = osm_switch_netns_cookie();
 	/* the tracepoints are attached only to a pinned switch */
 	if (flags & OSM_SW_NOPIN) {
 		bpf_program__set_autoload(sw->skel->progs.redirect_err, false);
@@ -274,6 +274,13 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 				osm_switch_unpin(name);
 			goto fail;
 		}
+	}
+	/* it lives here (the caller may name the namespace) */
+	err = osm_switch_set_netns(sw, NULL);
+	if (err) {
+		if (!(flags & OSM_SW_NOPIN))
+			osm_switch_unpin(name);
+		goto fail;
 	}
 	*out = sw;
 	return 0;
@@ -542,6 +549,26 @@ int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex)
 	if (bpf_map_lookup_elem(sw->fd[M_TX], &ifindex, &dv) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -errno;
+}
+
+int osm_switch_info(const struct osm_switch *sw, struct osm_switch_info *info)
+{
+	uint32_t zero = 0;
+
+	return errno_of(bpf_map_lookup_elem(sw->fd[M_INFO], &zero, info));
+}
+
+int osm_switch_set_netns(struct osm_switch *sw, const char *netns)
+{
+	struct osm_switch_info info = { 0 };
+	uint32_t zero = 0;
+
+	if (netns && strlen(netns) >= sizeof(info.netns))
+		return -ENAMETOOLONG;
+	info.netns_cookie = osm_switch_netns_cookie();
+	snprintf(info.netns, sizeof(info.netns), "%s", netns ? netns : "");
+	return errno_of(bpf_map_update_elem(sw->fd[M_INFO], &zero, &info,
+					    BPF_ANY));
 }
 
 uint64_t osm_switch_port_tx_errors(const struct osm_switch *sw,

@@ -94,6 +94,12 @@ int osm_switch_port_get(const struct osm_switch *sw, uint32_t ifindex,
 int osm_switch_port_link(struct osm_switch *sw, uint32_t ifindex, int up);
 /* 1 if frames may leave by ifindex (it is in tx_ports), 0 if not. */
 int osm_switch_port_tx(const struct osm_switch *sw, uint32_t ifindex);
+/* The cookie of the calling thread's network namespace (0 if unknown). */
+uint64_t osm_switch_netns_cookie(void);
+/* Record that the switch lives in the current network namespace, named
+ * netns under /run/netns (NULL: the caller's own); read it back. */
+int osm_switch_set_netns(struct osm_switch *sw, const char *netns);
+int osm_switch_info(const struct osm_switch *sw, struct osm_switch_info *info);
 /* Frames the kernel could not transmit by ifindex after the program had
  * redirected them (a veth whose peer takes no XDP frames, for one). */
 uint64_t osm_switch_port_tx_errors(const struct osm_switch *sw,

@@ -62,6 +62,14 @@ struct {
 	__type(value, __u64);
 } tx_errors SEC(".maps");
 
+/* 0 -> where the switch lives (written at load, read by commands). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct osm_switch_info);
+} switch_info SEC(".maps");
+
 /* Port ifindex -> OSM_PF_* flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -51,6 +51,7 @@ int osm_swcli_setup(const char *netns)
 
 static int swcli_open(const char *name, struct osm_switch **sw, int any)
 {
+	struct osm_switch_info info;
 	int err;
 
 	if (osm_switch_name_ok(name))
@@ -64,7 +65,36 @@ static int swcli_open(const char *name, struct osm_switch **sw, int any)
 	if (err)
 		return osm_err("cannot open switch '%s': %s", name,
 			       strerror(-err));
-	return 0;
+	/* Its ports are interfaces of the namespace it was loaded in: from
+	 * any other, their names would find other interfaces. */
+	if (any || osm_switch_info(*sw, &info) ||
+	    info.netns_cookie == osm_switch_netns_cookie())
+		return 0;
+	osm_switch_close(*sw);
+	*sw = NULL;
+	if (info.netns[0])
+		return osm_err("switch '%s' is in network namespace '%s': "
+			       "give -n %s", name, info.netns, info.netns);
+	return osm_err("switch '%s' was loaded in another network namespace",
+		       name);
+}
+
+int osm_swcli_here(const char *name, char **netns)
+{
+	struct osm_switch_info info;
+	struct osm_switch *sw;
+	int here = 1;
+
+	*netns = NULL;
+	if (osm_switch_open_any(&sw, name))
+		return 1;
+	if (!osm_switch_info(sw, &info) &&
+	    info.netns_cookie != osm_switch_netns_cookie()) {
+		here = 0;
+		*netns = info.netns[0] ? strdup(info.netns) : NULL;
+	}
+	osm_switch_close(sw);
+	return here;
 }
 
 int osm_swcli_open(const char *name, struct osm_switch **sw)

@@ -38,6 +38,9 @@ int osm_swcli_mtu(uint32_t ifindex);
 int osm_swcli_netns_only(int argc, char **argv, const char **netns,
 			 void (*usage)(FILE *f));
 int osm_swcli_badopt(char **argv);
+/* 0 if switch name lives in another network namespace than the current
+ * one (*netns: its name, to free; NULL if unnamed), else 1. */
+int osm_swcli_here(const char *name, char **netns);
 
 /* Numbers: what names the argument in the error ("circuit id"). */
 int osm_swcli_u32(const char *s, const char *what, uint32_t *v);

@@ -184,15 +184,23 @@ static int cmd_add(int argc, char **argv)
 		return osm_err("bad MAC address '%s'", o.src);
 	if (osm_mac_parse(o.dst, c.dst_mac))
 		return osm_err("bad MAC address '%s'", o.dst);
-	if (osm_swcli_setup(o.netns) ||
-	    osm_swcli_ifindex(o.in, &c.ingress_ifindex) ||
-	    osm_swcli_ifindex(o.out, &c.egress_ifindex))
+	/* The switch first: port names mean its namespace's interfaces. */
+	if (osm_swcli_setup(o.netns) || osm_swcli_open(argv[optind], &sw))
 		return 1;
-	if (c.ingress_ifindex == c.egress_ifindex)
+	if (osm_swcli_ifindex(o.in, &c.ingress_ifindex) ||
+	    osm_swcli_ifindex(o.out, &c.egress_ifindex)) {
+		osm_switch_close(sw);
+		return 1;
+	}
+	if (c.ingress_ifindex == c.egress_ifindex) {
+		osm_switch_close(sw);
 		return osm_err("circuit add: --in and --out are the same "
 			       "port");
-	if (read_key(&o, c.key[osm_epoch_slot(o.epoch)].hop_key))
+	}
+	if (read_key(&o, c.key[osm_epoch_slot(o.epoch)].hop_key)) {
+		osm_switch_close(sw);
 		return 1;
+	}
 	c.key[osm_epoch_slot(o.epoch)].epoch = o.epoch;
 	c.key[osm_epoch_slot(o.epoch)].valid = 1;
 	c.flags = o.flags;
@@ -201,10 +209,6 @@ static int cmd_add(int argc, char **argv)
 	if (o.lease)
 		c.expires_ns = mono_ns() + o.lease * 1000000000ULL;
 
-	if (osm_swcli_open(argv[optind], &sw)) {
-		sodium_memzero(&c, sizeof(c));
-		return 1;
-	}
 	/* Only ports of this switch carry circuits. */
 	err = osm_switch_port_get(sw, c.ingress_ifindex, &o.flags);
 	if (!err)

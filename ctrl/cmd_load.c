@@ -78,6 +78,9 @@ int osm_cmd_load(int argc, char **argv)
 		return osm_err("load: at most %d ports", OSM_MAX_PORTS);
 	if (osm_switch_name_ok(name))
 		return osm_err("bad switch name '%s'", name);
+	if (netns && strlen(netns) >= OSM_NETNS_NAME_MAX)
+		return osm_err("network namespace name over %d bytes",
+			       OSM_NETNS_NAME_MAX - 1);
 	if (osm_swcli_setup(netns))
 		return 1;
 	for (i = 0; i < n; i++) {
@@ -102,6 +105,15 @@ int osm_cmd_load(int argc, char **argv)
 		return osm_err("cannot load switch '%s': %s%s", name,
 			       strerror(-err),
 			       osm_opts.verbose ? "" : " (-v for details)");
+	/* commands without -n (or with another) are refused, not run on
+	 * the ports of another namespace */
+	err = osm_switch_set_netns(sw, netns);
+	if (err) {
+		osm_switch_close(sw);
+		osm_switch_unpin(name);
+		return osm_err("cannot record the switch's network namespace: "
+			       "%s", strerror(-err));
+	}
 	for (i = 0; i < n; i++) {
 		err = osm_switch_attach(sw, ifindex[i], generic);
 		if (err) {

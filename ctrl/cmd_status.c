@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "cli_store.h"
@@ -106,6 +107,22 @@ static int show(const char *name, void *arg)
 	return 0;
 }
 
+/* Listing every switch: one of another network namespace is named, not
+ * shown (its ports are not interfaces of this one). */
+static int show_here(const char *name, void *arg)
+{
+	char *ns = NULL;
+
+	if (osm_swcli_here(name, &ns))
+		return show(name, arg);
+	if (!osm_opts.json)
+		printf("switch %s: in %s%s%s\n", name,
+		       ns ? "network namespace " : "another network namespace",
+		       ns ? ns : "", ns ? " (status -n it)" : "");
+	free(ns);
+	return 0;
+}
+
 int osm_cmd_status(int argc, char **argv)
 {
 	const char *netns = NULL;
@@ -125,7 +142,7 @@ int osm_cmd_status(int argc, char **argv)
 	if (optind < argc)
 		err = show(argv[optind], all);
 	else
-		err = osm_switch_each(show, all);
+		err = osm_switch_each(show_here, all);
 	if (err) {
 		json_decref(all);
 		return err > 0 ? 1 : osm_err("cannot list %s: %s",

@@ -686,6 +686,16 @@ struct osm_port {
 #define OSM_MAP_TX_PORTS	"tx_ports"
 #define OSM_MAP_PORTS		"port_cfg"
 #define OSM_MAP_TX_ERRORS	"tx_errors"
+#define OSM_MAP_INFO		"switch_info"
+
+/* The network namespace a switch was loaded in (map "switch_info", one
+ * entry): its cookie, and its name under /run/netns ("" if loaded in
+ * the caller's own, unnamed). Commands act on a switch only from there. */
+#define OSM_NETNS_NAME_MAX	64
+struct osm_switch_info {
+	osm_u64 netns_cookie;
+	char netns[OSM_NETNS_NAME_MAX];
+};
 #define OSM_MAX_CIRCUITS	131072
 #define OSM_MAX_PORTS		256	/* entries of tx_ports and port_cfg */
 

@@ -152,6 +152,16 @@ fails "circuit key: remove an epoch it lacks" "no key of epoch 3" \
 	$F circuit key -n $S $SW 1 --epoch 3 --remove
 fails "circuit key: remove the last key" "last key" \
 	$F circuit key -n $S $SW 1 --epoch 1 --remove
+# Without -n (or with another), a command would find other interfaces
+# under the port names: it is refused.
+fails "circuit add without -n: the switch's namespace named" \
+	"switch '$SW' is in network namespace '$S': give -n $S" \
+	$F circuit add $SW 9 --in ${P}p1 --out ${P}p2 \
+	--src 02:00:00:00:00:01 --dst 02:00:00:00:00:02 --epoch 1 \
+	--hop-key-file $KF
+fails "stats without -n: refused" "give -n $S" $F stats $SW
+tap_ok "status without -n: names where the switch is" \
+	eval '$F status | grep -q "^switch $SW: in network namespace $S "'
 fails "circuit: no subcommand" "need a subcommand" $F circuit
 fails "circuit: unknown subcommand" "unknown subcommand 'frob'" \
 	$F circuit frob
