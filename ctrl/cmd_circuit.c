@@ -24,11 +24,12 @@ static void usage(FILE *f)
 "       osm-fabric circuit del [-n NETNS] SWITCH ID\n"
 "       osm-fabric circuit list [-n NETNS] SWITCH\n"
 "       osm-fabric circuit key [-n NETNS] SWITCH ID --epoch E\n"
-"                              (--hop-key-file FILE | --remove)\n"
+"                              (--hop-key-file FILE [--replace] | --remove)\n"
 "add installs one direction of a circuit: frames of circuit ID that arrive on\n"
 "--in from --src are forwarded to --out with their destination MAC set to\n"
 "--dst. key installs the hop key of another epoch next to the current one\n"
-"(rotation) or removes an epoch's key. A key file holds 16 bytes, raw or\n"
+"(rotation: epochs only go forward; one that would take the current\n"
+"epoch's slot needs --replace) or removes an epoch's key. A key file holds 16 bytes, raw or\n"
 "as hex, is the caller's and closed to group and others; - reads stdin.\n"
 "No key is ever taken on the command line (other users can read it).\n");
 }
@@ -45,7 +46,7 @@ static uint64_t mono_ns(void)
 struct copts {
 	const char *netns, *in, *out, *src, *dst, *key_file;
 	uint32_t epoch, flags;
-	int have_epoch, remove;
+	int have_epoch, remove, replace;
 	uint64_t rate, burst, lease;
 };
 
@@ -66,6 +67,7 @@ static int parse(int argc, char **argv, struct copts *o)
 		{ "remote", no_argument, NULL, 'R' },
 		{ "ctrl", no_argument, NULL, 'C' },
 		{ "remove", no_argument, NULL, 'x' },
+		{ "replace", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -88,9 +90,13 @@ static int parse(int argc, char **argv, struct copts *o)
 		case 'R': o->flags |= OSM_CF_REMOTE; break;
 		case 'C': o->flags |= OSM_CF_CTRL; break;
 		case 'x': o->remove = 1; break;
+		case 'P': o->replace = 1; break;
 		case 'e':
 			if (osm_swcli_u32(optarg, "epoch", &o->epoch))
 				return 1;
+			if (o->epoch == 0)
+				return osm_err("epoch 0 is never used (epochs "
+					       "start at 1)");
 			o->have_epoch = 1;
 			break;
 		case 'r':
@@ -184,6 +190,19 @@ static int cmd_add(int argc, char **argv)
 		return osm_err("bad MAC address '%s'", o.src);
 	if (osm_mac_parse(o.dst, c.dst_mac))
 		return osm_err("bad MAC address '%s'", o.dst);
+	/* endpoints are single devices: no group address */
+	if ((c.src_mac[0] & 1) || (c.dst_mac[0] & 1))
+		return osm_err("circuit add: %s '%s' is a multicast or "
+			       "broadcast address", c.src_mac[0] & 1 ? "--src" :
+			       "--dst", c.src_mac[0] & 1 ? o.src : o.dst);
+	if (c.id == 0)
+		return osm_err("circuit add: circuit id 0 is never used");
+	if (osm_circuit_is_ctrl(c.id) && !(o.flags & OSM_CF_CTRL))
+		return osm_err("circuit add: %u is a control circuit id (top "
+			       "bit set): give --ctrl", c.id);
+	if (!osm_circuit_is_ctrl(c.id) && (o.flags & OSM_CF_CTRL))
+		return osm_err("circuit add: --ctrl needs a control circuit "
+			       "id (top bit set, docs/protocol.md 7.1)");
 	/* The switch first: port names mean its namespace's interfaces. */
 	if (osm_swcli_setup(o.netns) || osm_swcli_open(argv[optind], &sw))
 		return 1;
@@ -228,8 +247,33 @@ static int cmd_add(int argc, char **argv)
 	return 0;
 }
 
+/* A new key of epoch e for circuit c: epochs only go forward, and one
+ * that would take the slot of the circuit's current (highest) epoch,
+ * leaving frames of it no key, needs --replace. 0, or 1 (said). */
+static int epoch_ok(const struct osm_circuit *c, uint32_t e, int replace)
+{
+	const struct osm_key_slot *k = &c->key[osm_epoch_slot(e)];
+	uint32_t cur = 0;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (c->key[i].valid && c->key[i].epoch > cur)
+			cur = c->key[i].epoch;
+	if (e < cur)
+		return osm_err("circuit key: epoch %u is older than the "
+			       "circuit's epoch %u (epochs only go forward)",
+			       e, cur);
+	if (k->valid && k->epoch == cur && e != cur && !replace)
+		return osm_err("circuit key: epoch %u would replace epoch %u, "
+			       "the circuit's current key, in its slot (give "
+			       "--replace, or install epoch %u first)", e,
+			       cur, cur + 1);
+	return 0;
+}
+
 static int cmd_key(int argc, char **argv)
 {
+	struct osm_circuit c;
 	uint8_t key[OSM_HOP_KEY_LEN];
 	struct osm_switch *sw;
 	struct copts o;
@@ -249,7 +293,17 @@ static int cmd_key(int argc, char **argv)
 		sodium_memzero(key, sizeof(key));
 		return 1;
 	}
-	err = osm_switch_circuit_key(sw, id, o.epoch, o.remove ? NULL : key);
+	err = osm_switch_circuit_get(sw, id, &c);
+	if (!err && !o.remove && epoch_ok(&c, o.epoch, o.replace)) {
+		sodium_memzero(&c, sizeof(c));
+		sodium_memzero(key, sizeof(key));
+		osm_switch_close(sw);
+		return 1;
+	}
+	sodium_memzero(&c, sizeof(c));
+	if (!err)
+		err = osm_switch_circuit_key(sw, id, o.epoch,
+					     o.remove ? NULL : key);
 	osm_switch_close(sw);
 	sodium_memzero(key, sizeof(key));
 	if (err == -ENOENT && o.remove)

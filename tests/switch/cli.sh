@@ -180,6 +180,34 @@ tap_is "stats -j: the same id" \
 $F circuit del -n $S $SW 2147483659
 cadd 3 --hop-key-file $KF
 
+# Input a switch would take but no building means.
+fails "circuit add: a broadcast --src" "multicast or broadcast" \
+	cadd 5 --hop-key-file $KF --src ff:ff:ff:ff:ff:ff
+fails "circuit add: a multicast --dst" "multicast or broadcast" \
+	cadd 5 --hop-key-file $KF --dst 01:00:5e:00:00:01
+fails "circuit add: id 0" "circuit id 0 is never used" cadd 0 --hop-key-file $KF
+fails "circuit add: epoch 0" "epoch 0 is never used" \
+	cadd 5 --hop-key-file $KF --epoch 0
+fails "circuit add: a control id without --ctrl" "give --ctrl" \
+	cadd 2147483660 --hop-key-file $KF
+fails "circuit add: --ctrl with a data id" "--ctrl needs a control" \
+	cadd 5 --ctrl --hop-key-file $KF
+# Keys: epochs go forward; taking the current epoch's slot needs --replace.
+fails "circuit key: epoch 3 would replace epoch 1, the only key" \
+	"would replace epoch 1" \
+	$F circuit key -n $S $SW 3 --epoch 3 --hop-key-file $KF
+tap_ok "circuit key: epoch 2 next to 1" \
+	$F circuit key -n $S $SW 3 --epoch 2 --hop-key-file $KF
+fails "circuit key: back to epoch 1 (older than 2)" "older than" \
+	$F circuit key -n $S $SW 3 --epoch 1 --hop-key-file $KF
+tap_ok "circuit key: epoch 4 over 2 with --replace" \
+	$F circuit key -n $S $SW 3 --epoch 4 --hop-key-file $KF --replace
+tap_is "... leaves epochs 1 and 4" \
+	"$($F -j circuit list -n $S $SW | jq -c '[.[] | select(.id == 3) |
+		.keys[].epoch] | sort')" "[1,4]"
+$F circuit del -n $S $SW 3
+cadd 3 --hop-key-file $KF
+
 # --- ports and stats -----------------------------------------------------
 fails "port set: not a port of the switch" "is not a port" \
 	$F port set -n $S $SW ${P}p4 --mgmt
