@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 		{ "show-keys", no_argument, NULL, 'K' },
 		{ "store", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	size_t i;
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 		return osm_err("cannot keep keys out of core dumps");
 
 	/* '+': stop at the command name; its options are its own. */
+	opterr = 0;	/* one line of ours */
 	while ((c = getopt_long(argc, argv, "+jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': osm_opts.json = true; break;
@@ -63,7 +65,10 @@ int main(int argc, char **argv)
 		case 'K': osm_opts.show_keys = true; break;
 		case 'S': osm_opts.store = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'V': return osm_cmd_version(1, argv);
+		default:
+			return osm_err("bad option '%s' (try 'osm-fabric "
+				       "--help')", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -13,6 +13,7 @@
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_provision.h"
+#include "osm_version.h"
 
 static const char usage[] =
 "usage: osm-mkblob --id N --role door|lamp\n"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		{ "epoch", required_argument, 0, 'e' },
 		{ "output", required_argument, 0, 'o' },
 		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	struct osm_fw_params p = { .ctrl_epoch = 1 };
@@ -118,6 +120,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
+		case 'V':
+			printf(OSM_VERSION_LINE("osm-mkblob"), OSM_VERSION);
+			return 0;
 		default: fputs(usage, stderr); return 1;
 		}
 	}

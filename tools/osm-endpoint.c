@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "osm_endpoint.h"
+#include "osm_version.h"
 #include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_arg.h"
@@ -394,6 +395,10 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf(OSM_VERSION_LINE("osm-endpoint"), OSM_VERSION);
+		return 0;
 	}
 	if (sodium_init() < 0)
 		return osm_err("libsodium failed to initialise");

@@ -220,6 +220,14 @@ fails "port: unknown subcommand" "unknown subcommand 'frob'" $F port frob
 fails "stats: unknown circuit" "no circuit 9" $F stats -n $S $SW --circuit 9
 fails "stats: unknown switch" "not loaded" $F stats -n $S ${P}nope
 
+# Every program says its release and protocol; a bad global option is
+# one line.
+for p in osm-fabric osm-endpoint osm-pktgen osm-mkblob; do
+	tap_ok "$p --version" eval "build/$p --version |
+		grep -qx '$p [0-9][0-9.]* (protocol [0-9]*)'"
+done
+tap_ok "version --help exits 0" sh -c "$F version --help >/dev/null"
+fails "a bad global option" "bad option '--bogus'" $F --bogus status
 for c in load unload status circuit port stats; do
 	tap_ok "$c --help exits 0" sh -c "$F $c --help >/dev/null"
 done

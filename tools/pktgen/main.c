@@ -22,6 +22,7 @@
 #include "osm_hex.h"
 #include "osm_keys.h"
 #include "osm_packet.h"
+#include "osm_version.h"
 #include "pktgen.h"
 #include "live.h"
 
@@ -107,6 +108,7 @@ static const struct option long_opts[] = {
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
 
@@ -434,6 +436,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			exit(0);
+		case 'V':
+			printf(OSM_VERSION_LINE("osm-pktgen"), OSM_VERSION);
 			exit(0);
 		case ':':
 			return osm_err("option '%s' needs a value", argv[optind - 1]);
