@@ -73,6 +73,17 @@ osm_fixture_init() {
 	trap osm_exit EXIT
 }
 
+# osm_listening NETNS: until a packet socket of the circuit EtherType is
+# open in NETNS (a receiver started in the background is ready: a frame
+# sent once must not be missed); at most 5 s, then a comment and status 1.
+osm_listening() {
+	local ns=$1
+	osm_until 250 eval 'ip netns exec "$ns" grep -q " 88b5 " /proc/net/packet' &&
+		return 0
+	echo "# $ns: no receiver listening"
+	return 1
+}
+
 # osm_until TICKS CMD [ARG...]: run CMD every 20 ms until it succeeds, at
 # most TICKS times; its status.
 osm_until() {

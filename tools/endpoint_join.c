@@ -267,28 +267,23 @@ static void ack(uint64_t seq, uint8_t status)
 	send_ctrl(&m, NULL);
 }
 
-static uint8_t key_update(const struct osm_msg *m)
+/* Apply KEY_UPDATE m with its keys; the ACK status. */
+static uint8_t apply_key(const struct osm_msg *m, const struct osm_keys *keys)
 {
 	struct keyring *k = J.k;
-	struct osm_keys keys = { .epoch = m->u.key.epoch };
 	uint32_t c = m->u.key.circuit;
 	int i, j;
 
-	memcpy(keys.hop, m->u.key.hop, sizeof(keys.hop));
-	memcpy(keys.e2e, m->u.key.e2e, sizeof(keys.e2e));
 	/* its own control circuits: a session's keys, receiving down and
 	 * sending up (the sequence numbers go on); never removed */
 	if (c == k->down.circuit || c == k->up.circuit) {
 		i = c == k->down.circuit ? OSM_KEY_RX : OSM_KEY_TX;
-		if (m->u.key.op != i) {
-			sodium_memzero(&keys, sizeof(keys));
+		if (m->u.key.op != i)
 			return OSM_DROP_MALFORMED;
-		}
 		if (i == OSM_KEY_RX)
-			osm_rx_set_keys(&k->down, &keys);
+			osm_rx_set_keys(&k->down, keys);
 		else
-			k->up.keys = keys;
-		sodium_memzero(&keys, sizeof(keys));
+			k->up.keys = *keys;
 		return OSM_OK;
 	}
 	switch (m->u.key.op) {
@@ -301,7 +296,7 @@ static uint8_t key_update(const struct osm_msg *m)
 			k->rx[i].circuit = c;
 			k->rx_used[i] = 1;
 		}
-		osm_rx_set_keys(&k->rx[i], &keys);
+		osm_rx_set_keys(&k->rx[i], keys);
 		break;
 	case OSM_KEY_TX:
 		i = find(k->tx_used, k->tx, sizeof(k->tx[0]), c, 1);
@@ -316,7 +311,7 @@ static uint8_t key_update(const struct osm_msg *m)
 			k->tx[i].next_seq = osm_session_seq(J.session);
 			k->tx_used[i] = 1;
 		}
-		k->tx[i].keys = keys;
+		k->tx[i].keys = *keys;
 		break;
 	default:
 		if (osm_circuit_is_ctrl(c))
@@ -334,8 +329,20 @@ static uint8_t key_update(const struct osm_msg *m)
 			k->tx_used[j] = 0;
 		}
 	}
-	sodium_memzero(&keys, sizeof(keys));
 	return OSM_OK;
+}
+
+/* A KEY_UPDATE: its keys in a copy wiped on every way out. */
+static uint8_t key_update(const struct osm_msg *m)
+{
+	struct osm_keys keys = { .epoch = m->u.key.epoch };
+	uint8_t status;
+
+	memcpy(keys.hop, m->u.key.hop, sizeof(keys.hop));
+	memcpy(keys.e2e, m->u.key.e2e, sizeof(keys.e2e));
+	status = apply_key(m, &keys);
+	sodium_memzero(&keys, sizeof(keys));
+	return status;
 }
 
 static void on_ctrl(const struct osm_frame *f, const uint8_t *p, size_t len)

@@ -121,12 +121,19 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 	return 0;
 }
 
+/* The old epoch p's key replaces goes from the switches: the sender took
+ * its new key, or no longer keeps it waiting (not when stopping: the
+ * next start reconciles). */
+static void retire(struct osm_ctl *c, struct pending *p)
+{
+	if (p->retire && c->e)
+		osm_engine_retire(c->e, p->retire, p->retire_epoch);
+	p->retire = 0;
+}
+
 static void drop_pending(struct osm_ctl *c, size_t i)
 {
-	/* a sender's new key taken (or no longer to wait for): the old
-	 * epoch goes from the switches */
-	if (c->q[i].retire && c->e)
-		osm_engine_retire(c->e, c->q[i].retire, c->q[i].retire_epoch);
+	retire(c, &c->q[i]);
 	sodium_memzero(&c->q[i].m, sizeof(c->q[i].m));
 	c->q[i] = c->q[--c->nq];
 	sodium_memzero(&c->q[c->nq], sizeof(c->q[c->nq]));
@@ -701,15 +708,6 @@ int osm_ctl_input(struct osm_ctl *c,
 		sodium_memzero(plain, sizeof(plain));
 		sodium_memzero(&m, sizeof(m));
 	}
-}
-
-/* A sender that does not answer keeps no old epoch alive for ever: the
- * one p's key would retire goes now. */
-static void retire(struct osm_ctl *c, struct pending *p)
-{
-	if (p->retire)
-		osm_engine_retire(c->e, p->retire, p->retire_epoch);
-	p->retire = 0;
 }
 
 int osm_ctl_tick(struct osm_ctl *c)

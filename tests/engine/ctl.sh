@@ -98,9 +98,7 @@ down() {
 listening() {
 	local ldev
 	for ldev in "$@"; do
-		osm_until 250 eval 'ip netns exec "$(bld_devns "$ldev")" \
-			grep -q " 88b5 " /proc/net/packet' ||
-			echo "# $ldev: no receiver listening"
+		osm_listening "$(bld_devns "$ldev")"
 	done
 }
 # listen DEVICE N CMD...: run CMD while DEVICE takes its first N control

@@ -163,10 +163,7 @@ osm_proc $wpid
 # watch_says STATE N: the watcher has said "port p2 STATE" N times
 watch_says() { [ "$(grep -c "^port ${P}p2 $1\$" "$TMP/watch")" -ge "$2" ]; }
 # listening NS: its receiver has its socket open
-listening() {
-	local lns=${P}$1
-	osm_until 250 eval 'ip netns exec $lns grep -q " 88b5 " /proc/net/packet'
-}
+listening() { osm_listening "${P}$1"; }
 tap_ok "port watch: every port's state at the start" \
 	osm_until 250 eval '[ "$(grep -c "^port ${P}p[123] up$" "$TMP/watch")" = 3 ]'
 ip -n ${P}e2 link set eth0 down
