@@ -37,7 +37,7 @@ void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e)
 	osmdb_close(st);
 }
 
-static double us(uint64_t ns)
+static double us(uint64_t ns)	/* text output only: JSON has ns */
 {
 	return (double)ns / 1000.0;
 }
@@ -61,7 +61,7 @@ json_t *osm_cli_event_json(const struct osm_engine_event *ev)
 	}
 	osm_cli_time(when, ev->time_ns);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I,"
-		      " s:f, s:f, s:f, s:o}",
+		      " s:I, s:I, s:I, s:o}",
 		      "seq", (json_int_t)ev->seq, "time", when,
 		      "event", osm_engine_kind_name(ev->kind),
 		      "person", ev->person, "from", ev->from, "room", ev->room,
@@ -69,8 +69,9 @@ json_t *osm_cli_event_json(const struct osm_engine_event *ev)
 		      "removed", (json_int_t)ev->removed,
 		      "rotated", (json_int_t)ev->rotated,
 		      "map_ops", (json_int_t)ev->map_ops,
-		      "kill_us", us(ev->kill_ns), "maps_us", us(ev->maps_ns),
-		      "total_us", us(ev->total_ns), "changes", ch);
+		      "kill_ns", (json_int_t)ev->kill_ns,
+		      "maps_ns", (json_int_t)ev->maps_ns,
+		      "total_ns", (json_int_t)ev->total_ns, "changes", ch);
 	if (ev->err) {
 		json_object_set_new(o, "error",
 				    json_string(osm_engine_strerror(ev->err)));
@@ -85,10 +86,11 @@ void osm_cli_event_print(FILE *f, const struct osm_engine_event *ev,
 	uint32_t i;
 
 	if (ev->kind == OSM_EV_LINK_DOWN || ev->kind == OSM_EV_LINK_UP) {
-		fprintf(f, "#%llu %s %s/%s: %u circuits %s, %u map ops, maps "
+		fprintf(f, "#%llu %s %s/%s: %u circuit%s %s, %u map ops, maps "
 			"%.0f us%s%s\n", (unsigned long long)ev->seq,
 			osm_engine_kind_name(ev->kind), ev->from, ev->room,
 			ev->added + ev->removed,
+			ev->added + ev->removed == 1 ? "" : "s",
 			ev->kind == OSM_EV_LINK_UP ? "up" : "down",
 			ev->map_ops, us(ev->maps_ns), ev->err ? ": " : "",
 			ev->err ? osm_engine_strerror(ev->err) : "");
@@ -257,9 +259,7 @@ static uint64_t num(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 
-	if (json_is_integer(v))
-		return (uint64_t)json_integer_value(v);
-	return json_is_real(v) ? (uint64_t)(json_real_value(v) * 1000.0) : 0;
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 
 int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
@@ -284,9 +284,9 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 	ev->removed = (uint32_t)num(o, "removed");
 	ev->rotated = (uint32_t)num(o, "rotated");
 	ev->map_ops = (uint32_t)num(o, "map_ops");
-	ev->kill_ns = num(o, "kill_us");	/* us as reals: ns */
-	ev->maps_ns = num(o, "maps_us");
-	ev->total_ns = num(o, "total_us");
+	ev->kill_ns = num(o, "kill_ns");
+	ev->maps_ns = num(o, "maps_ns");
+	ev->total_ns = num(o, "total_ns");
 	ev->err = (int)json_integer_value(json_object_get(o, "error_code"));
 	ch = json_object_get(o, "changes");
 	json_array_foreach(ch, i, c) {

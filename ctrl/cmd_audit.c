@@ -33,6 +33,7 @@ static int usage(void)
 struct show {
 	const char *person;
 	json_t *out;
+	unsigned long shown;
 };
 
 static int show_cb(const struct osmdb_rec_audit *a, void *arg)
@@ -42,6 +43,7 @@ static int show_cb(const struct osmdb_rec_audit *a, void *arg)
 
 	if (sh->person && strcmp(sh->person, a->person))
 		return 0;
+	sh->shown++;
 	osm_hex_format(hash, a->hash, sizeof(a->hash));
 	osm_cli_time(when, a->time_ns);
 	if (sh->out)
@@ -332,9 +334,7 @@ int osm_cmd_audit(int argc, char **argv)
 		return usage();
 	verb = argv[1];
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			osm_opts.json = true;
-		} else if (!strcmp(argv[i], "--person") && i + 1 < argc &&
+		if (!strcmp(argv[i], "--person") && i + 1 < argc &&
 			   !strcmp(verb, "show")) {
 			sh.person = argv[++i];
 		} else if (!strcmp(argv[i], "--archive") && i + 1 < argc &&
@@ -376,5 +376,8 @@ int osm_cmd_audit(int argc, char **argv)
 		json_decref(sh.out);
 	else if (sh.out)
 		rc = osm_json_print(sh.out);
+	else if (!sh.shown)
+		printf("no audit records%s%s\n", sh.person ? " name " : "",
+		       sh.person ? sh.person : "");
 	return rc;
 }

@@ -224,8 +224,8 @@ static void forget(struct daemon *d, struct client *c, const char *person)
 	else if (err)
 		reply_err(c, err_code(err), osm_engine_error(d->e, err));
 	else {
-		printf("erasure: %lu records erased, audit chain re-sealed\n",
-		       n);
+		printf("erasure: %lu record%s erased, audit chain re-sealed\n",
+		       n, n == 1 ? "" : "s");
 		fflush(stdout);
 		reply_ok(c, json_pack("{s:I}", "erased", (json_int_t)n));
 	}
@@ -335,7 +335,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		if (err)
 			reply_err(c, "failed", osm_engine_error(d->e, err));
 		else
-			reply_ok(c, json_object());
+			reply_ok(c, json_pack("{s:i}", "fixed", (int)fixed));
 		return;
 	case OSM_LINE_APPLY:
 		if (!apply_ok(c, r.path, why2, sizeof(why2))) {
@@ -683,7 +683,7 @@ int osm_cmd_daemon(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'N': prefix = optarg; break;

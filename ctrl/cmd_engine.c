@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
+#include "cli_switch.h"
 #include "osm_hex.h"
 
 static void usage(FILE *f)
@@ -29,6 +31,7 @@ struct show {
 	struct osmdb_txn *t;
 	json_t *out;
 	int err;
+	unsigned long n;
 };
 
 static int show_cb(const void *rec, void *arg)
@@ -43,6 +46,7 @@ static int show_cb(const void *rec, void *arg)
 	json_t *o, *p = json_array();
 	unsigned i;
 
+	s->n++;
 	s->err = osmdb_device_get(s->t, c->src_dev, &sd) ?:
 		 osmdb_device_get(s->t, c->dst_dev, &dd);
 	if (s->err)
@@ -75,7 +79,7 @@ static int show_cb(const void *rec, void *arg)
 		json_array_append_new(s->out, o);
 	} else {
 		json_decref(p);
-		printf("%-6u %-10s %-12s -> %-12s %-7s epoch %-3u %s%s%s%s%s\n",
+		printf("%-10u %-10s %-12s -> %-12s %-7s epoch %-3u %s%s%s%s%s\n",
 		       c->id, c->owner[0] ? c->owner : "(room)", sd.name,
 		       dd.name, osmdb_class_name(c->cls), c->epoch, path,
 		       osm_opts.show_keys ? " hop " : "", hop,
@@ -101,33 +105,65 @@ static int circuits(struct osmdb_txn *t, void *arg)
 		json_decref(s.out);
 		return osm_cli_store_err("engine circuits", err);
 	}
+	if (!s.out && !s.n)
+		printf("no circuits in the store\n");
 	return s.out ? osm_json_print(s.out) : 0;
 }
 
-static void report(const char *line, void *arg)
+static void collect(const char *line, void *arg)
 {
-	(void)arg;
-	printf("%s\n", line);
+	json_array_append_new(arg, json_string(line));
 }
 
-/* What verify or reconcile printed, from the daemon's reply. */
-static int daemon_result(const char *what, json_t *j)
+/* osm_switch_each(): stops (1) at a switch of another namespace. */
+static int elsewhere(const char *name, void *arg)
+{
+	char *netns;
+	int here = osm_swcli_here(name, &netns);
+
+	(void)arg;
+	free(netns);
+	return here == 0;
+}
+
+/* After a failure without --netns-prefix: the hint, if a switch is in
+ * another namespace (the engine looked for its ports in this one). */
+static void hint(void)
+{
+	if (osm_switch_each(elsewhere, NULL) == 1)
+		fprintf(stderr, "osm-fabric: hint: a switch is in another "
+			"network namespace: give --netns-prefix P (switch S "
+			"in namespace P+S)\n");
+}
+
+/* What verify or reconcile found, from the daemon's reply or our own run
+ * (the same object): {"differences":N,"lines":[..]} or {"fixed":N}. */
+static int result(const char *what, json_t *j, int want_hint)
 {
 	json_t *lines = json_object_get(j, "lines"), *v;
 	json_int_t n;
 	size_t i;
 
 	if (!strcmp(what, "reconcile")) {
-		printf("reconciled: %lld map changes\n",
-		       json_integer_value(json_object_get(j, "fixed")));
-		json_decref(j);
-		return 0;
+		n = 0;
+		if (!osm_opts.json)
+			printf("reconciled: %lld map change%s\n",
+			       json_integer_value(json_object_get(j, "fixed")),
+			       json_integer_value(json_object_get(j, "fixed"))
+			       == 1 ? "" : "s");
+	} else {
+		n = json_integer_value(json_object_get(j, "differences"));
+		if (!osm_opts.json) {
+			json_array_foreach(lines, i, v)
+				printf("%s\n", json_string_value(v));
+			if (n == 0)
+				printf("maps equal the store\n");
+		}
+		if (n && want_hint)
+			hint();
 	}
-	n = json_integer_value(json_object_get(j, "differences"));
-	json_array_foreach(lines, i, v)
-		printf("%s\n", json_string_value(v));
-	if (n == 0)
-		printf("maps equal the store\n");
+	if (osm_opts.json)
+		return osm_json_print(j) ?: (n ? 1 : 0);
 	json_decref(j);
 	return n ? 1 : 0;
 }
@@ -142,12 +178,12 @@ static int sync_cmd(int argc, char **argv)
 	struct osmdb *s;
 	const char *prefix = NULL;
 	unsigned fixed = 0;
-	json_t *j;
+	json_t *j, *lines;
 	int c, r;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+N:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "N:", opts, NULL)) != -1) {
 		if (c != 'N')
 			return osm_err("engine %s: unknown option '%s'",
 				       argv[0], argv[optind - 1]);
@@ -160,24 +196,29 @@ static int sync_cmd(int argc, char **argv)
 	 * and its engine is the one whose maps count. */
 	r = osm_cli_via_daemon(argv[0], argv[0], &j);
 	if (r != -ENOENT)
-		return r ? r : daemon_result(argv[0], j);
+		return r ? r : result(argv[0], j, 0);
 	if (osm_cli_engine_open(&s, &e, &(struct osm_engine_opts){
 				.netns_prefix = prefix }))
 		return 1;
-	if (!strcmp(argv[0], "verify")) {
-		r = osm_engine_verify(e, report, NULL);
-		if (r == 0)
-			printf("maps equal the store\n");
-	} else {
+	lines = json_array();
+	if (!strcmp(argv[0], "verify"))
+		r = osm_engine_verify(e, collect, lines);
+	else
 		r = osm_engine_reconcile(e, &fixed);
-		if (r == 0)
-			printf("reconciled: %u map changes\n", fixed);
-	}
 	osm_cli_engine_close(s, e);
-	if (r < 0)
-		return osm_err("engine %s: %s", argv[0],
-			       osm_engine_strerror(r));
-	return r ? 1 : 0;
+	if (r < 0) {
+		json_decref(lines);
+		osm_err("engine %s: %s", argv[0], osm_engine_strerror(r));
+		if (!prefix)
+			hint();
+		return 1;
+	}
+	if (!strcmp(argv[0], "verify"))
+		j = json_pack("{s:i, s:o}", "differences", r, "lines", lines);
+	else
+		j = (json_decref(lines), json_pack("{s:i}", "fixed",
+						   (int)fixed));
+	return result(argv[0], j, !prefix);
 }
 
 int osm_cmd_engine(int argc, char **argv)
@@ -187,9 +228,7 @@ int osm_cmd_engine(int argc, char **argv)
 		return argc < 2;
 	}
 	if (!strcmp(argv[1], "circuits")) {
-		if (argc == 3 && !strcmp(argv[2], "--json"))
-			osm_opts.json = true;
-		else if (argc != 2)
+		if (argc != 2)
 			return osm_err("usage: engine circuits [--json]");
 		return osm_cli_read("engine circuits", circuits, NULL);
 	}

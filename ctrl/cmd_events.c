@@ -14,7 +14,6 @@ int osm_cmd_events(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -29,10 +28,9 @@ int osm_cmd_events(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
-		case 'j': osm_opts.json = true; break;
 		case 'n':
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
@@ -72,6 +70,8 @@ int osm_cmd_events(int argc, char **argv)
 		err = osm_err("events: daemon: bad reply");
 	else if (osm_opts.json)
 		err = osm_json_print(json_incref(a));
+	else if (!json_array_size(a))
+		printf("no events since the daemon started\n");
 	else
 		json_array_foreach(a, i, o)
 			if (!osm_cli_event_from_json(o, ev))

@@ -27,8 +27,8 @@ static int report(unsigned long n)
 	if (osm_opts.json)
 		return osm_json_print(json_pack("{s:I}", "erased",
 						(json_int_t)n));
-	printf("erased %lu records; audit chain re-sealed; store rewritten\n",
-	       n);
+	printf("erased %lu record%s; audit chain re-sealed; store rewritten\n",
+	       n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -50,7 +50,7 @@ int osm_cmd_forget(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'N': eo.netns_prefix = optarg; break;
 		case 'h': return usage(stdout);

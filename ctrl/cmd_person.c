@@ -31,7 +31,7 @@ static int parse(int argc, char **argv, struct popts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+N:s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "N:s:", opts, NULL)) != -1) {
 		if (c == 'N')
 			o->netns_prefix = optarg;
 		else if (c == 's')
@@ -157,6 +157,7 @@ struct list {
 	struct osmdb_txn *t;
 	json_t *out;
 	int err;
+	unsigned long n;
 };
 
 static int list_cb(const void *rec, void *arg)
@@ -183,6 +184,7 @@ static int list_cb(const void *rec, void *arg)
 			json_object_set_new(o, "session_key", json_string(hex));
 		json_array_append_new(l->out, o);
 	} else {
+		l->n++;
 		printf("%-16s %-12s since %s session %llu key %s\n", p->name,
 		       p->room, when, (unsigned long long)p->session, hex);
 	}
@@ -205,6 +207,8 @@ static int list(struct osmdb_txn *t, void *arg)
 		json_decref(l.out);
 		return osm_cli_store_err("person list", err);
 	}
+	if (!l.out && !l.n)
+		printf("nobody is present\n");
 	return l.out ? osm_json_print(l.out) : 0;
 }
 
@@ -235,9 +239,7 @@ int osm_cmd_person(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "leave"))
 		return change(argc - 1, argv + 1, OSM_EV_LEAVE);
 	if (argc >= 2 && !strcmp(argv[1], "list")) {
-		if (argc == 3 && !strcmp(argv[2], "--json"))
-			osm_opts.json = true;
-		else if (argc != 2)
+		if (argc != 2)
 			return osm_err("usage: person list [--json]");
 		return osm_cli_read("person list", list, NULL);
 	}

@@ -238,10 +238,7 @@ int osm_cmd_topology(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "apply"))
 		return apply(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "show")) {
-		if (argc == 3 && (!strcmp(argv[2], "--json") ||
-				  !strcmp(argv[2], "-j")))
-			osm_opts.json = true;
-		else if (argc != 2)
+		if (argc != 2)
 			return usage();
 		return osm_cli_read("topology show", show, NULL);
 	}

@@ -19,6 +19,7 @@ static const struct osm_cmd commands[] = {
 	{ "person", osm_cmd_person, "a person enters, moves, leaves" },
 	{ "engine", osm_cmd_engine, "circuits in the store; verify maps" },
 	{ "daemon", osm_cmd_daemon, "serve presence events on a socket" },
+	{ "reload", osm_cmd_reload, "the daemon reads the store again" },
 	{ "events", osm_cmd_events, "the daemon's recent events, timed" },
 	{ "graph", osm_cmd_graph, "the circuit graph as DOT, SVG, PNG" },
 	{ "audit", osm_cmd_audit, "show, verify or archive the audit chain" },
@@ -36,6 +37,45 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'osm-fabric COMMAND --help' for a command's options; "
 		   "man osm-fabric (docs/osm-fabric.8).\n");
+}
+
+/* The global options may also follow the command, anywhere before a
+ * "--": they are taken out of the command's arguments here, so that every
+ * command accepts them alike. No command has an option of these names,
+ * and no value a command takes begins with '-' where these could stand.
+ * Returns the command's new argc, or -1 (error printed). */
+static int globals_after(int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			osm_opts.json = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			osm_opts.verbose = true;
+		} else if (!strcmp(a, "--show-keys")) {
+			osm_opts.show_keys = true;
+		} else if (!strncmp(a, "--store=", 8)) {
+			osm_opts.store = a + 8;
+		} else if (!strcmp(a, "--store")) {
+			if (i + 1 == argc) {
+				osm_err("option '--store' needs a directory");
+				return -1;
+			}
+			osm_opts.store = argv[++i];
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	argv[n] = NULL;
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -77,9 +117,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[optind], commands[i].name)) {
-			optind++;
-			return commands[i].fn(argc - optind + 1,
-					      argv + optind - 1);
+			argc = globals_after(argc - optind, argv + optind);
+			if (argc < 0)
+				return 1;
+			return commands[i].fn(argc, argv + optind);
 		}
 	}
 	return osm_err("unknown command '%s' (try 'osm-fabric --help')",

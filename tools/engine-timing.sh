@@ -37,7 +37,7 @@ for _ in range(int(sys.argv[2])):
     else: where.pop(who)
     for k in t:
         if k != "kill_us" or ev["event"] != "enter":
-            t[k].append(ev[k])
+            t[k].append(ev[k[:-2] + "ns"] / 1000)
 print("%d events through the daemon (two rooms, core, 7 devices)" % int(sys.argv[2]))
 print("%-34s %8s %8s %8s" % ("arrival ->", "p50 us", "p99 us", "max us"))
 names = {"kill_us": "leaver's circuits dead (move/leave)",

@@ -195,8 +195,9 @@ def drive(sock, rooms, people, m, d):
             where[who] = room
         else:
             where.pop(who)
-        rows.append("%s,%d,%d,%d,%d" % (ev["event"], ev["kill_us"],
-                    ev["maps_us"], ev["total_us"], ev["map_ops"]))
+        rows.append("%s,%d,%d,%d,%d" % (ev["event"], ev["kill_ns"] // 1000,
+                    ev["maps_ns"] // 1000, ev["total_ns"] // 1000,
+                    ev["map_ops"]))
     v = ask("verify")
     with open(os.path.join(d, "events.csv"), "w") as f:
         f.write("event,kill_us,maps_us,total_us,map_ops\n")
