@@ -97,17 +97,24 @@ int osm_cli_topology_put(struct osmdb *s, const struct osmdb_topo *topo,
 
 int osm_cli_topology_print(json_t *sum)
 {
+	static const char *const what[][2] = {
+		{ "floors", "floor" }, { "rooms", "room" },
+		{ "switches", "switch" }, { "ports", "port" },
+		{ "devices", "device" },
+	};
 	const char *b = json_string_value(json_object_get(sum, "building"));
+	json_int_t n;
+	size_t i;
 
 	if (osm_opts.json)
 		return osm_json_print(sum);
-	printf("building %s applied: %lld floors, %lld rooms, %lld "
-	       "switches, %lld ports, %lld devices\n", b ? b : "?",
-	       json_integer_value(json_object_get(sum, "floors")),
-	       json_integer_value(json_object_get(sum, "rooms")),
-	       json_integer_value(json_object_get(sum, "switches")),
-	       json_integer_value(json_object_get(sum, "ports")),
-	       json_integer_value(json_object_get(sum, "devices")));
+	printf("building %s applied:", b ? b : "?");
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		n = json_integer_value(json_object_get(sum, what[i][0]));
+		printf("%s %lld %s", i ? "," : "", (long long)n,
+		       n == 1 ? what[i][1] : what[i][0]);
+	}
+	printf("\n");
 	json_decref(sum);
 	return 0;
 }

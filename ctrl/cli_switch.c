@@ -205,3 +205,39 @@ int osm_swcli_u32(const char *s, const char *what, uint32_t *v)
 	*v = (uint32_t)x;
 	return 0;
 }
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int osm_swcli_circuit_ids(const struct osm_switch *sw, uint32_t **ids,
+			  size_t *n)
+{
+	uint32_t id, prev = 0, *p;
+	size_t cap = 0;
+	int first = 1;
+
+	*ids = NULL;
+	*n = 0;
+	while (osm_switch_circuit_next(sw, first ? NULL : &prev, &id) == 0) {
+		first = 0;
+		prev = id;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			p = realloc(*ids, cap * sizeof(*p));
+			if (!p) {
+				free(*ids);
+				*ids = NULL;
+				return osm_err("out of memory");
+			}
+			*ids = p;
+		}
+		(*ids)[(*n)++] = id;
+	}
+	if (*n)
+		qsort(*ids, *n, sizeof(**ids), cmp_u32);
+	return 0;
+}

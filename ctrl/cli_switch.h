@@ -26,7 +26,6 @@ int osm_swcli_ifindex(const char *ifname, uint32_t *ifindex);
 /* ifindex -> name, or "if<N>" when it has none here. */
 const char *osm_swcli_ifname(uint32_t ifindex, char buf[IF_NAMESIZE]);
 
-/* The error line for the option getopt_long just refused. */
 /* 1 if the interface's link is up (administratively up, carrier on),
  * 0 if down, -1 if there is no such interface (in the current netns). */
 int osm_swcli_link_up(uint32_t ifindex);
@@ -37,10 +36,16 @@ int osm_swcli_mtu(uint32_t ifindex);
  * option (said); -1 after --help (printed: exit 0). */
 int osm_swcli_netns_only(int argc, char **argv, const char **netns,
 			 void (*usage)(FILE *f));
+/* The error line for the option getopt_long just refused. */
 int osm_swcli_badopt(char **argv);
 /* 0 if switch name lives in another network namespace than the current
  * one (*netns: its name, to free; NULL if unnamed), else 1. */
 int osm_swcli_here(const char *name, char **netns);
+
+/* The switch's circuit ids in ascending order, in *ids (malloc'ed: free
+ * it; NULL when there are none), *n of them. 0, or 1 (error said). */
+int osm_swcli_circuit_ids(const struct osm_switch *sw, uint32_t **ids,
+			  size_t *n);
 
 /* Numbers: what names the argument in the error ("circuit id"). */
 int osm_swcli_u32(const char *s, const char *what, uint32_t *v);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
@@ -386,10 +387,13 @@ static json_t *circuit_json(const struct osm_circuit *c, uint64_t now)
 static void circuit_print(json_t *j)
 {
 	json_t *k, *f;
+	char id[16];
 	size_t i;
 
-	printf("circuit %lld: %s %s -> %s %s",
-	       json_integer_value(json_object_get(j, "id")),
+	/* ids of up to 10 digits (control circuits') in one column */
+	snprintf(id, sizeof(id), "%lld:",
+		 json_integer_value(json_object_get(j, "id")));
+	printf("circuit %-11s %s %s -> %s %s", id,
 	       json_string_value(json_object_get(j, "in")),
 	       json_string_value(json_object_get(j, "src")),
 	       json_string_value(json_object_get(j, "out")),
@@ -415,10 +419,11 @@ static int cmd_list(int argc, char **argv)
 	struct osm_switch *sw;
 	struct osm_circuit c;
 	struct copts o;
-	uint32_t id, prev = 0;
+	uint32_t *ids;
 	uint64_t now = mono_ns();
 	json_t *all, *j;
-	int r, first = 1;
+	size_t i, n;
+	int r;
 
 	r = parse(argc, argv, &o);
 	if (r)
@@ -427,11 +432,13 @@ static int cmd_list(int argc, char **argv)
 		return osm_err("circuit list: need SWITCH");
 	if (osm_swcli_setup(o.netns) || osm_swcli_open(argv[optind], &sw))
 		return 1;
+	if (osm_swcli_circuit_ids(sw, &ids, &n)) {
+		osm_switch_close(sw);
+		return 1;
+	}
 	all = json_array();
-	while (osm_switch_circuit_next(sw, first ? NULL : &prev, &id) == 0) {
-		first = 0;
-		prev = id;
-		if (osm_switch_circuit_get(sw, id, &c))
+	for (i = 0; i < n; i++) {
+		if (osm_switch_circuit_get(sw, ids[i], &c))
 			continue;	/* deleted while we walked */
 		j = circuit_json(&c, now);
 		sodium_memzero(&c, sizeof(c));
@@ -439,9 +446,12 @@ static int cmd_list(int argc, char **argv)
 			circuit_print(j);
 		json_array_append_new(all, j);
 	}
+	free(ids);
 	osm_switch_close(sw);
 	if (osm_opts.json)
 		return osm_json_print(all);
+	if (!json_array_size(all))
+		printf("no circuits on switch '%s'\n", argv[optind]);
 	json_decref(all);
 	return 0;
 }

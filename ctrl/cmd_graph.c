@@ -24,10 +24,13 @@ static int dev_cb(const void *rec, void *arg)
 {
 	const struct osmdb_rec_device *d = rec;
 	struct graph *g = arg;
+	const char *role = osmdb_role_name(d->role);
+	int same = !strcmp(d->name, role);
 
+	/* the role under the name, unless the name says it already */
 	if (!strcmp(d->room, g->cur))
-		fprintf(g->f, "    d%u [label=\"%s\\n%s\"];\n", d->id, d->name,
-			osmdb_role_name(d->role));
+		fprintf(g->f, "    d%u [label=\"%s%s%s\"];\n", d->id, d->name,
+			same ? "" : "\\n", same ? "" : role);
 	return 0;
 }
 

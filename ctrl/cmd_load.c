@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "cli.h"
 #include "cli_switch.h"
 
@@ -23,13 +24,48 @@ static void load_usage(FILE *f)
 		OSM_MAX_CIRCUITS);
 }
 
-static const char *attach_error(int err)
+struct owner {
+	uint32_t prog_id;
+	char name[64];
+};
+
+/* osm_switch_each(): stops (1) at the switch whose program is prog_id. */
+static int owner_cb(const char *name, void *arg)
 {
+	struct owner *o = arg;
+	struct osm_switch *sw;
+	uint32_t id = 0, insns;
+
+	if (osm_switch_open_any(&sw, name))
+		return 0;
+	osm_switch_prog_info(sw, &id, &insns);
+	osm_switch_close(sw);
+	if (id != o->prog_id)
+		return 0;
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	return 1;
+}
+
+/* Why a port could not be attached; an XDP program there is named: the
+ * switch it is a port of, or its program id. */
+static const char *attach_error(int err, uint32_t ifindex, char *buf,
+				size_t len)
+{
+	struct owner o = { 0 };
+
 	switch (err) {
 	case -EBUSY:
-		return "another XDP program is attached there";
 	case -EEXIST:
-		return "it is already a port of this switch";
+		if (bpf_xdp_query_id((int)ifindex, 0, &o.prog_id) ||
+		    !o.prog_id)
+			return "another XDP program is attached there";
+		if (osm_switch_each(owner_cb, &o) == 1)
+			snprintf(buf, len, "it is a port of switch '%s' "
+				 "(unload it, or give it other ports)", o.name);
+		else
+			snprintf(buf, len, "XDP program %u (not a switch's) "
+				 "is attached there", o.prog_id);
+		return buf;
 	case -EOPNOTSUPP:
 		return "the driver has no native XDP (try --generic)";
 	default:
@@ -48,6 +84,7 @@ int osm_cmd_load(int argc, char **argv)
 	};
 	uint32_t ifindex[OSM_MAX_PORTS], max = 0, id, insns;
 	int mtu[OSM_MAX_PORTS];
+	char why[160];
 	const char *netns = NULL, *name;
 	struct osm_switch *sw;
 	int c, i, j, n, generic = 0, err;
@@ -123,7 +160,9 @@ int osm_cmd_load(int argc, char **argv)
 			osm_switch_close(sw);
 			osm_switch_unpin(name);
 			return osm_err("cannot attach to '%s': %s",
-				       argv[optind + i], attach_error(err));
+				       argv[optind + i],
+				       attach_error(err, ifindex[i], why,
+						    sizeof(why)));
 		}
 	}
 	osm_switch_prog_info(sw, &id, &insns);

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "cli_switch.h"
@@ -46,8 +47,9 @@ int osm_cmd_stats(int argc, char **argv)
 	const char *netns = NULL, *one = NULL;
 	struct osm_switch *sw;
 	json_t *dj, *cj;
-	uint32_t id, prev = 0;
-	int c, r, first = 1, err;
+	uint32_t id, *ids;
+	size_t i, n;
+	int c, r, err;
 
 	optind = 0;
 	opterr = 0;
@@ -85,20 +87,21 @@ int osm_cmd_stats(int argc, char **argv)
 	}
 	if (one) {
 		err = circuit_stats(sw, id, cj);
+	} else if (!osm_swcli_circuit_ids(sw, &ids, &n)) {
+		for (i = 0; i < n; i++)
+			circuit_stats(sw, ids[i], cj);
+		if (!n && !osm_opts.json)
+			printf("no circuits\n");
+		free(ids);
 	} else {
-		while (osm_switch_circuit_next(sw, first ? NULL : &prev,
-					       &id) == 0) {
-			first = 0;
-			prev = id;
-			circuit_stats(sw, id, cj);
-		}
+		err = -ENOMEM;
 	}
 	osm_switch_close(sw);
 	if (err) {
 		json_decref(dj);
 		json_decref(cj);
-		return osm_err("no circuit %s on switch '%s'", one,
-			       argv[optind]);
+		return err == -ENOMEM ? 1 : osm_err("no circuit %s on switch "
+						   "'%s'", one, argv[optind]);
 	}
 	if (osm_opts.json)
 		return osm_json_print(json_pack("{s:s, s:o, s:o}", "switch",

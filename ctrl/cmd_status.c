@@ -109,6 +109,8 @@ static int show(const char *name, void *arg)
 
 /* Listing every switch: one of another network namespace is named, not
  * shown (its ports are not interfaces of this one). */
+static unsigned listed;		/* switches named so */
+
 static int show_here(const char *name, void *arg)
 {
 	char *ns = NULL;
@@ -119,6 +121,7 @@ static int show_here(const char *name, void *arg)
 		printf("switch %s: in %s%s%s\n", name,
 		       ns ? "network namespace " : "another network namespace",
 		       ns ? ns : "", ns ? " (status -n it)" : "");
+	listed++;
 	free(ns);
 	return 0;
 }
@@ -150,6 +153,8 @@ int osm_cmd_status(int argc, char **argv)
 	}
 	if (osm_opts.json)
 		return osm_json_print(all);
+	if (!json_array_size(all) && optind == argc && !listed)
+		printf("no switches loaded\n");
 	json_decref(all);
 	return 0;
 }

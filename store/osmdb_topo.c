@@ -807,6 +807,12 @@ static int circuit_dev_cb(const void *rec, void *arg)
 	return err;
 }
 
+/* The English plural's ending for a count: "" for one, else ending. */
+static const char *plural(size_t n, const char *ending)
+{
+	return n == 1 ? "" : ending;
+}
+
 int osmdb_topo_apply(struct osmdb_txn *t, const struct osmdb_topo *topo,
 		     char *why, size_t why_len)
 {
@@ -854,9 +860,12 @@ int osmdb_topo_apply(struct osmdb_txn *t, const struct osmdb_topo *topo,
 					&u);
 	if (!err)
 		err = osmdb_audit_append(t, OSMDB_AUDIT_TOPOLOGY, NULL,
-			"building %s: %zu floors, %zu rooms, %zu switches, "
-			"%zu ports, %zu devices", topo->building,
-			topo->n_floors, topo->n_rooms, topo->n_switches,
-			topo->n_ports, topo->n_devices);
+			"building %s: %zu floor%s, %zu room%s, %zu switch%s, "
+			"%zu port%s, %zu device%s", topo->building,
+			topo->n_floors, plural(topo->n_floors, "s"),
+			topo->n_rooms, plural(topo->n_rooms, "s"),
+			topo->n_switches, plural(topo->n_switches, "es"),
+			topo->n_ports, plural(topo->n_ports, "s"),
+			topo->n_devices, plural(topo->n_devices, "s"));
 	return err;
 }

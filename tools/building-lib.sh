@@ -43,7 +43,7 @@ bld_ctlns() { echo "$P-ctl"; }
 # The topology file of this building, on stdout.
 bld_topology() {
 	cat <<EOF
-building: $P
+building: ${BLD_NAME:-demo}
 floors:
   - name: ground
     rooms:

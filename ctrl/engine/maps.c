@@ -104,9 +104,10 @@ static int run(struct osm_engine *e, struct plan *p, int kind, int last_first,
 							       (uint32_t)k);
 		if (kind == OP_ADD && (err == -E2BIG || err == -ENOSPC)) {
 			snprintf(e->why, sizeof(e->why), "circuit table of "
-				 "switch %s is full (%u circuits)",
+				 "switch %s is full (%u circuit%s)",
 				 e->sws[p->op[i].sw].r.name,
-				 osm_switch_max_circuits(h));
+				 osm_switch_max_circuits(h),
+				 osm_switch_max_circuits(h) == 1 ? "" : "s");
 			err = OSM_ENGINE_EMAPFULL;
 		}
 		*ops += (uint32_t)k;

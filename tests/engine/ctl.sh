@@ -165,7 +165,7 @@ listen door 1 up door 030000050103616e61 5
 tap_is "a PRESENCE outside the session: answered by REJOIN (ACK 0, 255)" \
 	"$(cut -d' ' -f2 /tmp/$P.door)" "$(ackhex 0 255)"
 tap_is "... counted stale, and nobody entered" \
-	"$(ctl .stale_session) $(bld_osm person list | wc -l)" "1 0"
+	"$(ctl .stale_session) $(bld_osm -j person list | jq length)" "1 0"
 sleep 1	# past the REJOIN's rate limit
 
 join door 6 $S1

@@ -67,7 +67,7 @@ tap_is "engine reconcile done by the daemon $RUNS times" "$recon" "$RUNS"
 tap_is "the maps equal the store (verify through the daemon)" \
 	"$(bld_osm engine verify)" "maps equal the store"
 tap_is "nobody is present, and no circuit of a visitor is left" \
-	"$(bld_osm person list | wc -l) $(bld_osm -j engine circuits |
+	"$(bld_osm -j person list | jq length) $(bld_osm -j engine circuits |
 		jq '[.[] | select(.owner | test("^v"))] | length')" "0 0"
 tap_ok "the store's socket file was never made" [ ! -e "$D/engine.sock" ]
 
@@ -76,7 +76,7 @@ tap_ok "a direct store writer is refused" \
 	bash -c "! timeout 10 build/tests/store/crash_writer write '$D' 1 >/dev/null 2>&1"
 out=$(bld_person enter --socket /tmp/$P.none ana r101 2>&1)
 tap_is "person enter on a socket nobody serves: one line, nothing written" \
-	"$? $(wc -l <<<"$out") $(bld_osm person list | wc -l)" "1 1 0"
+	"$? $(wc -l <<<"$out") $(bld_osm -j person list | jq length)" "1 1 0"
 
 # topology apply through the daemon: a device's MAC changes, and the
 # daemon's maps follow (its verify and the CLI's are one).
@@ -157,7 +157,7 @@ ns=$(bld_swns r102) sw=$(bld_sw r102)
 	bld_ask reload >/dev/null
 out=$(bld_person enter bob r102 2>&1)
 tap_is "an event that overfills a switch's table: one line naming it" \
-	"$? $out" "1 osm-fabric: person enter: daemon: circuit table of switch $sw is full (1 circuits)"
+	"$? $out" "1 osm-fabric: person enter: daemon: circuit table of switch $sw is full (1 circuit)"
 tap_is "... nothing applied: bob is out, the maps equal the store" \
 	"$(bld_osm person list | grep -c "^bob ") $(bld_osm engine verify)" \
 	"0 maps equal the store"

@@ -14,7 +14,7 @@ osm() { "$OSM" --store "$D" "$@"; }
 
 out=$(osm topology apply docs/examples/building-cam.yaml)
 tap_is "example applies" "$?:$out" \
-	"0:building cam applied: 1 floors, 2 rooms, 4 switches, 13 ports, 5 devices"
+	"0:building cam applied: 1 floor, 2 rooms, 4 switches, 13 ports, 5 devices"
 show=$(osm topology show --json)
 tap_ok "show --json lists the 5 devices" \
 	[ "$(grep -c '"mac":' <<<"$show")" -eq 5 ]
