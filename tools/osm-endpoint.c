@@ -29,17 +29,18 @@ static void usage(FILE *f)
 "usage: osm-endpoint send IFNAME --circuit ID --epoch E KEYS [--seq N]\n"
 "                    [--count N] [--payload TEXT | --payload-hex HEX]\n"
 "                    [--src MAC] [--dst MAC] [--ctrl] [--interval-us N] [-q]\n"
-"       osm-endpoint send IFNAME --frame HEX [--count N] [-q]\n"
+"                    [--json]\n"
+"       osm-endpoint send IFNAME --frame HEX [--count N] [-q] [--json]\n"
 "       osm-endpoint recv IFNAME --circuit ID --epoch E KEYS [--count N]\n"
-"                    [--timeout MS]\n"
-"       osm-endpoint recv IFNAME --raw [--count N] [--timeout MS]\n"
+"                    [--timeout MS] [--json]\n"
+"       osm-endpoint recv IFNAME --raw [--count N] [--timeout MS] [--json]\n"
 "       osm-endpoint join IFNAME --blob FILE --state FILE [--ack-delay-ms N]\n"
 "KEYS: --hop-key-file FILE --e2e-key-file FILE (16 and 32 bytes, raw or hex;\n"
 "the caller's, closed to group and others; - reads stdin; never a key on\n"
 "the command line)\n"
 "send prints 'sent SEQ FRAME-HEX' per frame. recv prints, per circuit frame\n"
 "that arrives, 'frame FRAME-HEX' and then 'ok SEQ EPOCH PAYLOAD-HEX' or\n"
-"'drop REASON SEQ'. --count: stop after N good frames (--raw: N frames);\n"
+"'drop REASON SEQ'; --json (-j): one JSON object a frame instead. --count: stop after N good frames (--raw: N frames);\n"
 "--timeout: give up after MS milliseconds (exit 1 if --count was not met).\n"
 "join: a device on the control protocol, provisioned with the blob of\n"
 "`osm-fabric device provision`, its session counter in the state file;\n"
@@ -50,7 +51,7 @@ static void usage(FILE *f)
 struct opts {
 	const char *ifname, *hop_file, *e2e_file, *payload;
 	const char *payload_hex, *src, *dst, *raw;
-	int raw_recv, quiet, ctrl, have_circuit, have_epoch;
+	int raw_recv, quiet, json, ctrl, have_circuit, have_epoch;
 	uint32_t circuit, epoch;
 	uint64_t seq, count, timeout_ms, interval_us;
 };
@@ -96,6 +97,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "frame", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -103,7 +105,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->seq = osm_seq_fresh();	/* a new run never reuses a number */
-	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qjh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (num32(optarg, "circuit id", &o->circuit))
@@ -147,6 +149,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'r': o->raw_recv = 1; break;
 		case 'F': o->raw = optarg; break;
 		case 'q': o->quiet = 1; break;
+		case 'j': o->json = 1; break;
 		case 'h': usage(stdout); return -1;
 		default: usage(stderr); return 1;
 		}
@@ -198,16 +201,61 @@ static int open_if(const char *ifname, uint8_t mac[6])
 	return fd;
 }
 
-static void print_hex(const char *tag, const uint8_t *p, size_t len,
-		      const char *suffix)
+static char *hex(const uint8_t *p, size_t len)
 {
 	char *s = malloc(2 * len + 1);
 
 	if (!s)
 		abort();
 	osm_hex_format(s, p, len);
-	printf("%s%s%s\n", tag, s, suffix);
-	free(s);
+	return s;
+}
+
+/* A sent frame: "sent SEQ HEX", or {"sent":SEQ,"frame":"HEX"}. */
+static void print_sent(const struct opts *o, uint64_t seq,
+		       const uint8_t *frame, size_t n)
+{
+	char *f = hex(frame, n);
+
+	if (o->json)
+		printf("{\"sent\":%llu,\"frame\":\"%s\"}\n",
+		       (unsigned long long)seq, f);
+	else
+		printf("sent %llu %s\n", (unsigned long long)seq, f);
+	free(f);
+}
+
+/* A received frame and what opening it gave (r < 0: --raw, not opened).
+ * Text: "frame HEX", then "ok SEQ EPOCH PAYLOAD" or "drop REASON SEQ".
+ * JSON: one object a frame: {"frame":HEX} under --raw, else with
+ * "result" ("ok" or the drop reason), "seq", and if ok "epoch" and
+ * "payload" (hex needs no escaping). */
+static void print_recv(const struct opts *o, const uint8_t *frame, size_t n,
+		       int r, const struct osm_frame *f, const uint8_t *out,
+		       size_t out_len)
+{
+	unsigned long long seq = r == OSM_DROP_MALFORMED ||
+				 r == OSM_DROP_VERSION ? 0 : f->seq;
+	char *fh = hex(frame, n), *ph = r == OSM_OK ? hex(out, out_len) : NULL;
+
+	if (!o->json) {
+		printf("frame %s\n", fh);
+		if (r == OSM_OK)
+			printf("ok %llu %u %s\n", seq, f->epoch, ph);
+		else if (r > 0)
+			printf("drop %s %llu\n", osm_reason_name(r), seq);
+	} else if (r < 0) {
+		printf("{\"frame\":\"%s\"}\n", fh);
+	} else if (r == OSM_OK) {
+		printf("{\"frame\":\"%s\",\"result\":\"ok\",\"seq\":%llu,"
+		       "\"epoch\":%u,\"payload\":\"%s\"}\n", fh, seq, f->epoch,
+		       ph);
+	} else {
+		printf("{\"frame\":\"%s\",\"result\":\"%s\",\"seq\":%llu}\n",
+		       fh, osm_reason_name(r), seq);
+	}
+	free(fh);
+	free(ph);
 }
 
 static int cmd_send(int argc, char **argv)
@@ -287,13 +335,8 @@ static int cmd_send(int argc, char **argv)
 			osm_err("send on '%s': %s", o.ifname, strerror(-r));
 			goto close;
 		}
-		if (!o.quiet) {
-			char tag[40];
-
-			snprintf(tag, sizeof(tag), "sent %llu ",
-				 (unsigned long long)seq);
-			print_hex(tag, frame, (size_t)n, "");
-		}
+		if (!o.quiet)
+			print_sent(&o, seq, frame, (size_t)n);
 		if (o.interval_us)
 			usleep((useconds_t)o.interval_us);
 	}
@@ -357,25 +400,16 @@ static int cmd_recv(int argc, char **argv)
 				 strerror(-n));
 			goto close;
 		}
-		print_hex("frame ", frame, (size_t)n, "");
 		if (o.raw_recv) {
+			print_recv(&o, frame, (size_t)n, -1, NULL, NULL, 0);
 			got++;
 			continue;
 		}
 		r = osm_open(&rx, frame, (size_t)n, &f, out, sizeof(out),
 			     &out_len);
-		if (r == OSM_OK) {
-			char tag[64];
-
-			snprintf(tag, sizeof(tag), "ok %llu %u ",
-				 (unsigned long long)f.seq, f.epoch);
-			print_hex(tag, out, out_len, "");
+		print_recv(&o, frame, (size_t)n, r, &f, out, out_len);
+		if (r == OSM_OK)
 			got++;
-		} else {
-			printf("drop %s %llu\n", osm_reason_name(r),
-			       r == OSM_DROP_MALFORMED || r == OSM_DROP_VERSION ?
-			       0ULL : (unsigned long long)f.seq);
-		}
 	}
 	rc = 0;
 	if (o.count && got < o.count)

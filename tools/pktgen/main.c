@@ -37,7 +37,7 @@ static const char usage[] =
 "                         frames only, no pcap; the AEAD tag is the\n"
 "                         template's, stale: switches forward the frames,\n"
 "                         an endpoint would reject their payload; no --rate)\n"
-"  -q, --queue N          AF_XDP queue, or live frames' rx queue (default 0)\n"
+"  -Q, --queue N          AF_XDP queue, or live frames' rx queue (default 0)\n"
 "  -T, --threads N        live: N generating threads on the first N CPUs\n"
 "                         (default 1)\n"
 "      --cpus LIST        live: one generating thread on each CPU of LIST,\n"
@@ -68,18 +68,18 @@ static const char usage[] =
 "      --plaintext-ctrl   pcap copies of control frames carry the message in\n"
 "                         clear with flags 0x80 (test mode, for tools/osm.lua)\n"
 "      --seed N           seed of the random choices (default 1)\n"
-"      --quiet            no progress line\n"
+"  -q, --quiet            no progress line\n"
 "  -j, --json             JSON summary\n";
 
 enum {
 	O_SEQ = 256, O_SECRET, O_HOP, O_E2E, O_NO_SECRET, O_NO_HOP, O_NO_E2E, O_SRC, O_DST, O_MIX, O_PLAIN,
-	O_SEED, O_QUIET, O_CPUS, O_BATCH,
+	O_SEED, O_CPUS, O_BATCH,
 };
 
 static const struct option long_opts[] = {
 	{ "dev", required_argument, NULL, 'i' },
 	{ "mode", required_argument, NULL, 'm' },
-	{ "queue", required_argument, NULL, 'q' },
+	{ "queue", required_argument, NULL, 'Q' },
 	{ "threads", required_argument, NULL, 'T' },
 	{ "cpus", required_argument, NULL, O_CPUS },
 	{ "batch", required_argument, NULL, O_BATCH },
@@ -105,7 +105,7 @@ static const struct option long_opts[] = {
 	{ "mix", required_argument, NULL, O_MIX },
 	{ "plaintext-ctrl", no_argument, NULL, O_PLAIN },
 	{ "seed", required_argument, NULL, O_SEED },
-	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -287,7 +287,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	osm_mac_parse("02:00:00:00:00:01", o->src);
 	osm_mac_parse("02:00:00:00:00:02", o->dst);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:m:q:T:w:n:d:r:s:c:C:e:t:jh",
+	while ((c = getopt_long(argc, argv, ":i:m:Q:T:w:n:d:r:s:c:C:e:t:qjh",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -304,7 +304,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return osm_err("unknown mode '%s' (xdp, packet, live)",
 					   optarg);
 			break;
-		case 'q':
+		case 'Q':
 			if (parse_u64(optarg, 0xffff, &v))
 				return osm_err("bad queue '%s'", optarg);
 			o->queue = (unsigned int)v;
@@ -428,7 +428,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_u64(optarg, UINT64_MAX, &o->seed))
 				return osm_err("bad seed '%s'", optarg);
 			break;
-		case O_QUIET:
+		case 'q':
 			o->quiet = 1;
 			break;
 		case 'j':
