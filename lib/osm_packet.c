@@ -18,7 +18,7 @@ int osm_pkt_open(const char *ifname, int all, uint8_t mac[6])
 	uint16_t proto = htons(all ? ETH_P_ALL : OSM_ETH_P_CIRCUIT);
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = proto };
 	struct ifreq ifr = { 0 };
-	int fd, err;
+	int fd, err, rcvbuf = OSM_PKT_RCVBUF;
 
 	if (strlen(ifname) >= IFNAMSIZ)
 		return -ENODEV;
@@ -28,6 +28,13 @@ int osm_pkt_open(const char *ifname, int all, uint8_t mac[6])
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (fd < 0)
 		return -errno;
+	/* A receiver descheduled for a few ms must not lose a burst: the
+	 * default buffer holds ~150 small frames (their skbs' truesize
+	 * counts). Beyond rmem_max only with CAP_NET_ADMIN; else the most
+	 * rmem_max allows. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		goto fail;
 	if (mac) {
@@ -41,6 +48,17 @@ fail:
 	err = -errno;
 	close(fd);
 	return err;
+}
+
+int osm_pkt_drops(int fd, uint64_t *drops)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
+		return -errno;
+	*drops += st.tp_drops;
+	return 0;
 }
 
 int osm_pkt_send(int fd, const void *frame, size_t len)

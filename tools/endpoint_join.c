@@ -561,6 +561,13 @@ static int line_in(char *s)
 		keys_list();
 		return 0;
 	}
+	if (!strcmp(s, "stats")) {	/* frames lost before we read them */
+		static uint64_t drops;
+
+		osm_pkt_drops(J.fd, &drops);
+		out("stats socket_drops %llu", (unsigned long long)drops);
+		return 0;
+	}
 	if (!strncmp(s, "burst ", 6)) {
 		if (sscanf(s + 6, "%lu %lu %lu %n", &c, &count, &interval,
 			   &n) < 3 || !count) {
@@ -593,7 +600,7 @@ static int line_in(char *s)
 	}
 	if (*s)
 		out("error unknown command (send, send-hex, burst, keys, "
-		    "quit)");
+		    "stats, quit)");
 	return 0;
 text:
 	if (c > UINT32_MAX || strlen(rest) > OSM_MAX_PAYLOAD) {

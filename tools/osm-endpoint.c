@@ -234,7 +234,7 @@ static void print_recv(const struct opts *o, const uint8_t *frame, size_t n,
 		       int r, const struct osm_frame *f, const uint8_t *out,
 		       size_t out_len)
 {
-	unsigned long long seq = r == OSM_DROP_MALFORMED ||
+	unsigned long long seq = r < 0 || r == OSM_DROP_MALFORMED ||
 				 r == OSM_DROP_VERSION ? 0 : f->seq;
 	char *fh = hex(frame, n), *ph = r == OSM_OK ? hex(out, out_len) : NULL;
 
@@ -412,10 +412,15 @@ static int cmd_recv(int argc, char **argv)
 			got++;
 	}
 	rc = 0;
-	if (o.count && got < o.count)
-		rc = osm_err("timeout: %llu of %llu frames",
-			      (unsigned long long)got,
-			      (unsigned long long)o.count);
+	if (o.count && got < o.count) {
+		uint64_t drops = 0;
+
+		osm_pkt_drops(fd, &drops);
+		rc = osm_err("timeout: %llu of %llu frames%s", (unsigned long
+			     long)got, (unsigned long long)o.count, drops ?
+			     " (and the socket dropped some: its receive "
+			     "buffer was full)" : "");
+	}
 close:
 	close(fd);
 out:

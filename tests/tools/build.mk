@@ -9,5 +9,6 @@ $(B)/tests/tools/pktgen_switch: LDLIBS = $(call pc_libs,jansson) $(LIBS_SWITCH) 
 $(B)/san/tests/tools/pktgen_switch.o: | $(SWITCH_SKEL)
 
 TESTS_NETNS += tests/tools/pktgen-dissect.sh $(B)/tests/tools/pktgen_switch \
-	tests/tools/pktgen-live-opts.sh tests/tools/bench-short.sh
+	tests/tools/pktgen-live-opts.sh tests/tools/bench-short.sh \
+	tests/tools/endpoint-recv.sh
 CHECK_DEPS  += $(B)/tests/tools/pcap-check $(PKTGEN) $(BENCH)
