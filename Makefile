@@ -148,6 +148,7 @@ help:
 	@echo '                 bash completion (PREFIX=/usr/local, DESTDIR=)'
 	@echo '  uninstall      remove what install installed (same PREFIX, DESTDIR)'
 	@echo '  clean          remove $(B)/'
+	@echo '  help           this list'
 	@echo 'V=1 shows full commands.'
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
