@@ -5,9 +5,10 @@
 # version, each page passes `man --warnings`, the completion completes,
 # the dissector decodes the installed osm-pktgen's frames, and `make
 # uninstall` removes it all. The documents agree with the programs:
-# osm-fabric(8) has a section and every option for each command, `make
-# help` names every .PHONY target, and README's "Using it" runs installed
-# programs and existing commands.
+# osm-fabric(8) has a section and every option for each command, each
+# other page every option of its program's --help, `make help` names
+# every .PHONY target, and README's "Using it" runs installed programs
+# and existing commands.
 . "$(dirname "$0")/../lib.sh"
 set -u
 B=${B:-build}
@@ -106,6 +107,14 @@ for c in $cmds; do
 	done
 done
 tap_is "osm-fabric.8: every option of every command's --help" "$missing" ""
+missing=
+for p in $BINS; do
+	for o in $("$B/$p" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*' |
+			sort -u); do
+		grep -qF -- "${o//-/\\-}" "docs/$p.1" || missing+=" $p:$o"
+	done
+done
+tap_is "each program's page names every option of its --help" "$missing" ""
 
 phony=$(sed -n '/^\.PHONY:/,/[^\\]$/p' Makefile | tr -d '\\' |
 	sed 's/^\.PHONY://' | tr -s ' \t' '\n' | grep .)
