@@ -12,8 +12,9 @@ MANDIR      ?= $(DATADIR)/man
 MULTIARCH   ?= $(shell $(CC) -print-multiarch 2>/dev/null)
 LIBDIR      ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 # Wireshark 4.0 loads every .lua file of its global Lua plugin folder,
-# LIBDIR/wireshark/plugins under PREFIX=/usr (`tshark -G folders`); under
-# any other PREFIX it does not look there: -X lua_script:FILE.
+# LIBDIR/wireshark/plugins under PREFIX=/usr (`tshark -G folders`), and
+# of ~/.local/lib/wireshark/plugins; under another PREFIX it does not
+# look there: -X lua_script:FILE.
 WIRESHARK_PLUGINDIR ?= $(LIBDIR)/wireshark/plugins
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 INSTALL     ?= install
