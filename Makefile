@@ -10,6 +10,8 @@ include mk/install.mk
 BINS        :=	# programs ($(B)/osm-*), built by `make`
 INSTALL_SBIN :=	# of BINS, what `make install` puts in SBINDIR (admin)
 INSTALL_BIN  :=	# and in BINDIR (users); the rest serve `make bench`
+DISSECTOR   :=	# the tshark dissector, which `make install` installs
+COMPLETION  :=	# osm-fabric's bash completion, which it installs too
 # Tests that `make check` runs, in this order of kinds:
 TESTS_UNIT  :=	# the header, the libraries, the CLI on files
 TESTS_SPEC  :=	# docs/protocol.md's worked examples

@@ -28,16 +28,16 @@ INSTALLED = $(INSTALL_SBIN:$(B)/%=$(SBINDIR)/%) \
 	$(WIRESHARK_PLUGINDIR)/$(notdir $(DISSECTOR)) $(BASHCOMPDIR)/osm-fabric
 
 # $(call install_to,MODE,DIR,FILES)
-install_to = $(INSTALL) -d '$(DESTDIR)$(2)' && \
-	$(INSTALL) -m $(1) $(3) '$(DESTDIR)$(2)/'
+install_to = $(INSTALL) -d "$(DESTDIR)$(2)" && \
+	$(INSTALL) -m $(1) $(3) "$(DESTDIR)$(2)/"
 
 define install_recipe
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(call install_to,0755,$(SBINDIR),$(INSTALL_SBIN))
 	$(Q)$(call install_to,0755,$(BINDIR),$(INSTALL_BIN))
-	$(Q)$(foreach s,$(sort $(subst .,,$(suffix $(MAN_PAGES)))),\
-		$(call install_to,0644,$(MANDIR)/man$(s),\
-		$(filter %.$(s),$(MAN_PAGES))) &&) true
+	$(Q)for p in $(MAN_PAGES); do \
+		$(call install_to,0644,$(MANDIR)/man$${p##*.},$$p) || exit 1; \
+	done
 	$(Q)$(call install_to,0644,$(WIRESHARK_PLUGINDIR),$(DISSECTOR))
 	$(Q)$(INSTALL) -D -m 0644 $(COMPLETION) \
 		'$(DESTDIR)$(BASHCOMPDIR)/osm-fabric'
