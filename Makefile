@@ -4,9 +4,14 @@
 
 .DEFAULT_GOAL := all
 include mk/rules.mk
+include mk/install.mk
 
 # Filled in by the parts' build.mk files.
-BINS        :=	# programs for users ($(B)/osm-*)
+BINS        :=	# programs ($(B)/osm-*), built by `make`
+INSTALL_SBIN :=	# of BINS, what `make install` puts in SBINDIR (admin)
+INSTALL_BIN  :=	# and in BINDIR (users); the rest serve `make bench`
+DISSECTOR   :=	# the tshark dissector, which `make install` installs
+COMPLETION  :=	# osm-fabric's bash completion, which it installs too
 # Tests that `make check` runs, in this order of kinds:
 TESTS_UNIT  :=	# the header, the libraries, the CLI on files
 TESTS_SPEC  :=	# docs/protocol.md's worked examples
@@ -32,9 +37,11 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	libsodium-dev liblmdb-dev lmdb-utils libmnl-dev libjansson-dev \
 	libyaml-dev libcmocka-dev libpcap-dev libclang-rt-14-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
-	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox
+	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox \
+	man-db
 
-.PHONY: all deps check demo bench fuzz clean help firmware firmware-size
+.PHONY: all deps check demo bench fuzz clean help firmware firmware-size \
+	install uninstall
 all: $(BINS)
 
 deps:
@@ -115,6 +122,15 @@ firmware-size: $(FW_IMAGES) $(OSM_MKBLOB) $(B)/tests/firmware/fw-ctl
 	$(Q)tests/firmware/size.sh >$(B)/firmware/size.tap; rc=$$?; \
 		sed -n 's/^# //p; /^not ok/p' $(B)/firmware/size.tap; exit $$rc
 
+# `make install [PREFIX=/usr/local] [DESTDIR=DIR]`: the programs, man
+# pages, tshark dissector and bash completion; BINDIR, SBINDIR, MANDIR,
+# WIRESHARK_PLUGINDIR, BASHCOMPDIR... say where (mk/install.mk).
+install: $(INSTALL_SBIN) $(INSTALL_BIN)
+	$(install_recipe)
+
+uninstall:
+	$(uninstall_recipe)
+
 clean:
 	rm -rf $(B) $(B)-deps.log
 
@@ -130,7 +146,11 @@ help:
 	@echo '  firmware       the Cortex-M3 role images (DEVICE=NAME: a provisioned one;'
 	@echo '                 see the Makefile)'
 	@echo '  firmware-size  flash and RAM of each role image against the budget'
+	@echo '  install        install the programs, man pages, tshark dissector and'
+	@echo '                 bash completion (PREFIX=/usr/local, DESTDIR=)'
+	@echo '  uninstall      remove what install installed (same PREFIX, DESTDIR)'
 	@echo '  clean          remove $(B)/'
+	@echo '  help           this list'
 	@echo 'V=1 shows full commands.'
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

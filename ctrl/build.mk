@@ -6,6 +6,9 @@ OSM_FABRIC  := $(B)/osm-fabric
 ENGINE_SRCS := $(wildcard ctrl/engine/*.c)
 CTRL_SRCS   := $(wildcard ctrl/*.c ctrl/daemon/*.c) $(ENGINE_SRCS)
 BINS        += $(OSM_FABRIC)
+INSTALL_SBIN += $(OSM_FABRIC)
+# bash completion, installed as BASHCOMPDIR/osm-fabric
+COMPLETION  := ctrl/osm-fabric.bash
 
 $(call incdir,ctrl,-Ictrl -Ictrl/engine -Ictrl/daemon)
 $(CTRL_SRCS:%.c=$(B)/%.o): | $(SWITCH_SKEL)

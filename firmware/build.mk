@@ -8,6 +8,7 @@ FW_ROLES   := door lamp
 FW_IMAGES  := $(FW_ROLES:%=$(B)/firmware/%.elf)
 OSM_MKBLOB := $(B)/osm-mkblob
 BINS       += $(OSM_MKBLOB)
+INSTALL_BIN += $(OSM_MKBLOB)
 DEMO_DEPS  += $(FW_IMAGES) $(OSM_MKBLOB)
 
 # ---- role images (the rule is mk/rules.mk's fw_image) ---------------------

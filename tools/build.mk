@@ -6,6 +6,9 @@ PKTGEN       := $(B)/osm-pktgen
 BENCH        := $(B)/osm-bench
 BENCH_EVENTS := $(B)/osm-bench-events
 BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
+# osm-bench and osm-bench-events are parts of `make bench`: not installed.
+INSTALL_BIN  += $(OSM_ENDPOINT) $(PKTGEN)
+DISSECTOR    := tools/osm.lua
 DEMO_DEPS    += $(OSM_ENDPOINT)
 BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
 
