@@ -172,6 +172,7 @@ static int sync_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "netns-prefix", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct osm_engine *e;
@@ -183,7 +184,11 @@ static int sync_cmd(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "N:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "N:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
 		if (c != 'N')
 			return osm_err("engine %s: unknown option '%s'",
 				       argv[0], argv[optind - 1]);

@@ -24,6 +24,7 @@ static int parse(int argc, char **argv, struct popts *o)
 	static const struct option opts[] = {
 		{ "netns-prefix", required_argument, NULL, 'N' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
@@ -31,14 +32,21 @@ static int parse(int argc, char **argv, struct popts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "N:s:", opts, NULL)) != -1) {
-		if (c == 'N')
+	while ((c = getopt_long(argc, argv, "N:s:h", opts, NULL)) != -1) {
+		if (c == 'N') {
 			o->netns_prefix = optarg;
-		else if (c == 's')
+		} else if (c == 's') {
 			o->socket = optarg;
-		else
+		} else if (c == 'h') {
+			printf("usage: osm-fabric [--store DIR] [-j] person %s "
+			       "[--netns-prefix P] [--socket S] PERSON%s\n"
+			       "(osm-fabric person --help for more)\n",
+			       argv[0], strcmp(argv[0], "leave") ? " ROOM" : "");
+			return -1;
+		} else {
 			return osm_err("person %s: unknown option '%s'",
 				       argv[0], argv[optind - 1]);
+		}
 	}
 	return 0;
 }
@@ -116,8 +124,9 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 	const char *person, *room = NULL;
 	int err, want = kind == OSM_EV_LEAVE ? 1 : 2;
 
-	if (parse(argc, argv, &o))
-		return 1;
+	err = parse(argc, argv, &o);
+	if (err)
+		return err < 0 ? 0 : 1;
 	if (argc - optind != want)
 		return osm_err("usage: person %s PERSON%s", argv[0],
 			       want == 2 ? " ROOM" : "");

@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	if (osm_keys_nodump())
 		return err("%s", "cannot keep keys out of core dumps");
 	memset(p.peer_mac, 0xff, 6);
+	opterr = 0;	/* one line of ours */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -123,7 +124,9 @@ int main(int argc, char **argv)
 		case 'V':
 			printf(OSM_VERSION_LINE("osm-mkblob"), OSM_VERSION);
 			return 0;
-		default: fputs(usage, stderr); return 1;
+		default:
+			return err("bad option '%s' (try 'osm-mkblob --help')",
+				   argv[optind - 1]);
 		}
 	}
 	if (optind != argc)

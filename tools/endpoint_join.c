@@ -655,6 +655,7 @@ int osm_endpoint_join(int argc, char **argv)
 	unsigned i;
 
 	optind = 1;
+	opterr = 0;	/* one line of ours */
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': blob = optarg; break;

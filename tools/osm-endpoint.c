@@ -105,6 +105,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->seq = osm_seq_fresh();	/* a new run never reuses a number */
+	opterr = 0;	/* one line of ours */
 	while ((c = getopt_long(argc, argv, "qjh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -151,7 +152,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'j': o->json = 1; break;
 		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return 1;
+		default:
+			return osm_err("bad option '%s' (try 'osm-endpoint "
+				       "--help')", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

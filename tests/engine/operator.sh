@@ -91,6 +91,21 @@ tap_is "recv --json: ok, the payload 'hi' in hex, the frames as sent" \
 tap_is "recv --json: sequence numbers as sent" \
 	"$(jq .seq /tmp/$P.rx)" "$(jq .sent /tmp/$P.tx)"
 
+# Every program: an unknown option is one line and exit 1; --help after
+# a subcommand's operands or options is help.
+for cmd in "$F stats x --bogus" "$E send e0 --bogus" "$E join e0 --bogus" \
+	"build/osm-mkblob --bogus" "build/osm-pktgen --bogus" \
+	"$F person enter --bogus"; do
+	out=$($cmd 2>&1); rc=$?
+	tap_is "${cmd##*/}: one line, exit 1" "$rc $(wc -l <<<"$out")" "1 1"
+done
+for cmd in "person enter ana --help" "person leave --help" \
+	"engine verify --help" "reload --help"; do
+	out=$("$F" $cmd); rc=$?
+	tap_ok "osm-fabric $cmd: usage, exit 0" \
+		test "$rc" = 0 -a "${out%% *}" = usage:
+done
+
 # ---- the daemon ------------------------------------------------------------
 bld_daemon || { echo "not ok - daemon starts"; exit 1; }
 tap_ok "person move ana r101 through the daemon" eval \

@@ -87,7 +87,7 @@ tap_ok "load $SW on p1 p2 p3 with room for 2 circuits" \
 fails "load: switch already loaded" "already loaded" \
 	$F load -n $S $SW ${P}p4
 fails "load: port busy; p4 attached first is rolled back" \
-	"cannot attach to '${P}p3': another XDP program" \
+	"cannot attach to '${P}p3': it is a port of switch '$SW'" \
 	$F load -n $S ${P}sw2 ${P}p4 ${P}p3
 fails "unload: unknown switch" "switch '${P}nope' is not loaded" \
 	$F unload -n $S ${P}nope
