@@ -13,22 +13,31 @@
 #include "cli_engine.h"
 #include "cli_switch.h"
 
-int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
-			const struct osm_engine_opts *o)
+int osm_cli_engine_try(struct osmdb **st, struct osm_engine **e,
+		       const struct osm_engine_opts *o)
 {
 	int err;
 
 	/* Mounts bpffs if missing, so that the switches' pins are found. */
 	if (osm_swcli_setup(NULL))
 		return 1;
-	if (osm_cli_store_open(st, 0))
-		return 1;
+	err = osm_cli_store_try(st, 0);
+	if (err)
+		return err;
 	err = osm_engine_open(e, *st, o);
 	if (err) {
 		osmdb_close(*st);
 		return osm_err("engine: %s", osm_engine_strerror(err));
 	}
 	return 0;
+}
+
+int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
+			const struct osm_engine_opts *o)
+{
+	int err = osm_cli_engine_try(st, e, o);
+
+	return err == -EAGAIN ? osm_cli_writer_err(osm_cli_store_dir()) : err;
 }
 
 void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e)
@@ -230,8 +239,8 @@ int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
 	int r;
 
 	*out = NULL;
-	if (osmdb_writer(osm_cli_store_dir(), &pid, sock, sizeof(sock)) ||
-	    !sock[0])
+	/* a daemon starting is waited for, until it listens */
+	if (osm_cli_writer_wait(&pid, sock, sizeof(sock)) != 1)
 		return -ENOENT;
 	if (!line[0])
 		return osm_err("%s: the store's daemon (pid %ld) takes no path "

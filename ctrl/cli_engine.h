@@ -12,6 +12,10 @@
  * none). Prints the error line and returns 1 on failure. */
 int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
 			const struct osm_engine_opts *o);
+/* The same, but a daemon that writes the store (it started meanwhile) is
+ * not said: returns -EAGAIN, to ask it instead. */
+int osm_cli_engine_try(struct osmdb **st, struct osm_engine **e,
+		       const struct osm_engine_opts *o);
 void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e);
 
 /* An event as a JSON object (new reference). */

@@ -3,19 +3,56 @@
 #include <errno.h>
 #include <time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "osmdb_topo.h"
 
 const char *osm_cli_store_dir(void)
 {
-	return osm_opts.store ? osm_opts.store : OSM_DEFAULT_STORE;
+	const char *env = getenv("OSM_FABRIC_STORE");
+
+	if (osm_opts.store)
+		return osm_opts.store;
+	return env && *env ? env : OSM_DEFAULT_STORE;
 }
 
-int osm_cli_store_open(struct osmdb **s, unsigned flags)
+/* How long a command waits for another's hold on the store. */
+#define WRITER_WAIT_TICKS	500	/* of 20 ms: 10 s */
+
+int osm_cli_writer_wait(long *pid, char *note, size_t cap)
 {
+	static const struct timespec tick = { 0, 20000000 };
+	int i;
+
+	for (i = 0; i < WRITER_WAIT_TICKS; i++) {
+		if (osmdb_writer(osm_cli_store_dir(), pid, note, cap))
+			return 0;		/* nobody */
+		if (note[0])
+			return 1;		/* its daemon */
+		nanosleep(&tick, NULL);		/* a command, or a daemon
+						 * not yet listening */
+	}
+	return 2;
+}
+
+int osm_cli_store_try(struct osmdb **s, unsigned flags)
+{
+	char note[256];
+	long pid;
 	int err = osmdb_open(s, osm_cli_store_dir(), flags, 0);
 
+	/* Another command holding the store for a moment is waited for:
+	 * scripts run one command after another. */
+	if (err == OSMDB_EWRITER) {
+		switch (osm_cli_writer_wait(&pid, note, sizeof(note))) {
+		case 0:
+			err = osmdb_open(s, osm_cli_store_dir(), flags, 0);
+			break;
+		case 1:
+			return -EAGAIN;	/* a daemon started meanwhile */
+		}
+	}
 	if (err == -ENOENT)
 		return osm_err("store %s: no store there (apply a topology "
 			       "first, or give --store DIR)",
@@ -26,6 +63,13 @@ int osm_cli_store_open(struct osmdb **s, unsigned flags)
 		return osm_err("store %s: %s", osm_cli_store_dir(),
 			       osmdb_strerror(err));
 	return 0;
+}
+
+int osm_cli_store_open(struct osmdb **s, unsigned flags)
+{
+	int err = osm_cli_store_try(s, flags);
+
+	return err == -EAGAIN ? osm_cli_writer_err(osm_cli_store_dir()) : err;
 }
 
 int osm_cli_writer_err(const char *dir)

@@ -12,14 +12,24 @@
 const char *osm_cli_store_dir(void);
 
 /* Open the store (OSMDB_* flags). Returns 0, or prints one
- * "osm-fabric: store DIR: problem" line and returns 1. */
+ * "osm-fabric: store DIR: problem" line and returns 1. Another command
+ * holding the store is waited for (osm_cli_writer_wait). */
 int osm_cli_store_open(struct osmdb **s, unsigned flags);
+/* The same, but a daemon that writes the store is not an error said:
+ * returns -EAGAIN (ask it instead, osm_cli_via_daemon). */
+int osm_cli_store_try(struct osmdb **s, unsigned flags);
 
 /* Open the store read-only and run fn(txn, arg) in a read transaction.
  * Returns fn's result, or 1 after printing the error if the store cannot
  * be opened (what names the command in the message). */
 int osm_cli_read(const char *what, int (*fn)(struct osmdb_txn *, void *),
 		 void *arg);
+
+/* Wait while another process holds the store's writer lock without
+ * naming a socket (a command, or a daemon not yet listening), at most
+ * 10 s. Returns 0: nobody writes it now; 1: its daemon does (its pid in
+ * *pid, its socket in note); 2: someone else still does. */
+int osm_cli_writer_wait(long *pid, char *note, size_t cap);
 
 /* The one line for a store another process writes (OSMDB_EWRITER): who,
  * and the socket of its daemon if it is one. Returns 1. */

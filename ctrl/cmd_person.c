@@ -140,17 +140,22 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return osm_err("person: out of memory");
+	/* through the daemon, or here; a daemon that started between
+	 * the two is asked after all */
 	err = via_daemon(&o, argv, person, room, ev);
 	if (err == -ENOENT) {
-		if (osm_cli_engine_open(&s, &e, &(struct osm_engine_opts){
-				.netns_prefix = o.netns_prefix })) {
-			free(ev);
-			return 1;
+		err = osm_cli_engine_try(&s, &e, &(struct osm_engine_opts){
+				.netns_prefix = o.netns_prefix });
+		if (err == -EAGAIN) {
+			err = via_daemon(&o, argv, person, room, ev);
+			if (err == -ENOENT)	/* gone again */
+				err = osm_cli_writer_err(osm_cli_store_dir());
+		} else if (!err) {
+			err = osm_engine_event(e, kind, person, room, 0, ev);
+			if (err)
+				err = event_err(argv[0], person, room, err, e);
+			osm_cli_engine_close(s, e);
 		}
-		err = osm_engine_event(e, kind, person, room, 0, ev);
-		if (err)
-			err = event_err(argv[0], person, room, err, e);
-		osm_cli_engine_close(s, e);
 	}
 	if (err)
 		;
