@@ -49,5 +49,6 @@ int osm_cmd_engine(int argc, char **argv);
 int osm_cmd_daemon(int argc, char **argv);
 int osm_cmd_events(int argc, char **argv);
 int osm_cmd_graph(int argc, char **argv);
+int osm_cmd_metrics(int argc, char **argv);
 
 #endif
