@@ -34,9 +34,9 @@
 #define OUT_MAX		(4u << 20)	/* a client that reads nothing */
 #define MAX_WATCH	256		/* link watch sockets (switches) */
 #define MAX_HTTP	8		/* metrics scrapes at once */
-#define HTTP_IDLE_NS	5000000000ULL	/* a scrape's whole life, at most */
+#define HTTP_IDLE_NS	5000000000ULL	/* to send a request head */
 #define HTTP_LINGER_NS	1000000000ULL	/* reading what follows a reply */
-#define HTTP_CHILD_S	60		/* a scrape's child lives at most */
+#define HTTP_CHILD_S	60		/* a scrape's child, at most */
 
 struct client {
 	int fd;
@@ -757,10 +757,10 @@ static void http_reap(struct daemon *d)
 			d->kid[i] = d->kid[--d->nkids];
 }
 
-/* Serve metrics client i a round; 1 when it is done with (to drop). A
+/* Serve metrics client h a round; 1 when it is done with (to drop). A
  * client never makes the daemon wait: reads and writes do not block, a
- * head is at most OSM_HTTP_REQ_MAX bytes, and a client has
- * HTTP_IDLE_NS to send its request and take its reply. */
+ * head is at most OSM_HTTP_REQ_MAX bytes and has HTTP_IDLE_NS to come, a
+ * scrape is answered by a child (http_fork), an error reply here. */
 static int http_serve(struct daemon *d, struct hclient *h, short re,
 		      uint64_t now)
 {

@@ -188,7 +188,7 @@ void osm_metrics_event(struct osm_metrics_daemon *m,
 	m->events[k][r]++;
 	m->map_ops += ev->map_ops;
 	if (r != OSM_MRES_OK)
-		return;		/* nothing applied: no latency to speak of */
+		return;		/* nothing applied: no latency */
 	osm_mhist_add(&m->maps[k], ev->maps_ns);
 	if (k == OSM_EV_MOVE || k == OSM_EV_LEAVE)
 		osm_mhist_add(&m->kill[k], ev->kill_ns);
@@ -627,7 +627,8 @@ static void write_switches(struct osm_mw *w, const struct m_all *a)
 				   (const char *const[]){
 					   "switch", a->sw[i].name, "port",
 					   a->sw[i].p[j].name, "ifindex", ifx,
-					   NULL }, (uint64_t)a->sw[i].p[j].egress);
+					   NULL },
+				   (uint64_t)a->sw[i].p[j].egress);
 		}
 	}
 }

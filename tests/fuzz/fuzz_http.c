@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	switch (r.status) {
 	case 200:
-		if (!((r.method == OSM_HTTP_GET && !memcmp(b, "GET /metrics", 12)) ||
+		if (!((r.method == OSM_HTTP_GET &&
+		       !memcmp(b, "GET /metrics", 12)) ||
 		      (r.method == OSM_HTTP_HEAD &&
 		       !memcmp(b, "HEAD /metrics", 13))))
 			abort();
