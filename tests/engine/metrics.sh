@@ -41,6 +41,29 @@ for l in sys.stdin:
     print("%s{%s} %s" % (m.group(1), ",".join("%s=%s" % kv for kv in sorted(labels)), m.group(4)))
 EOF
 flat() { python3 /tmp/$P.flat.py; }
+
+# families.py FILE: what promtool does not check: each family's HELP and
+# TYPE once, before all its samples, which follow each other; names
+# osm_*, counters *_total, histograms with _bucket, _sum and _count.
+cat >/tmp/$P.families.py <<'EOF'
+import re, sys
+seen, cur, kind = set(), None, None
+for l in open(sys.argv[1]):
+    m = re.match(r'# (HELP|TYPE) (\S+) ?(\S*)', l)
+    if m:
+        if m.group(1) == 'HELP':
+            if m.group(2) in seen: sys.exit('twice: ' + m.group(2))
+            seen.add(m.group(2)); cur, kind = m.group(2), None
+        elif m.group(2) != cur: sys.exit('TYPE without HELP: ' + l)
+        else: kind = m.group(3)
+        if not cur.startswith('osm_'): sys.exit('not osm_: ' + cur)
+        if kind == 'counter' and not cur.endswith('_total'): sys.exit(cur)
+        continue
+    name = re.match(r'[^{ ]+', l).group(0)
+    ok = [cur] if kind != 'histogram' else [cur + x for x in ('_bucket', '_sum', '_count')]
+    if name not in ok: sys.exit('out of its family: ' + l)
+if len(seen) < 10: sys.exit('only %d families' % len(seen))
+EOF
 # val FILE SERIES: the value of one series of a flat file ("" if none)
 val() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 
@@ -135,6 +158,8 @@ M >/tmp/$P.m 2>/tmp/$P.merr
 tap_is "osm-fabric metrics: status 0, nothing on stderr" "$?$(cat /tmp/$P.merr)" 0
 tap_is "promtool check metrics: no complaint" \
 	"$(promtool check metrics </tmp/$P.m 2>&1; echo "rc $?")" "rc 0"
+tap_ok "each family once, HELP and TYPE first, samples together" \
+	python3 /tmp/$P.families.py /tmp/$P.m
 flat </tmp/$P.m >/tmp/$P.f
 tap_is "every sample parses" "$(grep -c UNPARSED /tmp/$P.f)" 0
 stats_flat >/tmp/$P.want2
@@ -246,6 +271,8 @@ tap_ok "GET /metrics: 200, Prometheus text 0.0.4" bash -c "
 	grep -qi '^Content-Type: text/plain; version=0.0.4' /tmp/$P.hh"
 tap_is "promtool check metrics on the scrape: no complaint" \
 	"$(promtool check metrics </tmp/$P.h 2>&1; echo "rc $?")" "rc 0"
+tap_ok "... each family once, samples together" \
+	python3 /tmp/$P.families.py /tmp/$P.h
 flat </tmp/$P.h >/tmp/$P.fh
 tap_is "the scrape has the same families as the CLI" \
 	"$(grep '^# TYPE' /tmp/$P.h | sort | md5sum)" \
