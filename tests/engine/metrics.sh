@@ -313,6 +313,13 @@ tap_is "daemon --metrics with a bad address: one line, status 1" \
 rc 1"
 tap_is "... and a port out of range" \
 	"$(bld_osm daemon --metrics 65536 2>&1 | wc -l) $(bld_osm daemon --metrics 65536 >/dev/null 2>&1; echo $?)" "1 1"
+"$F" --store /tmp/$P.s2 topology apply docs/examples/building-cam.yaml \
+	>/dev/null
+tap_is "... and a port in use (another store's daemon): one line, status 1" \
+	"$("$F" --store /tmp/$P.s2 daemon --socket /tmp/$P.s2.sock \
+		--metrics "127.0.0.1:$PORT" 2>&1; echo "rc $?")" \
+	"osm-fabric: daemon: --metrics: cannot listen on 127.0.0.1:$PORT: Address already in use
+rc 1"
 tap_is "metrics -j: one line, status 1" \
 	"$(bld_osm -j metrics 2>&1 | wc -l) $(bld_osm -j metrics >/dev/null 2>&1; echo $?)" "1 1"
 tap_is "metrics with an unknown option: one line, status 1" \
