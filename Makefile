@@ -38,7 +38,7 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	libyaml-dev libcmocka-dev libpcap-dev libclang-rt-14-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
 	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox \
-	man-db
+	man-db prometheus
 
 .PHONY: all deps check demo bench fuzz clean help firmware firmware-size \
 	install uninstall
@@ -54,7 +54,19 @@ deps:
 		apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends $$missing \
 			>$(B)-deps.log 2>&1 || { tail -20 $(B)-deps.log; exit 1; }; \
+		case " $$missing " in *" prometheus "*) \
+			$(PROMETHEUS_OFF);; esac; \
 	fi
+
+# prometheus is here for promtool (the metrics tests). Its package
+# enables prometheus.service and starts it (a server on :9090 that
+# scrapes itself and localhost:9100): when `make deps` installed it, it
+# is stopped and disabled again. (In a container whose policy-rc.d
+# forbids starting services, it never ran.)
+PROMETHEUS_OFF := { systemctl disable --now prometheus.service || \
+	{ systemctl disable prometheus.service; \
+	  service prometheus stop; }; } >/dev/null 2>&1; \
+	echo "  DEPS    prometheus: server stopped and disabled (for promtool only)"
 
 # `make check` is the whole test suite; its last line is
 # "N passed, N failed[, N skipped]". T=NAME runs the tests whose path

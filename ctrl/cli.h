@@ -50,5 +50,6 @@ int osm_cmd_daemon(int argc, char **argv);
 int osm_cmd_events(int argc, char **argv);
 int osm_cmd_graph(int argc, char **argv);
 int osm_cmd_reload(int argc, char **argv);
+int osm_cmd_metrics(int argc, char **argv);
 
 #endif

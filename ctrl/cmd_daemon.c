@@ -16,11 +16,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
 #include "line.h"
 #include "controller.h"
+#include "http.h"
+#include "metrics.h"
 #include "osm_arg.h"
 
 #define MAX_CLIENTS	64
@@ -28,6 +33,10 @@
 #define MIN_IDLE_NS	1000000000ULL	/* silent this long: yields its place */
 #define OUT_MAX		(4u << 20)	/* a client that reads nothing */
 #define MAX_WATCH	256		/* link watch sockets (switches) */
+#define MAX_HTTP	8		/* metrics scrapes at once */
+#define HTTP_IDLE_NS	5000000000ULL	/* to send a request head */
+#define HTTP_LINGER_NS	1000000000ULL	/* reading what follows a reply */
+#define HTTP_CHILD_S	60		/* a scrape's child, at most */
 
 struct client {
 	int fd;
@@ -43,6 +52,19 @@ struct client {
 	uint64_t last;		/* CLOCK_MONOTONIC of its last request */
 };
 
+/* A metrics client: its request head, then its reply, then (written
+ * and shut down) what it still sends read and dropped, so that a close
+ * with unread bytes does not reset the connection under the reply. */
+struct hclient {
+	int fd;
+	char in[OSM_HTTP_REQ_MAX];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	int draining;
+	uint64_t since;		/* CLOCK_MONOTONIC it came, or drained */
+};
+
 struct daemon {
 	struct osm_engine *e;
 	struct osmdb *st;
@@ -51,6 +73,13 @@ struct daemon {
 	struct client c[MAX_CLIENTS];
 	int n;
 	uint64_t idle_ns;		/* a client silent this long is closed */
+	const char *prefix;		/* --netns-prefix */
+	struct osm_metrics_daemon m;	/* since the start */
+	int hfd;			/* --metrics listener, or -1 */
+	struct hclient h[MAX_HTTP];
+	int nh;
+	pid_t kid[MAX_HTTP];		/* children answering scrapes */
+	int nkids;
 };
 
 static volatile sig_atomic_t stop;
@@ -140,8 +169,9 @@ static void collect(const struct osm_engine_event *ev, void *arg)
 	json_array_append_new(arg, osm_cli_event_json(ev));
 }
 
-static void log_event(const struct osm_engine_event *ev)
+static void log_event(struct daemon *d, const struct osm_engine_event *ev)
 {
+	osm_metrics_event(&d->m, ev);
 	osm_cli_event_print(stdout, ev, 1);
 	fflush(stdout);
 }
@@ -207,7 +237,7 @@ static void forget(struct daemon *d, struct client *c, const char *person)
 	if (d->ctl && d->st)	/* the store was opened anew */
 		osm_ctl_set_store(d->ctl, d->st);
 	if (d->ev->seq)
-		log_event(d->ev);	/* the leave, naming nobody */
+		log_event(d, d->ev);	/* the leave, naming nobody */
 	if (!d->st) {
 		/* the store could not be opened again: nothing to serve */
 		fprintf(stderr, "osm-fabric: daemon: store lost after "
@@ -268,6 +298,22 @@ static void prune(struct daemon *d, struct client *c, uint64_t seq,
 			      (json_int_t)seq));
 }
 
+/* The metrics: the switches' families (for a scrape; a CLI reads the
+ * maps itself), then the daemon's own. Returns 0 or -errno. */
+static int render(struct daemon *d, struct osm_mw *w, int switches)
+{
+	struct osm_ctl_stats cs = { 0 };
+	int err = 0;
+
+	osm_mw_init(w);
+	if (switches)
+		err = osm_metrics_switches(w, d->prefix);
+	if (d->ctl)
+		osm_ctl_stats(d->ctl, &cs);
+	osm_metrics_daemon_write(w, &d->m, d->st, d->ctl ? &cs : NULL);
+	return err ?: w->err;
+}
+
 static void request(struct daemon *d, struct client *c, uint64_t arrival)
 {
 	static const enum osm_engine_kind kind[] = {
@@ -296,7 +342,7 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		err = osm_engine_event(d->e, kind[r.cmd], r.person,
 				       r.cmd == OSM_LINE_LEAVE ? NULL : r.room,
 				       arrival, d->ev);
-		log_event(d->ev);
+		log_event(d, d->ev);
 		if (err)
 			reply_err(c, err_code(err), osm_engine_error(d->e, err));
 		else
@@ -365,6 +411,16 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	case OSM_LINE_PRUNE:
 		prune(d, c, r.seq, r.hash);
 		return;
+	case OSM_LINE_METRICS: {
+		struct osm_mw w;
+
+		if (render(d, &w, 0))
+			reply_err(c, "failed", "out of memory");
+		else
+			reply_ok(c, json_pack("{s:s}", "text", w.buf));
+		osm_mw_free(&w);
+		return;
+	}
 	case OSM_LINE_CONTROLLER: {
 		struct osm_ctl_stats cs = { 0 };
 
@@ -499,8 +555,7 @@ static const char *abs_path(const char *path, char *buf, size_t len)
 
 static void log_cb(const struct osm_engine_event *ev, void *arg)
 {
-	(void)arg;
-	log_event(ev);
+	log_event(arg, ev);
 }
 
 /* One "error busy WHY" line to a client about to be closed, outside its
@@ -547,10 +602,243 @@ static void accept_client(struct daemon *d, int lfd)
 	d->c[d->n++] = (struct client){ .fd = fd, .last = now };
 }
 
+/* ---- the metrics endpoint (--metrics ADDR:PORT) ------------------------ */
+
+static int http_listen(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	if (osm_http_addr(spec, &ss, &len))
+		return osm_err("daemon: --metrics: bad address '%s' (PORT, "
+			       ":PORT, A.B.C.D:PORT or [IPV6]:PORT)", spec),
+		       -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16)) {
+		osm_err("daemon: --metrics: cannot listen on %s: %s", spec,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Where the endpoint listens, in the log (a port 0 was chosen here). */
+static void http_say(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[64], port[8];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) ||
+	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port,
+			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV))
+		return;
+	printf("osm-fabric daemon: metrics on http://%s%s%s:%s%s\n",
+	       ss.ss_family == AF_INET6 ? "[" : "", host,
+	       ss.ss_family == AF_INET6 ? "]" : "", port, OSM_HTTP_PATH);
+}
+
+static void http_drop(struct daemon *d, int i)
+{
+	close(d->h[i].fd);
+	free(d->h[i].out);
+	d->h[i] = d->h[--d->nh];
+}
+
+/* A reply made here: a status and its one-line body. */
+static void http_reply(struct hclient *h, int status)
+{
+	char head[256], body[64];
+	size_t blen;
+	int n;
+
+	blen = (size_t)snprintf(body, sizeof(body), "%d %s\n", status,
+				osm_http_reason(status));
+	n = osm_http_head(head, sizeof(head), status, blen);
+	h->out = n < 0 ? NULL : malloc((size_t)n + blen);
+	if (h->out) {
+		memcpy(h->out, head, (size_t)n);
+		memcpy(h->out + n, body, blen);
+		h->out_len = (size_t)n + blen;
+	}
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+	ssize_t r;
+
+	while (n && (r = send(fd, p, n, MSG_NOSIGNAL)) > 0) {
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+/* The child that answers a scrape: it reads every switch's maps, sends
+ * them and the daemon's part (own, rendered before the fork), and
+ * exits. It keeps only the client's socket: no lock, store or listener
+ * of the daemon lives on in it. */
+static void __attribute__((noreturn))
+http_child(struct daemon *d, int fd, const struct osm_mw *own,
+	   int head_only)
+{
+	struct timeval tv = { .tv_sec = HTTP_IDLE_NS / 1000000000ULL };
+	struct osm_mw w;
+	char head[256], sink[1024];
+	int n, status = 200;
+
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	alarm(HTTP_CHILD_S);	/* a client that reads a byte at a time */
+	if (dup2(fd, 3) < 0)
+		_exit(1);
+	close_range(4, ~0U, 0);
+	fd = 3;
+	fcntl(fd, F_SETFL, 0);		/* blocking, bounded in time: */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){
+		.tv_sec = 1 }, sizeof(tv));
+	osm_mw_init(&w);
+	if (osm_metrics_switches(&w, d->prefix))
+		status = 500;
+	n = osm_http_head(head, sizeof(head), status,
+			  status == 200 ? w.len + own->len : 0);
+	if (n > 0)
+		send_all(fd, head, (size_t)n);
+	if (n > 0 && status == 200 && !head_only) {
+		send_all(fd, w.buf ? w.buf : "", w.len);
+		send_all(fd, own->buf ? own->buf : "", own->len);
+	}
+	/* what the client still sends, read: no reset under the reply */
+	shutdown(fd, SHUT_WR);
+	while (read(fd, sink, sizeof(sink)) > 0)
+		;
+	_exit(0);
+}
+
+/* A scrape: the daemon's part rendered here, the rest in a child
+ * (reading every circuit's counters is a syscall each: 2 s for 100,000
+ * circuits on the test VM, which the events must not wait for). 0 if a
+ * child has the client, else the status to answer here. */
+static int http_fork(struct daemon *d, struct hclient *h, int head_only)
+{
+	struct osm_mw own;
+	pid_t pid;
+
+	if (d->nkids == MAX_HTTP)
+		return 503;
+	if (render(d, &own, 0)) {
+		osm_mw_free(&own);
+		return 500;
+	}
+	fflush(stdout);		/* nothing of the log written twice */
+	pid = fork();
+	if (pid == 0)
+		http_child(d, h->fd, &own, head_only);
+	osm_mw_free(&own);
+	if (pid < 0)
+		return 503;
+	d->kid[d->nkids++] = pid;
+	return 0;
+}
+
+/* Children done with their scrape. */
+static void http_reap(struct daemon *d)
+{
+	int i;
+
+	for (i = d->nkids - 1; i >= 0; i--)
+		if (waitpid(d->kid[i], NULL, WNOHANG) != 0)
+			d->kid[i] = d->kid[--d->nkids];
+}
+
+/* Serve metrics client h a round; 1 when it is done with (to drop). A
+ * client never makes the daemon wait: reads and writes do not block, a
+ * head is at most OSM_HTTP_REQ_MAX bytes and has HTTP_IDLE_NS to come, a
+ * scrape is answered by a child (http_fork), an error reply here. */
+static int http_serve(struct daemon *d, struct hclient *h, short re,
+		      uint64_t now)
+{
+	struct osm_http_req req;
+	char sink[1024];
+	ssize_t r;
+	int n;
+
+	if (h->draining) {
+		if (now - h->since > HTTP_LINGER_NS)
+			return 1;
+		if (!(re & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+		r = read(h->fd, sink, sizeof(sink));
+		return r == 0 || (r < 0 && errno != EAGAIN);
+	}
+	if (now - h->since > HTTP_IDLE_NS || (re & (POLLERR | POLLNVAL)))
+		return 1;
+	if (!h->out && (re & (POLLIN | POLLHUP))) {
+		r = read(h->fd, h->in + h->in_len,
+			 sizeof(h->in) - h->in_len);
+		if (r == 0 || (r < 0 && errno != EAGAIN))
+			return 1;	/* gone before its request ended */
+		if (r < 0)
+			return 0;
+		h->in_len += (size_t)r;
+		n = osm_http_parse(h->in, h->in_len, &req);
+		if (n == 0)
+			return 0;
+		n = n < 0 ? 431 : req.status == 200 ?
+		    http_fork(d, h, req.method == OSM_HTTP_HEAD) : req.status;
+		if (!n)
+			return 1;	/* the child has it */
+		http_reply(h, n);
+		if (!h->out)
+			return 1;	/* out of memory */
+		re |= POLLOUT;		/* try at once */
+	}
+	if (h->out && (re & POLLOUT)) {
+		r = send(h->fd, h->out + h->out_off, h->out_len - h->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0 && errno != EAGAIN)
+			return 1;
+		if (r > 0)
+			h->out_off += (size_t)r;
+		if (h->out_off == h->out_len) {
+			shutdown(h->fd, SHUT_WR);
+			h->draining = 1;
+			h->since = now;
+		}
+	}
+	return 0;
+}
+
+static void http_accept(struct daemon *d)
+{
+	int fd = accept4(d->hfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (d->nh + d->nkids >= MAX_HTTP) {	/* not polled then */
+		close(fd);
+		return;
+	}
+	d->h[d->nh++] = (struct hclient){ .fd = fd, .since = now_ns() };
+}
+
+static short http_events(const struct hclient *h)
+{
+	if (h->draining || !h->out)
+		return POLLIN;
+	return POLLOUT;
+}
+
 static void serve(struct daemon *d, int lfd)
 {
-	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH];
-	int wfd[MAX_WATCH + 1], nw, i, wait, more;
+	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH + 1 + MAX_HTTP];
+	int wfd[MAX_WATCH + 1], nw, nh, hp, i, wait, more;
 	ssize_t r;
 
 	while (!stop) {
@@ -573,21 +861,35 @@ static void serve(struct daemon *d, int lfd)
 		for (i = 0; i < nw; i++)
 			p[d->n + 1 + i] = (struct pollfd){ .fd = wfd[i],
 							   .events = POLLIN };
+		/* Last, the metrics listener (while there is room) and its
+		 * clients: served after the events of the round. */
+		hp = d->n + 1 + nw;
+		nh = d->nh;
+		if (d->hfd >= 0) {
+			p[hp] = (struct pollfd){ .fd = d->hfd,
+				.events = d->nh + d->nkids < MAX_HTTP ?
+					  POLLIN : 0 };
+			for (i = 0; i < nh; i++)
+				p[hp + 1 + i] = (struct pollfd){
+					.fd = d->h[i].fd,
+					.events = http_events(&d->h[i]) };
+		}
 		/* wake at least once a second to close idle clients */
 		if (wait < 0 || wait > 1000)
 			wait = 1000;
 		if (more)
 			wait = 0;
-		if (poll(p, (nfds_t)(d->n + 1 + nw), wait) < 0)
+		if (poll(p, (nfds_t)(hp + (d->hfd >= 0 ? 1 + nh : 0)),
+			 wait) < 0)
 			continue;	/* EINTR: a signal, check stop */
 		for (i = 0; i < nw; i++) {
 			if (!(p[d->n + 1 + i].revents & POLLIN))
 				continue;
 			if (d->ctl && wfd[i] == osm_ctl_fd(d->ctl))
-				osm_ctl_input(d->ctl, log_cb, NULL);
+				osm_ctl_input(d->ctl, log_cb, d);
 			else
 				osm_engine_watch_read(d->e, wfd[i], log_cb,
-						      NULL);
+						      d);
 		}
 		for (i = d->n - 1; i >= 0; i--) {
 			struct client *c = &d->c[i];
@@ -637,6 +939,15 @@ static void serve(struct daemon *d, int lfd)
 		}
 		if (p[0].revents & POLLIN)
 			accept_client(d, lfd);
+		if (d->hfd < 0)
+			continue;
+		http_reap(d);
+		for (i = nh - 1; i >= 0; i--)
+			if (http_serve(d, &d->h[i], p[hp + 1 + i].revents,
+				       now_ns()))
+				http_drop(d, i);
+		if (p[hp].revents & POLLIN)
+			http_accept(d);
 	}
 }
 
@@ -646,16 +957,19 @@ static void usage(FILE *f)
 "usage: osm-fabric [--store DIR] daemon [--socket PATH] [--netns-prefix P]\n"
 "                                      [--ctl IFNAME [--ctl-netns NS]]\n"
 "                                      [--client-timeout SEC]\n"
+"                                      [--metrics [ADDR:]PORT]\n"
 "Owns the store and programs the switches: reconciles their maps with the\n"
 "store, then serves presence events on a Unix socket (default\n"
 "STORE/engine.sock), one request a line, one reply a line:\n"
 "  enter PERSON ROOM | move PERSON ROOM | leave PERSON | events [N] |\n"
 "  verify | reconcile | reload | controller | ping | apply /PATH |\n"
-"  forget PERSON\n"
+"  forget PERSON | metrics\n"
 "A client silent for --client-timeout seconds (default 30) is closed; with\n"
 "64 clients, one silent for a second makes room for a new one.\n"
 "--ctl: the controller's interface, wired to the topology's management\n"
 "port: devices' control circuits end there (HELLO, PRESENCE, KEY_UPDATE).\n"
+"--metrics: serve GET /metrics over HTTP (Prometheus text format) on ADDR\n"
+"(default 127.0.0.1; [IPV6]:PORT for IPv6): switches, engine, controller.\n"
 "Replies: 'ok JSON' or 'error CODE MESSAGE' (docs/engine.md).\n");
 }
 
@@ -667,6 +981,7 @@ int osm_cmd_daemon(int argc, char **argv)
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "ctl-netns", required_argument, NULL, 'C' },
 		{ "client-timeout", required_argument, NULL, 'T' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -675,6 +990,9 @@ int osm_cmd_daemon(int argc, char **argv)
 	int rc = 1, lfd = -1;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *sock = NULL, *prefix = NULL, *ctl = NULL, *ctl_ns = NULL;
+	const char *metrics = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	struct osm_engine_opts eo = { 0 };
 	uint8_t mac[6];
 	char sbuf[4096], abuf[4096];
@@ -689,6 +1007,13 @@ int osm_cmd_daemon(int argc, char **argv)
 		case 'N': prefix = optarg; break;
 		case 'c': ctl = optarg; break;
 		case 'C': ctl_ns = optarg; break;
+		case 'M':
+			if (osm_http_addr(optarg, &ss, &sslen))
+				return osm_err("daemon: --metrics: bad address "
+					       "'%s' (PORT, :PORT, A.B.C.D:PORT "
+					       "or [IPV6]:PORT)", optarg);
+			metrics = optarg;
+			break;
 		case 'T':
 			if (osm_arg_u64(optarg, 86400, &idle) || !idle)
 				return osm_err("daemon: --client-timeout is "
@@ -704,6 +1029,9 @@ int osm_cmd_daemon(int argc, char **argv)
 	if (optind != argc)
 		return osm_err("daemon: unexpected '%s'", argv[optind]);
 	d.idle_ns = idle * 1000000000ULL;
+	d.prefix = prefix;
+	d.hfd = -1;
+	d.m.start_s = (uint64_t)time(NULL);
 	if (ctl_ns && !ctl)
 		return osm_err("daemon: --ctl-netns without --ctl");
 	sock = osm_cli_socket(sock, sbuf, sizeof(sbuf));
@@ -734,6 +1062,8 @@ int osm_cmd_daemon(int argc, char **argv)
 	lfd = listen_on(sock);
 	if (lfd < 0)
 		goto out;
+	if (metrics && (d.hfd = http_listen(metrics)) < 0)
+		goto out;
 	err = osmdb_set_note(d.st, abuf);
 	if (err) {
 		rc = osm_err("daemon: store %s: %s", osmdb_dir(d.st),
@@ -755,16 +1085,22 @@ int osm_cmd_daemon(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	printf("osm-fabric daemon: reconciled (%u map changes); serving %s\n",
 	       fixed, sock);
+	if (d.hfd >= 0)
+		http_say(d.hfd);
 	fflush(stdout);
 	serve(&d, lfd);
 	for (i = d.n - 1; i >= 0; i--)
 		drop(&d, i);
+	for (i = d.nh - 1; i >= 0; i--)
+		http_drop(&d, i);
 	rc = d.st ? 0 : 1;	/* the store lost after an erasure */
 out:
 	if (lfd >= 0) {
 		close(lfd);
 		unlink(sock);
 	}
+	if (d.hfd >= 0)
+		close(d.hfd);
 	osm_ctl_close(d.ctl);
 	osm_cli_engine_close(d.st, d.e);	/* either may be NULL */
 	free(d.ev);

@@ -25,6 +25,7 @@ static const struct osm_cmd commands[] = {
 	{ "audit", osm_cmd_audit, "show, verify or archive the audit chain" },
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 	{ "device", osm_cmd_device, "write a firmware device's blob" },
+	{ "metrics", osm_cmd_metrics, "counters in Prometheus text format" },
 };
 
 static void usage(FILE *f)

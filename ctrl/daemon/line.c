@@ -24,6 +24,7 @@ static const struct {
 	{ "apply", OSM_LINE_APPLY, 1, 1 },
 	{ "forget", OSM_LINE_FORGET, 1, 1 },
 	{ "prune", OSM_LINE_PRUNE, 2, 2 },
+	{ "metrics", OSM_LINE_METRICS, 0, 0 },
 };
 
 #define MAX_WORDS	4
@@ -101,7 +102,7 @@ int osm_line_parse(const char *line, size_t len, struct osm_line_req *req,
 	if (i == sizeof(verbs) / sizeof(verbs[0]))
 		return bad(err, errlen, "%s", "unknown request (enter, move, "
 			   "leave, events, verify, reconcile, reload, ping, "
-			   "controller, apply, forget, prune)");
+			   "controller, apply, forget, prune, metrics)");
 	if (nw - 1 < verbs[i].min || nw - 1 > verbs[i].max)
 		return bad(err, errlen, "wrong number of words for '%s'",
 			   verbs[i].verb);

@@ -24,6 +24,7 @@ enum osm_line_cmd {
 	OSM_LINE_APPLY,		/* apply /PATH (a topology file) */
 	OSM_LINE_FORGET,	/* forget PERSON (erasure) */
 	OSM_LINE_PRUNE,		/* prune SEQ HASH (audit records, archived) */
+	OSM_LINE_METRICS,	/* metrics (the daemon's, Prometheus text) */
 };
 
 struct osm_line_req {

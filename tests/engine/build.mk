@@ -4,7 +4,7 @@
 # traffic, the demo in short.
 TESTS_NETNS += tests/engine/netns.sh tests/engine/demo_short.sh \
 	tests/engine/daemon.sh tests/engine/restart.sh tests/engine/link.sh \
-	tests/engine/ctl.sh
+	tests/engine/ctl.sh tests/engine/metrics.sh
 TESTS_NETNS += tests/engine/writer.sh tests/engine/endpoints.sh \
 	tests/engine/operator.sh
 TESTS_QEMU  += tests/engine/fw.sh tests/engine/fw-reboot.sh

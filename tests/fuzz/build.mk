@@ -11,6 +11,8 @@ $(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records \
 	$(B)/fz/tests/fuzz/%.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_daemon_line: $(B)/fz/tests/fuzz/fuzz_daemon_line.o \
 	$(B)/fz/ctrl/daemon/line.o $(LIBSTORE_FZ) $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_http: $(B)/fz/tests/fuzz/fuzz_http.o \
+	$(B)/fz/ctrl/daemon/http.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
 	$(B)/fz/firmware/app.o $(B)/fz/firmware/circuit.o \
 	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)

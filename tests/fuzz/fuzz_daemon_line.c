@@ -12,7 +12,7 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 	static const char *const verb[] = {
 		"",	  "enter",     "move",	 "leave", "events",
 		"verify", "reconcile", "reload", "ping",  "controller",
-		"apply",  "forget",    "prune"};
+		"apply",  "forget",    "prune",	 "metrics"};
 	char hex[65];
 	size_t i;
 
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		return 0;
 	}
-	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_PRUNE)
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_METRICS)
 		abort();
 	if (r.cmd == OSM_LINE_APPLY &&
 	    (r.path[0] != '/' || strpbrk(r.path, " \t")))
