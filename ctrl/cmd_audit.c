@@ -148,7 +148,7 @@ static int verify(struct osmdb_txn *t, void *arg)
 						"records", (json_int_t)n,
 						"archived", (json_int_t)archived,
 						"from", (json_int_t)first + 1));
-	printf("audit chain ok: %ld records", n);
+	printf("audit chain ok: %ld record%s", n, n == 1 ? "" : "s");
 	if (v->n)
 		printf(" and %ld archived in %d file%s", archived, v->n,
 		       v->n > 1 ? "s" : "");

@@ -243,9 +243,9 @@ for l in f:
         k = (m.group(1), m.group(2))
         if int(m.group(4)) < prev.get(k, 0): sys.exit('decreasing ' + l)
         prev[k] = int(m.group(4))
-for h, key in (('commit', 'total_us'), ('maps', 'maps_us')):
+for h, key in (('commit', 'total_ns'), ('maps', 'maps_ns')):
     got = sum(float(l.split()[1]) for l in f if l.startswith('osm_engine_event_%s_seconds_sum' % h))
-    want = sum(e[key] for e in ev) / 1e6
+    want = sum(e[key] for e in ev) / 1e9
     if abs(got - want) > 1e-6 * len(ev) or want <= 0: sys.exit('%s %f %f' % (h, got, want))
 "
 tap_is "people present and circuits equal the store's" \

@@ -11,5 +11,5 @@ $(B)/san/tests/tools/pktgen_switch.o: | $(SWITCH_SKEL)
 TESTS_UNIT  += tests/tools/install.sh
 TESTS_NETNS += tests/tools/pktgen-dissect.sh $(B)/tests/tools/pktgen_switch \
 	tests/tools/pktgen-live-opts.sh tests/tools/bench-short.sh \
-	tests/tools/endpoint-recv.sh
+	tests/tools/endpoint-recv.sh tests/tools/readme.sh
 CHECK_DEPS  += $(B)/tests/tools/pcap-check $(PKTGEN) $(BENCH)
