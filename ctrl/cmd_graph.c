@@ -176,6 +176,10 @@ int osm_cmd_graph(int argc, char **argv)
 	}
 	if (optind != argc)
 		return osm_err("graph: unexpected '%s'", argv[optind]);
+	if (osm_opts.json)
+		return osm_err("graph: the output is DOT (or SVG, PNG); there "
+			       "is no JSON form ('engine circuits -j' has the "
+			       "circuits)");
 	if (g.room && !osmdb_name_ok(g.room))
 		return osm_err("graph: bad room name '%s'", g.room);
 	g.f = open_memstream(&text, &len);

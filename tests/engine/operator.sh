@@ -131,6 +131,8 @@ tap_is "... and the maps equal the store" "$(bld_osm engine verify)" \
 	"maps equal the store"
 
 # ---- the graph -------------------------------------------------------------
+err=$(bld_osm graph -j 2>&1); rc=$?
+tap_is "graph -j: no JSON form, one line, exit 1" "$rc $(wc -l <<<"$err")" "1 1"
 dot=$(bld_osm graph)
 tap_ok "graph title names the building, not the run's prefix" \
 	grep -q 'label="building demo: ' <<<"$dot"
