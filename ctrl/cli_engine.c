@@ -27,6 +27,8 @@ int osm_cli_engine_try(struct osmdb **st, struct osm_engine **e,
 	err = osm_engine_open(e, *st, o);
 	if (err) {
 		osmdb_close(*st);
+		*st = NULL;	/* a caller's cleanup closes nothing twice */
+		*e = NULL;
 		return osm_err("engine: %s", osm_engine_strerror(err));
 	}
 	return 0;

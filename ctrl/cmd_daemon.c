@@ -681,8 +681,8 @@ static void send_all(int fd, const char *p, size_t n)
 
 /* The child that answers a scrape: it reads every switch's maps, sends
  * them and the daemon's part (own, rendered before the fork), and
- * exits. It keeps only the client's socket: no lock, store or listener
- * of the daemon lives on in it. */
+ * exits. It keeps only the client's socket: no lock, store, listener
+ * or log of the daemon lives on in it (0, 1, 2 are /dev/null). */
 static void __attribute__((noreturn))
 http_child(struct daemon *d, int fd, const struct osm_mw *own,
 	   int head_only)
@@ -698,6 +698,11 @@ http_child(struct daemon *d, int fd, const struct osm_mw *own,
 	if (dup2(fd, 3) < 0)
 		_exit(1);
 	close_range(4, ~0U, 0);
+	n = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (n < 0 || dup2(n, 0) < 0 || dup2(n, 1) < 0 || dup2(n, 2) < 0)
+		_exit(1);
+	if (n > 3)
+		close(n);
 	fd = 3;
 	fcntl(fd, F_SETFL, 0);		/* blocking, bounded in time: */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -951,13 +956,43 @@ static void serve(struct daemon *d, int lfd)
 	}
 }
 
+/* --detach: fork; the parent waits until the child serves (it writes a
+ * byte on the pipe) or fails (the pipe closes empty: it said why).
+ * Returns, in the child, the pipe's write end; in the parent -2 when the
+ * child serves, -1 when it failed (the command's exit status: 0, 1). */
+static int detach_now(void)
+{
+	ssize_t n;
+	int p[2];
+	char c = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC))
+		return osm_err("daemon: --detach: %s", strerror(errno)), -1;
+	pid = fork();
+	if (pid < 0)
+		return osm_err("daemon: --detach: %s", strerror(errno)), -1;
+	if (pid == 0) {
+		close(p[0]);
+		return p[1];
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	return n == 1 && c == '1' ? -2 : -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: osm-fabric [--store DIR] daemon [--socket PATH] [--netns-prefix P]\n"
 "                                      [--ctl IFNAME [--ctl-netns NS]]\n"
 "                                      [--client-timeout SEC]\n"
-"                                      [--metrics [ADDR:]PORT]\n"
+"                                      [--metrics [ADDR:]PORT] [--detach]\n"
 "Owns the store and programs the switches: reconciles their maps with the\n"
 "store, then serves presence events on a Unix socket (default\n"
 "STORE/engine.sock), one request a line, one reply a line:\n"
@@ -970,6 +1005,8 @@ static void usage(FILE *f)
 "port: devices' control circuits end there (HELLO, PRESENCE, KEY_UPDATE).\n"
 "--metrics: serve GET /metrics over HTTP (Prometheus text format) on ADDR\n"
 "(default 127.0.0.1; [IPV6]:PORT for IPv6): switches, engine, controller.\n"
+"--detach: go on in the background once serving (exit 0 then; 1 if it\n"
+"could not start): the next command of a script finds it.\n"
 "Replies: 'ok JSON' or 'error CODE MESSAGE' (docs/engine.md).\n");
 }
 
@@ -982,6 +1019,7 @@ int osm_cmd_daemon(int argc, char **argv)
 		{ "ctl-netns", required_argument, NULL, 'C' },
 		{ "client-timeout", required_argument, NULL, 'T' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -997,7 +1035,7 @@ int osm_cmd_daemon(int argc, char **argv)
 	uint8_t mac[6];
 	char sbuf[4096], abuf[4096];
 	unsigned fixed = 0;
-	int c, err, i;
+	int c, err, i, detach = 0, ready = -1;
 
 	optind = 0;
 	opterr = 0;
@@ -1020,6 +1058,7 @@ int osm_cmd_daemon(int argc, char **argv)
 					       "1..86400 seconds, not '%s'",
 					       optarg);
 			break;
+		case 'D': detach = 1; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			return osm_err("daemon: unknown option '%s'",
@@ -1028,6 +1067,8 @@ int osm_cmd_daemon(int argc, char **argv)
 	}
 	if (optind != argc)
 		return osm_err("daemon: unexpected '%s'", argv[optind]);
+	if (detach && (ready = detach_now()) < 0)
+		return ready == -2 ? 0 : 1;	/* the parent, done */
 	d.idle_ns = idle * 1000000000ULL;
 	d.prefix = prefix;
 	d.hfd = -1;
@@ -1088,11 +1129,21 @@ int osm_cmd_daemon(int argc, char **argv)
 	if (d.hfd >= 0)
 		http_say(d.hfd);
 	fflush(stdout);
+	if (ready >= 0) {	/* --detach: the parent may go (if it is
+				 * gone, nobody is left to tell) */
+		(void)!write(ready, "1", 1);
+		close(ready);
+		ready = -1;
+	}
 	serve(&d, lfd);
 	for (i = d.n - 1; i >= 0; i--)
 		drop(&d, i);
 	for (i = d.nh - 1; i >= 0; i--)
 		http_drop(&d, i);
+	for (i = 0; i < d.nkids; i++) {	/* scrapes under way end too */
+		kill(d.kid[i], SIGTERM);
+		waitpid(d.kid[i], NULL, 0);
+	}
 	rc = d.st ? 0 : 1;	/* the store lost after an erasure */
 out:
 	if (lfd >= 0) {
@@ -1104,5 +1155,8 @@ out:
 	osm_ctl_close(d.ctl);
 	osm_cli_engine_close(d.st, d.e);	/* either may be NULL */
 	free(d.ev);
+	if (ready >= 0)		/* failed before serving: the parent's
+				 * read sees the pipe close empty */
+		close(ready);
 	return rc;
 }

@@ -52,12 +52,14 @@ ln -s "$REPO/docs" "$T/work/docs"
 tap_ok "README's Using it has its blocks" \
 	test "$(blocks README.md "## Using it" | grep -c .)" -gt 20
 
-# A session of its own: what the blocks leave running (port watch, the
-# daemon) is stopped with it.
+# A session of its own (the subshell execs setsid, which keeps its pid):
+# what the blocks leave running (port watch, the daemon) is stopped with
+# it, whatever happens.
 (cd "$T/work" && PATH="$root/sbin:$root/bin:$PATH" HOME="$T/home" \
-	OSM_FABRIC_STORE="$T/store" setsid bash -e "$T/run.sh") \
+	OSM_FABRIC_STORE="$T/store" exec setsid bash -e "$T/run.sh") \
 	>"$T/log" 2>&1 &
 runner=$!
+osm_defer kill -- -$runner
 wait $runner
 rc=$?
 kill -- -$runner 2>/dev/null
@@ -68,7 +70,8 @@ tap_ok "osm-fabric, osm-endpoint and osm-pktgen were the installed ones" \
 tap_is "the switch forwarded the 3 frames mic sent" \
 	"$(grep -cE '^sent [0-9]+ [0-9a-f]+$' "$T/log") $(grep -E '^circuit 101 +frames' "$T/log" |
 	awk '{ print $4 }')" "3 3"
-tap_ok "the daemon ran the events" grep -q '^#3 leave ana' "$T/log"
+tap_ok "the daemon ran every event (--detach: it served the first)" \
+	grep -q '^#3 leave ana' "$T/log"
 tap_ok "metrics printed Prometheus text" \
 	grep -q '^osm_engine_events_total{event="enter",result="ok"} 1$' "$T/log"
 tap_ok "tshark decoded the pcap with the installed dissector" \
