@@ -21,3 +21,13 @@ bool osm_is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
+
+bool osm_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (osm_is_help(argv[i]))
+			return true;
+	return false;
+}

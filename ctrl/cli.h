@@ -31,6 +31,9 @@ int osm_json_print(json_t *v);
 
 /* True if argv[i] is -h or --help. */
 bool osm_is_help(const char *arg);
+/* True if any of argv[1..argc) before a "--" is -h or --help: a
+ * command's help, wherever it was asked for. */
+bool osm_wants_help(int argc, char **argv);
 
 /* Subcommands, one file each (ctrl/cmd_<name>.c). */
 int osm_cmd_version(int argc, char **argv);

@@ -40,17 +40,19 @@ int osm_cli_store_try(struct osmdb **s, unsigned flags)
 {
 	char note[256];
 	long pid;
-	int err = osmdb_open(s, osm_cli_store_dir(), flags, 0);
+	int err = osmdb_open(s, osm_cli_store_dir(), flags, 0), tries = 0;
 
 	/* Another command holding the store for a moment is waited for:
-	 * scripts run one command after another. */
-	if (err == OSMDB_EWRITER) {
+	 * scripts run one command after another; a few may queue. */
+	while (err == OSMDB_EWRITER && tries++ < 8) {
 		switch (osm_cli_writer_wait(&pid, note, sizeof(note))) {
 		case 0:
 			err = osmdb_open(s, osm_cli_store_dir(), flags, 0);
 			break;
 		case 1:
 			return -EAGAIN;	/* a daemon started meanwhile */
+		default:
+			tries = 8;	/* held past the wait */
 		}
 	}
 	if (err == -ENOENT)

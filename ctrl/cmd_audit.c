@@ -326,7 +326,7 @@ int osm_cmd_audit(int argc, char **argv)
 	int i, n = 0, rc;
 	long keep = 1000;
 
-	if (argc >= 2 && osm_is_help(argv[1])) {
+	if (osm_wants_help(argc, argv)) {
 		printf("%s", usage_text);
 		return 0;
 	}

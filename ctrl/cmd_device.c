@@ -190,7 +190,7 @@ static int provision(int argc, char **argv)
 
 int osm_cmd_device(int argc, char **argv)
 {
-	if (argc >= 2 && osm_is_help(argv[1])) {
+	if (osm_wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

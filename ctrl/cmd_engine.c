@@ -228,7 +228,7 @@ static int sync_cmd(int argc, char **argv)
 
 int osm_cmd_engine(int argc, char **argv)
 {
-	if (argc < 2 || osm_is_help(argv[1])) {
+	if (argc < 2 || osm_wants_help(argc, argv)) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2;
 	}

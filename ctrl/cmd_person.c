@@ -228,7 +228,7 @@ static int list(struct osmdb_txn *t, void *arg)
 
 int osm_cmd_person(int argc, char **argv)
 {
-	if (argc >= 2 && osm_is_help(argv[1])) {
+	if (osm_wants_help(argc, argv)) {
 		printf("usage: osm-fabric [--store DIR] [-j] person enter "
 		       "[--netns-prefix P] [--socket S] PERSON ROOM\n"
 		       "       osm-fabric [--store DIR] [-j] person move "

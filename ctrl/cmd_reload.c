@@ -14,7 +14,7 @@ int osm_cmd_reload(int argc, char **argv)
 	json_t *j;
 	int err;
 
-	if (argc == 2 && osm_is_help(argv[1])) {
+	if (osm_wants_help(argc, argv)) {
 		printf("usage: osm-fabric [--store DIR] [-j] reload\n"
 		       "The store's daemon reads the topology and the live "
 		       "state again and makes\nthe switches' maps agree; "

@@ -228,7 +228,7 @@ static int show(struct osmdb_txn *t, void *arg)
 
 int osm_cmd_topology(int argc, char **argv)
 {
-	if (argc >= 2 && osm_is_help(argv[1])) {
+	if (osm_wants_help(argc, argv)) {
 		printf("usage: osm-fabric [--store DIR] topology apply FILE\n"
 		       "       osm-fabric [--store DIR] topology show "
 		       "[--json]\n"

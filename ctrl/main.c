@@ -64,6 +64,10 @@ static int globals_after(int argc, char **argv)
 		} else if (!strcmp(a, "--show-keys")) {
 			osm_opts.show_keys = true;
 		} else if (!strncmp(a, "--store=", 8)) {
+			if (!a[8]) {
+				osm_err("option '--store' needs a directory");
+				return -1;
+			}
 			osm_opts.store = a + 8;
 		} else if (!strcmp(a, "--store")) {
 			if (i + 1 == argc) {

@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include "metrics.h"
 #include "switch.h"
+#include "cli_switch.h"
 
 /* ---- the writer ---------------------------------------------------------- */
 
@@ -388,32 +389,28 @@ static int by_name(const void *a, const void *b)
 		      ((const struct m_switch *)b)->name);
 }
 
-static int by_id(const void *a, const void *b)
-{
-	uint32_t x = ((const struct m_circuit *)a)->id;
-	uint32_t y = ((const struct m_circuit *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The names of ports p[0..n) in the switch's namespace. */
 static void port_names(struct m_switch *s, const struct osm_switch *sw,
 		       const char *prefix)
 {
 	struct osm_switch_info info;
 	char path[64 + OSM_NETNS_NAME_MAX + OSM_SWITCH_NAME_MAX];
-	int fd = -1, home = -1;
+	int fd = -1, home = -1, here;
 	size_t i;
 
 	path[0] = '\0';
-	if (!osm_switch_info(sw, &info) &&
-	    info.netns_cookie != osm_switch_netns_cookie()) {
-		if (info.netns[0])
+	here = !osm_switch_info(sw, &info) &&
+	       info.netns_cookie == osm_switch_netns_cookie();
+	if (!here) {
+		if (!osm_switch_info(sw, &info) && info.netns[0])
 			snprintf(path, sizeof(path), "/run/netns/%s",
 				 info.netns);
 		else if (prefix && prefix[0])
 			snprintf(path, sizeof(path), "/run/netns/%s%s", prefix,
 				 s->name);
+		else
+			goto out;	/* nowhere known: if<N>, not the
+					 * names of this namespace */
 	}
 	if (path[0]) {
 		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -442,8 +439,8 @@ static int read_switch(struct m_switch *s, const char *prefix)
 {
 	struct osm_switch *sw;
 	struct osm_circuit c;
-	uint32_t id, prev = 0;
-	size_t cap = 0;
+	uint32_t id, prev = 0, *ids = NULL;
+	size_t i, n, cap = 0;
 	void *p;
 	int first = 1, err;
 
@@ -455,30 +452,22 @@ static int read_switch(struct m_switch *s, const char *prefix)
 		goto out;
 	osm_switch_prog_info(sw, &s->prog_id, &s->insns);
 	s->max = osm_switch_max_circuits(sw);
-	while (osm_switch_circuit_next(sw, first ? NULL : &prev, &id) == 0) {
-		first = 0;
-		prev = id;
-		if (s->n_c == cap) {
-			cap = cap ? 2 * cap : 64;
-			p = realloc(s->c, cap * sizeof(*s->c));
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			s->c = p;
-		}
+	/* in id order */
+	if (osm_swcli_circuit_ids(sw, &ids, &n) ||
+	    !(s->c = calloc(n ? n : 1, sizeof(*s->c)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
 		/* gone since the walk found it: not counted */
-		if (osm_switch_circuit_stats(sw, id, &s->c[s->n_c].s))
+		if (osm_switch_circuit_stats(sw, ids[i], &s->c[s->n_c].s))
 			continue;
-		s->c[s->n_c++].id = id;
-		if (osm_switch_circuit_get(sw, id, &c) == 0 &&
+		s->c[s->n_c++].id = ids[i];
+		if (osm_switch_circuit_get(sw, ids[i], &c) == 0 &&
 		    (c.flags & OSM_CF_DOWN))
 			s->n_down++;
 		osm_wipe(&c, sizeof(c));
 	}
-	qsort(s->c, s->n_c, sizeof(*s->c), by_id);
-	first = 1;
-	cap = 0;
 	while (osm_switch_port_next(sw, first ? NULL : &prev, &id) == 0) {
 		first = 0;
 		prev = id;
@@ -500,6 +489,7 @@ static int read_switch(struct m_switch *s, const char *prefix)
 	port_names(s, sw, prefix);
 	s->ok = 1;
 out:
+	free(ids);
 	osm_switch_close(sw);
 	return err;
 }

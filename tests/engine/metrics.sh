@@ -316,8 +316,9 @@ tap_is "... and a port out of range" \
 "$F" --store /tmp/$P.s2 topology apply docs/examples/building-cam.yaml \
 	>/dev/null
 tap_is "... and a port in use (another store's daemon): one line, status 1" \
-	"$("$F" --store /tmp/$P.s2 daemon --socket /tmp/$P.s2.sock \
-		--metrics "127.0.0.1:$PORT" 2>&1; echo "rc $?")" \
+	"$(timeout -s KILL 20 "$F" --store /tmp/$P.s2 daemon \
+		--socket /tmp/$P.s2.sock --metrics "127.0.0.1:$PORT" 2>&1
+		echo "rc $?")" \
 	"osm-fabric: daemon: --metrics: cannot listen on 127.0.0.1:$PORT: Address already in use
 rc 1"
 tap_is "metrics -j: one line, status 1" \

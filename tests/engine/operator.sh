@@ -27,6 +27,7 @@ tap_is "reload without a daemon: one line, exit 1" "$rc:$(wc -l <<<"$out")" \
 tap_ok "... which says what to do instead" grep -q "engine reconcile" <<<"$out"
 
 err=$("$F" load -n "$NS101" "$P-x" p2 2>&1); rc=$?
+"$F" unload -n "$NS101" "$P-x" >/dev/null 2>&1	# had it loaded after all
 tap_is "load of another switch's port names that switch" "$rc:$err" \
 	"1:osm-fabric: cannot attach to 'p2': it is a port of switch '$SW101' (unload it, or give it other ports)"
 tap_ok "... and leaves no switch behind" test ! -e "/sys/fs/bpf/osm/$P-x"
@@ -100,7 +101,8 @@ for cmd in "$F stats x --bogus" "$E send e0 --bogus" "$E join e0 --bogus" \
 	tap_is "${cmd##*/}: one line, exit 1" "$rc $(wc -l <<<"$out")" "1 1"
 done
 for cmd in "person enter ana --help" "person leave --help" \
-	"engine verify --help" "reload --help"; do
+	"engine verify --help" "reload --help" "person list --help" \
+	"topology show --help" "engine circuits --help" "audit show --help"; do
 	out=$("$F" $cmd); rc=$?
 	tap_ok "osm-fabric $cmd: usage, exit 0" \
 		test "$rc" = 0 -a "${out%% *}" = usage:
@@ -108,6 +110,9 @@ done
 
 # ---- the daemon ------------------------------------------------------------
 bld_daemon || { echo "not ok - daemon starts"; exit 1; }
+err=$(bld_osm daemon --detach 2>&1); rc=$?
+tap_is "a second daemon --detach: its error line, exit 1" \
+	"$rc $(wc -l <<<"$err")" "1 1"
 tap_ok "person move ana r101 through the daemon" eval \
 	'bld_person move ana r101 >/dev/null'
 out=$(bld_osm events --json)
