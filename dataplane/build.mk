@@ -1,13 +1,14 @@
 # The gateway's dataplane on DPDK: its circuit table (gw_table.c: rte_hash
-# read without locks, RCU-freed values) and its per-frame decision
+# read without locks, RCU-freed values), its per-frame decision
 # (gw_frame.c: osm_decide from include/osm_proto.h, as the switch runs
-# it), in libosmgw for osm-gw and the tests.
+# it) and the link between buildings (gw_link.c: keys, handshake, DATA;
+# libsodium), in libosmgw for osm-gw and the tests.
 DPDK_CFLAGS := $(call pc_cflags,libdpdk)
 LIBS_DPDK   := $(call pc_libs,libdpdk)
 $(call incdir,dataplane,$(DPDK_CFLAGS) -Idataplane)
 
 LIBGW      := $(B)/libosmgw.a
 LIBGW_SAN  := $(B)/san/libosmgw.a
-LIBGW_SRCS := dataplane/gw_table.c dataplane/gw_frame.c
+LIBGW_SRCS := dataplane/gw_table.c dataplane/gw_frame.c dataplane/gw_link.c
 $(LIBGW):     $(LIBGW_SRCS:%.c=$(B)/%.o)
 $(LIBGW_SAN): $(LIBGW_SRCS:%.c=$(B)/san/%.o)

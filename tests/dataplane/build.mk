@@ -6,4 +6,12 @@ $(B)/tests/dataplane/diff: $(B)/san/tests/dataplane/diff.o $(LIBGW_SAN) \
 $(B)/tests/dataplane/diff: LDLIBS = $(LIBS_DPDK) $(LIBS_SWITCH) $(LIBS_OSM)
 $(B)/san/tests/dataplane/diff.o: | $(SWITCH_SKEL)
 
+# The link between gateways: docs/protocol.md 11.8 byte for byte, and
+# the rules of its messages.
+$(B)/tests/dataplane/link: $(B)/san/tests/dataplane/link.o $(VECTOR_DOC) \
+	$(LIBGW_SAN) $(LIBOSM_SAN)
+$(B)/tests/dataplane/link: LDLIBS = $(LIBS_OSM)
+
 TESTS_NETNS += $(B)/tests/dataplane/diff
+TESTS_SPEC  += tests/dataplane/link.sh
+CHECK_DEPS  += $(B)/tests/dataplane/link

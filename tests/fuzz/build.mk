@@ -2,7 +2,7 @@
 # tests/fuzz/fuzz_NAME.c, its corpus in tests/corpus/fuzz_NAME/. `make
 # fuzz` grows the corpora; `make check` replays them (fuzz-replay.sh).
 $(call incdir,tests/fuzz,-Ifirmware -Ictrl/daemon -Itools/pktgen \
-	-I$(B)/tools/pktgen)
+	-I$(B)/tools/pktgen -Idataplane)
 FUZZ_LIB := arg frame hex msg
 $(FUZZ_LIB:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/%: $(B)/fz/tests/fuzz/%.o \
 	$(LIBOSM_FZ)
@@ -16,6 +16,8 @@ $(B)/fuzz/fuzz_http: $(B)/fz/tests/fuzz/fuzz_http.o \
 $(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
 	$(B)/fz/firmware/app.o $(B)/fz/firmware/circuit.o \
 	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_gw_link: $(B)/fz/tests/fuzz/fuzz_gw_link.o \
+	$(B)/fz/dataplane/gw_link.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_pktgen_mix: $(B)/fz/tests/fuzz/fuzz_pktgen_mix.o \
 	$(B)/fz/tools/pktgen/gen.o $(LIBOSM_FZ)
 $(B)/fuzz/%: LDLIBS = $(LIBS_OSM)
