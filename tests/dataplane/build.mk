@@ -11,7 +11,12 @@ $(B)/san/tests/dataplane/diff.o: | $(SWITCH_SKEL)
 $(B)/tests/dataplane/link: $(B)/san/tests/dataplane/link.o $(VECTOR_DOC) \
 	$(LIBGW_SAN) $(LIBOSM_SAN)
 $(B)/tests/dataplane/link: LDLIBS = $(LIBS_OSM)
+# Two gateways' peer state machines over a wire in memory.
+$(B)/tests/dataplane/peer: $(B)/san/tests/dataplane/peer.o $(LIBGW_SAN) \
+	$(LIBOSM_SAN)
+$(B)/tests/dataplane/peer: LDLIBS = $(LIBS_OSM)
 
+TESTS_UNIT  += $(B)/tests/dataplane/peer
 TESTS_NETNS += $(B)/tests/dataplane/diff
 TESTS_SPEC  += tests/dataplane/link.sh
 CHECK_DEPS  += $(B)/tests/dataplane/link
