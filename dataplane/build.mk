@@ -10,6 +10,12 @@ $(call incdir,dataplane,$(DPDK_CFLAGS) -Idataplane)
 LIBGW      := $(B)/libosmgw.a
 LIBGW_SAN  := $(B)/san/libosmgw.a
 LIBGW_SRCS := dataplane/gw_table.c dataplane/gw_frame.c dataplane/gw_link.c \
-	dataplane/gw_peer.c
+	dataplane/gw_peer.c dataplane/gw_outer.c
 $(LIBGW):     $(LIBGW_SRCS:%.c=$(B)/%.o)
 $(LIBGW_SAN): $(LIBGW_SRCS:%.c=$(B)/san/%.o)
+
+# osm-gw, the gateway: the lcore's loop, the ports, the control socket.
+OSM_GW := $(B)/osm-gw
+BINS   += $(OSM_GW)
+$(OSM_GW): $(B)/dataplane/osm_gw.o $(LIBGW) $(LIBOSM)
+$(OSM_GW): LDLIBS = $(LIBS_DPDK) $(LIBS_OSM)

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-gw: a building's gateway on DPDK. Its inner port faces the
+ * building's core switch, its outer port the wide-area link to one peer
+ * building's gateway. A frame from the building that passes the switch's
+ * decision (gw_frame) for a circuit marked remote is sealed as DATA of
+ * the gateway link (docs/protocol.md 11) and sent to the peer in UDP; a
+ * DATA from the peer that opens goes through the decision for its remote
+ * circuit and into the building. Everything else is dropped and counted
+ * by reason. One lcore polls both ports (l2fwd's loop, in bursts); a
+ * control thread serves a Unix socket (the controller's hands: circuits,
+ * the pair-key epoch, counters) and changes the circuit table without
+ * stopping the lcore (gw_table: lock-free reads, RCU). */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sodium.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include "osm_arg.h"
+#include "osm_err.h"
+#include "osm_hex.h"
+#include "osm_version.h"
+#include "gw_frame.h"
+#include "gw_outer.h"
+#include "gw_peer.h"
+
+#define BURST		32
+#define NB_MBUF		8191
+#define RING		512
+#define TICK_NS		(100 * 1000000ULL)	/* handshake timers */
+#define LINE_MAX_GW	512
+
+enum { GW_IN, GW_OUT };		/* the two ports, by role */
+
+/* The gateway's counters, written by the lcore, read by the control
+ * thread (64-bit words: never torn on x86_64). */
+struct gw_stats {
+	uint64_t rx[2], tx[2], tx_errors[2];
+	uint64_t local_only;	/* circuits not marked remote: never sent */
+	uint64_t not_for_us;	/* outer frames for another address */
+	uint64_t unknown_peer;	/* UDP from an address that is no peer's */
+	uint64_t keepalives;	/* empty DATA taken */
+};
+
+static struct gw {
+	uint16_t port[2];
+	struct rte_mempool *pool;
+	struct gw_table table;
+	struct rte_rcu_qsbr *rcu;
+	struct gw_peer peer;
+	struct gw_addr self, peer_addr;
+	uint32_t path_mtu;
+	struct gw_drops drops;		/* inner reasons, both directions */
+	struct gw_stats st;
+	volatile uint32_t new_epoch;	/* from the control thread */
+	uint64_t idle_us;		/* sleep after an empty round */
+	const char *control;
+	int lfd;
+} G;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the data path (the lcore) ------------------------------------------ */
+
+/* Check 9 of the decision: the egress port takes the frame. The outer
+ * port takes a remote circuit's frame when the link has a session. */
+static int egress(void *arg, uint32_t port, uint32_t len)
+{
+	(void)arg;
+	(void)len;
+	return port == G.port[GW_IN] ||
+	       (port == G.port[GW_OUT] && G.peer.has_cur);
+}
+
+static void send_on(int role, struct rte_mbuf *m)
+{
+	if (rte_eth_tx_burst(G.port[role], 0, &m, 1) == 1) {
+		G.st.tx[role]++;
+	} else {
+		G.st.tx_errors[role]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* A link message of len bytes from msg to the peer, in a new mbuf. */
+static void send_msg(const uint8_t *msg, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(G.pool);
+	uint8_t *p;
+
+	if (!m)
+		return;
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_OUTER_HDR + len));
+	if (!p) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p + GW_OUTER_HDR, msg, len);
+	gw_outer_write(p, &G.self, &G.peer_addr, len);
+	send_on(GW_OUT, m);
+}
+
+/* A frame from the building. */
+static void from_inner(struct rte_mbuf *m, uint64_t now)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), out;
+	struct gw_entry *e;
+	int n;
+
+	if (m->nb_segs != 1 ||
+	    gw_frame(&G.table, p, len, G.port[GW_IN], now, egress, NULL,
+		     &out, &G.drops) != OSM_OK) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	e = gw_table_find(&G.table, osm_get_be32(p + OSM_ETH_HLEN + 4));
+	if (out != G.port[GW_OUT] || !e || !(e->c.flags & OSM_CF_REMOTE)) {
+		G.st.local_only++;	/* only remote circuits leave */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (20 + 8 + GW_DATA_OVERHEAD + len > G.path_mtu) {
+		G.peer.counts[GW_DROP_TOO_BIG]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_prepend(m, GW_OUTER_HDR + GW_DATA_HDR);
+	if (!p || !rte_pktmbuf_append(m, GW_TAG_LEN)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	n = gw_peer_seal(&G.peer, p + GW_OUTER_HDR + GW_DATA_HDR, len,
+			 p + GW_OUTER_HDR, len + GW_DATA_OVERHEAD, now);
+	if (n < 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	gw_outer_write(p, &G.self, &G.peer_addr, (size_t)n);
+	send_on(GW_OUT, m);
+}
+
+/* A frame from the wide-area link. */
+static void from_outer(struct rte_mbuf *m, uint64_t now)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), reply[GW_RESP_LEN];
+	size_t off, plen, rlen, ilen;
+	struct gw_addr from;
+	uint32_t out;
+	int r;
+
+	r = m->nb_segs != 1 ? GW_OUTER_BAD :
+	    gw_outer_parse(p, rte_pktmbuf_data_len(m), &G.self, &from, &off,
+			   &plen);
+	if (r == GW_OUTER_ARP) {
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) -
+					       gw_arp_reply(p, &G.self)));
+		send_on(GW_OUT, m);
+		return;
+	}
+	if (r != GW_OUTER_MSG) {
+		if (r == GW_OUTER_BAD)
+			G.peer.counts[GW_DROP_MALFORMED]++;
+		else
+			G.st.not_for_us++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (memcmp(from.ip, G.peer_addr.ip, 4) ||
+	    from.port != G.peer_addr.port) {
+		G.st.unknown_peer++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	r = gw_peer_rx(&G.peer, p + off, plen, now, reply, &rlen, &ilen);
+	if (rlen)
+		send_msg(reply, rlen);
+	if (r != 1 || ilen == 0) {
+		G.st.keepalives += r == 1;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* the inner frame, opened in place after the DATA's header */
+	rte_pktmbuf_adj(m, (uint16_t)(off + GW_DATA_HDR));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - ilen));
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	if (gw_frame(&G.table, p, (uint32_t)ilen, G.port[GW_OUT], now,
+		     egress, NULL, &out, &G.drops) != OSM_OK ||
+	    out != G.port[GW_IN]) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	send_on(GW_IN, m);
+}
+
+static void loop(void)
+{
+	struct rte_mbuf *b[BURST];
+	uint64_t now, next_tick = 0;
+	uint8_t msg[GW_INIT_LEN];
+	uint16_t i, n, busy;
+	int len;
+
+	rte_rcu_qsbr_thread_online(G.rcu, 0);
+	while (!stop) {
+		now = clock_ns(CLOCK_MONOTONIC_COARSE);
+		if (G.new_epoch) {
+			gw_peer_epoch(&G.peer, G.new_epoch);
+			G.new_epoch = 0;
+		}
+		if (now >= next_tick) {
+			len = gw_peer_tick(&G.peer, now,
+					   clock_ns(CLOCK_REALTIME), msg);
+			if (len > 0)
+				send_msg(msg, (size_t)len);
+			next_tick = now + TICK_NS;
+		}
+		n = rte_eth_rx_burst(G.port[GW_IN], 0, b, BURST);
+		G.st.rx[GW_IN] += n;
+		for (i = 0; i < n; i++)
+			from_inner(b[i], now);
+		busy = n;
+		n = rte_eth_rx_burst(G.port[GW_OUT], 0, b, BURST);
+		G.st.rx[GW_OUT] += n;
+		for (i = 0; i < n; i++)
+			from_outer(b[i], now);
+		rte_rcu_qsbr_quiescent(G.rcu, 0);
+		if (!(busy + n) && G.idle_us)	/* a small site, or tests */
+			usleep((useconds_t)G.idle_us);
+	}
+	rte_rcu_qsbr_thread_offline(G.rcu, 0);
+}
+
+/* ---- the control socket (its own thread) -------------------------------- */
+
+/* "inner" or "outer": a port's id. */
+static int port_of(const char *s, uint32_t *port)
+{
+	if (!strcmp(s, "inner"))
+		*port = G.port[GW_IN];
+	else if (!strcmp(s, "outer"))
+		*port = G.port[GW_OUT];
+	else
+		return -1;
+	return 0;
+}
+
+static int flags_of(const char *s, uint32_t *flags)
+{
+	char buf[64], *t, *save;
+
+	*flags = 0;
+	if (!strcmp(s, "-"))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "remote"))
+			*flags |= OSM_CF_REMOTE;
+		else if (!strcmp(t, "ctrl"))
+			*flags |= OSM_CF_CTRL;
+		else if (!strcmp(t, "down"))
+			*flags |= OSM_CF_DOWN;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* circuit ID IN OUT SRC DST FLAGS RATE BURST EPOCH HOPKEY [EPOCH HOPKEY] */
+static int set_circuit(char **w, int n, char *why, size_t cap)
+{
+	struct osm_circuit c = { 0 };
+	uint64_t v, burst;
+	int i, err;
+
+	if (n != 11 && n != 13)
+		return snprintf(why, cap, "circuit ID IN OUT SRC DST FLAGS "
+				"RATE BURST EPOCH HOPKEY [EPOCH HOPKEY]"), -1;
+	if (osm_arg_u64(w[1], UINT32_MAX, &v) || !v)
+		return snprintf(why, cap, "bad circuit id"), -1;
+	c.id = (uint32_t)v;
+	if (port_of(w[2], &c.ingress_ifindex) ||
+	    port_of(w[3], &c.egress_ifindex) ||
+	    c.ingress_ifindex == c.egress_ifindex)
+		return snprintf(why, cap, "IN and OUT: inner, outer"), -1;
+	if (osm_mac_parse(w[4], c.src_mac) || osm_mac_parse(w[5], c.dst_mac))
+		return snprintf(why, cap, "bad MAC address"), -1;
+	if (flags_of(w[6], &c.flags))
+		return snprintf(why, cap, "FLAGS: remote,ctrl,down or -"), -1;
+	if (osm_arg_u64(w[7], UINT64_MAX, &v) ||
+	    osm_arg_u64(w[8], UINT64_MAX, &burst) ||
+	    !osm_bucket_sound(v, burst))
+		return snprintf(why, cap, "bad RATE BURST"), -1;
+	c.rate = v;
+	c.burst = burst;
+	for (i = 9; i + 1 < n; i += 2) {
+		struct osm_key_slot *k;
+
+		if (osm_arg_u64(w[i], UINT32_MAX, &v) || !v)
+			return snprintf(why, cap, "bad epoch"), -1;
+		k = &c.key[osm_epoch_slot((uint32_t)v)];
+		k->epoch = (uint32_t)v;
+		k->valid = 1;
+		if (osm_hex_parse(w[i + 1], k->hop_key, sizeof(k->hop_key)) !=
+		    (int)sizeof(k->hop_key))
+			return sodium_memzero(&c, sizeof(c)),
+			       snprintf(why, cap, "bad hop key"), -1;
+	}
+	err = gw_table_set(&G.table, &c);
+	sodium_memzero(&c, sizeof(c));
+	if (err)
+		return snprintf(why, cap, "%s", err == -ENOSPC ?
+				"circuit table full" : strerror(-err)), -1;
+	return 0;
+}
+
+static void stats_json(char *out, size_t cap)
+{
+	size_t n = 0;
+	int r;
+
+	n += (size_t)snprintf(out + n, cap - n, "{\"inner_drops\":{");
+	for (r = OSM_DROP_MALFORMED; r < OSM_REASON_MAX; r++)
+		n += (size_t)snprintf(out + n, cap - n, "%s\"%s\":%llu",
+				      r > 1 ? "," : "", osm_reason_name(r),
+				      (unsigned long long)G.drops.by_reason[r]);
+	n += (size_t)snprintf(out + n, cap - n, "},\"outer_drops\":{");
+	for (r = GW_DROP_MALFORMED; r < GW_REASON_MAX; r++)
+		n += (size_t)snprintf(out + n, cap - n, "%s\"%s\":%llu",
+				      r > 1 ? "," : "", gw_reason_name(r),
+				      (unsigned long long)G.peer.counts[r]);
+	snprintf(out + n, cap - n,
+		 "},\"rx_inner\":%llu,\"rx_outer\":%llu,\"tx_inner\":%llu,"
+		 "\"tx_outer\":%llu,\"tx_errors\":%llu,\"local_only\":%llu,"
+		 "\"not_for_us\":%llu,\"unknown_peer\":%llu,"
+		 "\"keepalives\":%llu,\"session\":%s,\"epoch\":%u}",
+		 (unsigned long long)G.st.rx[GW_IN],
+		 (unsigned long long)G.st.rx[GW_OUT],
+		 (unsigned long long)G.st.tx[GW_IN],
+		 (unsigned long long)G.st.tx[GW_OUT],
+		 (unsigned long long)(G.st.tx_errors[0] + G.st.tx_errors[1]),
+		 (unsigned long long)G.st.local_only,
+		 (unsigned long long)G.st.not_for_us,
+		 (unsigned long long)G.st.unknown_peer,
+		 (unsigned long long)G.st.keepalives,
+		 G.peer.has_cur ? "true" : "false", G.peer.epoch);
+}
+
+/* One request line: the reply into out. */
+static void request(char *line, char *out, size_t cap)
+{
+	struct osm_circuit_stats cs;
+	char *w[16], *save, why[160];
+	uint64_t v;
+	int n = 0;
+
+	for (w[n] = strtok_r(line, " \t\r\n", &save); w[n] && n < 15;
+	     w[++n] = strtok_r(NULL, " \t\r\n", &save))
+		;
+	if (!n) {
+		snprintf(out, cap, "error bad-request empty line");
+	} else if (!strcmp(w[0], "ping") && n == 1) {
+		snprintf(out, cap, "ok {}");
+	} else if (!strcmp(w[0], "circuit")) {
+		if (set_circuit(w, n, why, sizeof(why)))
+			snprintf(out, cap, "error bad-request %s", why);
+		else
+			snprintf(out, cap, "ok {}");
+	} else if (!strcmp(w[0], "del") && n == 2 &&
+		   !osm_arg_u64(w[1], UINT32_MAX, &v)) {
+		if (gw_table_del(&G.table, (uint32_t)v))
+			snprintf(out, cap, "error not-found no circuit %s",
+				 w[1]);
+		else
+			snprintf(out, cap, "ok {}");
+	} else if (!strcmp(w[0], "circuit-stats") && n == 2 &&
+		   !osm_arg_u64(w[1], UINT32_MAX, &v)) {
+		if (gw_table_stats(&G.table, (uint32_t)v, &cs))
+			snprintf(out, cap, "error not-found no circuit %s",
+				 w[1]);
+		else
+			snprintf(out, cap, "ok {\"frames\":%llu,\"bytes\":%llu,"
+				 "\"drops\":%llu}",
+				 (unsigned long long)cs.frames,
+				 (unsigned long long)cs.bytes,
+				 (unsigned long long)cs.drops);
+	} else if (!strcmp(w[0], "epoch") && n == 2 &&
+		   !osm_arg_u64(w[1], UINT32_MAX, &v) && v) {
+		G.new_epoch = (uint32_t)v;
+		snprintf(out, cap, "ok {}");
+	} else if (!strcmp(w[0], "stats") && n == 1) {
+		memcpy(out, "ok ", 3);
+		stats_json(out + 3, cap - 3);
+	} else {
+		snprintf(out, cap, "error bad-request unknown request (ping, "
+			 "circuit, del, circuit-stats, epoch, stats)");
+	}
+}
+
+/* One client at a time, a line a request: the controller's. */
+static void *control(void *arg)
+{
+	char line[LINE_MAX_GW], out[2048];
+	struct pollfd pf = { .fd = G.lfd, .events = POLLIN };
+	size_t len;
+	ssize_t r;
+	int fd;
+
+	(void)arg;
+	while (!stop) {
+		if (poll(&pf, 1, 200) <= 0)
+			continue;
+		fd = accept(G.lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		len = 0;
+		while (!stop && (r = read(fd, line + len,
+					  sizeof(line) - 1 - len)) > 0) {
+			char *nl;
+
+			len += (size_t)r;
+			line[len] = '\0';
+			while ((nl = strchr(line, '\n'))) {
+				*nl = '\0';
+				request(line, out, sizeof(out) - 1);
+				strcat(out, "\n");
+				if (write(fd, out, strlen(out)) < 0)
+					break;
+				len -= (size_t)(nl + 1 - line);
+				memmove(line, nl + 1, len + 1);
+			}
+			if (len == sizeof(line) - 1)
+				len = 0;	/* an overlong line: dropped */
+		}
+		sodium_memzero(line, sizeof(line));
+		close(fd);
+	}
+	return NULL;
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	umask(077);		/* the socket takes keys: its owner's only */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static int port_up(uint16_t port)
+{
+	struct rte_eth_conf conf = { 0 };
+
+	if (!rte_eth_dev_is_valid_port(port))
+		return -ENODEV;
+	if (rte_eth_dev_configure(port, 1, 1, &conf) ||
+	    rte_eth_rx_queue_setup(port, 0, RING,
+				   rte_eth_dev_socket_id(port), NULL, G.pool) ||
+	    rte_eth_tx_queue_setup(port, 0, RING,
+				   rte_eth_dev_socket_id(port), NULL) ||
+	    rte_eth_dev_start(port))
+		return -EIO;
+	rte_eth_promiscuous_enable(port);
+	return 0;
+}
+
+/* ADDR:PORT (IPv4) into a. */
+static int addr_of(const char *s, struct gw_addr *a)
+{
+	unsigned int b[4], port;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u:%u%c", &b[0], &b[1], &b[2], &b[3], &port,
+		   &tail) != 5 || b[0] > 255 || b[1] > 255 || b[2] > 255 ||
+	    b[3] > 255 || !port || port > 65535)
+		return -1;
+	a->ip[0] = (uint8_t)b[0];
+	a->ip[1] = (uint8_t)b[1];
+	a->ip[2] = (uint8_t)b[2];
+	a->ip[3] = (uint8_t)b[3];
+	a->port = (uint16_t)port;
+	return 0;
+}
+
+/* --public-key FILE: the public key of a secret, in hex. */
+static int public_key(const char *file)
+{
+	uint8_t s[GW_KEY_LEN], S[GW_KEY_LEN];
+	char hex[2 * GW_KEY_LEN + 1];
+	int err = osm_arg_key_file(file, s, sizeof(s));
+
+	if (err)
+		return osm_err("key file '%s': %s", file,
+			       osm_arg_strerror(err));
+	crypto_scalarmult_base(S, s);
+	sodium_memzero(s, sizeof(s));
+	osm_hex_format(hex, S, sizeof(S));
+	printf("%s\n", hex);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: osm-gw EAL-OPTIONS -- --address A.B.C.D:PORT --key-file FILE\n"
+"              --peer A.B.C.D:PORT --peer-key HEX --next-hop-mac MAC\n"
+"              [--inner PORT] [--outer PORT] [--epoch E] [--path-mtu N]\n"
+"              [--control PATH] [--max-circuits N] [--idle-us N]\n"
+"       osm-gw --public-key KEY-FILE\n"
+"A building's gateway (osm-gw(8)): frames of circuits marked remote go\n"
+"sealed to the peer gateway over UDP (docs/protocol.md 11). EAL options:\n"
+"e.g. --no-huge --no-pci -l 0 --vdev net_af_packet0,iface=in0 --vdev\n"
+"net_af_packet1,iface=wan0. --key-file: this gateway's X25519 secret\n"
+"(32 bytes, raw or hex, closed to group and others); --peer-key: the\n"
+"peer's public key (hex); the control socket (default\n"
+"/run/osm-gw.sock) takes: circuit, del, circuit-stats, epoch, stats.\n"
+"--idle-us: sleep that long after a round that received nothing (0: poll\n"
+"without rest, the default). --public-key: print the public key of a\n"
+"secret key file, for the peer's operator.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "address", required_argument, NULL, 'a' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "peer-key", required_argument, NULL, 'P' },
+		{ "next-hop-mac", required_argument, NULL, 'm' },
+		{ "inner", required_argument, NULL, 'i' },
+		{ "outer", required_argument, NULL, 'o' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "path-mtu", required_argument, NULL, 'M' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "max-circuits", required_argument, NULL, 'n' },
+		{ "idle-us", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	uint8_t s[GW_KEY_LEN], S[GW_KEY_LEN], peer[GW_KEY_LEN];
+	const char *key_file = NULL;
+	uint64_t v, epoch = 1, max = 65536, mtu = 1500, in = 0, out = 1;
+	int c, n, have = 0, err;
+	pthread_t ctl;
+
+	if (argc > 1 && (!strcmp(argv[1], "--version") ||
+			 !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		if (!strcmp(argv[1], "--version"))
+			printf(OSM_VERSION_LINE("osm-gw"), OSM_VERSION);
+		else
+			usage(stdout);
+		return 0;
+	}
+	if (sodium_init() < 0)
+		return osm_err("libsodium failed to initialise");
+	if (argc == 3 && !strcmp(argv[1], "--public-key"))
+		return public_key(argv[2]);
+	n = rte_eal_init(argc, argv);
+	if (n < 0)
+		return osm_err("DPDK's EAL did not start: %s",
+			       rte_strerror(rte_errno));
+	argc -= n;
+	argv += n;
+	G.control = "/run/osm-gw.sock";
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (addr_of(optarg, &G.self))
+				return osm_err("bad --address '%s' (A.B.C.D:PORT)",
+					       optarg);
+			have |= 1;
+			break;
+		case 'p':
+			if (addr_of(optarg, &G.peer_addr))
+				return osm_err("bad --peer '%s' (A.B.C.D:PORT)",
+					       optarg);
+			have |= 2;
+			break;
+		case 'k': key_file = optarg; break;
+		case 'P':
+			if (osm_hex_parse(optarg, peer, sizeof(peer)) !=
+			    (int)sizeof(peer))
+				return osm_err("bad --peer-key (64 hex digits)");
+			have |= 4;
+			break;
+		case 'm':
+			if (osm_mac_parse(optarg, G.peer_addr.mac))
+				return osm_err("bad --next-hop-mac '%s'",
+					       optarg);
+			have |= 8;
+			break;
+		case 'I':
+			if (osm_arg_u64(optarg, 1000000, &G.idle_us))
+				return osm_err("bad --idle-us '%s' (0..1000000)",
+					       optarg);
+			break;
+		case 'i': case 'o': case 'e': case 'M': case 'n':
+			if (osm_arg_u64(optarg, c == 'e' || c == 'n' ?
+					UINT32_MAX : 65535, &v))
+				return osm_err("bad number '%s'", optarg);
+			*(c == 'i' ? &in : c == 'o' ? &out : c == 'e' ?
+			  &epoch : c == 'M' ? &mtu : &max) = v;
+			break;
+		case 'c': G.control = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			return osm_err("bad option '%s' (try 'osm-gw --help')",
+				       argv[optind - 1]);
+		}
+	}
+	if (have != 15 || !key_file)
+		return osm_err("give --address, --key-file, --peer, --peer-key "
+			       "and --next-hop-mac (see --help)");
+	if (!epoch || mtu < 576 || in == out || !max)
+		return osm_err("--epoch from 1, --path-mtu from 576, two "
+			       "ports, --max-circuits from 1");
+	err = osm_arg_key_file(key_file, s, sizeof(s));
+	if (err)
+		return osm_err("key file '%s': %s", key_file,
+			       osm_arg_strerror(err));
+	crypto_scalarmult_base(S, s);
+	err = gw_peer_init(&G.peer, s, S, peer, (uint32_t)epoch);
+	sodium_memzero(s, sizeof(s));
+	if (err)
+		return osm_err("--peer-key is not a usable X25519 key");
+	G.path_mtu = (uint32_t)mtu;
+	G.port[GW_IN] = (uint16_t)in;
+	G.port[GW_OUT] = (uint16_t)out;
+	G.pool = rte_pktmbuf_pool_create("osm_gw", NB_MBUF, 256, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE,
+					 (int)rte_socket_id());
+	if (!G.pool)
+		return osm_err("no mbuf pool: %s", rte_strerror(rte_errno));
+	if (port_up(G.port[GW_IN]) || port_up(G.port[GW_OUT]))
+		return osm_err("ports %u and %u cannot start (give two --vdev "
+			       "or NICs)", G.port[GW_IN], G.port[GW_OUT]);
+	rte_eth_macaddr_get(G.port[GW_OUT],
+			    (struct rte_ether_addr *)G.self.mac);
+	G.rcu = rte_zmalloc("osm_gw_rcu", rte_rcu_qsbr_get_memsize(1),
+			    RTE_CACHE_LINE_SIZE);
+	if (!G.rcu || rte_rcu_qsbr_init(G.rcu, 1) ||
+	    rte_rcu_qsbr_thread_register(G.rcu, 0) ||
+	    gw_table_create(&G.table, "osm_gw", (uint32_t)max, G.rcu))
+		return osm_err("cannot make the circuit table");
+	G.lfd = listen_unix(G.control);
+	if (G.lfd < 0)
+		return osm_err("control socket %s: %s", G.control,
+			       strerror(-G.lfd));
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (pthread_create(&ctl, NULL, control, NULL))
+		return osm_err("cannot start the control thread");
+	printf("osm-gw: %s initiator of its pair, epoch %u; control %s\n",
+	       G.peer.initiator ? "the" : "not the", G.peer.epoch,
+	       G.control);
+	fflush(stdout);
+	loop();
+	pthread_join(ctl, NULL);
+	close(G.lfd);
+	unlink(G.control);
+	gw_peer_wipe(&G.peer);
+	gw_table_free(&G.table);
+	rte_eth_dev_stop(G.port[GW_IN]);
+	rte_eth_dev_stop(G.port[GW_OUT]);
+	rte_eal_cleanup();
+	return 0;
+}
