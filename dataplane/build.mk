@@ -17,5 +17,6 @@ $(LIBGW_SAN): $(LIBGW_SRCS:%.c=$(B)/san/%.o)
 # osm-gw, the gateway: the lcore's loop, the ports, the control socket.
 OSM_GW := $(B)/osm-gw
 BINS   += $(OSM_GW)
+INSTALL_SBIN += $(OSM_GW)
 $(OSM_GW): $(B)/dataplane/osm_gw.o $(LIBGW) $(LIBOSM)
 $(OSM_GW): LDLIBS = $(LIBS_DPDK) $(LIBS_OSM)

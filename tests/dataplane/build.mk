@@ -20,3 +20,8 @@ TESTS_UNIT  += $(B)/tests/dataplane/peer
 TESTS_NETNS += $(B)/tests/dataplane/diff
 TESTS_SPEC  += tests/dataplane/link.sh
 CHECK_DEPS  += $(B)/tests/dataplane/link
+
+# Two buildings' gateways over a veth WAN: remote circuits cross byte for
+# byte, others never; forged packets counted; rotation and restart.
+TESTS_NETNS += tests/dataplane/gw.sh
+CHECK_DEPS  += $(OSM_GW) $(OSM_ENDPOINT)

@@ -33,6 +33,7 @@ tap_is "make install rebuilds nothing and says where it installs" \
 
 # ---- what is installed, and that it works from there ----------------------
 tap_ok "osm-fabric is in sbin" test -x "$FABRIC"
+tap_ok "osm-gw is in sbin" test -x "$D$P/sbin/osm-gw"
 for p in $BINS; do
 	tap_ok "$p is in bin" test -x "$D$P/bin/$p"
 done
@@ -41,10 +42,10 @@ for page in $pages; do
 	tap_ok "man page $page is installed" \
 		test -f "$D$P/share/man/man${page##*.}/$page"
 done
-for p in osm-fabric $BINS; do
+for p in osm-fabric osm-gw $BINS; do
 	tap_ok "$p has a man page" grep -qx "$p\.[18]" <<<"$pages"
 done
-for f in "$FABRIC" ${BINS//osm-/$D$P/bin/osm-}; do
+for f in "$FABRIC" "$D$P/sbin/osm-gw" ${BINS//osm-/$D$P/bin/osm-}; do
 	tap_is "installed $(basename "$f") --version, run from /" \
 		"$(cd / && "$f" --version 2>&1 |
 			sed -E 's/\(protocol [0-9]+\)$/(protocol N)/')" \
@@ -108,10 +109,12 @@ for c in $cmds; do
 done
 tap_is "osm-fabric.8: every option of every command's --help" "$missing" ""
 missing=
-for p in $BINS; do
+for p in $BINS osm-gw; do
+	page=docs/$p.1
+	[ $p = osm-gw ] && page=docs/$p.8
 	for o in $("$B/$p" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*' |
 			sort -u); do
-		grep -qF -- "${o//-/\\-}" "docs/$p.1" || missing+=" $p:$o"
+		grep -qF -- "${o//-/\\-}" "$page" || missing+=" $p:$o"
 	done
 done
 tap_is "each program's page names every option of its --help" "$missing" ""
