@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Two buildings' gateways (osm-gw on DPDK, --no-huge --no-pci, net_af_packet
-# vdevs) in network namespaces, joined by a veth 'WAN', each with an
-# endpoint behind its inner port: they handshake; a remote circuit
+# vdevs) in network namespaces, joined by a veth 'WAN'. In cam an endpoint
+# sits behind the building's core switch (the XDP program), whose port
+# 'gw' is the gateway's inner port; in par an endpoint is on the
+# gateway's inner port itself. They handshake; a remote circuit
 # carries frames from cam to par and back byte for byte; a circuit not
 # marked remote never crosses; forged WAN packets (a flipped bit, a
 # replay, another source, a short one, an unknown index) are dropped and
@@ -16,10 +18,14 @@ E=$PWD/build/osm-endpoint
 WAN=tests/dataplane/wan.py
 osm_fixture_init ogw
 osm_tmpdir T || exit 1
-CAM=$OSM_P-cam PAR=$OSM_P-par CA=$OSM_P-ca PA=$OSM_P-pa
-for n in -cam -par -ca -pa; do osm_netns_new $n || exit 1; done
-osm_veth "$CAM" in0 "$CA" eth0 && osm_veth "$PAR" in0 "$PA" eth0 &&
-	osm_veth "$CAM" wan0 "$PAR" wan0 || exit 1
+CAM=$OSM_P-cam PAR=$OSM_P-par CA=$OSM_P-ca PA=$OSM_P-pa SW=$OSM_P-sw
+for n in -cam -par -ca -pa -sw; do osm_netns_new $n || exit 1; done
+osm_veth "$SW" p1 "$CA" eth0 && osm_veth "$SW" gw "$CAM" in0 &&
+	osm_veth "$PAR" in0 "$PA" eth0 && osm_veth "$CAM" wan0 "$PAR" wan0 ||
+	exit 1
+# what the switch redirects into a veth needs GRO on the other end
+ip netns exec "$CA" ethtool -K eth0 gro on >/dev/null
+ip netns exec "$CAM" ethtool -K in0 gro on >/dev/null
 ip -n "$CAM" link set wan0 address 02:00:00:00:ff:01
 ip -n "$PAR" link set wan0 address 02:00:00:00:ff:02
 ip -n "$CA" link set eth0 address 02:00:00:00:0a:01
@@ -60,6 +66,16 @@ up() {	# both ends hold a session
 	[ "$(stat cam .session 2>/dev/null)" = true ] &&
 		[ "$(stat par .session 2>/dev/null)" = true ]
 }
+F=$PWD/build/osm-fabric
+osm_defer "$F" unload -n "$SW" "$SW"
+"$F" load -n "$SW" "$SW" p1 gw >/dev/null || exit 1
+# cam's core switch: 500 and 501 from the endpoint to the gateway, 600
+# back (its port names in its namespace)
+for c in "500 p1 gw $MCA $MPA" "501 p1 gw $MCA $MPA" "600 gw p1 $MPA $MCA"; do
+	set -- $c
+	"$F" circuit add -n "$SW" "$SW" $1 --in $2 --out $3 --src $4 --dst $5 \
+		--epoch 1 --hop-key-file "$T/hop" >/dev/null || exit 1
+done
 circuits() {	# the controllers' part: remote 500 cam->par, 600 par->cam
 	local hop
 	hop=$(cat "$T/hop")
@@ -106,9 +122,10 @@ tap_is "remote circuit 500: 5 frames cam -> par, the same bytes" \
 	"$(xfer "$CA" "$PA" 500 5 --dst $MPA)" "5/5"
 tap_is "remote circuit 600: 5 frames par -> cam, the same bytes" \
 	"$(xfer "$PA" "$CA" 600 5 --dst $MCA)" "5/5"
-tap_is "... and the gateways forwarded them: 5 out of cam, 5 into par" \
-	"$(ask cam "circuit-stats 500" | cut -d' ' -f2- | jq .frames) $(ask par \
-	"circuit-stats 500" | cut -d' ' -f2- | jq .frames)" "5 5"
+tap_is "... through cam's core switch, its gateway and par's: 5 5 5" \
+	"$("$F" -j stats -n "$SW" "$SW" --circuit 500 | jq '.circuits[0].frames') \
+$(ask cam "circuit-stats 500" | cut -d' ' -f2- | jq .frames) $(ask par \
+	"circuit-stats 500" | cut -d' ' -f2- | jq .frames)" "5 5 5"
 
 before=$(stat cam .tx_outer)
 ip netns exec "$CA" "$E" send eth0 --circuit 501 --epoch 1 --hop-key-file \
