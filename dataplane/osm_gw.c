@@ -29,6 +29,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_telemetry.h>
 #include "osm_arg.h"
 #include "osm_err.h"
 #include "osm_hex.h"
@@ -485,6 +486,74 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
+/* ---- DPDK telemetry: /osm/... (dpdk-telemetry.py) --------------------- */
+
+static int tel_stats(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "rx_inner", G.st.rx[GW_IN]);
+	rte_tel_data_add_dict_u64(d, "rx_outer", G.st.rx[GW_OUT]);
+	rte_tel_data_add_dict_u64(d, "tx_inner", G.st.tx[GW_IN]);
+	rte_tel_data_add_dict_u64(d, "tx_outer", G.st.tx[GW_OUT]);
+	rte_tel_data_add_dict_u64(d, "tx_errors",
+				  G.st.tx_errors[0] + G.st.tx_errors[1]);
+	rte_tel_data_add_dict_u64(d, "local_only", G.st.local_only);
+	rte_tel_data_add_dict_u64(d, "not_for_us", G.st.not_for_us);
+	rte_tel_data_add_dict_u64(d, "unknown_peer", G.st.unknown_peer);
+	rte_tel_data_add_dict_u64(d, "keepalives", G.st.keepalives);
+	rte_tel_data_add_dict_int(d, "session", G.peer.has_cur);
+	rte_tel_data_add_dict_int(d, "epoch", (int)G.peer.epoch);
+	return 0;
+}
+
+static int tel_drops(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	int r, outer = !strcmp(cmd, "/osm/outer_drops");
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (r = 1; r < (outer ? GW_REASON_MAX : OSM_REASON_MAX); r++)
+		rte_tel_data_add_dict_u64(d, outer ? gw_reason_name(r) :
+					  osm_reason_name(r), outer ?
+					  G.peer.counts[r] :
+					  G.drops.by_reason[r]);
+	return 0;
+}
+
+static int tel_circuit(const char *cmd, const char *params,
+		       struct rte_tel_data *d)
+{
+	struct osm_circuit_stats cs;
+	uint64_t id;
+
+	(void)cmd;
+	if (!params || osm_arg_u64(params, UINT32_MAX, &id) ||
+	    gw_table_stats(&G.table, (uint32_t)id, &cs))
+		return -1;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "frames", cs.frames);
+	rte_tel_data_add_dict_u64(d, "bytes", cs.bytes);
+	rte_tel_data_add_dict_u64(d, "drops", cs.drops);
+	return 0;
+}
+
+static void telemetry(void)
+{
+	rte_telemetry_register_cmd("/osm/stats", tel_stats,
+		"The gateway's ports, sessions and drops outside the "
+		"decision");
+	rte_telemetry_register_cmd("/osm/drops", tel_drops,
+		"Frames the decision dropped, by reason");
+	rte_telemetry_register_cmd("/osm/outer_drops", tel_drops,
+		"Outer packets dropped, by reason");
+	rte_telemetry_register_cmd("/osm/circuit", tel_circuit,
+		"A circuit's frames, bytes, drops. Parameters: int id");
+}
+
 /* ---- set-up ----------------------------------------------------------- */
 
 static int port_up(uint16_t port)
@@ -685,6 +754,7 @@ int main(int argc, char **argv)
 	    rte_rcu_qsbr_thread_register(G.rcu, 0) ||
 	    gw_table_create(&G.table, "osm_gw", (uint32_t)max, G.rcu))
 		return osm_err("cannot make the circuit table");
+	telemetry();
 	G.lfd = listen_unix(G.control);
 	if (G.lfd < 0)
 		return osm_err("control socket %s: %s", G.control,

@@ -127,6 +127,17 @@ tap_is "... through cam's core switch, its gateway and par's: 5 5 5" \
 $(ask cam "circuit-stats 500" | cut -d' ' -f2- | jq .frames) $(ask par \
 	"circuit-stats 500" | cut -d' ' -f2- | jq .frames)" "5 5 5"
 
+# DPDK telemetry: /osm/... with dpdk-telemetry.py
+tel() {
+	printf '%s\n' "$2" | ip netns exec "$OSM_P-$1" dpdk-telemetry.py \
+		-f "$OSM_P-$1" 2>/dev/null | jq -c ".\"${2%%,*}\""
+}
+tap_is "telemetry /osm/circuit,500 at par: what circuit-stats says" \
+	"$(tel par /osm/circuit,500)" "$(ask par "circuit-stats 500" |
+	cut -d' ' -f2- | jq -c .)"
+tap_is "telemetry /osm/stats and /osm/outer_drops at cam" \
+	"$(tel cam /osm/stats | jq -c '[.session, .epoch]') $(tel cam \
+	/osm/outer_drops | jq -c '[.[]] | add')" "[1,1] 0"
 before=$(stat cam .tx_outer)
 ip netns exec "$CA" "$E" send eth0 --circuit 501 --epoch 1 --hop-key-file \
 	"$T/hop" --e2e-key-file "$T/e2e" --count 4 --dst $MPA -q
