@@ -80,8 +80,8 @@ static int count_cb(const void *rec, void *arg)
 	unsigned long i;
 	unsigned long *hit;
 
-	if (a->person[0] != 'w')
-		return 0;
+	if (a->person[0] != 'w' || !ids->len)	/* none committed: bsearch */
+		return 0;			/* may not take a NULL array */
 	i = strtoul(a->person + 1, NULL, 10);
 	hit = bsearch(&i, ids->id, ids->len, sizeof(i), cmp_ul);
 	if (hit)
