@@ -13,14 +13,20 @@ static void set_keys(struct gw_peer *p, uint32_t epoch)
 		gw_pair_key(p->K[1], p->P, epoch - 1);
 	else
 		sodium_memzero(p->K[1], GW_KEY_LEN);
+	gw_pair_key(p->K[2], p->P, epoch + 1);
 }
 
-/* The pair key of a message's epoch: the current or the one before. */
+/* The pair key of a message's epoch (11.4, "Rotating the pair key"):
+ * the current one; the next one, so that either end may move first; the
+ * one before, until a session under the current one exists. */
 static const uint8_t *key_for(const struct gw_peer *p, uint32_t epoch)
 {
 	if (epoch == p->epoch)
 		return p->K[0];
-	if (epoch >= 1 && epoch + 1 == p->epoch)
+	if (epoch == p->epoch + 1 && epoch)
+		return p->K[2];
+	if (epoch >= 1 && epoch + 1 == p->epoch &&
+	    !(p->has_cur && p->cur.epoch == p->epoch))
 		return p->K[1];
 	return NULL;
 }
@@ -80,6 +86,11 @@ int gw_peer_tick(struct gw_peer *p, uint64_t now_ns, uint64_t realtime_ns,
 		p->has_prev = 0;
 	}
 	if (!p->initiator) {
+		/* a session past its use is none: ask for another */
+		if (p->has_cur && now_ns - p->cur.born_ns >= GW_REJECT_NS) {
+			sodium_memzero(&p->cur, sizeof(p->cur));
+			p->has_cur = 0;
+		}
 		if (p->has_cur || (p->wake_sent_ns &&
 				   now_ns - p->wake_sent_ns < GW_RETRY_NS) ||
 		    (p->has_pending &&
@@ -91,6 +102,15 @@ int gw_peer_tick(struct gw_peer *p, uint64_t now_ns, uint64_t realtime_ns,
 	}
 	if (p->hs_ns && now_ns - p->hs_ns < GW_RETRY_NS)
 		return 0;		/* an INIT under way */
+	/* the empty DATA again, once a second for 10 s, until the
+	 * responder's DATA shows it took the session (a lost one would
+	 * leave it sending under the old) */
+	if (p->has_cur && !p->confirmed && !p->rekey &&
+	    now_ns - p->cur.born_ns < 10 * GW_RETRY_NS &&
+	    now_ns - p->keepalive_ns >= GW_RETRY_NS) {
+		p->keepalive_ns = now_ns;
+		return gw_data_seal(&p->cur, NULL, 0, out, GW_DATA_OVERHEAD);
+	}
 	if (!p->rekey && !p->hs_ns && p->has_cur &&
 	    now_ns - p->cur.born_ns < GW_REKEY_NS)
 		return 0;
@@ -150,6 +170,8 @@ static int take_resp(struct gw_peer *p, const uint8_t *msg, size_t len,
 	p->hs_ns = 0;
 	promote(p, &s, now_ns);
 	sodium_memzero(&s, sizeof(s));
+	p->confirmed = 0;
+	p->keepalive_ns = now_ns;
 	/* an empty DATA at once: the responder's session becomes current
 	 * with it, whether or not a frame is waiting */
 	*reply_len = (size_t)gw_data_seal(&p->cur, NULL, 0, reply,
@@ -171,7 +193,10 @@ static int take_wake(struct gw_peer *p, const uint8_t *msg, size_t len,
 		return drop(p, GW_DROP_EPOCH);
 	if (gw_wake_check(msg, K))
 		return drop(p, GW_DROP_BAD_MAC);
-	/* a replayed WAKE costs at most one handshake a second */
+	if (t <= p->wake_time)		/* a replayed WAKE: nothing */
+		return drop(p, GW_DROP_OLD_INIT);
+	p->wake_time = t;
+	/* at most one handshake a second, however many WAKEs come */
 	if (!p->wake_ns || now_ns - p->wake_ns >= GW_RETRY_NS) {
 		p->wake_ns = now_ns ? now_ns : 1;
 		p->rekey = 1;
@@ -201,6 +226,8 @@ static int take_data(struct gw_peer *p, uint8_t *msg, size_t len,
 			 len - GW_DATA_OVERHEAD, inner_len);
 	if (r)
 		return drop(p, r);
+	if (s == &p->cur)
+		p->confirmed = 1;
 	if (s == &p->pending) {	/* the initiator uses it: ours now */
 		promote(p, &p->pending, now_ns);
 		sodium_memzero(&p->pending, sizeof(p->pending));

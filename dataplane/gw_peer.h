@@ -17,11 +17,14 @@ struct gw_peer {
 	int initiator;			/* this end starts handshakes */
 	uint8_t P[GW_KEY_LEN];		/* the pair secret */
 	uint32_t epoch;			/* current pair-key epoch */
-	uint8_t K[2][GW_KEY_LEN];	/* K[0]: epoch's, K[1]: epoch-1's */
+	uint8_t K[3][GW_KEY_LEN];	/* epoch's, epoch-1's, epoch+1's */
 	/* initiator */
 	struct gw_pending hs;		/* a handshake under way, if hs_ns */
 	uint64_t hs_ns;			/* when its INIT went, 0: none */
 	uint64_t wake_ns;		/* last WAKE taken */
+	uint64_t wake_time;		/* its time: a WAKE must be newer */
+	int confirmed;			/* a DATA opened under cur */
+	uint64_t keepalive_ns;		/* last empty DATA sent */
 	int rekey;			/* a handshake is due */
 	/* responder */
 	uint64_t last_init_time;	/* of the last INIT taken */

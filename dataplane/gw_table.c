@@ -46,6 +46,7 @@ void gw_table_free(struct gw_table *t)
 		struct gw_entry *e = data;
 
 		free(e->st);
+		explicit_bzero(&e->c, sizeof(e->c));	/* its hop keys */
 		free(e);
 	}
 	rte_hash_free(t->h);

@@ -66,7 +66,8 @@ static struct gw {
 	uint32_t path_mtu;
 	struct gw_drops drops;		/* inner reasons, both directions */
 	struct gw_stats st;
-	volatile uint32_t new_epoch;	/* from the control thread */
+	uint32_t new_epoch;		/* from the control thread (atomic) */
+	pthread_mutex_t table_lock;	/* the table's writer vs telemetry */
 	uint64_t idle_us;		/* sleep after an empty round */
 	const char *control;
 	int lfd;
@@ -118,12 +119,13 @@ static void send_msg(const uint8_t *msg, size_t len)
 
 	if (!m)
 		return;
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_OUTER_HDR + len));
+	p = (uint8_t *)rte_pktmbuf_append(m,
+			(uint16_t)(gw_outer_hdr(&G.peer_addr) + len));
 	if (!p) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	memcpy(p + GW_OUTER_HDR, msg, len);
+	memcpy(p + gw_outer_hdr(&G.peer_addr), msg, len);
 	gw_outer_write(p, &G.self, &G.peer_addr, len);
 	send_on(GW_OUT, m);
 }
@@ -133,6 +135,7 @@ static void from_inner(struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), out;
+	size_t hdr = gw_outer_hdr(&G.peer_addr);
 	struct gw_entry *e;
 	int n;
 
@@ -148,18 +151,18 @@ static void from_inner(struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (20 + 8 + GW_DATA_OVERHEAD + len > G.path_mtu) {
+	if (hdr - 14 + GW_DATA_OVERHEAD + len > G.path_mtu) {
 		G.peer.counts[GW_DROP_TOO_BIG]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	p = (uint8_t *)rte_pktmbuf_prepend(m, GW_OUTER_HDR + GW_DATA_HDR);
+	p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(hdr + GW_DATA_HDR));
 	if (!p || !rte_pktmbuf_append(m, GW_TAG_LEN)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	n = gw_peer_seal(&G.peer, p + GW_OUTER_HDR + GW_DATA_HDR, len,
-			 p + GW_OUTER_HDR, len + GW_DATA_OVERHEAD, now);
+	n = gw_peer_seal(&G.peer, p + hdr + GW_DATA_HDR, len, p + hdr,
+			 len + GW_DATA_OVERHEAD, now);
 	if (n < 0) {
 		rte_pktmbuf_free(m);
 		return;
@@ -173,6 +176,7 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), reply[GW_RESP_LEN];
 	size_t off, plen, rlen, ilen;
+	struct gw_entry *e;
 	struct gw_addr from;
 	uint32_t out;
 	int r;
@@ -180,9 +184,17 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 	r = m->nb_segs != 1 ? GW_OUTER_BAD :
 	    gw_outer_parse(p, rte_pktmbuf_data_len(m), &G.self, &from, &off,
 			   &plen);
-	if (r == GW_OUTER_ARP) {
+	if (r == GW_OUTER_ND) {		/* ARP, or NS: ours to answer */
+		uint16_t want = G.self.v6 ? 86 : 42,
+			 have = rte_pktmbuf_data_len(m);
+
+		if (have < want && !rte_pktmbuf_append(m, want - have)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		p = rte_pktmbuf_mtod(m, uint8_t *);
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) -
-					       gw_arp_reply(p, &G.self)));
+					       gw_nd_reply(p, &G.self)));
 		send_on(GW_OUT, m);
 		return;
 	}
@@ -194,7 +206,8 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (memcmp(from.ip, G.peer_addr.ip, 4) ||
+	if (from.v6 != G.peer_addr.v6 ||
+	    memcmp(from.ip, G.peer_addr.ip, sizeof(from.ip)) ||
 	    from.port != G.peer_addr.port) {
 		G.st.unknown_peer++;
 		rte_pktmbuf_free(m);
@@ -218,6 +231,12 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	e = gw_table_find(&G.table, osm_get_be32(p + OSM_ETH_HLEN + 4));
+	if (!e || !(e->c.flags & OSM_CF_REMOTE)) {
+		G.st.local_only++;	/* only remote circuits come in */
+		rte_pktmbuf_free(m);
+		return;
+	}
 	send_on(GW_IN, m);
 }
 
@@ -227,15 +246,15 @@ static void loop(void)
 	uint64_t now, next_tick = 0;
 	uint8_t msg[GW_INIT_LEN];
 	uint16_t i, n, busy;
+	uint32_t e;
 	int len;
 
 	rte_rcu_qsbr_thread_online(G.rcu, 0);
 	while (!stop) {
 		now = clock_ns(CLOCK_MONOTONIC_COARSE);
-		if (G.new_epoch) {
-			gw_peer_epoch(&G.peer, G.new_epoch);
-			G.new_epoch = 0;
-		}
+		e = __atomic_exchange_n(&G.new_epoch, 0, __ATOMIC_ACQ_REL);
+		if (e)
+			gw_peer_epoch(&G.peer, e);
 		if (now >= next_tick) {
 			len = gw_peer_tick(&G.peer, now,
 					   clock_ns(CLOCK_REALTIME), msg);
@@ -325,7 +344,8 @@ static int set_circuit(char **w, int n, char *why, size_t cap)
 		struct osm_key_slot *k;
 
 		if (osm_arg_u64(w[i], UINT32_MAX, &v) || !v)
-			return snprintf(why, cap, "bad epoch"), -1;
+			return sodium_memzero(&c, sizeof(c)),
+			       snprintf(why, cap, "bad epoch"), -1;
 		k = &c.key[osm_epoch_slot((uint32_t)v)];
 		k->epoch = (uint32_t)v;
 		k->valid = 1;
@@ -334,7 +354,9 @@ static int set_circuit(char **w, int n, char *why, size_t cap)
 			return sodium_memzero(&c, sizeof(c)),
 			       snprintf(why, cap, "bad hop key"), -1;
 	}
+	pthread_mutex_lock(&G.table_lock);
 	err = gw_table_set(&G.table, &c);
+	pthread_mutex_unlock(&G.table_lock);
 	sodium_memzero(&c, sizeof(c));
 	if (err)
 		return snprintf(why, cap, "%s", err == -ENOSPC ?
@@ -361,7 +383,8 @@ static void stats_json(char *out, size_t cap)
 		 "},\"rx_inner\":%llu,\"rx_outer\":%llu,\"tx_inner\":%llu,"
 		 "\"tx_outer\":%llu,\"tx_errors\":%llu,\"local_only\":%llu,"
 		 "\"not_for_us\":%llu,\"unknown_peer\":%llu,"
-		 "\"keepalives\":%llu,\"session\":%s,\"epoch\":%u}",
+		 "\"keepalives\":%llu,\"session\":%s,\"epoch\":%u,"
+		 "\"session_epoch\":%u}",
 		 (unsigned long long)G.st.rx[GW_IN],
 		 (unsigned long long)G.st.rx[GW_OUT],
 		 (unsigned long long)G.st.tx[GW_IN],
@@ -371,7 +394,8 @@ static void stats_json(char *out, size_t cap)
 		 (unsigned long long)G.st.not_for_us,
 		 (unsigned long long)G.st.unknown_peer,
 		 (unsigned long long)G.st.keepalives,
-		 G.peer.has_cur ? "true" : "false", G.peer.epoch);
+		 G.peer.has_cur ? "true" : "false", G.peer.epoch,
+		 G.peer.has_cur ? G.peer.cur.epoch : 0);
 }
 
 /* One request line: the reply into out. */
@@ -396,7 +420,10 @@ static void request(char *line, char *out, size_t cap)
 			snprintf(out, cap, "ok {}");
 	} else if (!strcmp(w[0], "del") && n == 2 &&
 		   !osm_arg_u64(w[1], UINT32_MAX, &v)) {
-		if (gw_table_del(&G.table, (uint32_t)v))
+		pthread_mutex_lock(&G.table_lock);
+		n = gw_table_del(&G.table, (uint32_t)v);
+		pthread_mutex_unlock(&G.table_lock);
+		if (n)
 			snprintf(out, cap, "error not-found no circuit %s",
 				 w[1]);
 		else
@@ -414,7 +441,7 @@ static void request(char *line, char *out, size_t cap)
 				 (unsigned long long)cs.drops);
 	} else if (!strcmp(w[0], "epoch") && n == 2 &&
 		   !osm_arg_u64(w[1], UINT32_MAX, &v) && v) {
-		G.new_epoch = (uint32_t)v;
+		__atomic_store_n(&G.new_epoch, (uint32_t)v, __ATOMIC_RELEASE);
 		snprintf(out, cap, "ok {}");
 	} else if (!strcmp(w[0], "stats") && n == 1) {
 		memcpy(out, "ok ", 3);
@@ -425,13 +452,63 @@ static void request(char *line, char *out, size_t cap)
 	}
 }
 
-/* One client at a time, a line a request: the controller's. */
-static void *control(void *arg)
+/* The reply to client fd: never SIGPIPE (a client gone first). */
+static void reply(int fd, char *out)
+{
+	strcat(out, "\n");
+	if (send(fd, out, strlen(out), MSG_NOSIGNAL) < 0)
+		return;
+}
+
+/* One client's requests until it goes (or the gateway stops): a line
+ * each. A line over LINE_MAX_GW bytes is answered with an error and
+ * skipped whole, up to its newline: nothing of it runs. */
+static void serve_client(int fd)
 {
 	char line[LINE_MAX_GW], out[2048];
-	struct pollfd pf = { .fd = G.lfd, .events = POLLIN };
-	size_t len;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	int skipping = 0;
 	ssize_t r;
+	char *nl;
+
+	while (!stop) {
+		if (poll(&pf, 1, 200) <= 0)
+			continue;
+		r = read(fd, line + len, sizeof(line) - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		line[len] = '\0';
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			if (skipping) {
+				skipping = 0;
+			} else {
+				request(line, out, sizeof(out) - 1);
+				reply(fd, out);
+			}
+			len -= (size_t)(nl + 1 - line);
+			memmove(line, nl + 1, len + 1);
+		}
+		if (len == sizeof(line) - 1) {	/* no newline in sight */
+			if (!skipping) {
+				snprintf(out, sizeof(out) - 1, "error "
+					 "bad-request line over %d bytes",
+					 LINE_MAX_GW - 1);
+				reply(fd, out);
+			}
+			skipping = 1;
+			len = 0;
+		}
+	}
+	sodium_memzero(line, sizeof(line));
+}
+
+/* One client at a time: the controller's. */
+static void *control(void *arg)
+{
+	struct pollfd pf = { .fd = G.lfd, .events = POLLIN };
 	int fd;
 
 	(void)arg;
@@ -441,26 +518,7 @@ static void *control(void *arg)
 		fd = accept(G.lfd, NULL, NULL);
 		if (fd < 0)
 			continue;
-		len = 0;
-		while (!stop && (r = read(fd, line + len,
-					  sizeof(line) - 1 - len)) > 0) {
-			char *nl;
-
-			len += (size_t)r;
-			line[len] = '\0';
-			while ((nl = strchr(line, '\n'))) {
-				*nl = '\0';
-				request(line, out, sizeof(out) - 1);
-				strcat(out, "\n");
-				if (write(fd, out, strlen(out)) < 0)
-					break;
-				len -= (size_t)(nl + 1 - line);
-				memmove(line, nl + 1, len + 1);
-			}
-			if (len == sizeof(line) - 1)
-				len = 0;	/* an overlong line: dropped */
-		}
-		sodium_memzero(line, sizeof(line));
+		serve_client(fd);
 		close(fd);
 	}
 	return NULL;
@@ -529,10 +587,16 @@ static int tel_circuit(const char *cmd, const char *params,
 {
 	struct osm_circuit_stats cs;
 	uint64_t id;
+	int err;
 
 	(void)cmd;
-	if (!params || osm_arg_u64(params, UINT32_MAX, &id) ||
-	    gw_table_stats(&G.table, (uint32_t)id, &cs))
+	if (!params || osm_arg_u64(params, UINT32_MAX, &id))
+		return -1;
+	/* DPDK's telemetry thread is no RCU reader: the writer's lock */
+	pthread_mutex_lock(&G.table_lock);
+	err = gw_table_stats(&G.table, (uint32_t)id, &cs);
+	pthread_mutex_unlock(&G.table_lock);
+	if (err)
 		return -1;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "frames", cs.frames);
@@ -573,24 +637,6 @@ static int port_up(uint16_t port)
 	return 0;
 }
 
-/* ADDR:PORT (IPv4) into a. */
-static int addr_of(const char *s, struct gw_addr *a)
-{
-	unsigned int b[4], port;
-	char tail;
-
-	if (sscanf(s, "%u.%u.%u.%u:%u%c", &b[0], &b[1], &b[2], &b[3], &port,
-		   &tail) != 5 || b[0] > 255 || b[1] > 255 || b[2] > 255 ||
-	    b[3] > 255 || !port || port > 65535)
-		return -1;
-	a->ip[0] = (uint8_t)b[0];
-	a->ip[1] = (uint8_t)b[1];
-	a->ip[2] = (uint8_t)b[2];
-	a->ip[3] = (uint8_t)b[3];
-	a->port = (uint16_t)port;
-	return 0;
-}
-
 /* --public-key FILE: the public key of a secret, in hex. */
 static int public_key(const char *file)
 {
@@ -611,13 +657,14 @@ static int public_key(const char *file)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: osm-gw EAL-OPTIONS -- --address A.B.C.D:PORT --key-file FILE\n"
-"              --peer A.B.C.D:PORT --peer-key HEX --next-hop-mac MAC\n"
+"usage: osm-gw EAL-OPTIONS -- --address ADDR:PORT --key-file FILE\n"
+"              --peer ADDR:PORT --peer-key HEX --next-hop-mac MAC\n"
 "              [--inner PORT] [--outer PORT] [--epoch E] [--path-mtu N]\n"
 "              [--control PATH] [--max-circuits N] [--idle-us N]\n"
 "       osm-gw --public-key KEY-FILE\n"
 "A building's gateway (osm-gw(8)): frames of circuits marked remote go\n"
-"sealed to the peer gateway over UDP (docs/protocol.md 11). EAL options:\n"
+"sealed to the peer gateway over UDP (docs/protocol.md 11); ADDR:\n"
+"A.B.C.D or [IPV6], the same family at both ends. EAL options:\n"
 "e.g. --no-huge --no-pci -l 0 --vdev net_af_packet0,iface=in0 --vdev\n"
 "net_af_packet1,iface=wan0. --key-file: this gateway's X25519 secret\n"
 "(32 bytes, raw or hex, closed to group and others); --peer-key: the\n"
@@ -677,15 +724,15 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if (addr_of(optarg, &G.self))
-				return osm_err("bad --address '%s' (A.B.C.D:PORT)",
-					       optarg);
+			if (gw_addr_parse(optarg, &G.self))
+				return osm_err("bad --address '%s' (A.B.C.D:PORT "
+					       "or [IPV6]:PORT)", optarg);
 			have |= 1;
 			break;
 		case 'p':
-			if (addr_of(optarg, &G.peer_addr))
-				return osm_err("bad --peer '%s' (A.B.C.D:PORT)",
-					       optarg);
+			if (gw_addr_parse(optarg, &G.peer_addr))
+				return osm_err("bad --peer '%s' (A.B.C.D:PORT or "
+					       "[IPV6]:PORT)", optarg);
 			have |= 2;
 			break;
 		case 'k': key_file = optarg; break;
@@ -723,6 +770,8 @@ int main(int argc, char **argv)
 	if (have != 15 || !key_file)
 		return osm_err("give --address, --key-file, --peer, --peer-key "
 			       "and --next-hop-mac (see --help)");
+	if (G.self.v6 != G.peer_addr.v6)
+		return osm_err("--address and --peer: both IPv4 or both IPv6");
 	if (!epoch || mtu < 576 || in == out || !max)
 		return osm_err("--epoch from 1, --path-mtu from 576, two "
 			       "ports, --max-circuits from 1");
@@ -761,6 +810,8 @@ int main(int argc, char **argv)
 			       strerror(-G.lfd));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&G.table_lock, NULL);
 	if (pthread_create(&ctl, NULL, control, NULL))
 		return osm_err("cannot start the control thread");
 	printf("osm-gw: %s initiator of its pair, epoch %u; control %s\n",

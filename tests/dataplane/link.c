@@ -149,6 +149,10 @@ static void check_doc(const struct vd_block *b, const struct ex *x)
 		tap(n == (len) && !memcmp(v, buf, len),			\
 		    "11.8 %s: the document's bytes are the code's", field); \
 	} while (0)
+	SAME("initiator_secret", x->sI, 32);
+	SAME("responder_secret", x->sR, 32);
+	SAME("initiator_ephemeral", x->eI, 32);
+	SAME("responder_ephemeral", x->eR, 32);
 	SAME("initiator_public", x->SI, 32);
 	SAME("responder_public", x->SR, 32);
 	SAME("pair_secret", x->P, 32);
@@ -164,7 +168,8 @@ static void check_doc(const struct vd_block *b, const struct ex *x)
 	tap(vd_num(b, "epoch") == x->epoch &&
 	    vd_num(b, "initiator_index") == x->idxI &&
 	    vd_num(b, "responder_index") == x->idxR &&
-	    vd_num(b, "time") == x->time, "11.8: its numbers are the code's");
+	    vd_num(b, "time") == x->time && vd_num(b, "counter") == 0,
+	    "11.8: its numbers are the code's");
 }
 
 /* A handshake between fresh ends: the initiator's and responder's

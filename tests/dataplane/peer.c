@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Two gateways' peer state machines (dataplane/gw_peer.c) talking over a
  * wire in memory, under a clock the test moves: the handshake, DATA both
- * ways, the rekey after 120 s and a pair-key rotation with frames in
- * flight (none lost), restarts of either end (a restarted responder asks
+ * ways, the rekey after 120 s and pair-key rotations with frames in
+ * flight (none lost; either end first; the old epoch refused once a new
+ * session exists), restarts of either end (a restarted responder asks
  * with WAKE; recorded DATA and INITs of before are refused), forged and
- * replayed messages, a session past its use. docs/protocol.md 11.4. */
+ * replayed messages (a WAKE too), a lost keepalive sent again, a session
+ * past its use. docs/protocol.md 11.4. */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -220,6 +222,41 @@ int main(void)
 	    "180 s without a rekey: the session is no longer used");
 	tap(settle() == 0 && frames(&I, &R, 5, NULL) == 5,
 	    "the next tick rekeys, and frames pass");
+	/* rotation, the initiator first this time */
+	gw_peer_epoch(&I, 3);
+	tap(settle() == 0 && I.cur.epoch == 3 && R.cur.epoch == 3 &&
+	    frames(&R, &I, 5, NULL) == 5,
+	    "I moves to epoch 3 first: R (at 2) takes it, frames pass");
+	gw_peer_epoch(&R, 3);
+	gw_init_make(m.b, &(struct gw_pending){ 0 }, R.K[1], 2, 77,
+		     realtime() + S_NS, NULL);
+	m.len = GW_INIT_LEN;
+	tap(deliver(&R, &m, &a) == -GW_DROP_EPOCH, "with a session of "
+	    "epoch 3, an INIT of epoch 2 is refused: epoch");
+
+	/* a lost keepalive: I sends it again a second later */
+	now += 121 * S_NS;
+	m.len = (size_t)gw_peer_tick(&I, now, realtime(), m.b);
+	deliver(&R, &m, &a);		/* INIT -> RESP */
+	deliver(&I, &a, &m);		/* RESP -> keepalive, lost */
+	tap(R.has_pending && I.cur.local != R.cur.remote,
+	    "(a rekey whose keepalive is lost: R still on its old session)");
+	now += S_NS + 1;
+	m.len = (size_t)gw_peer_tick(&I, now, realtime(), m.b);
+	tap(m.len == GW_DATA_OVERHEAD && deliver(&R, &m, &a) == 1 &&
+	    !R.has_pending && !memcmp(R.cur.rx, I.cur.tx, 32),
+	    "a second later I sends it again: R takes the session");
+
+	/* a replayed WAKE does nothing */
+	I.wake_ns = 0;
+	gw_wake_make(m.b, R.K[0], R.epoch, realtime() + 5 * S_NS);
+	m.len = GW_WAKE_LEN;
+	tap(deliver(&I, &m, &a) == 0 && I.rekey == 1,
+	    "a WAKE: a handshake is due");
+	I.rekey = 0;
+	now += 2 * S_NS;
+	tap(deliver(&I, &m, &a) == -GW_DROP_OLD_INIT && I.rekey == 0,
+	    "the same WAKE again: old_init, nothing due");
 	gw_peer_wipe(&I);
 	gw_peer_wipe(&R);
 	return tap_done();
