@@ -10,7 +10,7 @@ $(call incdir,dataplane,$(DPDK_CFLAGS) -Idataplane)
 LIBGW      := $(B)/libosmgw.a
 LIBGW_SAN  := $(B)/san/libosmgw.a
 LIBGW_SRCS := dataplane/gw_table.c dataplane/gw_frame.c dataplane/gw_link.c \
-	dataplane/gw_peer.c dataplane/gw_outer.c
+	dataplane/gw_peer.c dataplane/gw_outer.c dataplane/gw_ctl.c
 $(LIBGW):     $(LIBGW_SRCS:%.c=$(B)/%.o)
 $(LIBGW_SAN): $(LIBGW_SRCS:%.c=$(B)/san/%.o)
 

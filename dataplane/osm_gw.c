@@ -34,6 +34,7 @@
 #include "osm_err.h"
 #include "osm_hex.h"
 #include "osm_version.h"
+#include "gw_ctl.h"
 #include "gw_frame.h"
 #include "gw_outer.h"
 #include "gw_peer.h"
@@ -280,80 +281,15 @@ static void loop(void)
 
 /* ---- the control socket (its own thread) -------------------------------- */
 
-/* "inner" or "outer": a port's id. */
-static int port_of(const char *s, uint32_t *port)
-{
-	if (!strcmp(s, "inner"))
-		*port = G.port[GW_IN];
-	else if (!strcmp(s, "outer"))
-		*port = G.port[GW_OUT];
-	else
-		return -1;
-	return 0;
-}
-
-static int flags_of(const char *s, uint32_t *flags)
-{
-	char buf[64], *t, *save;
-
-	*flags = 0;
-	if (!strcmp(s, "-"))
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(t, "remote"))
-			*flags |= OSM_CF_REMOTE;
-		else if (!strcmp(t, "ctrl"))
-			*flags |= OSM_CF_CTRL;
-		else if (!strcmp(t, "down"))
-			*flags |= OSM_CF_DOWN;
-		else
-			return -1;
-	}
-	return 0;
-}
-
-/* circuit ID IN OUT SRC DST FLAGS RATE BURST EPOCH HOPKEY [EPOCH HOPKEY] */
+/* circuit ...: parsed (gw_ctl.c), then installed. */
 static int set_circuit(char **w, int n, char *why, size_t cap)
 {
-	struct osm_circuit c = { 0 };
-	uint64_t v, burst;
-	int i, err;
+	const uint32_t ports[2] = { G.port[GW_IN], G.port[GW_OUT] };
+	struct osm_circuit c;
+	int err;
 
-	if (n != 11 && n != 13)
-		return snprintf(why, cap, "circuit ID IN OUT SRC DST FLAGS "
-				"RATE BURST EPOCH HOPKEY [EPOCH HOPKEY]"), -1;
-	if (osm_arg_u64(w[1], UINT32_MAX, &v) || !v)
-		return snprintf(why, cap, "bad circuit id"), -1;
-	c.id = (uint32_t)v;
-	if (port_of(w[2], &c.ingress_ifindex) ||
-	    port_of(w[3], &c.egress_ifindex) ||
-	    c.ingress_ifindex == c.egress_ifindex)
-		return snprintf(why, cap, "IN and OUT: inner, outer"), -1;
-	if (osm_mac_parse(w[4], c.src_mac) || osm_mac_parse(w[5], c.dst_mac))
-		return snprintf(why, cap, "bad MAC address"), -1;
-	if (flags_of(w[6], &c.flags))
-		return snprintf(why, cap, "FLAGS: remote,ctrl,down or -"), -1;
-	if (osm_arg_u64(w[7], UINT64_MAX, &v) ||
-	    osm_arg_u64(w[8], UINT64_MAX, &burst) ||
-	    !osm_bucket_sound(v, burst))
-		return snprintf(why, cap, "bad RATE BURST"), -1;
-	c.rate = v;
-	c.burst = burst;
-	for (i = 9; i + 1 < n; i += 2) {
-		struct osm_key_slot *k;
-
-		if (osm_arg_u64(w[i], UINT32_MAX, &v) || !v)
-			return sodium_memzero(&c, sizeof(c)),
-			       snprintf(why, cap, "bad epoch"), -1;
-		k = &c.key[osm_epoch_slot((uint32_t)v)];
-		k->epoch = (uint32_t)v;
-		k->valid = 1;
-		if (osm_hex_parse(w[i + 1], k->hop_key, sizeof(k->hop_key)) !=
-		    (int)sizeof(k->hop_key))
-			return sodium_memzero(&c, sizeof(c)),
-			       snprintf(why, cap, "bad hop key"), -1;
-	}
+	if (gw_ctl_circuit(w, n, ports, &c, why, cap))
+		return -1;
 	pthread_mutex_lock(&G.table_lock);
 	err = gw_table_set(&G.table, &c);
 	pthread_mutex_unlock(&G.table_lock);
@@ -402,15 +338,13 @@ static void stats_json(char *out, size_t cap)
 static void request(char *line, char *out, size_t cap)
 {
 	struct osm_circuit_stats cs;
-	char *w[16], *save, why[160];
+	char *w[GW_CTL_WORDS], why[160];
 	uint64_t v;
-	int n = 0;
+	int n = gw_ctl_words(line, w, GW_CTL_WORDS), r;
 
-	for (w[n] = strtok_r(line, " \t\r\n", &save); w[n] && n < 15;
-	     w[++n] = strtok_r(NULL, " \t\r\n", &save))
-		;
-	if (!n) {
-		snprintf(out, cap, "error bad-request empty line");
+	if (n <= 0) {
+		snprintf(out, cap, "error bad-request %s", n ? "too many words"
+			 : "empty line");
 	} else if (!strcmp(w[0], "ping") && n == 1) {
 		snprintf(out, cap, "ok {}");
 	} else if (!strcmp(w[0], "circuit")) {
@@ -421,9 +355,9 @@ static void request(char *line, char *out, size_t cap)
 	} else if (!strcmp(w[0], "del") && n == 2 &&
 		   !osm_arg_u64(w[1], UINT32_MAX, &v)) {
 		pthread_mutex_lock(&G.table_lock);
-		n = gw_table_del(&G.table, (uint32_t)v);
+		r = gw_table_del(&G.table, (uint32_t)v);
 		pthread_mutex_unlock(&G.table_lock);
-		if (n)
+		if (r)
 			snprintf(out, cap, "error not-found no circuit %s",
 				 w[1]);
 		else

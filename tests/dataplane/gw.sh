@@ -130,6 +130,29 @@ tap_is "cam's gateway answers for its address ($ACAM): its MAC" \
 	"$(ip netns exec "$PAR" python3 $WAN nd wan0 $ACAM)" 02:00:00:00:ff:01
 tap_ok "the circuits go in through the control sockets" eval \
 	'circuits >/dev/null'
+# Requests osm-gw must refuse, on one connection: each gets its error
+# line, the next request is served, and nothing was installed.
+hop=$(cat "$T/hop")
+bad=$(python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+f = s.makefile('rwb')
+reqs = sys.argv[2:] + ['x' * 600, 'ping']
+for r in reqs:
+    f.write(r.encode() + b'\\n')
+f.flush()
+for r in reqs:
+    print(f.readline().decode().strip().split(' ')[0:2])" "$T/cam.sock" \
+	"circuit 0 inner outer $MCA $MPA - 0 0 1 $hop" \
+	"circuit 7 inner inner $MCA $MPA - 0 0 1 $hop" \
+	"circuit 7 inner outer $MCA $MPA - 0 0 1 zz" \
+	"circuit 7 inner outer $MCA $MPA - 0 0 1 $hop 3 $hop" \
+	"circuit 7 inner outer $MCA $MPA - 5 5 1 $hop" \
+	"frobnicate" | tr -d "[]',\n")
+tap_is "bad requests: an error each, an overlong line one, then ping" \
+	"$bad" "$(printf 'error bad-request%.0s' 1 2 3 4 5 6 7)ok {}"
+tap_is "... and none of them installed a circuit" \
+	"$(ask cam "circuit-stats 7")" "error not-found no circuit 7"
 tap_is "remote circuit 500: 5 frames cam -> par, the same bytes" \
 	"$(xfer "$CA" "$PA" 500 5 --dst $MPA)" "5/5"
 tap_is "remote circuit 600: 5 frames par -> cam, the same bytes" \

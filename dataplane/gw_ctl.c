@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* osm-gw's control requests, parsed (gw_ctl.h). */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "gw_ctl.h"
+#include "osm_arg.h"
+#include "osm_hex.h"
+
+int gw_ctl_words(char *line, char **w, int max)
+{
+	char *save, *t;
+	int n = 0;
+
+	for (t = strtok_r(line, " \t\r\n", &save); t;
+	     t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == max)
+			return -1;
+		w[n++] = t;
+	}
+	return n;
+}
+
+static int port_of(const char *s, const uint32_t ports[2], uint32_t *port)
+{
+	if (!strcmp(s, "inner"))
+		*port = ports[0];
+	else if (!strcmp(s, "outer"))
+		*port = ports[1];
+	else
+		return -1;
+	return 0;
+}
+
+static int flags_of(const char *s, uint32_t *flags)
+{
+	char buf[64], *t, *save;
+
+	*flags = 0;
+	if (!strcmp(s, "-"))
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "remote"))
+			*flags |= OSM_CF_REMOTE;
+		else if (!strcmp(t, "ctrl"))
+			*flags |= OSM_CF_CTRL;
+		else if (!strcmp(t, "down"))
+			*flags |= OSM_CF_DOWN;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int fail(struct osm_circuit *c, char *why, size_t cap,
+		const char *msg)
+{
+	sodium_memzero(c, sizeof(*c));
+	snprintf(why, cap, "%s", msg);
+	return -1;
+}
+
+int gw_ctl_circuit(char **w, int n, const uint32_t ports[2],
+		   struct osm_circuit *c, char *why, size_t cap)
+{
+	uint64_t v, burst;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	if (n != 11 && n != 13)
+		return fail(c, why, cap, "circuit ID IN OUT SRC DST FLAGS RATE "
+			    "BURST EPOCH HOPKEY [EPOCH HOPKEY]");
+	if (osm_arg_u64(w[1], UINT32_MAX, &v) || !v)
+		return fail(c, why, cap, "bad circuit id");
+	c->id = (uint32_t)v;
+	if (port_of(w[2], ports, &c->ingress_ifindex) ||
+	    port_of(w[3], ports, &c->egress_ifindex) ||
+	    c->ingress_ifindex == c->egress_ifindex)
+		return fail(c, why, cap, "IN and OUT: inner, outer");
+	if (osm_mac_parse(w[4], c->src_mac) || osm_mac_parse(w[5], c->dst_mac))
+		return fail(c, why, cap, "bad MAC address");
+	if (flags_of(w[6], &c->flags))
+		return fail(c, why, cap, "FLAGS: remote,ctrl,down or -");
+	if (osm_arg_u64(w[7], UINT64_MAX, &v) ||
+	    osm_arg_u64(w[8], UINT64_MAX, &burst) ||
+	    !osm_bucket_sound(v, burst))
+		return fail(c, why, cap, "bad RATE BURST");
+	c->rate = v;
+	c->burst = burst;
+	for (i = 9; i + 1 < n; i += 2) {
+		struct osm_key_slot *k;
+
+		if (osm_arg_u64(w[i], UINT32_MAX, &v) || !v)
+			return fail(c, why, cap, "bad epoch");
+		k = &c->key[osm_epoch_slot((uint32_t)v)];
+		if (k->valid)
+			return fail(c, why, cap, "two epochs in one key slot "
+				    "(one even, one odd)");
+		k->epoch = (uint32_t)v;
+		k->valid = 1;
+		if (osm_hex_parse(w[i + 1], k->hop_key, sizeof(k->hop_key)) !=
+		    (int)sizeof(k->hop_key))
+			return fail(c, why, cap, "bad hop key");
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* osm-gw's control requests, parsed (osm-gw(8), CONTROL SOCKET): words
+ * of a line, and a circuit from the words of a `circuit` request. No
+ * state: osm-gw applies what they give; fuzzed (tests/fuzz/fuzz_gw_ctl). */
+#ifndef OSM_GW_CTL_H
+#define OSM_GW_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "osm_proto.h"
+
+#define GW_CTL_WORDS	16
+
+/* Split line (changed in place) at blanks into w[0..max); returns the
+ * number of words, or -1 if there are more than max. */
+int gw_ctl_words(char *line, char **w, int max);
+
+/*
+ * circuit ID IN OUT SRC DST FLAGS RATE BURST EPOCH HOPKEY [EPOCH HOPKEY]:
+ * IN and OUT "inner" or "outer" (ports[0], ports[1]), FLAGS remote,ctrl,
+ * down (comma separated) or "-", a sound bucket (osm_bucket_sound),
+ * epochs from 1 in two different slots, hop keys of 32 hex digits.
+ * Returns 0 with *c, or -1 with one line in why (cap bytes) and *c wiped.
+ */
+int gw_ctl_circuit(char **w, int n, const uint32_t ports[2],
+		   struct osm_circuit *c, char *why, size_t cap);
+
+#endif
