@@ -205,7 +205,9 @@ tap_is "none of them reached the building" \
 	"$(ask cam "circuit-stats 600" | cut -d' ' -f2- | jq .frames)" 6
 
 # The pair key rotates under traffic, the initiator first (either end
-# may: each takes the epoch after its own), while 300 frames flow.
+# may: each takes the epoch after its own), while 300 frames flow and
+# the controllers replace circuit 500 at both gateways 20 times (the
+# lcore reads the table without locks; a replace keeps the window).
 resp=cam init=par
 grep -q "not the initiator" "$T/par.log" && { resp=par; init=cam; }
 k="--circuit 500 --epoch 1 --hop-key-file $T/hop --e2e-key-file $T/e2e"
@@ -220,10 +222,19 @@ sleep 0.4
 ask $init "epoch 2" >/dev/null
 sleep 0.3
 ask $resp "epoch 2" >/dev/null
+replaced=0
+for i in $(seq 20); do
+	ask cam "circuit 500 inner outer $MCA $MPA remote 0 0 1 $hop" |
+		grep -q '^ok' &&
+	ask par "circuit 500 outer inner $MCA $MPA remote 0 0 1 $hop" |
+		grep -q '^ok' && replaced=$((replaced + 1))
+done
 wait $tx
 wait $rx
 tap_is "a pair-key rotation under traffic: 300 of 300 frames" \
 	"$(grep -c '^ok ' "$T/rx")" 300
+tap_is "... with circuit 500 replaced 20 times at each gateway meanwhile" \
+	"$replaced" 20
 tap_is "... and both ends' sessions are of epoch 2" \
 	"$(stat cam .epoch) $(stat par .epoch) $(stat cam .session_epoch) \
 $(stat par .session_epoch)" "2 2 2 2"
