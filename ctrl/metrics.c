@@ -537,10 +537,33 @@ static void circuit_family(struct osm_mw *w, const struct m_all *a,
 	}
 }
 
+/* One family over every port of every switch: field 0 its tx errors,
+ * 1 whether it takes frames (egress). */
+static void port_family(struct osm_mw *w, const struct m_all *a,
+			const char *name, const char *type, const char *help,
+			int field)
+{
+	char ifx[16];
+	size_t i, j;
+
+	osm_mw_family(w, name, type, help);
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < a->sw[i].n_p; j++) {
+			const struct m_port *p = &a->sw[i].p[j];
+
+			snprintf(ifx, sizeof(ifx), "%u", p->ifindex);
+			osm_mw_u64(w, name, (const char *const[]){
+				"switch", a->sw[i].name, "port", p->name,
+				"ifindex", ifx, NULL },
+				field ? (uint64_t)p->egress : p->tx_errors);
+		}
+	}
+}
+
 static void write_switches(struct osm_mw *w, const struct m_all *a)
 {
-	char id[16], ifx[16];
-	size_t i, j;
+	char id[16];
+	size_t i;
 	int r;
 
 	/* a switch pinned but unreadable (another build's layout) is 0 */
@@ -592,35 +615,12 @@ static void write_switches(struct osm_mw *w, const struct m_all *a)
 		       "switch forwarded on the circuit.", 1);
 	circuit_family(w, a, "osm_switch_circuit_drops_total", "Frames of "
 		       "the circuit the switch dropped after finding it.", 2);
-	osm_mw_family(w, "osm_switch_port_tx_errors_total", "counter",
-		      "Frames the kernel refused to transmit by the port "
-		      "after the switch redirected them.");
-	for (i = 0; i < a->n; i++) {
-		for (j = 0; j < a->sw[i].n_p; j++) {
-			snprintf(ifx, sizeof(ifx), "%u",
-				 a->sw[i].p[j].ifindex);
-			osm_mw_u64(w, "osm_switch_port_tx_errors_total",
-				   (const char *const[]){
-					   "switch", a->sw[i].name, "port",
-					   a->sw[i].p[j].name, "ifindex", ifx,
-					   NULL }, a->sw[i].p[j].tx_errors);
-		}
-	}
-	osm_mw_family(w, "osm_switch_port_egress", "gauge", "1 if frames may "
-		      "leave by the port (it is in tx_ports), 0 if its link "
-		      "was taken out as down.");
-	for (i = 0; i < a->n; i++) {
-		for (j = 0; j < a->sw[i].n_p; j++) {
-			snprintf(ifx, sizeof(ifx), "%u",
-				 a->sw[i].p[j].ifindex);
-			osm_mw_u64(w, "osm_switch_port_egress",
-				   (const char *const[]){
-					   "switch", a->sw[i].name, "port",
-					   a->sw[i].p[j].name, "ifindex", ifx,
-					   NULL },
-				   (uint64_t)a->sw[i].p[j].egress);
-		}
-	}
+	port_family(w, a, "osm_switch_port_tx_errors_total", "counter",
+		    "Frames the kernel refused to transmit by the port after "
+		    "the switch redirected them.", 0);
+	port_family(w, a, "osm_switch_port_egress", "gauge", "1 if frames "
+		    "may leave by the port (it is in tx_ports), 0 if its link "
+		    "was taken out as down.", 1);
 }
 
 int osm_metrics_switches(struct osm_mw *w, const char *netns_prefix)
