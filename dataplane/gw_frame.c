@@ -6,7 +6,7 @@
 
 int gw_frame(const struct gw_table *t, uint8_t *data, uint32_t len,
 	     uint32_t in, uint64_t now_ns, gw_egress_fn egress, void *arg,
-	     uint32_t *out, struct gw_drops *drops)
+	     const struct osm_circuit **cp, struct gw_drops *drops)
 {
 	struct osm_circuit_state *st = NULL;
 	const struct osm_circuit *c = NULL;
@@ -36,6 +36,6 @@ int gw_frame(const struct gw_table *t, uint8_t *data, uint32_t len,
 	__atomic_fetch_add(&st->stats.frames, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&st->stats.bytes, len, __ATOMIC_RELAXED);
 	memcpy(data, c->dst_mac, 6);
-	*out = c->egress_ifindex;
+	*cp = c;
 	return OSM_OK;
 }

@@ -23,12 +23,13 @@ typedef int (*gw_egress_fn)(void *arg, uint32_t port, uint32_t len);
  * Decide frame data[0..len), arrived on port in, at now_ns
  * (CLOCK_MONOTONIC). Counts a drop in *drops (by reason) and in the
  * circuit's state, a forward in the circuit's state. On OSM_OK the
- * frame's destination MAC is the circuit's and *out its egress port.
+ * frame's destination MAC is the circuit's and *cp the circuit: its
+ * egress port and flags, valid until the lcore's next quiescent state.
  * Returns OSM_OK or the drop reason (OSM_DROP_NOT_CIRCUIT counted too:
  * the caller that takes other traffic looks before).
  */
 int gw_frame(const struct gw_table *t, uint8_t *data, uint32_t len,
 	     uint32_t in, uint64_t now_ns, gw_egress_fn egress, void *arg,
-	     uint32_t *out, struct gw_drops *drops);
+	     const struct osm_circuit **cp, struct gw_drops *drops);
 
 #endif

@@ -135,19 +135,19 @@ static void send_msg(const uint8_t *msg, size_t len)
 static void from_inner(struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), out;
+	uint32_t len = rte_pktmbuf_data_len(m);
 	size_t hdr = gw_outer_hdr(&G.peer_addr);
-	struct gw_entry *e;
+	const struct osm_circuit *c;
 	int n;
 
 	if (m->nb_segs != 1 ||
 	    gw_frame(&G.table, p, len, G.port[GW_IN], now, egress, NULL,
-		     &out, &G.drops) != OSM_OK) {
+		     &c, &G.drops) != OSM_OK) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	e = gw_table_find(&G.table, osm_get_be32(p + OSM_ETH_HLEN + 4));
-	if (out != G.port[GW_OUT] || !e || !(e->c.flags & OSM_CF_REMOTE)) {
+	if (c->egress_ifindex != G.port[GW_OUT] ||
+	    !(c->flags & OSM_CF_REMOTE)) {
 		G.st.local_only++;	/* only remote circuits leave */
 		rte_pktmbuf_free(m);
 		return;
@@ -177,9 +177,8 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), reply[GW_RESP_LEN];
 	size_t off, plen, rlen, ilen;
-	struct gw_entry *e;
+	const struct osm_circuit *c;
 	struct gw_addr from;
-	uint32_t out;
 	int r;
 
 	r = m->nb_segs != 1 ? GW_OUTER_BAD :
@@ -227,13 +226,12 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - ilen));
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	if (gw_frame(&G.table, p, (uint32_t)ilen, G.port[GW_OUT], now,
-		     egress, NULL, &out, &G.drops) != OSM_OK ||
-	    out != G.port[GW_IN]) {
+		     egress, NULL, &c, &G.drops) != OSM_OK ||
+	    c->egress_ifindex != G.port[GW_IN]) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	e = gw_table_find(&G.table, osm_get_be32(p + OSM_ETH_HLEN + 4));
-	if (!e || !(e->c.flags & OSM_CF_REMOTE)) {
+	if (!(c->flags & OSM_CF_REMOTE)) {
 		G.st.local_only++;	/* only remote circuits come in */
 		rte_pktmbuf_free(m);
 		return;

@@ -220,7 +220,7 @@ static long run(long n, long *forwarded)
 	const char *what;
 	long i, bad = 0;
 	size_t out_len;
-	uint32_t op;
+	const struct osm_circuit *op;
 	int len, in, x, r, vx;
 
 	for (i = 0; i < n; i++) {
