@@ -20,8 +20,11 @@ import sys
 import time
 
 
-def ip_sum(h):
-    s = sum(struct.unpack("!10H", h))
+def ip_sum(data):
+    """The Internet checksum of data (RFC 1071), padded to 16 bits."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return ~s & 0xFFFF
@@ -41,12 +44,7 @@ def udp_sum6(f):
     n = struct.unpack("!H", f[18:20])[0]
     f[60:62] = b"\0\0"
     data = bytes(f[22:54]) + struct.pack("!IxxxB", n, 17) + bytes(f[54:54 + n])
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    f[60:62] = struct.pack("!H", (~s & 0xFFFF) or 0xFFFF)
+    f[60:62] = struct.pack("!H", ip_sum(data) or 0xFFFF)
 
 
 def capture(iface, count, seconds):
@@ -91,10 +89,7 @@ def nd(iface, target):
                       src + b"\xff\x02" + bytes(9) + b"\x01\xff" + t[13:16])
         data = bytes(f[22:54]) + struct.pack("!IxxxB", len(icmp), 58) + \
             bytes(icmp)
-        c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-        while c >> 16:
-            c = (c & 0xFFFF) + (c >> 16)
-        icmp[2:4] = struct.pack("!H", ~c & 0xFFFF)
+        icmp[2:4] = struct.pack("!H", ip_sum(data))
         f = bytes(f) + bytes(icmp)
     s.send(f)
     end = time.time() + 3
