@@ -298,38 +298,67 @@ static int set_circuit(char **w, int n, char *why, size_t cap)
 	return 0;
 }
 
-static void stats_json(char *out, size_t cap)
+struct counter {
+	const char *name;
+	uint64_t v;
+};
+
+/* The gateway's counters outside the drop reasons, for the control
+ * socket's stats and telemetry's /osm/stats alike; returns how many. */
+static size_t counters(struct counter k[9])
 {
 	size_t n = 0;
-	int r;
 
-	n += (size_t)snprintf(out + n, cap - n, "{\"inner_drops\":{");
-	for (r = OSM_DROP_MALFORMED; r < OSM_REASON_MAX; r++)
-		n += (size_t)snprintf(out + n, cap - n, "%s\"%s\":%llu",
-				      r > 1 ? "," : "", osm_reason_name(r),
-				      (unsigned long long)G.drops.by_reason[r]);
-	n += (size_t)snprintf(out + n, cap - n, "},\"outer_drops\":{");
-	for (r = GW_DROP_MALFORMED; r < GW_REASON_MAX; r++)
-		n += (size_t)snprintf(out + n, cap - n, "%s\"%s\":%llu",
-				      r > 1 ? "," : "", gw_reason_name(r),
-				      (unsigned long long)G.peer.counts[r]);
-	snprintf(out + n, cap - n,
-		 "},\"rx_inner\":%llu,\"rx_outer\":%llu,\"tx_inner\":%llu,"
-		 "\"tx_outer\":%llu,\"tx_errors\":%llu,\"local_only\":%llu,"
-		 "\"not_for_us\":%llu,\"unknown_peer\":%llu,"
-		 "\"keepalives\":%llu,\"session\":%s,\"epoch\":%u,"
-		 "\"session_epoch\":%u}",
-		 (unsigned long long)G.st.rx[GW_IN],
-		 (unsigned long long)G.st.rx[GW_OUT],
-		 (unsigned long long)G.st.tx[GW_IN],
-		 (unsigned long long)G.st.tx[GW_OUT],
-		 (unsigned long long)(G.st.tx_errors[0] + G.st.tx_errors[1]),
-		 (unsigned long long)G.st.local_only,
-		 (unsigned long long)G.st.not_for_us,
-		 (unsigned long long)G.st.unknown_peer,
-		 (unsigned long long)G.st.keepalives,
-		 G.peer.has_cur ? "true" : "false", G.peer.epoch,
-		 G.peer.has_cur ? G.peer.cur.epoch : 0);
+	k[n++] = (struct counter){ "rx_inner", G.st.rx[GW_IN] };
+	k[n++] = (struct counter){ "rx_outer", G.st.rx[GW_OUT] };
+	k[n++] = (struct counter){ "tx_inner", G.st.tx[GW_IN] };
+	k[n++] = (struct counter){ "tx_outer", G.st.tx[GW_OUT] };
+	k[n++] = (struct counter){ "tx_errors",
+				   G.st.tx_errors[0] + G.st.tx_errors[1] };
+	k[n++] = (struct counter){ "local_only", G.st.local_only };
+	k[n++] = (struct counter){ "not_for_us", G.st.not_for_us };
+	k[n++] = (struct counter){ "unknown_peer", G.st.unknown_peer };
+	k[n++] = (struct counter){ "keepalives", G.st.keepalives };
+	return n;
+}
+
+/* Drop reason r of the decision (outer 0) or of the link (outer 1):
+ * its name and count; the number of reasons when r is 0. */
+static int reason(int outer, int r, const char **name, uint64_t *v)
+{
+	if (!r)
+		return outer ? GW_REASON_MAX : OSM_REASON_MAX;
+	*name = outer ? gw_reason_name(r) : osm_reason_name(r);
+	*v = outer ? G.peer.counts[r] : G.drops.by_reason[r];
+	return 0;
+}
+
+static void stats_json(char *out, size_t cap)
+{
+	struct counter k[9];
+	const char *name;
+	size_t n = 0, i, nk = counters(k);
+	uint64_t v;
+	int outer, r;
+
+	for (outer = 0; outer < 2; outer++) {
+		n += (size_t)snprintf(out + n, cap - n, "%s\"%s_drops\":{",
+				      outer ? "}," : "{",
+				      outer ? "outer" : "inner");
+		for (r = 1; r < reason(outer, 0, NULL, NULL); r++) {
+			reason(outer, r, &name, &v);
+			n += (size_t)snprintf(out + n, cap - n,
+					      "%s\"%s\":%llu", r > 1 ? "," : "",
+					      name, (unsigned long long)v);
+		}
+	}
+	n += (size_t)snprintf(out + n, cap - n, "}");
+	for (i = 0; i < nk; i++)
+		n += (size_t)snprintf(out + n, cap - n, ",\"%s\":%llu",
+				      k[i].name, (unsigned long long)k[i].v);
+	snprintf(out + n, cap - n, ",\"session\":%s,\"epoch\":%u,"
+		 "\"session_epoch\":%u}", G.peer.has_cur ? "true" : "false",
+		 G.peer.epoch, G.peer.has_cur ? G.peer.cur.epoch : 0);
 }
 
 /* One request line: the reply into out. */
@@ -481,19 +510,14 @@ static int listen_unix(const char *path)
 static int tel_stats(const char *cmd, const char *params,
 		     struct rte_tel_data *d)
 {
+	struct counter k[9];
+	size_t i, n = counters(k);
+
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_inner", G.st.rx[GW_IN]);
-	rte_tel_data_add_dict_u64(d, "rx_outer", G.st.rx[GW_OUT]);
-	rte_tel_data_add_dict_u64(d, "tx_inner", G.st.tx[GW_IN]);
-	rte_tel_data_add_dict_u64(d, "tx_outer", G.st.tx[GW_OUT]);
-	rte_tel_data_add_dict_u64(d, "tx_errors",
-				  G.st.tx_errors[0] + G.st.tx_errors[1]);
-	rte_tel_data_add_dict_u64(d, "local_only", G.st.local_only);
-	rte_tel_data_add_dict_u64(d, "not_for_us", G.st.not_for_us);
-	rte_tel_data_add_dict_u64(d, "unknown_peer", G.st.unknown_peer);
-	rte_tel_data_add_dict_u64(d, "keepalives", G.st.keepalives);
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(d, k[i].name, k[i].v);
 	rte_tel_data_add_dict_int(d, "session", G.peer.has_cur);
 	rte_tel_data_add_dict_int(d, "epoch", (int)G.peer.epoch);
 	return 0;
@@ -503,14 +527,15 @@ static int tel_drops(const char *cmd, const char *params,
 		     struct rte_tel_data *d)
 {
 	int r, outer = !strcmp(cmd, "/osm/outer_drops");
+	const char *name;
+	uint64_t v;
 
 	(void)params;
 	rte_tel_data_start_dict(d);
-	for (r = 1; r < (outer ? GW_REASON_MAX : OSM_REASON_MAX); r++)
-		rte_tel_data_add_dict_u64(d, outer ? gw_reason_name(r) :
-					  osm_reason_name(r), outer ?
-					  G.peer.counts[r] :
-					  G.drops.by_reason[r]);
+	for (r = 1; r < reason(outer, 0, NULL, NULL); r++) {
+		reason(outer, r, &name, &v);
+		rte_tel_data_add_dict_u64(d, name, v);
+	}
 	return 0;
 }
 
