@@ -145,12 +145,13 @@ static int result(const char *what, json_t *j, int want_hint)
 	size_t i;
 
 	if (!strcmp(what, "reconcile")) {
+		json_int_t fixed = json_integer_value(json_object_get(j,
+								"fixed"));
+
 		n = 0;
 		if (!osm_opts.json)
-			printf("reconciled: %lld map change%s\n",
-			       json_integer_value(json_object_get(j, "fixed")),
-			       json_integer_value(json_object_get(j, "fixed"))
-			       == 1 ? "" : "s");
+			printf("reconciled: %lld map change%s\n", fixed,
+			       fixed == 1 ? "" : "s");
 	} else {
 		n = json_integer_value(json_object_get(j, "differences"));
 		if (!osm_opts.json) {
@@ -218,11 +219,12 @@ static int sync_cmd(int argc, char **argv)
 			hint();
 		return 1;
 	}
-	if (!strcmp(argv[0], "verify"))
-		j = json_pack("{s:i, s:o}", "differences", r, "lines", lines);
-	else
-		j = (json_decref(lines), json_pack("{s:i}", "fixed",
-						   (int)fixed));
+	/* the daemon's reply, made here: verify's lines, reconcile's count */
+	j = !strcmp(argv[0], "verify") ?
+	    json_pack("{s:i, s:o}", "differences", r, "lines", lines) :
+	    json_pack("{s:i}", "fixed", (int)fixed);
+	if (strcmp(argv[0], "verify"))
+		json_decref(lines);
 	return result(argv[0], j, !prefix);
 }
 
