@@ -300,7 +300,7 @@ static int eal(void)
 
 int main(int argc, char **argv)
 {
-	long frames = argc > 1 ? atol(argv[1]) : 20000, fwd = 0, bad;
+	long frames = argc > 1 ? atol(argv[1]) : 120000, fwd = 0, bad;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) :
 			(uint64_t)time(NULL);
 	uint64_t now;
