@@ -54,5 +54,7 @@ int osm_cmd_events(int argc, char **argv);
 int osm_cmd_graph(int argc, char **argv);
 int osm_cmd_reload(int argc, char **argv);
 int osm_cmd_metrics(int argc, char **argv);
+int osm_cmd_peer(int argc, char **argv);
+int osm_cmd_remote(int argc, char **argv);
 
 #endif

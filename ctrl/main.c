@@ -26,6 +26,8 @@ static const struct osm_cmd commands[] = {
 	{ "forget", osm_cmd_forget, "erase a person from the store (GDPR)" },
 	{ "device", osm_cmd_device, "write a firmware device's blob" },
 	{ "metrics", osm_cmd_metrics, "counters in Prometheus text format" },
+	{ "peer", osm_cmd_peer, "peer buildings: key, add, epoch, del" },
+	{ "remote", osm_cmd_remote, "circuits with a peer building" },
 };
 
 static void usage(FILE *f)

@@ -74,6 +74,10 @@ enum osm_type {
 #define OSM_CIRCUIT_CTRL_BIT	0x80000000u	/* set in control ids only */
 #define OSM_DATA_CIRCUIT_MAX	0x7fffffffu	/* largest data circuit id */
 #define OSM_DEVICE_ID_MAX	0x3fffffffu	/* device ids: 0 .. 2^30 - 1 */
+/* Data circuits between two buildings (docs/protocol.md 11.9) take ids
+ * from here up, named by both controllers alike; a building's own data
+ * circuits stay below. */
+#define OSM_REMOTE_CIRCUIT_MIN	0x40000000u
 
 _Static_assert(OSM_DATA_CIRCUIT_MAX == OSM_CIRCUIT_CTRL_BIT - 1 &&
 	       OSM_DEVICE_ID_MAX == OSM_DATA_CIRCUIT_MAX >> 1,

@@ -133,6 +133,11 @@ enum osmdb_audit_kind {
 	OSMDB_AUDIT_KEY_ROTATE,	/* circuit key epoch bumped */
 	OSMDB_AUDIT_ERASURE,	/* a person was erased (names nobody) */
 	OSMDB_AUDIT_ERASED,	/* marker replacing an erased record */
+	OSMDB_AUDIT_PEER_ADD,	/* a peer building added */
+	OSMDB_AUDIT_PEER_DEL,
+	OSMDB_AUDIT_PEER_EPOCH,	/* its pair key's epoch moved on */
+	OSMDB_AUDIT_REMOTE_ADD,	/* a remote circuit opened */
+	OSMDB_AUDIT_REMOTE_CLOSE,
 	OSMDB_AUDIT_KIND_MAX
 };
 
@@ -143,6 +148,37 @@ struct osmdb_rec_audit {
 	char person[OSMDB_NAME_MAX + 1];	/* who it concerns, or "" */
 	char detail[OSMDB_DETAIL_MAX + 1];
 	uint8_t hash[32];		/* BLAKE2b-256(prev hash || body) */
+};
+
+/* A peer building (docs/protocol.md 11.9): its public key, where its
+ * gateway is, and which of our gateways reaches it. */
+#define OSMDB_ADDR_MAX		63	/* "A.B.C.D:PORT" or "[IPV6]:PORT" */
+#define OSMDB_SOCK_MAX		107	/* sun_path */
+
+struct osmdb_peer {
+	char name[OSMDB_NAME_MAX + 1];
+	uint8_t pub[32];		/* its building's X25519 public key */
+	char endpoint[OSMDB_ADDR_MAX + 1];	/* its gateway, ADDR:PORT */
+	uint8_t next_hop[6];		/* our gateway's next hop's MAC */
+	char gateway[OSMDB_NAME_MAX + 1];	/* our gateway (a switch) */
+	char socket[OSMDB_SOCK_MAX + 1];	/* its osm-gw control socket */
+	uint32_t epoch;			/* the pair key's, from 1 */
+	uint64_t since_ns;		/* CLOCK_REALTIME when added */
+};
+
+/* A remote circuit pair with a peer: the two directions by index, and
+ * which of them are open (dirs: bit 1 << index). */
+enum { OSMDB_REMOTE_SEND, OSMDB_REMOTE_RECV };
+
+struct osmdb_remote {
+	char name[OSMDB_NAME_MAX + 1];	/* the same in both buildings */
+	char peer[OSMDB_NAME_MAX + 1];
+	uint32_t device;		/* our end's device id */
+	uint8_t peer_mac[6];		/* their end's Ethernet address */
+	uint8_t cls;			/* enum osmdb_class: its rate */
+	uint8_t dirs;
+	uint32_t id[2];			/* circuit ids, by direction */
+	uint64_t since_ns;
 };
 
 /* ---- store and transactions -------------------------------------------- */
@@ -482,5 +518,57 @@ int osmdb_class_parse(const char *s);
 
 /* True if s is a valid record name: 1..OSMDB_NAME_MAX of [A-Za-z0-9._-]. */
 bool osmdb_name_ok(const char *s);
+
+
+/* ---- peers and remote circuits (osmdb_remote.c) ------------------------ */
+
+/* The building's X25519 public key (its secret derives from the root
+ * key and never leaves the store). */
+int osmdb_building_pub(struct osmdb *s, uint8_t pub[32]);
+/* The pair secret P with a peer's public key (protocol.md 11.1): what
+ * the gateway runs the link from. -EINVAL for a low-order key or ours. */
+int osmdb_peer_pair(struct osmdb *s, const uint8_t peer[32], uint8_t P[32]);
+/* A remote circuit pair's ids by direction, from the agreement secret
+ * with peer and the name (protocol.md 11.9). */
+int osmdb_remote_ids(struct osmdb *s, const uint8_t peer[32],
+		     const char *name, uint32_t id[2]);
+/* The keys of remote r's circuit in direction dir at epoch. */
+struct osm_keys;
+int osmdb_remote_keys(struct osmdb_txn *t, const struct osmdb_remote *r,
+		      int dir, uint32_t epoch, struct osm_keys *k);
+
+/* Read a record: 0, OSMDB_ENOTFOUND, OSMDB_ECORRUPT, -EINVAL (name). */
+int osmdb_peer_get(struct osmdb_txn *t, const char *name,
+		   struct osmdb_peer *out);
+int osmdb_remote_get(struct osmdb_txn *t, const char *name,
+		     struct osmdb_remote *out);
+/* Call cb with each struct osmdb_peer (osmdb_remote), by name. */
+int osmdb_peer_foreach(struct osmdb_txn *t,
+		       int (*cb)(const void *rec, void *arg), void *arg);
+int osmdb_remote_foreach(struct osmdb_txn *t,
+			 int (*cb)(const void *rec, void *arg), void *arg);
+/*
+ * Add peer p (its since_ns set), audited. OSMDB_EEXIST, OSMDB_EREF (its
+ * gateway is no gateway switch of the topology), -EINVAL (a key that
+ * gives no pair secret, or epoch 0).
+ */
+int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p);
+/* Move its pair key to a later epoch, audited; -ESTALE if not later. */
+int osmdb_peer_epoch(struct osmdb_txn *t, const char *name, uint32_t epoch);
+/* Remove it, audited; OSMDB_EINUSE while a remote circuit uses it. */
+int osmdb_peer_del(struct osmdb_txn *t, const char *name);
+/*
+ * Open remote r (name, peer, device, peer_mac, cls, dirs given; its ids
+ * and since_ns set here), audited. OSMDB_EEXIST, OSMDB_EREF (no such
+ * peer or device), -EADDRINUSE (its ids are another remote's, named in
+ * clash if not NULL: choose another name), -EINVAL.
+ */
+int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
+		     char clash[OSMDB_NAME_MAX + 1]);
+/* Close it (the record goes), audited. */
+int osmdb_remote_close(struct osmdb_txn *t, const char *name);
+/* Decoders of the records as stored (fuzzed). */
+int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p);
+int osmdb_remote_decode(const void *v, size_t len, struct osmdb_remote *r);
 
 #endif

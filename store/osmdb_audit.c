@@ -19,6 +19,10 @@ static const char *const kinds[OSMDB_AUDIT_KIND_MAX] = {
 	[OSMDB_AUDIT_CIRCUIT_DEL] = "circuit-del",
 	[OSMDB_AUDIT_KEY_ROTATE] = "key-rotate",
 	[OSMDB_AUDIT_ERASURE] = "erasure", [OSMDB_AUDIT_ERASED] = "erased",
+	[OSMDB_AUDIT_PEER_ADD] = "peer-add", [OSMDB_AUDIT_PEER_DEL] = "peer-del",
+	[OSMDB_AUDIT_PEER_EPOCH] = "peer-epoch",
+	[OSMDB_AUDIT_REMOTE_ADD] = "remote-add",
+	[OSMDB_AUDIT_REMOTE_CLOSE] = "remote-close",
 };
 
 const char *osmdb_audit_kind_name(unsigned kind)

@@ -74,6 +74,14 @@ int osmdb_meta_get(struct osmdb_txn *t, const char *key, void *buf, size_t cap);
 int osmdb_meta_put(struct osmdb_txn *t, const char *key, const void *v,
 		   size_t len);
 
+/* Delete a metadata value (OSMDB_ENOTFOUND if absent); call cb with
+ * every one whose key starts with prefix, in key order (a non-zero
+ * return stops the walk and is returned). */
+int osmdb_meta_del(struct osmdb_txn *t, const char *key);
+int osmdb_meta_foreach(struct osmdb_txn *t, const char *prefix,
+		       int (*cb)(const char *key, const void *v, size_t len,
+				 void *arg), void *arg);
+
 /* Next value of a 64-bit counter kept in meta, starting at 1. */
 int osmdb_meta_next(struct osmdb_txn *t, const char *key, uint64_t *out);
 

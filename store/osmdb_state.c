@@ -215,7 +215,7 @@ int osmdb_circuit_add(struct osmdb_txn *t, struct osmdb_rec_circuit *c)
 		err = osmdb_meta_next(t, "next_circuit", &id);
 		if (err)
 			return err;
-		if (id > OSM_DATA_CIRCUIT_MAX)
+		if (id >= OSM_REMOTE_CIRCUIT_MIN)
 			return -ENOSPC;
 		c->id = (uint32_t)id;
 	}

@@ -320,6 +320,45 @@ int osmdb_meta_put(struct osmdb_txn *t, const char *key, const void *val,
 	return osmdb_mdb_err(mdb_put(t->txn, t->s->meta, &k, &v, 0));
 }
 
+int osmdb_meta_del(struct osmdb_txn *t, const char *key)
+{
+	MDB_val k = { strlen(key), (void *)key };
+
+	if (!t->write)
+		return -EROFS;
+	return osmdb_mdb_err(mdb_del(t->txn, t->s->meta, &k, NULL));
+}
+
+int osmdb_meta_foreach(struct osmdb_txn *t, const char *prefix,
+		       int (*cb)(const char *key, const void *v, size_t len,
+				 void *arg), void *arg)
+{
+	size_t plen = strlen(prefix);
+	MDB_val k = { plen, (void *)prefix }, v;
+	char key[256];
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, t->s->meta, &c), err = 0;
+
+	if (rc)
+		return osmdb_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && !err;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		if (k.mv_size >= sizeof(key)) {
+			err = OSMDB_ECORRUPT;
+			break;
+		}
+		memcpy(key, k.mv_data, k.mv_size);
+		key[k.mv_size] = '\0';
+		err = cb(key, v.mv_data, v.mv_size, arg);
+	}
+	mdb_cursor_close(c);
+	if (!err && rc && rc != MDB_NOTFOUND)
+		err = osmdb_mdb_err(rc);
+	return err;
+}
+
 int osmdb_meta_next(struct osmdb_txn *t, const char *key, uint64_t *out)
 {
 	uint8_t b[8] = { 0 };

@@ -231,4 +231,34 @@ int osm_engine_ctrl_keys(struct osm_engine *e, int i, int dir,
  * new session is stored. Returns 0, a store code, -errno. */
 int osm_engine_ctrl_install(struct osm_engine *e, int i);
 
+/* ---- between buildings (remote.c; docs/protocol.md 11.9) ---------------- */
+
+/*
+ * Open remote r (osmdb_remote_add: name, peer, device, peer_mac, cls,
+ * dirs), in the store and on every switch of its paths and its gateway,
+ * last hop first; on failure nothing of it stays. An unreachable gateway
+ * is no failure (reconcile configures it when it comes). why gets a line
+ * for an id clash or a gateway's error reply (-EPROTO).
+ */
+int osm_engine_remote_open(struct osm_engine *e, struct osmdb_remote *r,
+			   char *why, size_t cap);
+/* Close remote name: out of the maps and the gateway, ingress first, and
+ * out of the store; *out what it was. */
+int osm_engine_remote_close(struct osm_engine *e, const char *name,
+			    struct osmdb_remote *out);
+/* Add peer p (osmdb_peer_add) and configure its gateway's link; move its
+ * pair key to epoch; remove it (OSMDB_EINUSE while remotes use it). */
+int osm_engine_peer_add(struct osm_engine *e, struct osmdb_peer *p,
+			char *why, size_t cap);
+int osm_engine_peer_epoch(struct osm_engine *e, const char *name,
+			  uint32_t epoch, char *why, size_t cap);
+int osm_engine_peer_del(struct osm_engine *e, const char *name);
+/*
+ * One request line to the osm-gw control socket sock; its reply line in
+ * reply. Returns 0 for an "ok" reply, 1 for an "error" reply, -errno
+ * (-ENOENT, -ECONNREFUSED: no gateway there; -ETIMEDOUT), -EPROTO.
+ */
+int osm_engine_gw_ask(const char *sock, const char *line, char *reply,
+		      size_t cap);
+
 #endif

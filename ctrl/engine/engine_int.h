@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Inside the engine (never included outside ctrl/engine/): its state, and
  * each file's functions, in the order the files build on each other:
- * names, topo, people, policy, switches, values, maps, sync, event,
+ * names, topo, people, policy, switches, values, maps, remote, sync, event,
  * forget, links, engine. A file calls only the files before it. */
 #ifndef OSM_ENGINE_INT_H
 #define OSM_ENGINE_INT_H
@@ -248,5 +248,41 @@ void eng_dev_names(const struct osm_engine *e,
 /* Look up the ifindexes and link states of every switch's ports. */
 void eng_resolve_all(struct osm_engine *e);
 void eng_watch_close(struct osm_engine *e);
+
+/* ---- remote.c: circuits between buildings ------------------------------ */
+
+#define OSM_REMOTE_EPOCH	1	/* remote circuits keep their first */
+
+/* The peers and remotes of the store, for one reconcile or verify. */
+struct eng_remotes {
+	struct osmdb_peer *p;
+	struct osmdb_remote *r;
+	size_t n_p, n_r, cap_p, cap_r;
+};
+
+int eng_remotes_load(struct osmdb_txn *t, struct eng_remotes *rs);
+void eng_remotes_free(struct eng_remotes *rs);
+const struct osmdb_peer *eng_remote_peer(const struct eng_remotes *rs,
+					 const struct osmdb_remote *r);
+/* Whether switch si carries remote circuit id (an open direction). */
+int eng_remote_on(struct osm_engine *e, const struct eng_remotes *rs,
+		  uint32_t id, int si);
+/* The switches of direction dir of r, in path order. */
+int eng_remote_path(struct osm_engine *e, const struct osmdb_remote *r,
+		    const struct osmdb_peer *p, int dir, const int **hops,
+		    unsigned *n);
+/* The map value of hop hop of it (keys k), and its switch. */
+int eng_remote_expect(struct osm_engine *e, const struct osmdb_remote *r,
+		      const struct osmdb_peer *p, int dir, unsigned hop,
+		      const struct osm_keys *k, struct osm_circuit *out,
+		      int *sw);
+/* Gateway requests: r's direction dir in, p's link, a circuit out. An
+ * error reply: -EPROTO with why. */
+int eng_remote_gw_set(struct osm_engine *e, struct osmdb_txn *t,
+		      const struct osmdb_remote *r, const struct osmdb_peer *p,
+		      int dir, char *why, size_t cap);
+int eng_peer_gw_set(struct osm_engine *e, const struct osmdb_peer *p,
+		    char *why, size_t cap);
+int eng_remote_gw_del(const struct osmdb_peer *p, uint32_t id);
 
 #endif

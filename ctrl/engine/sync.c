@@ -228,7 +228,8 @@ static int on_path(const struct osmdb_rec_circuit *c, const char *sw)
 }
 
 /* Data circuits in switch si that the store does not put there. */
-static void extras(struct sync *s, struct osmdb_txn *t, int si)
+static void extras(struct sync *s, struct osmdb_txn *t,
+		   const struct eng_remotes *rs, int si)
 {
 	struct osmdb_rec_circuit c;
 	struct osm_switch *h;
@@ -249,6 +250,13 @@ static void extras(struct sync *s, struct osmdb_txn *t, int si)
 			if (!s->e->ctl || eng_ctrl_on(s->e, id, si))
 				continue;
 			say(s, "%s: control circuit %u is not a device's",
+			    s->e->sws[si].r.name, id);
+			goto gone;
+		}
+		if (id >= OSM_REMOTE_CIRCUIT_MIN) {
+			if (eng_remote_on(s->e, rs, id, si))
+				continue;
+			say(s, "%s: circuit %u is no open remote's",
 			    s->e->sws[si].r.name, id);
 			goto gone;
 		}
@@ -282,8 +290,137 @@ gone:
 	free(gone);
 }
 
+/* Each open direction of remote r on every switch of its path. */
+static void one_remote(struct sync *s, struct osmdb_txn *t,
+		       const struct osmdb_remote *r, const struct osmdb_peer *p)
+{
+	struct osm_circuit want;
+	struct osm_keys k;
+	const int *hops;
+	unsigned i, n;
+	int dir, err, si;
+
+	for (dir = 0; dir < 2; dir++) {
+		if (!(r->dirs & 1 << dir))
+			continue;
+		err = p ? eng_remote_path(s->e, r, p, dir, &hops, &n) ?:
+			  osmdb_remote_keys(t, r, dir, OSM_REMOTE_EPOCH, &k) :
+			  OSMDB_EREF;
+		for (i = 0; !err && i < n; i++) {
+			if (eng_offline(s->e, hops[i]))
+				continue;
+			err = eng_remote_expect(s->e, r, p, dir, i, &k, &want,
+						&si);
+			if (!err)
+				check_entry(s, si, r->id[dir], &want,
+					    OSM_REMOTE_EPOCH);
+			sodium_memzero(&want, sizeof(want));
+		}
+		sodium_memzero(&k, sizeof(k));
+		if (err) {
+			say(s, "remote %s: %s", r->name,
+			    osm_engine_strerror(err));
+			first_err(s, err);
+		}
+	}
+}
+
+/* Does the gateway's list (its `list` reply) hold id? */
+static int listed(const char *list, uint32_t id)
+{
+	const char *q = strchr(list, '[');
+	char *end;
+
+	while (q && *q && *q != ']') {
+		unsigned long v = strtoul(q + 1, &end, 10);
+
+		if (end == q + 1)
+			break;
+		if (v == id)
+			return 1;
+		q = end;
+	}
+	return 0;
+}
+
+/* Peer p's gateway: its link configured, the remote circuits of p open
+ * in it and no other. A gateway that does not answer is offline. */
+static void one_gateway(struct sync *s, struct osmdb_txn *t,
+			const struct eng_remotes *rs,
+			const struct osmdb_peer *p)
+{
+	const size_t cap = 1 << 20;	/* `list` of osm-gw's largest table */
+	char *reply = malloc(cap), why[256], *q, *end;
+	size_t i;
+	int err, dir;
+
+	if (!reply) {
+		first_err(s, -ENOMEM);
+		return;
+	}
+	err = osm_engine_gw_ask(p->socket, "hello", reply, cap);
+	if (err) {
+		free(reply);
+		if (err != -ENOENT && err != -ECONNREFUSED)
+			say(s, "gateway %s: %s", p->gateway,
+			    err == 1 ? "refused hello" : strerror(-err));
+		return;
+	}
+	if (strstr(reply, "\"peer\":false")) {
+		say(s, "gateway %s: no link to %s", p->gateway, p->name);
+		if (s->fix) {
+			err = eng_peer_gw_set(s->e, p, why, sizeof(why));
+			s->fixed += !err;
+			first_err(s, err);
+		}
+	}
+	err = osm_engine_gw_ask(p->socket, "list", reply, cap);
+	for (i = 0; !err && i < rs->n_r; i++) {
+		if (strcmp(rs->r[i].peer, p->name))
+			continue;
+		for (dir = 0; dir < 2; dir++) {
+			if (!(rs->r[i].dirs & 1 << dir) ||
+			    listed(reply, rs->r[i].id[dir]))
+				continue;
+			say(s, "%s: circuit %u missing", p->gateway,
+			    rs->r[i].id[dir]);
+			if (!s->fix)
+				continue;
+			err = eng_remote_gw_set(s->e, t, &rs->r[i], p, dir,
+						why, sizeof(why));
+			s->fixed += !err;
+		}
+	}
+	/* Whatever else it holds is no remote of ours. */
+	for (q = strchr(reply, '['); !err && q && *q && *q != ']'; q = end) {
+		unsigned long id = strtoul(q + 1, &end, 10);
+		const struct osmdb_remote *r = NULL;
+
+		if (end == q + 1)
+			break;
+		for (i = 0; i < rs->n_r && !r; i++)
+			if ((rs->r[i].id[0] | 1) == (id | 1) &&
+			    !strcmp(rs->r[i].peer, p->name) &&
+			    rs->r[i].dirs & 1 << (rs->r[i].id[0] != id))
+				r = &rs->r[i];
+		if (r)
+			continue;
+		say(s, "%s: circuit %lu is no open remote's", p->gateway, id);
+		if (s->fix) {
+			err = eng_remote_gw_del(p, (uint32_t)id);
+			s->fixed += !err;
+		}
+	}
+	if (err)
+		say(s, "gateway %s: %s", p->gateway,
+		    err == -EPROTO && why[0] ? why : osm_engine_strerror(err));
+	first_err(s, err == -ENOENT || err == -ECONNREFUSED ? 0 : err);
+	free(reply);
+}
+
 static int sync_all(struct sync *s)
 {
+	struct eng_remotes rs = { 0 };
 	struct all a = { 0 };
 	struct osmdb_txn *t;
 	size_t i;
@@ -292,14 +429,20 @@ static int sync_all(struct sync *s)
 	err = osmdb_txn_begin(s->e->st, OSMDB_TXN_RDONLY, &t);
 	if (err)
 		return err;
-	err = osmdb_foreach(t, OSMDB_TAB_CIRCUITS, all_cb, &a);
+	err = osmdb_foreach(t, OSMDB_TAB_CIRCUITS, all_cb, &a) ?:
+	      eng_remotes_load(t, &rs);
 	for (i = 0; !err && i < a.n; i++)
 		one_circuit(s, t, &a.c[i]);
 	for (i = 0; !err && s->e->ctl && i < s->e->n_devs; i++)
 		one_device(s, t, (int)i);
+	for (i = 0; !err && i < rs.n_r; i++)
+		one_remote(s, t, &rs.r[i], eng_remote_peer(&rs, &rs.r[i]));
 	for (i = 0; !err && i < s->e->n_sw; i++)
-		extras(s, t, (int)i);
+		extras(s, t, &rs, (int)i);
+	for (i = 0; !err && i < rs.n_p; i++)
+		one_gateway(s, t, &rs, &rs.p[i]);
 	osmdb_txn_abort(t);
+	eng_remotes_free(&rs);
 	free(a.c);
 	return err ?: s->err;
 }

@@ -217,6 +217,69 @@ static void check_keys(const struct vd_block *b)
 	tap(!memcmp(k.e2e, want, 32), "%s: circuit e2e key", "keys");
 }
 
+/* Section 11.9: two buildings' keys from their roots, what they share,
+ * and the remote's ids and keys. */
+static void check_remote(const struct vd_block *b)
+{
+	uint8_t root[32], sk[2][32], pub[32], want[32], got[32], q[32];
+	const char *who[2] = { "cam", "par" }, *name = vd_get(b, "remote");
+	char key[32];
+	struct osm_keys k;
+	uint32_t id[2];
+	int i, d;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s_root_key", who[i]);
+		vd_hex_exact(b, key, root, 32);
+		osm_kdf_building(sk[i], root);
+		snprintf(key, sizeof(key), "%s_secret", who[i]);
+		vd_hex_exact(b, key, want, 32);
+		tap(!memcmp(sk[i], want, 32), "gw-remote: %s's secret from "
+		    "its root key", who[i]);
+		crypto_scalarmult_base(pub, sk[i]);
+		snprintf(key, sizeof(key), "%s_public", who[i]);
+		vd_hex_exact(b, key, want, 32);
+		tap(!memcmp(pub, want, 32), "gw-remote: %s's public key",
+		    who[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s_public", who[!i]);
+		vd_hex_exact(b, key, pub, 32);
+		vd_hex_exact(b, "pair_secret", want, 32);
+		tap(!osm_building_shared(got, sk[i], pub, NULL) &&
+		    !memcmp(got, want, 32), "gw-remote: the pair secret, "
+		    "from %s's side", who[i]);
+		vd_hex_exact(b, "agreement_secret", want, 32);
+		tap(!osm_building_shared(q, sk[i], pub, "osm-rem1") &&
+		    !memcmp(q, want, 32), "gw-remote: the agreement secret, "
+		    "from %s's side", who[i]);
+	}
+	osm_remote_ids(id, q, name);
+	tap(id[0] == (uint32_t)vd_num(b, "circuit_lo_hi") &&
+	    id[1] == (uint32_t)vd_num(b, "circuit_hi_lo"),
+	    "gw-remote: the circuit ids of remote '%s'", name);
+	osm_remote_parent(got, q, name);
+	vd_hex_exact(b, "parent_key", want, 32);
+	tap(!memcmp(got, want, 32), "gw-remote: its parent key");
+	for (d = 0; d < 2; d++) {
+		osm_kdf_circuit(&k, got, id[d], (uint32_t)vd_num(b, "epoch"));
+		vd_hex_exact(b, d ? "hi_lo_hop_key" : "lo_hi_hop_key", want,
+			     16);
+		tap(!memcmp(k.hop, want, 16), "gw-remote: hop key, %s",
+		    d ? "hi to lo" : "lo to hi");
+		vd_hex_exact(b, d ? "hi_lo_e2e_key" : "lo_hi_e2e_key", want,
+			     32);
+		tap(!memcmp(k.e2e, want, 32), "gw-remote: e2e key, %s",
+		    d ? "hi to lo" : "lo to hi");
+	}
+	crypto_scalarmult_base(pub, sk[0]);
+	tap(osm_building_shared(got, sk[0], pub, NULL) == -EINVAL,
+	    "gw-remote: a building shares nothing with its own key");
+	memset(pub, 0, sizeof(pub));
+	tap(osm_building_shared(got, sk[0], pub, NULL) == -EINVAL,
+	    "gw-remote: nor with a low-order key");
+}
+
 static void check_frame(const struct vd_block *b, const char *name)
 {
 	static struct vd_frame v;
@@ -283,6 +346,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(name, "keys")) {
 			check_keys(&blocks[i]);
+		} else if (!strcmp(name, "gw-remote")) {
+			check_remote(&blocks[i]);
 		} else if (!strncmp(name, "gw-", 3)) {
 			continue;	/* the gateway link's: tests/dataplane */
 		} else {

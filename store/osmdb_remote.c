@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Peer buildings and the remote circuits opened with them (docs/protocol.md
+ * 11.9): records in meta ("peer.NAME", "remote.NAME"), and what the
+ * building's X25519 key pair gives: its public key, the pair secret its
+ * gateway runs the link from, and the ids and keys of a remote circuit,
+ * which the two controllers compute alike and never send. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "osmdb_int.h"
+#include "osm_keys.h"
+
+#define REC_PEER	0x50	/* type bytes of the two records */
+#define REC_REMOTE	0x52
+
+/* ---- the building's key pair and what two of them share ----------------- */
+
+static void building_secret(const struct osmdb *s, uint8_t sk[32])
+{
+	osm_kdf_building(sk, s->root);
+}
+
+int osmdb_building_pub(struct osmdb *s, uint8_t pub[32])
+{
+	uint8_t sk[32];
+
+	building_secret(s, sk);
+	crypto_scalarmult_base(pub, sk);
+	sodium_memzero(sk, sizeof(sk));
+	return 0;
+}
+
+static int shared(struct osmdb *s, const uint8_t peer[32], const char *prefix,
+		  uint8_t out[32])
+{
+	uint8_t sk[32];
+	int err;
+
+	building_secret(s, sk);
+	err = osm_building_shared(out, sk, peer, prefix);
+	sodium_memzero(sk, sizeof(sk));
+	return err;
+}
+
+int osmdb_peer_pair(struct osmdb *s, const uint8_t peer[32], uint8_t P[32])
+{
+	return shared(s, peer, NULL, P);
+}
+
+int osmdb_remote_ids(struct osmdb *s, const uint8_t peer[32],
+		     const char *name, uint32_t id[2])
+{
+	uint8_t q[32], pub[32];
+	uint32_t both[2];
+	int err = shared(s, peer, "osm-rem1", q), lo;
+
+	if (err)
+		return err;
+	osm_remote_ids(both, q, name);
+	sodium_memzero(q, sizeof(q));
+	osmdb_building_pub(s, pub);
+	/* Each side's sending circuit is the other's receiving one. */
+	lo = memcmp(pub, peer, 32) < 0;
+	id[OSMDB_REMOTE_SEND] = both[!lo];
+	id[OSMDB_REMOTE_RECV] = both[lo];
+	return 0;
+}
+
+int osmdb_remote_keys(struct osmdb_txn *t, const struct osmdb_remote *r,
+		      int dir, uint32_t epoch, struct osm_keys *k)
+{
+	struct osmdb_peer p;
+	uint8_t q[32], parent[32];
+	int err = osmdb_peer_get(t, r->peer, &p);
+
+	if (err)
+		return err == OSMDB_ENOTFOUND ? OSMDB_EREF : err;
+	err = shared(t->s, p.pub, "osm-rem1", q);
+	if (err)
+		return err;
+	osm_remote_parent(parent, q, r->name);
+	osm_kdf_circuit(k, parent, r->id[dir], epoch);
+	sodium_memzero(q, sizeof(q));
+	sodium_memzero(parent, sizeof(parent));
+	return 0;
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+struct buf {
+	uint8_t *p;
+	size_t n, cap;
+	int bad;
+};
+
+static void put(struct buf *b, const void *v, size_t len)
+{
+	if (b->n + len > b->cap) {
+		b->bad = 1;
+		return;
+	}
+	memcpy(b->p + b->n, v, len);
+	b->n += len;
+}
+
+static void put_u(struct buf *b, uint64_t v, unsigned len)
+{
+	uint8_t x[8];
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		x[i] = (uint8_t)(v >> (8 * i));
+	put(b, x, len);
+}
+
+/* A string: its length in a byte, then its bytes. */
+static void put_s(struct buf *b, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 255)
+		b->bad = 1;
+	put_u(b, len, 1);
+	put(b, s, len);
+}
+
+static void get(struct buf *b, void *v, size_t len)
+{
+	if (b->n + len > b->cap) {
+		b->bad = 1;
+		memset(v, 0, len);
+		return;
+	}
+	memcpy(v, b->p + b->n, len);
+	b->n += len;
+}
+
+static uint64_t get_u(struct buf *b, unsigned len)
+{
+	uint8_t x[8];
+	uint64_t v = 0;
+	unsigned i;
+
+	get(b, x, len);
+	for (i = 0; !b->bad && i < len; i++)
+		v |= (uint64_t)x[i] << (8 * i);
+	return v;
+}
+
+static void get_s(struct buf *b, char *s, size_t cap)
+{
+	size_t len = (size_t)get_u(b, 1);
+
+	if (len >= cap) {
+		b->bad = 1;
+		len = 0;
+	}
+	get(b, s, len);
+	s[len] = '\0';
+	if (strlen(s) != len)
+		b->bad = 1;
+}
+
+/* Encodings: a type byte, the record version, then the fields. */
+static int peer_encode(const struct osmdb_peer *p, uint8_t *out, size_t cap)
+{
+	struct buf b = { out, 0, cap, 0 };
+
+	put_u(&b, REC_PEER, 1);
+	put_u(&b, OSMDB_REC_VERSION, 1);
+	put_s(&b, p->name);
+	put(&b, p->pub, 32);
+	put_s(&b, p->endpoint);
+	put(&b, p->next_hop, 6);
+	put_s(&b, p->gateway);
+	put_s(&b, p->socket);
+	put_u(&b, p->epoch, 4);
+	put_u(&b, p->since_ns, 8);
+	return b.bad ? -EINVAL : (int)b.n;
+}
+
+int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p)
+{
+	struct buf b = { (uint8_t *)v, 0, len, 0 };
+
+	memset(p, 0, sizeof(*p));
+	if (get_u(&b, 1) != REC_PEER || get_u(&b, 1) != OSMDB_REC_VERSION)
+		return OSMDB_ECORRUPT;
+	get_s(&b, p->name, sizeof(p->name));
+	get(&b, p->pub, 32);
+	get_s(&b, p->endpoint, sizeof(p->endpoint));
+	get(&b, p->next_hop, 6);
+	get_s(&b, p->gateway, sizeof(p->gateway));
+	get_s(&b, p->socket, sizeof(p->socket));
+	p->epoch = (uint32_t)get_u(&b, 4);
+	p->since_ns = get_u(&b, 8);
+	return b.bad || b.n != len || !osmdb_name_ok(p->name) ||
+	       !osmdb_name_ok(p->gateway) || !p->epoch ? OSMDB_ECORRUPT : 0;
+}
+
+static int remote_encode(const struct osmdb_remote *r, uint8_t *out,
+			 size_t cap)
+{
+	struct buf b = { out, 0, cap, 0 };
+
+	put_u(&b, REC_REMOTE, 1);
+	put_u(&b, OSMDB_REC_VERSION, 1);
+	put_s(&b, r->name);
+	put_s(&b, r->peer);
+	put_u(&b, r->device, 4);
+	put(&b, r->peer_mac, 6);
+	put_u(&b, r->cls, 1);
+	put_u(&b, r->dirs, 1);
+	put_u(&b, r->id[0], 4);
+	put_u(&b, r->id[1], 4);
+	put_u(&b, r->since_ns, 8);
+	return b.bad ? -EINVAL : (int)b.n;
+}
+
+int osmdb_remote_decode(const void *v, size_t len, struct osmdb_remote *r)
+{
+	struct buf b = { (uint8_t *)v, 0, len, 0 };
+
+	memset(r, 0, sizeof(*r));
+	if (get_u(&b, 1) != REC_REMOTE || get_u(&b, 1) != OSMDB_REC_VERSION)
+		return OSMDB_ECORRUPT;
+	get_s(&b, r->name, sizeof(r->name));
+	get_s(&b, r->peer, sizeof(r->peer));
+	r->device = (uint32_t)get_u(&b, 4);
+	get(&b, r->peer_mac, 6);
+	r->cls = (uint8_t)get_u(&b, 1);
+	r->dirs = (uint8_t)get_u(&b, 1);
+	r->id[0] = (uint32_t)get_u(&b, 4);
+	r->id[1] = (uint32_t)get_u(&b, 4);
+	r->since_ns = get_u(&b, 8);
+	return b.bad || b.n != len || !osmdb_name_ok(r->name) ||
+	       !osmdb_name_ok(r->peer) || r->cls >= OSMDB_CLASS_MAX ||
+	       !r->dirs || r->dirs > 3 ||
+	       r->id[0] < OSM_REMOTE_CIRCUIT_MIN ||
+	       r->id[0] > OSM_DATA_CIRCUIT_MAX ||
+	       (r->id[0] ^ r->id[1]) != 1 ? OSMDB_ECORRUPT : 0;
+}
+
+/* ---- the tables (in meta) ---------------------------------------------- */
+
+static int meta_key(char *k, size_t cap, const char *kind, const char *name)
+{
+	if (!osmdb_name_ok(name))
+		return -EINVAL;
+	snprintf(k, cap, "%s.%s", kind, name);
+	return 0;
+}
+
+int osmdb_peer_get(struct osmdb_txn *t, const char *name,
+		   struct osmdb_peer *out)
+{
+	uint8_t v[OSMDB_REC_MAX];
+	char k[80];
+	int n = meta_key(k, sizeof(k), "peer", name);
+
+	if (!n)
+		n = osmdb_meta_get(t, k, v, sizeof(v));
+	return n < 0 ? n : osmdb_peer_decode(v, (size_t)n, out);
+}
+
+int osmdb_remote_get(struct osmdb_txn *t, const char *name,
+		     struct osmdb_remote *out)
+{
+	uint8_t v[OSMDB_REC_MAX];
+	char k[80];
+	int n = meta_key(k, sizeof(k), "remote", name);
+
+	if (!n)
+		n = osmdb_meta_get(t, k, v, sizeof(v));
+	return n < 0 ? n : osmdb_remote_decode(v, (size_t)n, out);
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int peer_put(struct osmdb_txn *t, const struct osmdb_peer *p)
+{
+	uint8_t v[OSMDB_REC_MAX];
+	char k[80];
+	int n = meta_key(k, sizeof(k), "peer", p->name);
+
+	if (!n)
+		n = peer_encode(p, v, sizeof(v));
+	return n < 0 ? n : osmdb_meta_put(t, k, v, (size_t)n);
+}
+
+int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p)
+{
+	struct osmdb_rec_switch sw;
+	struct osmdb_peer old;
+	uint8_t P[32];
+	char pub[65];
+	int err;
+
+	if (!t->write)
+		return -EROFS;
+	if (!p->epoch || !osmdb_name_ok(p->gateway))
+		return -EINVAL;
+	err = osmdb_peer_pair(t->s, p->pub, P);
+	sodium_memzero(P, sizeof(P));
+	if (err)
+		return err;
+	err = osmdb_switch_get(t, p->gateway, &sw);
+	if (!err && sw.kind != OSMDB_SW_GATEWAY)
+		err = OSMDB_EREF;
+	if (err)
+		return err == OSMDB_ENOTFOUND ? OSMDB_EREF : err;
+	err = osmdb_peer_get(t, p->name, &old);
+	if (!err)
+		return OSMDB_EEXIST;
+	if (err != OSMDB_ENOTFOUND)
+		return err;
+	p->since_ns = wall_ns();
+	sodium_bin2hex(pub, sizeof(pub), p->pub, 32);
+	return peer_put(t, p) ?:
+	       osmdb_audit_append(t, OSMDB_AUDIT_PEER_ADD, "",
+				  "peer %s key %s endpoint %s gateway %s "
+				  "epoch %u", p->name, pub, p->endpoint,
+				  p->gateway, p->epoch);
+}
+
+int osmdb_peer_epoch(struct osmdb_txn *t, const char *name, uint32_t epoch)
+{
+	struct osmdb_peer p;
+	int err = osmdb_peer_get(t, name, &p);
+
+	if (err)
+		return err;
+	if (epoch <= p.epoch)
+		return -ESTALE;
+	p.epoch = epoch;
+	return peer_put(t, &p) ?:
+	       osmdb_audit_append(t, OSMDB_AUDIT_PEER_EPOCH, "",
+				  "peer %s epoch %u", name, epoch);
+}
+
+struct walk {
+	const char *kind;
+	int (*cb)(const void *rec, void *arg);
+	void *arg;
+};
+
+static int walk_cb(const char *key, const void *v, size_t len, void *arg)
+{
+	struct walk *w = arg;
+	union { struct osmdb_peer p; struct osmdb_remote r; } u;
+	int err;
+
+	(void)key;
+	err = w->kind[0] == 'p' ? osmdb_peer_decode(v, len, &u.p) :
+				  osmdb_remote_decode(v, len, &u.r);
+	return err ?: w->cb(&u, w->arg);
+}
+
+int osmdb_peer_foreach(struct osmdb_txn *t,
+		       int (*cb)(const void *rec, void *arg), void *arg)
+{
+	struct walk w = { "peer.", cb, arg };
+
+	return osmdb_meta_foreach(t, w.kind, walk_cb, &w);
+}
+
+int osmdb_remote_foreach(struct osmdb_txn *t,
+			 int (*cb)(const void *rec, void *arg), void *arg)
+{
+	struct walk w = { "remote.", cb, arg };
+
+	return osmdb_meta_foreach(t, w.kind, walk_cb, &w);
+}
+
+static int uses_peer(const void *rec, void *arg)
+{
+	return !strcmp(((const struct osmdb_remote *)rec)->peer, arg) ?
+	       OSMDB_EINUSE : 0;
+}
+
+int osmdb_peer_del(struct osmdb_txn *t, const char *name)
+{
+	struct osmdb_peer p;
+	char k[80];
+	int err = osmdb_peer_get(t, name, &p);
+
+	if (err)
+		return err;
+	err = osmdb_remote_foreach(t, uses_peer, (void *)name);
+	if (err)
+		return err;
+	meta_key(k, sizeof(k), "peer", name);
+	return osmdb_meta_del(t, k) ?:
+	       osmdb_audit_append(t, OSMDB_AUDIT_PEER_DEL, "", "peer %s",
+				  name);
+}
+
+struct clash {
+	const uint32_t *id;
+	char name[OSMDB_NAME_MAX + 1];
+};
+
+static int clash_cb(const void *rec, void *arg)
+{
+	const struct osmdb_remote *r = rec;
+	struct clash *c = arg;
+
+	if ((r->id[0] | 1) != (c->id[0] | 1))
+		return 0;
+	snprintf(c->name, sizeof(c->name), "%s", r->name);
+	return -EADDRINUSE;
+}
+
+int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
+		     char clash_name[OSMDB_NAME_MAX + 1])
+{
+	uint8_t v[OSMDB_REC_MAX];
+	struct osmdb_rec_device d;
+	struct osmdb_remote old;
+	struct osmdb_peer p;
+	struct clash c = { .id = r->id };
+	char k[80];
+	int err, n;
+
+	if (!t->write)
+		return -EROFS;
+	if (!osmdb_name_ok(r->name) || r->cls >= OSMDB_CLASS_MAX ||
+	    !r->dirs || r->dirs > 3)
+		return -EINVAL;
+	err = osmdb_peer_get(t, r->peer, &p) ?:
+	      osmdb_device_get(t, r->device, &d);
+	if (err)
+		return err == OSMDB_ENOTFOUND ? OSMDB_EREF : err;
+	err = osmdb_remote_get(t, r->name, &old);
+	if (!err)
+		return OSMDB_EEXIST;
+	if (err != OSMDB_ENOTFOUND)
+		return err;
+	err = osmdb_remote_ids(t->s, p.pub, r->name, r->id);
+	if (err)
+		return err;
+	err = osmdb_remote_foreach(t, clash_cb, &c);
+	if (err) {
+		if (clash_name)
+			snprintf(clash_name, OSMDB_NAME_MAX + 1, "%s", c.name);
+		return err;
+	}
+	r->since_ns = wall_ns();
+	n = remote_encode(r, v, sizeof(v));
+	if (n < 0)
+		return n;
+	meta_key(k, sizeof(k), "remote", r->name);
+	return osmdb_meta_put(t, k, v, (size_t)n) ?:
+	       osmdb_audit_append(t, OSMDB_AUDIT_REMOTE_ADD, "",
+				  "remote %s peer %s device %u%s%s class %s "
+				  "circuits %u %u", r->name, r->peer, r->device,
+				  r->dirs & 1 ? " send" : "",
+				  r->dirs & 2 ? " receive" : "",
+				  osmdb_class_name(r->cls),
+				  r->id[OSMDB_REMOTE_SEND],
+				  r->id[OSMDB_REMOTE_RECV]);
+}
+
+int osmdb_remote_close(struct osmdb_txn *t, const char *name)
+{
+	struct osmdb_remote r;
+	char k[80];
+	int err = osmdb_remote_get(t, name, &r);
+
+	if (err)
+		return err;
+	meta_key(k, sizeof(k), "remote", name);
+	return osmdb_meta_del(t, k) ?:
+	       osmdb_audit_append(t, OSMDB_AUDIT_REMOTE_CLOSE, "",
+				  "remote %s peer %s", name, r.peer);
+}
