@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "cli_engine.h"
+#include "cli_remote.h"
 #include "line.h"
 #include "controller.h"
 #include "http.h"
@@ -75,6 +76,7 @@ struct daemon {
 	uint64_t idle_ns;		/* a client silent this long is closed */
 	const char *prefix;		/* --netns-prefix */
 	struct osm_metrics_daemon m;	/* since the start */
+	uint64_t gw_last;		/* the gateway watch's last round */
 	int hfd;			/* --metrics listener, or -1 */
 	struct hclient h[MAX_HTTP];
 	int nh;
@@ -333,6 +335,19 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 	}
 	if (osm_line_parse(c->in, c->in_len, &r, why, sizeof(why))) {
 		reply_err(c, "bad-request", why);
+		return;
+	}
+	if (osm_remote_req(&r)) {	/* peers and remote circuits */
+		if (osm_remote_do(d->e, &r, &a, why2, sizeof(why2))) {
+			reply_err(c, "refused", why2);
+			return;
+		}
+		printf("osm-fabric daemon: %s %s: done\n",
+		       r.cmd <= OSM_LINE_PEER_DEL ? "peer" : "remote",
+		       r.cmd <= OSM_LINE_PEER_DEL ? r.peer.name :
+		       r.remote.name);
+		fflush(stdout);
+		reply_ok(c, a);
 		return;
 	}
 	switch (r.cmd) {
@@ -840,6 +855,32 @@ static short http_events(const struct hclient *h)
 	return POLLOUT;
 }
 
+/* A line of the gateway watch, into the daemon's log. */
+static void gw_line(const char *line, void *arg)
+{
+	(void)arg;
+	printf("osm-fabric daemon: %s\n", line);
+	fflush(stdout);
+}
+
+/* Once a second: a restarted gateway gets its link and circuits back. */
+static void gw_watch(struct daemon *d)
+{
+	uint64_t now = now_ns();
+	int n;
+
+	if (now - d->gw_last < 1000000000ULL)
+		return;
+	d->gw_last = now;
+	n = osm_engine_gw_watch(d->e, gw_line, d);
+	if (n > 0)
+		printf("osm-fabric daemon: gateway restored (%d changes)\n", n);
+	else if (n < 0)
+		printf("osm-fabric daemon: gateway watch: %s\n",
+		       osm_engine_strerror(n));
+	fflush(stdout);
+}
+
 static void serve(struct daemon *d, int lfd)
 {
 	struct pollfd p[MAX_CLIENTS + 2 + MAX_WATCH + 1 + MAX_HTTP];
@@ -847,6 +888,7 @@ static void serve(struct daemon *d, int lfd)
 	ssize_t r;
 
 	while (!stop) {
+		gw_watch(d);
 		/* Control frames due (new KEY_UPDATEs, retries) first. */
 		wait = d->ctl ? osm_ctl_tick(d->ctl) : -1;
 		p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };

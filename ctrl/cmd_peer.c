@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <sodium.h>
 #include "cli.h"
 #include "cli_engine.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "osm_arg.h"
 #include "osm_hex.h"
@@ -34,32 +34,6 @@ static void usage(FILE *f)
 "epochs only). del: refused while remote circuits use the peer.\n");
 }
 
-/* ADDR:PORT as osm-gw takes it: A.B.C.D:PORT or [IPV6]:PORT. */
-static int endpoint_ok(const char *s)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	uint64_t port;
-	uint8_t a[16];
-	size_t n;
-
-	if (!colon || osm_arg_u64(colon + 1, 65535, &port) || !port)
-		return 0;
-	n = (size_t)(colon - s);
-	if (n >= sizeof(host))
-		return 0;
-	if (s[0] == '[') {
-		if (n < 3 || s[n - 1] != ']')
-			return 0;
-		memcpy(host, s + 1, n - 2);
-		host[n - 2] = '\0';
-		return inet_pton(AF_INET6, host, a) == 1;
-	}
-	memcpy(host, s, n);
-	host[n] = '\0';
-	return inet_pton(AF_INET, host, a) == 1;
-}
-
 struct only_gw {
 	char name[OSMDB_NAME_MAX + 1];
 	int n;
@@ -73,6 +47,14 @@ static int gw_cb(const void *rec, void *arg)
 	if (sw->kind == OSMDB_SW_GATEWAY && !g->n++)
 		snprintf(g->name, sizeof(g->name), "%s", sw->name);
 	return 0;
+}
+
+/* The topology's gateway switches: the first's name, and how many. */
+static int only_gateway(struct osmdb_txn *t, void *arg)
+{
+	int err = osmdb_foreach(t, OSMDB_TAB_SWITCHES, gw_cb, arg);
+
+	return err ? osm_cli_store_err("peer add", err) : 0;
 }
 
 static int key(void)
@@ -105,11 +87,9 @@ static int add(int argc, char **argv)
 	};
 	struct osmdb_peer p = { .epoch = 1 };
 	struct only_gw g = { .n = 0 };
-	struct osm_engine *e;
-	struct osmdb_txn *t;
-	struct osmdb *s;
-	char why[256];
+	char line[OSM_LINE_MAX], key[65], mac[18];
 	uint64_t v;
+	json_t *j;
 	int c, have = 0, err;
 
 	snprintf(p.socket, sizeof(p.socket), "/run/osm-gw.sock");
@@ -125,8 +105,7 @@ static int add(int argc, char **argv)
 			have |= 1;
 			break;
 		case 'e':
-			if (!endpoint_ok(optarg) ||
-			    strlen(optarg) > OSMDB_ADDR_MAX)
+			if (!osm_line_endpoint_ok(optarg))
 				return osm_err("peer add: bad --endpoint '%s' "
 					       "(A.B.C.D:PORT or [IPV6]:PORT)",
 					       optarg);
@@ -169,90 +148,54 @@ static int add(int argc, char **argv)
 		return osm_err("peer add: bad name '%s' (1-63 of A-Z a-z 0-9 "
 			       ". _ -)", argv[optind]);
 	strcpy(p.name, argv[optind]);
-	if (osm_cli_engine_open(&s, &e, NULL))
-		return 1;
 	if (!p.gateway[0]) {
-		err = osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t);
-		if (!err) {
-			err = osmdb_foreach(t, OSMDB_TAB_SWITCHES, gw_cb, &g);
-			osmdb_txn_abort(t);
-		}
-		if (!err && g.n != 1) {
-			osm_cli_engine_close(s, e);
+		err = osm_cli_read("peer add", only_gateway, &g);
+		if (err)
+			return err;
+		if (g.n != 1)
 			return osm_err("peer add: the topology has %s gateway "
 				       "switches: name ours with --gateway",
 				       g.n ? "several" : "no");
-		}
 		strcpy(p.gateway, g.name);
 	}
-	err = osm_engine_peer_add(e, &p, why, sizeof(why));
-	osm_cli_engine_close(s, e);
-	if (err == OSMDB_EEXIST)
-		return osm_err("peer add: %s is a peer already", argv[optind]);
-	if (err == OSMDB_EREF)
-		return osm_err("peer add: %s is no gateway switch of the "
-			       "topology", p.gateway[0] ? p.gateway : g.name);
-	if (err == -EINVAL)
-		return osm_err("peer add: that key is ours or no usable X25519 "
-			       "public key");
-	if (err)
-		return osm_err("peer add: %s", why[0] ? why :
-			       osm_engine_strerror(err));
-	if (!osm_opts.json)
-		printf("peer %s added\n", argv[optind]);
-	return osm_opts.json ? osm_json_print(json_pack("{s:s}", "added",
-							argv[optind])) : 0;
-}
-
-static int epoch(int argc, char **argv)
-{
-	struct osm_engine *e;
-	struct osmdb *s;
-	char why[256];
-	uint64_t v;
-	int err;
-
-	if (argc != 3)
-		return osm_err("usage: peer epoch NAME E");
-	if (osm_arg_u64(argv[2], UINT32_MAX, &v) || !v)
-		return osm_err("peer epoch: E is 1..4294967295");
-	if (osm_cli_engine_open(&s, &e, NULL))
+	osm_hex_format(key, p.pub, 32);
+	osm_mac_format(mac, p.next_hop);
+	snprintf(line, sizeof(line), "peer-add %s %s %s %s %s %s %u", p.name,
+		 key, p.endpoint, mac, p.gateway, p.socket, p.epoch);
+	if (osm_remote_run("peer add", line, NULL, &j))
 		return 1;
-	err = osm_engine_peer_epoch(e, argv[1], (uint32_t)v, why, sizeof(why));
-	osm_cli_engine_close(s, e);
-	if (err == OSMDB_ENOTFOUND || err == -EINVAL)
-		return osm_err("peer epoch: no peer %s", argv[1]);
-	if (err == -ESTALE)
-		return osm_err("peer epoch: %s is at that epoch or a later one",
-			       argv[1]);
-	if (err)
-		return osm_err("peer epoch: %s", why[0] ? why :
-			       osm_engine_strerror(err));
-	printf("peer %s: pair key epoch %llu\n", argv[1],
-	       (unsigned long long)v);
+	if (osm_opts.json)
+		return osm_json_print(j);
+	json_decref(j);
+	printf("peer %s added\n", p.name);
 	return 0;
 }
 
-static int del(int argc, char **argv)
+/* peer epoch NAME E, peer del NAME: one request each. */
+static int change(int argc, char **argv)
 {
-	struct osm_engine *e;
-	struct osmdb *s;
-	int err;
+	char line[OSM_LINE_MAX], what[32];
+	int del = !strcmp(argv[0], "del");
+	json_t *j;
 
-	if (argc != 2)
-		return osm_err("usage: peer del NAME");
-	if (osm_cli_engine_open(&s, &e, NULL))
+	snprintf(what, sizeof(what), "peer %s", argv[0]);
+	if (argc != (del ? 2 : 3))
+		return osm_err("usage: peer %s", del ? "del NAME" :
+			       "epoch NAME E");
+	if ((size_t)snprintf(line, sizeof(line), "peer-%s %s%s%s", argv[0],
+			     argv[1], del ? "" : " ", del ? "" : argv[2]) >=
+	    sizeof(line) || strpbrk(argv[1], " \t") ||
+	    (!del && strpbrk(argv[2], " \t")))
+		return osm_err("%s: bad arguments", what);
+	if (osm_remote_run(what, line, NULL, &j))
 		return 1;
-	err = osm_engine_peer_del(e, argv[1]);
-	osm_cli_engine_close(s, e);
-	if (err == OSMDB_ENOTFOUND || err == -EINVAL)
-		return osm_err("peer del: no peer %s", argv[1]);
-	if (err == OSMDB_EINUSE)
-		return osm_err("peer del: remote circuits with %s are open "
-			       "(remote close them first)", argv[1]);
-	if (err)
-		return osm_err("peer del: %s", osm_engine_strerror(err));
-	printf("peer %s removed\n", argv[1]);
+	if (osm_opts.json)
+		return osm_json_print(j);
+	json_decref(j);
+	if (del)
+		printf("peer %s removed\n", argv[1]);
+	else
+		printf("peer %s: pair key epoch %s\n", argv[1], argv[2]);
 	return 0;
 }
 
@@ -328,10 +271,8 @@ int osm_cmd_peer(int argc, char **argv)
 		return key();
 	if (!strcmp(argv[1], "add"))
 		return add(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "epoch"))
-		return epoch(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "del"))
-		return del(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "epoch") || !strcmp(argv[1], "del"))
+		return change(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return osm_cli_read("peer list", list_fn, NULL);
 	return osm_err("peer: unknown subcommand '%s' (key, add, epoch, del, "

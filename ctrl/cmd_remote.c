@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include "cli.h"
 #include "cli_engine.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "osm_hex.h"
 #include "osm_keys.h"
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: osm-fabric remote add NAME --peer PEER --device DEVICE\n"
 "                  --peer-mac MAC [--class CLASS] [--send-only |\n"
-"                  --receive-only]\n"
+"                  --receive-only] [--netns-prefix P]\n"
 "       osm-fabric remote close NAME\n"
 "       osm-fabric [--json] [--show-keys] remote list\n"
 "add: open the remote circuits NAME between our DEVICE and the device of\n"
@@ -48,6 +49,13 @@ static int dev_cb(const void *rec, void *arg)
 	return 1;
 }
 
+static int device_id(struct osmdb_txn *t, void *arg)
+{
+	int err = osmdb_foreach(t, OSMDB_TAB_DEVICES, dev_cb, arg);
+
+	return err < 0 ? osm_cli_store_err("remote add", err) : 0;
+}
+
 static int add(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,15 +65,15 @@ static int add(int argc, char **argv)
 		{ "class", required_argument, NULL, 'c' },
 		{ "send-only", no_argument, NULL, 's' },
 		{ "receive-only", no_argument, NULL, 'r' },
+		{ "netns-prefix", required_argument, NULL, 'N' },
 		{ 0 }
 	};
 	struct osmdb_remote r = { .cls = OSMDB_CLASS_BULK, .dirs = 3 };
 	struct find f = { NULL, 0 };
-	struct osm_engine *e;
-	struct osmdb_txn *t;
-	struct osmdb *s;
-	char why[256];
+	char line[OSM_LINE_MAX], mac[18];
+	const char *prefix = NULL;
 	int c, have = 0, err, cls;
+	json_t *j;
 
 	optind = 0;
 	opterr = 0;
@@ -95,6 +103,9 @@ static int add(int argc, char **argv)
 					       "video, bulk)", optarg);
 			r.cls = (uint8_t)cls;
 			break;
+		case 'N':
+			prefix = optarg;
+			break;
 		case 's':
 		case 'r':
 			if (r.dirs != 3)
@@ -115,59 +126,46 @@ static int add(int argc, char **argv)
 		return osm_err("remote add: bad name '%s' (1-63 of A-Z a-z "
 			       "0-9 . _ -)", argv[optind]);
 	strcpy(r.name, argv[optind]);
-	if (osm_cli_engine_open(&s, &e, NULL))
-		return 1;
-	err = osmdb_txn_begin(s, OSMDB_TXN_RDONLY, &t);
-	if (!err) {
-		err = osmdb_foreach(t, OSMDB_TAB_DEVICES, dev_cb, &f);
-		osmdb_txn_abort(t);
-	}
-	if (err == 1 || err == 0)
-		err = f.id ? osm_engine_remote_open(e, &r, why, sizeof(why)) :
-			     OSMDB_EREF;
-	osm_cli_engine_close(s, e);
+	err = osm_cli_read("remote add", device_id, &f);
+	if (err)
+		return err;
 	if (!f.id)
 		return osm_err("remote add: no device %s in the topology",
 			       f.name);
-	if (err == OSMDB_EEXIST)
-		return osm_err("remote add: %s is open already", r.name);
-	if (err == OSMDB_EREF)
-		return osm_err("remote add: no peer %s (peer add it first)",
-			       r.peer);
-	if (err)
-		return osm_err("remote add: %s", why[0] ? why :
-			       osm_engine_strerror(err));
+	osm_mac_format(mac, r.peer_mac);
+	snprintf(line, sizeof(line), "remote-add %s %s %u %s %s %s", r.name,
+		 r.peer, f.id, mac, osmdb_class_name(r.cls),
+		 r.dirs == 3 ? "both" : r.dirs == 1 ? "send" : "receive");
+	if (osm_remote_run("remote add", line, prefix, &j))
+		return 1;
 	if (osm_opts.json)
-		return osm_json_print(json_pack("{s:s, s:I, s:I}", "opened",
-			r.name, "send", (json_int_t)(r.dirs & 1 ?
-			r.id[OSMDB_REMOTE_SEND] : 0), "receive",
-			(json_int_t)(r.dirs & 2 ? r.id[OSMDB_REMOTE_RECV] : 0)));
+		return osm_json_print(j);
 	printf("remote %s open with %s:", r.name, r.peer);
-	if (r.dirs & 1 << OSMDB_REMOTE_SEND)
-		printf(" send circuit %u", r.id[OSMDB_REMOTE_SEND]);
-	if (r.dirs & 1 << OSMDB_REMOTE_RECV)
-		printf(" receive circuit %u", r.id[OSMDB_REMOTE_RECV]);
+	if (json_object_get(j, "send"))
+		printf(" send circuit %lld",
+		       json_integer_value(json_object_get(j, "send")));
+	if (json_object_get(j, "receive"))
+		printf(" receive circuit %lld",
+		       json_integer_value(json_object_get(j, "receive")));
 	printf("\n");
+	json_decref(j);
 	return 0;
 }
 
 static int close_cmd(int argc, char **argv)
 {
-	struct osmdb_remote r;
-	struct osm_engine *e;
-	struct osmdb *s;
-	int err;
+	char line[OSM_LINE_MAX];
+	json_t *j;
 
-	if (argc != 2)
+	if (argc != 2 || strpbrk(argv[1], " \t") ||
+	    strlen(argv[1]) > OSMDB_NAME_MAX)
 		return osm_err("usage: remote close NAME");
-	if (osm_cli_engine_open(&s, &e, NULL))
+	snprintf(line, sizeof(line), "remote-close %s", argv[1]);
+	if (osm_remote_run("remote close", line, NULL, &j))
 		return 1;
-	err = osm_engine_remote_close(e, argv[1], &r);
-	osm_cli_engine_close(s, e);
-	if (err == OSMDB_ENOTFOUND || err == -EINVAL)
-		return osm_err("remote close: no remote %s open", argv[1]);
-	if (err)
-		return osm_err("remote close: %s", osm_engine_strerror(err));
+	if (osm_opts.json)
+		return osm_json_print(j);
+	json_decref(j);
 	printf("remote %s closed\n", argv[1]);
 	return 0;
 }

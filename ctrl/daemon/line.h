@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "osmdb.h"
 
-#define OSM_LINE_MAX	256	/* bytes of a request line, newline included */
+#define OSM_LINE_MAX	512	/* bytes of a request line, newline included */
 #define OSM_LINE_EVENTS_MAX	64	/* most events one request returns */
 
 enum osm_line_cmd {
@@ -25,6 +25,13 @@ enum osm_line_cmd {
 	OSM_LINE_FORGET,	/* forget PERSON (erasure) */
 	OSM_LINE_PRUNE,		/* prune SEQ HASH (audit records, archived) */
 	OSM_LINE_METRICS,	/* metrics (the daemon's, Prometheus text) */
+	OSM_LINE_PEER_ADD,	/* peer-add NAME KEY ADDR:PORT MAC GATEWAY
+				 * SOCKET EPOCH */
+	OSM_LINE_PEER_EPOCH,	/* peer-epoch NAME EPOCH */
+	OSM_LINE_PEER_DEL,	/* peer-del NAME */
+	OSM_LINE_REMOTE_ADD,	/* remote-add NAME PEER DEVICE-ID MAC CLASS
+				 * DIRS (send, receive, both) */
+	OSM_LINE_REMOTE_CLOSE,	/* remote-close NAME */
 };
 
 struct osm_line_req {
@@ -35,7 +42,13 @@ struct osm_line_req {
 	char path[OSM_LINE_MAX];	/* apply: the file, absolute */
 	uint64_t seq;			/* prune: the last record to go */
 	uint8_t hash[32];		/* prune: its hash */
+	struct osmdb_peer peer;		/* peer-*: name (and epoch) */
+	struct osmdb_remote remote;	/* remote-*: name */
 };
+
+/* ADDR:PORT as osm-gw takes it (A.B.C.D:PORT or [IPV6]:PORT, port from
+ * 1): true if s is one. */
+int osm_line_endpoint_ok(const char *s);
 
 /*
  * Parse one request line of len bytes (without its newline; a trailing

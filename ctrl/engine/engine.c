@@ -126,6 +126,7 @@ void osm_engine_close(struct osm_engine *e)
 	topo_free(e);
 	free(e->ring);
 	free(e->retiring);
+	free(e->gw_seen);
 	free(e);
 }
 

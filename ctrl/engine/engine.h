@@ -254,6 +254,15 @@ int osm_engine_peer_epoch(struct osm_engine *e, const char *name,
 			  uint32_t epoch, char *why, size_t cap);
 int osm_engine_peer_del(struct osm_engine *e, const char *name);
 /*
+ * The daemon's watch on its gateways, once a second: a gateway that is
+ * new to it or restarted (its hello's boot id changed, or it has no
+ * link) is given its link and remote circuits at once, as reconcile
+ * would; report gets a line for each change. Returns the number of
+ * changes, or a negative code.
+ */
+int osm_engine_gw_watch(struct osm_engine *e,
+			void (*report)(const char *line, void *arg), void *arg);
+/*
  * One request line to the osm-gw control socket sock; its reply line in
  * reply. Returns 0 for an "ok" reply, 1 for an "error" reply, -errno
  * (-ENOENT, -ECONNREFUSED: no gateway there; -ETIMEDOUT), -EPROTO.

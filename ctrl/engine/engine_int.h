@@ -87,6 +87,13 @@ struct osm_engine {
 	int defer_retire;
 	struct eng_retiring { uint32_t id, epoch; } *retiring;
 	size_t n_retiring, cap_retiring;
+	/* Each peer's gateway as last seen (osm_engine_gw_watch): the boot
+	 * id it answered hello with, to notice a restart. */
+	struct eng_gw_seen {
+		char peer[OSMDB_NAME_MAX + 1];
+		char boot[24];
+	} *gw_seen;
+	size_t n_gw_seen;
 };
 
 /* A circuit the policy wants: devices by index, its class and owner

@@ -465,3 +465,71 @@ int osm_engine_verify(struct osm_engine *e,
 
 	return err ? err : s.diffs;
 }
+
+/* The boot id in a hello reply ("" if none). */
+static void boot_of(const char *reply, char boot[24])
+{
+	const char *b = strstr(reply, "\"boot\":\"");
+	size_t n = b ? strcspn(b + 8, "\"") : 0;
+
+	boot[0] = '\0';
+	if (b && n < 24) {
+		memcpy(boot, b + 8, n);
+		boot[n] = '\0';
+	}
+}
+
+static struct eng_gw_seen *seen(struct osm_engine *e, const char *peer)
+{
+	struct eng_gw_seen *g;
+	size_t i;
+
+	for (i = 0; i < e->n_gw_seen; i++)
+		if (!strcmp(e->gw_seen[i].peer, peer))
+			return &e->gw_seen[i];
+	g = realloc(e->gw_seen, (e->n_gw_seen + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	e->gw_seen = g;
+	g = &e->gw_seen[e->n_gw_seen++];
+	snprintf(g->peer, sizeof(g->peer), "%s", peer);
+	g->boot[0] = '\0';
+	return g;
+}
+
+int osm_engine_gw_watch(struct osm_engine *e,
+			void (*report)(const char *line, void *arg), void *arg)
+{
+	struct sync s = { .e = e, .fix = 1, .report = report, .arg = arg };
+	struct eng_remotes rs = { 0 };
+	struct eng_gw_seen *g;
+	struct osmdb_txn *t;
+	char reply[512], boot[24];
+	size_t i;
+	int err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
+
+	if (err)
+		return err;
+	err = eng_remotes_load(t, &rs);
+	for (i = 0; !err && i < rs.n_p; i++) {
+		if (osm_engine_gw_ask(rs.p[i].socket, "hello", reply,
+				      sizeof(reply)))
+			continue;	/* not there: nothing to give it */
+		boot_of(reply, boot);
+		g = seen(e, rs.p[i].name);
+		if (!g) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!strcmp(g->boot, boot) &&
+		    !strstr(reply, "\"peer\":false"))
+			continue;
+		/* New to us, or restarted: given all it should hold. */
+		one_gateway(&s, t, &rs, &rs.p[i]);
+		if (!s.err)
+			strcpy(g->boot, boot);
+	}
+	osmdb_txn_abort(t);
+	eng_remotes_free(&rs);
+	return err ?: s.err ?: (int)s.fixed;
+}

@@ -145,7 +145,7 @@ tap_is "unknown person and room" "$(py one 'leave nobody' \
 error no-room no such room
 error not-present person is not present"
 tap_is "an oversized line: one error, then the next line is served" \
-	"$(py long)" 'error too-long line longer than 255 bytes
+	"$(py long)" 'error too-long line longer than 511 bytes
 ok {"pong":true}'
 tap_is "a client gone mid-line; the next is served" "$(py midline)" \
 	'ok {"pong":true}'
