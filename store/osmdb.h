@@ -567,8 +567,5 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		     char clash[OSMDB_NAME_MAX + 1]);
 /* Close it (the record goes), audited. */
 int osmdb_remote_close(struct osmdb_txn *t, const char *name);
-/* Decoders of the records as stored (fuzzed). */
-int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p);
-int osmdb_remote_decode(const void *v, size_t len, struct osmdb_remote *r);
 
 #endif

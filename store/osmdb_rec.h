@@ -37,6 +37,14 @@ int osmdb_rec_encode(enum osmdb_table tab, const void *rec,
 int osmdb_rec_decode(enum osmdb_table tab, const void *p, size_t len,
 		     void *out);
 
+/* Peer and remote records (in meta, osmdb_remote.c): encode into out
+ * (the length, or -EINVAL), decode (0 or OSMDB_ECORRUPT). */
+int osmdb_peer_encode(const struct osmdb_peer *p, uint8_t *out, size_t cap);
+int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p);
+int osmdb_remote_encode(const struct osmdb_remote *r, uint8_t *out,
+			size_t cap);
+int osmdb_remote_decode(const void *v, size_t len, struct osmdb_remote *r);
+
 /* Size of the decoded struct for tab (for callers that allocate). */
 size_t osmdb_rec_size(enum osmdb_table tab);
 

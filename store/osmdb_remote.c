@@ -164,7 +164,7 @@ static void get_s(struct buf *b, char *s, size_t cap)
 }
 
 /* Encodings: a type byte, the record version, then the fields. */
-static int peer_encode(const struct osmdb_peer *p, uint8_t *out, size_t cap)
+int osmdb_peer_encode(const struct osmdb_peer *p, uint8_t *out, size_t cap)
 {
 	struct buf b = { out, 0, cap, 0 };
 
@@ -200,8 +200,8 @@ int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p)
 	       !osmdb_name_ok(p->gateway) || !p->epoch ? OSMDB_ECORRUPT : 0;
 }
 
-static int remote_encode(const struct osmdb_remote *r, uint8_t *out,
-			 size_t cap)
+int osmdb_remote_encode(const struct osmdb_remote *r, uint8_t *out,
+			size_t cap)
 {
 	struct buf b = { out, 0, cap, 0 };
 
@@ -292,7 +292,7 @@ static int peer_put(struct osmdb_txn *t, const struct osmdb_peer *p)
 	int n = meta_key(k, sizeof(k), "peer", p->name);
 
 	if (!n)
-		n = peer_encode(p, v, sizeof(v));
+		n = osmdb_peer_encode(p, v, sizeof(v));
 	return n < 0 ? n : osmdb_meta_put(t, k, v, (size_t)n);
 }
 
@@ -454,7 +454,7 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		return err;
 	}
 	r->since_ns = wall_ns();
-	n = remote_encode(r, v, sizeof(v));
+	n = osmdb_remote_encode(r, v, sizeof(v));
 	if (n < 0)
 		return n;
 	meta_key(k, sizeof(k), "remote", r->name);

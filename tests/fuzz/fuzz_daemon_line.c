@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* libFuzzer: the daemon's request line parser. A line it accepts, written
- * back in canonical form, parses to the same request; names are valid;
+ * back in canonical form, parses to the same request; names, addresses
+ * and keys are valid;
  * error messages are printable one-liners. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "line.h"
+#include "osm_hex.h"
 
 static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 {
@@ -13,7 +15,8 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 		"",	  "enter",     "move",	 "leave", "events",
 		"verify", "reconcile", "reload", "ping",  "controller",
 		"apply",  "forget",    "prune",	 "metrics"};
-	char hex[65];
+	static const char *const dirs[] = { "", "send", "receive", "both" };
+	char hex[65], mac[18];
 	size_t i;
 
 	switch (r->cmd) {
@@ -38,6 +41,29 @@ static void canonical(const struct osm_line_req *r, char *buf, size_t len)
 		snprintf(buf, len, "prune %llu %s", (unsigned long long)r->seq,
 			 hex);
 		break;
+	case OSM_LINE_PEER_ADD:
+		osm_hex_format(hex, r->peer.pub, 32);
+		osm_mac_format(mac, r->peer.next_hop);
+		snprintf(buf, len, "peer-add %s %s %s %s %s %s %u",
+			 r->peer.name, hex, r->peer.endpoint, mac,
+			 r->peer.gateway, r->peer.socket, r->peer.epoch);
+		break;
+	case OSM_LINE_PEER_EPOCH:
+		snprintf(buf, len, "peer-epoch %s %u", r->peer.name,
+			 r->peer.epoch);
+		break;
+	case OSM_LINE_PEER_DEL:
+		snprintf(buf, len, "peer-del %s", r->peer.name);
+		break;
+	case OSM_LINE_REMOTE_ADD:
+		osm_mac_format(mac, r->remote.peer_mac);
+		snprintf(buf, len, "remote-add %s %s %u %s %s %s",
+			 r->remote.name, r->remote.peer, r->remote.device, mac,
+			 osmdb_class_name(r->remote.cls), dirs[r->remote.dirs]);
+		break;
+	case OSM_LINE_REMOTE_CLOSE:
+		snprintf(buf, len, "remote-close %s", r->remote.name);
+		break;
 	default:
 		snprintf(buf, len, "%s", verb[r->cmd]);
 	}
@@ -55,7 +81,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		return 0;
 	}
-	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_METRICS)
+	if (r.cmd < OSM_LINE_ENTER || r.cmd > OSM_LINE_REMOTE_CLOSE)
+		abort();
+	if (r.cmd >= OSM_LINE_PEER_ADD &&
+	    !osmdb_name_ok(r.cmd >= OSM_LINE_REMOTE_ADD ? r.remote.name :
+			   r.peer.name))
+		abort();
+	if (r.cmd == OSM_LINE_PEER_ADD &&
+	    (!osm_line_endpoint_ok(r.peer.endpoint) || !r.peer.epoch ||
+	     r.peer.socket[0] != '/' || !osmdb_name_ok(r.peer.gateway)))
+		abort();
+	if (r.cmd == OSM_LINE_REMOTE_ADD &&
+	    (!r.remote.dirs || r.remote.dirs > 3 ||
+	     r.remote.cls >= OSMDB_CLASS_MAX || !osmdb_name_ok(r.remote.peer)))
 		abort();
 	if (r.cmd == OSM_LINE_APPLY &&
 	    (r.path[0] != '/' || strpbrk(r.path, " \t")))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* libFuzzer harness: the store's record decoders. Every table's decoder
+/* libFuzzer harness: the store's record decoders. Every table's decoder,
+ * and those of the peer and remote records,
  * sees every input; what one accepts must re-encode to the same bytes
  * (one encoding per record, nothing ignored). */
 #include <stdint.h>
@@ -18,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct osmdb_person_blob b;
 		struct osmdb_rec_circuit c;
 		struct osmdb_rec_audit a;
+		struct osmdb_peer pe;
+		struct osmdb_remote re;
 	} rec;
 	uint8_t buf[OSMDB_REC_MAX];
 	int tab, n;
@@ -35,6 +38,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   memcmp(buf, data, size)) {
 			abort();
 		}
+	}
+	/* The records kept in meta: peers and remotes. */
+	if (!osmdb_peer_decode(data, size, &rec.pe)) {
+		n = osmdb_peer_encode(&rec.pe, buf, sizeof(buf));
+		if (n < 0 || (size_t)n != size || memcmp(buf, data, size))
+			abort();
+	}
+	if (!osmdb_remote_decode(data, size, &rec.re)) {
+		n = osmdb_remote_encode(&rec.re, buf, sizeof(buf));
+		if (n < 0 || (size_t)n != size || memcmp(buf, data, size))
+			abort();
 	}
 	return 0;
 }
