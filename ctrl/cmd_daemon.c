@@ -724,7 +724,10 @@ http_child(struct daemon *d, int fd, const struct osm_mw *own,
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){
 		.tv_sec = 1 }, sizeof(tv));
 	osm_mw_init(&w);
-	if (osm_metrics_switches(&w, d->prefix))
+	/* the gateways' from the store opened here read-only: the
+	 * parent's environment is not for a child */
+	if (osm_metrics_switches(&w, d->prefix) ||
+	    osm_metrics_gateways(&w, NULL))
 		status = 500;
 	n = osm_http_head(head, sizeof(head), status,
 			  status == 200 ? w.len + own->len : 0);

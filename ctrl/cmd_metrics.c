@@ -64,7 +64,8 @@ int osm_cmd_metrics(int argc, char **argv)
 		return osm_err("metrics: the store's daemon: bad reply");
 	}
 	osm_mw_init(&w);
-	err = osm_metrics_switches(&w, prefix);
+	err = osm_metrics_switches(&w, prefix) ?:
+	      osm_metrics_gateways(&w, NULL);
 	if (err) {
 		osm_mw_free(&w);
 		json_decref(j);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_gateway.h"
 #include "cli_switch.h"
 
 static void usage(FILE *f)
@@ -15,7 +16,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: osm-fabric stats [-n NETNS] SWITCH [--circuit ID]\n"
 		   "Frames dropped by reason, and per circuit: frames and "
 		   "bytes forwarded,\nframes dropped after the circuit was "
-		   "found.\n");
+		   "found.\nSWITCH may be a gateway of the store's peers "
+		   "(osm-gw): its decision's drops,\nthe link's, and its "
+		   "circuits.\n");
 }
 
 static int circuit_stats(struct osm_switch *sw, uint32_t id, json_t *arr)
@@ -33,6 +36,70 @@ static int circuit_stats(struct osm_switch *sw, uint32_t id, json_t *arr)
 		(json_int_t)id, "frames", (json_int_t)s.frames, "bytes",
 		(json_int_t)s.bytes, "drops", (json_int_t)s.drops));
 	return 0;
+}
+
+static void print_drops(const char *what, json_t *d)
+{
+	const char *k;
+	json_t *v;
+
+	printf("  %s:\n", what);
+	json_object_foreach(d, k, v)
+		printf("    %-16s %lld\n", k, json_integer_value(v));
+}
+
+/* stats GATEWAY: what its osm-gw counts, in the same shape as a
+ * switch's ("drops": the decision's; "link_drops": the link's). Returns
+ * -1 if name is no gateway of the store's peers. */
+static int gateway_stats(const char *name, const char *one)
+{
+	json_t *g = osm_cli_gateways(NULL, name, 1), *o, *st, *c, *cs;
+	json_t *keep = json_array();
+	size_t i;
+	int r = -1;
+
+	o = json_array_get(g, 0);
+	if (!o)
+		goto out;
+	st = json_object_get(o, "stats");
+	r = st ? 0 : osm_err("stats: gateway %s: not reachable at %s", name,
+			     json_string_value(json_object_get(o, "socket")));
+	cs = json_object_get(o, "circuits");
+	json_array_foreach(cs, i, c)
+		if (!one || json_integer_value(json_object_get(c, "id")) ==
+		    strtoll(one, NULL, 10))
+			json_array_append(keep, c);
+	if (!r && one && !json_array_size(keep))
+		r = osm_err("no circuit %s on gateway '%s'", one, name);
+	if (r)
+		goto out;
+	if (osm_opts.json) {
+		r = osm_json_print(json_pack("{s:s, s:O, s:O, s:O}", "gateway",
+			name, "drops", json_object_get(st, "inner_drops"),
+			"link_drops", json_object_get(st, "outer_drops"),
+			"circuits", keep));
+		goto out;
+	}
+	if (!one) {
+		printf("gateway %s drops:\n", name);
+		print_drops("decision (both ways)",
+			    json_object_get(st, "inner_drops"));
+		print_drops("link", json_object_get(st, "outer_drops"));
+		printf("  %-16s %lld\n", "local_only",
+		       json_integer_value(json_object_get(st, "local_only")));
+	}
+	json_array_foreach(keep, i, c)
+		printf("circuit %-10lld frames %-12lld bytes %-14lld drops "
+		       "%lld\n", json_integer_value(json_object_get(c, "id")),
+		       json_integer_value(json_object_get(c, "frames")),
+		       json_integer_value(json_object_get(c, "bytes")),
+		       json_integer_value(json_object_get(c, "drops")));
+	if (!one && !json_array_size(keep))
+		printf("no circuits\n");
+out:
+	json_decref(keep);
+	json_decref(g);
+	return r;
 }
 
 int osm_cmd_stats(int argc, char **argv)
@@ -65,6 +132,9 @@ int osm_cmd_stats(int argc, char **argv)
 		return osm_err("stats: need SWITCH");
 	if (one && osm_swcli_u32(one, "circuit id", &id))
 		return 1;
+	r = netns ? -1 : gateway_stats(argv[optind], one);
+	if (r >= 0)
+		return r;
 	if (osm_swcli_setup(netns) || osm_swcli_open(argv[optind], &sw))
 		return 1;
 	err = osm_switch_drop_stats(sw, drops);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-fabric status: loaded switches, their program, ports and circuit
  * count (and how many are down). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_gateway.h"
 #include "cli_store.h"
 #include "cli_switch.h"
 #include "osm_endpoint.h"
@@ -17,7 +19,9 @@ static void usage(FILE *f)
 		   "Show the loaded switches (or one): program id, verifier "
 		   "instruction count,\nports with their flags and whether the "
 		   "program is attached, circuit count; first, the size of "
-		   "the store\n(--store) and its headroom, if there is one.\n");
+		   "the store\n(--store) and its headroom, if there is one; last, the "
+		   "gateways of the store's\npeers (osm-gw): their link and "
+		   "frame counts. SWITCH may name a gateway.\n");
 }
 
 /* A port: its role, whether the program is attached, its link as the
@@ -107,6 +111,46 @@ static int show(const char *name, void *arg)
 	return 0;
 }
 
+/* The gateways (of the store's peers): a line each, and their JSON. */
+static int gateways(const char *only, json_t *all)
+{
+	json_t *g = osm_cli_gateways(NULL, only, 0), *o, *st;
+	size_t i;
+
+	if (!g)
+		return -ENOMEM;
+	json_array_foreach(g, i, o) {
+		st = json_object_get(o, "stats");
+		json_array_append(all, o);
+		if (osm_opts.json)
+			continue;
+		printf("gateway %s: peer %s, control %s: ",
+		       json_string_value(json_object_get(o, "gateway")),
+		       json_string_value(json_object_get(o, "peer")),
+		       json_string_value(json_object_get(o, "socket")));
+		if (!st) {
+			printf("not reachable\n");
+			continue;
+		}
+		printf("%s, pair key epoch %lld\n"
+		       "  frames rx inner %lld outer %lld, tx inner %lld "
+		       "outer %lld; local_only %lld, tx_errors %lld\n",
+		       !json_is_true(json_object_get(st, "peer")) ? "no link" :
+		       json_is_true(json_object_get(st, "session")) ?
+		       "link up" : "no session",
+		       json_integer_value(json_object_get(st, "epoch")),
+		       json_integer_value(json_object_get(st, "rx_inner")),
+		       json_integer_value(json_object_get(st, "rx_outer")),
+		       json_integer_value(json_object_get(st, "tx_inner")),
+		       json_integer_value(json_object_get(st, "tx_outer")),
+		       json_integer_value(json_object_get(st, "local_only")),
+		       json_integer_value(json_object_get(st, "tx_errors")));
+	}
+	i = json_array_size(g);
+	json_decref(g);
+	return (int)i;
+}
+
 /* Listing every switch: one of another network namespace is named, not
  * shown (its ports are not interfaces of this one). */
 static unsigned listed;		/* switches named so */
@@ -142,10 +186,13 @@ int osm_cmd_status(int argc, char **argv)
 	if (!osm_opts.json)
 		store_line();
 	all = json_array();
-	if (optind < argc)
+	if (optind < argc && gateways(argv[optind], all) > 0)
+		err = 0;	/* a gateway of the topology, not a switch */
+	else if (optind < argc)
 		err = show(argv[optind], all);
 	else
-		err = osm_switch_each(show_here, all);
+		err = osm_switch_each(show_here, all) ?:
+		      (gateways(NULL, all) < 0 ? -ENOMEM : 0);
 	if (err) {
 		json_decref(all);
 		return err > 0 ? 1 : osm_err("cannot list %s: %s",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include "metrics.h"
+#include "cli_gateway.h"
 #include "switch.h"
 #include "cli_switch.h"
 
@@ -644,4 +645,131 @@ int osm_metrics_switches(struct osm_mw *w, const char *netns_prefix)
 	}
 	free(a.sw);
 	return err ?: w->err;
+}
+
+/* ---- gateways ------------------------------------------------------------ */
+
+static uint64_t jnum(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) :
+	       json_is_true(v) ? 1 : 0;
+}
+
+/* A per-gateway family from its stats (key k), reachable ones only. */
+static void per_gw(struct osm_mw *w, json_t *g, const char *name,
+		   const char *type, const char *help, const char *k)
+{
+	const char *gw, *peer;
+	json_t *o, *st;
+	size_t i;
+
+	osm_mw_family(w, name, type, help);
+	json_array_foreach(g, i, o) {
+		st = json_object_get(o, "stats");
+		gw = json_string_value(json_object_get(o, "gateway"));
+		peer = json_string_value(json_object_get(o, "peer"));
+		if (!k)
+			osm_mw_u64(w, name, (const char *const[]){ "gateway",
+				   gw, "peer", peer, NULL }, !!st);
+		else if (st)
+			osm_mw_u64(w, name, (const char *const[]){ "gateway",
+				   gw, "peer", peer, NULL }, jnum(st, k));
+	}
+}
+
+/* Drops by reason of the gateways' decision (inner_drops) or link. */
+static void gw_drops(struct osm_mw *w, json_t *g, const char *name,
+		     const char *help, const char *k)
+{
+	const char *gw, *r;
+	json_t *o, *v;
+	size_t i;
+
+	osm_mw_family(w, name, "counter", help);
+	json_array_foreach(g, i, o) {
+		gw = json_string_value(json_object_get(o, "gateway"));
+		json_object_foreach(json_object_get(json_object_get(o, "stats"),
+						    k), r, v)
+			osm_mw_u64(w, name, (const char *const[]){ "gateway",
+				   gw, "reason", r, NULL },
+				   (uint64_t)json_integer_value(v));
+	}
+}
+
+static void gw_circuits(struct osm_mw *w, json_t *g, const char *name,
+			const char *help, const char *k)
+{
+	const char *gw;
+	json_t *o, *c;
+	char id[16];
+	size_t i, j;
+
+	osm_mw_family(w, name, "counter", help);
+	json_array_foreach(g, i, o) {
+		gw = json_string_value(json_object_get(o, "gateway"));
+		json_array_foreach(json_object_get(o, "circuits"), j, c) {
+			snprintf(id, sizeof(id), "%llu", (unsigned long long)
+				 jnum(c, "id"));
+			osm_mw_u64(w, name, (const char *const[]){ "gateway",
+				   gw, "circuit", id, NULL }, jnum(c, k));
+		}
+	}
+}
+
+int osm_metrics_gateways(struct osm_mw *w, struct osmdb *st)
+{
+	static const char *const ports[2] = { "inner", "outer" };
+	json_t *g = osm_cli_gateways(st, NULL, 1), *o, *s;
+	char key[16];
+	size_t i;
+	int p, tx;
+
+	if (!g)
+		return -ENOMEM;
+	if (!json_array_size(g)) {
+		json_decref(g);
+		return 0;
+	}
+	per_gw(w, g, "osm_gateway_up", "gauge", "1 if the gateway (osm-gw) "
+	       "answers on its control socket, 0 if not.", NULL);
+	per_gw(w, g, "osm_gateway_link_session", "gauge", "1 if the link to "
+	       "the peer building has a session (docs/protocol.md 11.3).",
+	       "session");
+	per_gw(w, g, "osm_gateway_pair_epoch", "gauge", "The epoch of the "
+	       "pair key the gateway uses now.", "epoch");
+	osm_mw_family(w, "osm_gateway_frames_total", "counter", "Frames the "
+		      "gateway received (rx) or sent (tx) by port.");
+	json_array_foreach(g, i, o) {
+		s = json_object_get(o, "stats");
+		for (p = 0; s && p < 2; p++)
+			for (tx = 0; tx < 2; tx++) {
+				snprintf(key, sizeof(key), "%s_%s",
+					 tx ? "tx" : "rx", ports[p]);
+				osm_mw_u64(w, "osm_gateway_frames_total",
+					   (const char *const[]){ "gateway",
+					   json_string_value(json_object_get(o,
+					   "gateway")), "port", ports[p], "dir",
+					   tx ? "tx" : "rx", NULL },
+					   jnum(s, key));
+			}
+	}
+	per_gw(w, g, "osm_gateway_local_only_total", "counter", "Frames of "
+	       "circuits not marked remote that reached the gateway: never "
+	       "sent.", "local_only");
+	gw_drops(w, g, "osm_gateway_drops_total", "Frames the gateway's "
+		 "decision dropped, both ways, by reason (docs/protocol.md "
+		 "6.1).", "inner_drops");
+	gw_drops(w, g, "osm_gateway_link_drops_total", "Link messages the "
+		 "gateway dropped, by reason (docs/protocol.md 11.7).",
+		 "outer_drops");
+	gw_circuits(w, g, "osm_gateway_circuit_frames_total", "Frames the "
+		    "gateway forwarded on the remote circuit.", "frames");
+	gw_circuits(w, g, "osm_gateway_circuit_bytes_total", "Bytes the "
+		    "gateway forwarded on the remote circuit.", "bytes");
+	gw_circuits(w, g, "osm_gateway_circuit_drops_total", "Frames of the "
+		    "remote circuit the gateway dropped.", "drops");
+	json_decref(g);
+	return w->err;
 }

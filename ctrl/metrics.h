@@ -83,4 +83,9 @@ void osm_metrics_daemon_write(struct osm_mw *w,
  */
 int osm_metrics_switches(struct osm_mw *w, const char *netns_prefix);
 
+/* The gateways' families (of the peers of store st; NULL: opened here
+ * read-only), from each osm-gw's control socket; nothing without peers.
+ * Returns 0 or -ENOMEM. */
+int osm_metrics_gateways(struct osm_mw *w, struct osmdb *st);
+
 #endif
