@@ -29,6 +29,12 @@ _osm_fabric_opts()
 	audit/verify)	echo "--archive" ;;
 	audit/archive)	echo "--keep" ;;
 	device/provision) echo "-o --epoch --ctrl-mac --peer-mac --force" ;;
+	peer/add)	echo "--public-key --endpoint --next-hop-mac --gateway" \
+			     "--socket --epoch" ;;
+	peer/list | remote/list)
+			echo "--json" ;;
+	remote/add)	echo "--peer --device --peer-mac --class --send-only" \
+			     "--receive-only --netns-prefix" ;;
 	esac
 }
 
@@ -43,6 +49,8 @@ _osm_fabric_subs()
 	engine)		echo "circuits verify reconcile" ;;
 	audit)		echo "show verify archive" ;;
 	device)		echo "provision" ;;
+	peer)		echo "key add epoch del list" ;;
+	remote)		echo "add close list" ;;
 	esac
 }
 
@@ -62,7 +70,8 @@ _osm_fabric()
 		--circuit | --netns-prefix | --socket | --client-timeout | \
 		--metrics | --src | --dst | --ctrl-mac | --peer-mac | \
 		--person | --archive | --keep | --room | -o | --output | \
-		--hop-key-file)
+		--hop-key-file | --public-key | --endpoint | --next-hop-mac | \
+		--gateway | --peer | --device | --class)
 			((i++)) ;;
 		-*)	;;
 		*)	if [ -z "$cmd" ]; then
@@ -89,7 +98,9 @@ _osm_fabric()
 		return ;;
 	--max-circuits | --epoch | --rate | --burst | --lease | --circuit | \
 	--netns-prefix | --socket | --client-timeout | --metrics | --src | \
-	--dst | --ctrl-mac | --peer-mac | --person | --keep | --room)
+	--dst | --ctrl-mac | --peer-mac | --person | --keep | --room | \
+	--public-key | --endpoint | --next-hop-mac | --gateway | --peer | \
+	--device | --class)
 		return ;;
 	esac
 
