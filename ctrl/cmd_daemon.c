@@ -342,6 +342,12 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 			reply_err(c, "refused", why2);
 			return;
 		}
+		/* a remote's device learns its keys, or loses them */
+		if (d->ctl && (r.cmd == OSM_LINE_REMOTE_ADD ||
+			       r.cmd == OSM_LINE_REMOTE_CLOSE))
+			osm_ctl_remote(d->ctl, &r.remote,
+				       r.cmd == OSM_LINE_REMOTE_ADD ?
+				       OSM_CH_ADD : OSM_CH_DEL);
 		printf("osm-fabric daemon: %s %s: done\n",
 		       r.cmd <= OSM_LINE_PEER_DEL ? "peer" : "remote",
 		       r.cmd <= OSM_LINE_PEER_DEL ? r.peer.name :

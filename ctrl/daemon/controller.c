@@ -522,6 +522,43 @@ static int hello_cb(const void *rec, void *arg)
 	return 0;
 }
 
+void osm_ctl_remote(struct osm_ctl *c, const struct osmdb_remote *r,
+		    unsigned op)
+{
+	struct osmdb_txn *t;
+	struct osm_keys k;
+	int dir;
+
+	if (op != OSM_CH_DEL && osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t))
+		return;
+	for (dir = OSMDB_REMOTE_SEND; dir <= OSMDB_REMOTE_RECV; dir++) {
+		if (!(r->dirs & 1 << dir))
+			continue;
+		if (op == OSM_CH_DEL) {
+			key_update(c, r->device, r->id[dir], OSM_KEY_REMOVE,
+				   NULL, 0);
+		} else if (!osmdb_remote_keys(t, r, dir, 1, &k)) {
+			key_update(c, r->device, r->id[dir],
+				   dir == OSMDB_REMOTE_SEND ? OSM_KEY_TX :
+				   OSM_KEY_RX, &k, 0);
+			sodium_memzero(&k, sizeof(k));
+		}
+	}
+	if (op != OSM_CH_DEL)
+		osmdb_txn_abort(t);
+}
+
+/* HELLO: the remote circuits of the device too. */
+static int hello_remote_cb(const void *rec, void *arg)
+{
+	const struct osmdb_remote *r = rec;
+	struct hello *h = arg;
+
+	if (r->device == h->id)
+		osm_ctl_remote(h->c, r, OSM_CH_ADD);
+	return 0;
+}
+
 static void ack(struct osm_ctl *c, int di, uint64_t seq, uint8_t status)
 {
 	struct osm_msg m = { .type = OSM_MSG_ACK };
@@ -580,9 +617,10 @@ static void message(struct osm_ctl *c, int di, const struct osm_frame *f,
 		c->stats.hello++;
 		ack(c, di, f->seq, OSM_OK);
 		if (!osmdb_txn_begin(c->st, OSMDB_TXN_RDONLY, &t)) {
-			osmdb_foreach(t, OSMDB_TAB_CIRCUITS, hello_cb,
-				      &(struct hello){ c,
-					osm_engine_device(c->e, di)->id });
+			struct hello h = { c, osm_engine_device(c->e, di)->id };
+
+			osmdb_foreach(t, OSMDB_TAB_CIRCUITS, hello_cb, &h);
+			osmdb_remote_foreach(t, hello_remote_cb, &h);
 			osmdb_txn_abort(t);
 		}
 		return;

@@ -46,6 +46,12 @@ void osm_ctl_close(struct osm_ctl *c);
 int osm_ctl_attach(struct osm_ctl *c, struct osm_engine *e,
 		   struct osmdb *st);
 
+/* Remote r was opened (op OSM_CH_ADD) or closed (OSM_CH_DEL): its
+ * device, if in a session, gets its keys (TX to send, RX to receive)
+ * or their removal in KEY_UPDATEs. */
+void osm_ctl_remote(struct osm_ctl *c, const struct osmdb_remote *r,
+		    unsigned op);
+
 /* The store was opened anew (after an erasure): use st from now on. */
 void osm_ctl_set_store(struct osm_ctl *c, struct osmdb *st);
 
