@@ -33,9 +33,12 @@ fab() { local b=$1; shift; "$F" --store "$T/$b" "$@"; }
 fabn() { local b=$1 c=$2; shift 2; fab "$b" "$c" "$@" --netns-prefix n-; }
 
 # building B: switch namespace with ports p1 (device d1), p2 (d2) and gw
-# (to the gateway's in0); the gateway's namespace; a topology.
+# (to the gateway's in0); the gateway's namespace; a topology. par has
+# also p3 (d3, a device on the control protocol) and its controller's
+# port ctl.
+CTLMAC=02:00:00:00:0d:fe D3MAC=02:00:00:00:0d:03
 building() {
-	local b=$1 ns
+	local b=$1 ns extra_ports='' extra_devs=''
 	ns=$(swns "$b")
 	ip netns add "$ns" && osm_defer ip netns del "$ns" || return 1
 	osm_netns_new "-$b-d1" && osm_netns_new "-$b-d2" &&
@@ -47,8 +50,24 @@ building() {
 	ip -n "$OSM_P-$b-d2" link set eth0 address "${LMAC[$b]}"
 	ip netns exec "$OSM_P-$b-d1" ethtool -K eth0 gro on >/dev/null
 	ip netns exec "$OSM_P-$b-gw" ethtool -K in0 gro on >/dev/null
+	if [ "$b" = par ]; then
+		osm_netns_new -par-d3 && osm_netns_new -par-ctl &&
+			osm_veth "$ns" p3 "$OSM_P-par-d3" eth0 &&
+			osm_veth "$ns" ctl "$OSM_P-par-ctl" eth0 || return 1
+		ip -n "$OSM_P-par-d3" link set eth0 address $D3MAC
+		ip -n "$OSM_P-par-ctl" link set eth0 address $CTLMAC
+		ip netns exec "$OSM_P-par-d3" ethtool -K eth0 gro on >/dev/null
+		ip netns exec "$OSM_P-par-ctl" ethtool -K eth0 gro on >/dev/null
+		extra_ports='
+      - { name: p3 }
+      - { name: ctl, kind: mgmt }'
+		extra_devs="
+  - { id: 3, name: d3, role: display, room: r1, port: $(sw "$b")/p3,
+      mac: \"$D3MAC\" }"
+	fi
 	osm_switch "$ns" "$(sw "$b")"
-	"$F" load -n "$ns" "$(sw "$b")" p1 p2 gw >/dev/null || return 1
+	"$F" load -n "$ns" "$(sw "$b")" p1 p2 gw $([ "$b" = par ] && echo p3 ctl) \
+		>/dev/null || return 1
 	cat >"$T/$b.yaml" <<EOF
 building: $b
 floors:
@@ -61,7 +80,7 @@ switches:
     ports:
       - { name: p1 }
       - { name: p2 }
-      - { name: gw, kind: uplink, link: $OSM_P-$b-gw/in }
+      - { name: gw, kind: uplink, link: $OSM_P-$b-gw/in }$extra_ports
   - name: $OSM_P-$b-gw
     kind: gateway
     ports:
@@ -71,13 +90,15 @@ devices:
   - { id: 1, name: d1, role: display, room: r1, port: $(sw "$b")/p1,
       mac: "${DMAC[$b]}" }
   - { id: 2, name: d2, role: display, room: r1, port: $(sw "$b")/p2,
-      mac: "${LMAC[$b]}" }
+      mac: "${LMAC[$b]}" }$extra_devs
 EOF
 	fab "$b" topology apply "$T/$b.yaml" >/dev/null
 }
 building cam && building par || exit 1
-# par's controller is a daemon: its commands go through it.
-fab par daemon --netns-prefix n- >"$T/par.daemon" 2>&1 &
+# par's controller is a daemon (with the devices' controller on its
+# port ctl): its commands go through it.
+fab par daemon --netns-prefix n- --ctl eth0 --ctl-netns "$OSM_P-par-ctl" \
+	>"$T/par.daemon" 2>&1 &
 osm_proc $!
 osm_until 500 test -S "$T/par/engine.sock" || exit 1
 osm_veth "$OSM_P-cam-gw" wan0 "$OSM_P-par-gw" wan0 || exit 1
@@ -108,14 +129,15 @@ s.sendall((sys.argv[2] + '\n').encode()); print(s.makefile().readline().strip())
 stat() { ask "$1" stats | cut -d' ' -f2- | jq "$2"; }
 up() { [ "$(stat cam .session)" = true ] && [ "$(stat par .session)" = true ]; }
 audits() { fab "$1" -j audit show | jq length; }
-# keys B NAME DIR: B's key files of remote NAME's direction DIR (send,
-# receive), from remote list --show-keys; the circuit id on stdout.
+# keys B NAME DIR: B's key files $T/B.NAME.DIR.{hop,e2e} of remote NAME's
+# direction DIR (send, receive), from remote list --show-keys; the
+# circuit id on stdout.
 keys() {
 	fab "$1" -j --show-keys remote list >"$T/rl" || return 1
 	jq -r ".[] | select(.name == \"$2\") | .$3.hop_key" "$T/rl" \
-		>"$T/$1.$3.hop"
+		>"$T/$1.$2.$3.hop"
 	jq -r ".[] | select(.name == \"$2\") | .$3.e2e_key" "$T/rl" \
-		>"$T/$1.$3.e2e"
+		>"$T/$1.$2.$3.e2e"
 	jq -r ".[] | select(.name == \"$2\") | .$3.circuit" "$T/rl"
 }
 # xfer FROM TO ID COUNT: COUNT frames of circuit ID from FROM's d1 to
@@ -123,8 +145,8 @@ keys() {
 # byte for byte.
 xfer() {
 	local from=$1 to=$2 id=$3 n=$4 k
-	k="--circuit $id --epoch 1 --hop-key-file $T/$from.send.hop
-	   --e2e-key-file $T/$from.send.e2e"
+	k="--circuit $id --epoch 1 --hop-key-file $T/$from.door.send.hop
+	   --e2e-key-file $T/$from.door.send.e2e"
 	ip netns exec "$OSM_P-$to-d1" "$E" recv eth0 $k --count "$n" \
 		--timeout "${XFER_MS:-8000}" --json >"$T/rx" 2>/dev/null &
 	local rx=$!
@@ -202,8 +224,8 @@ fabn par remote add door --peer cam --device d1 --peer-mac "${DMAC[cam]}" \
 tap_is "par's ids are cam's, each direction the other's" \
 	"$(keys par door receive) $(keys par door send)" "$ID_CP $ID_PC"
 tap_ok "... and its keys too: computed on each side, never carried" \
-	cmp -s <(cat "$T/cam.send.hop" "$T/cam.send.e2e") \
-	<(cat "$T/par.receive.hop" "$T/par.receive.e2e")
+	cmp -s <(cat "$T/cam.door.send.hop" "$T/cam.door.send.e2e") \
+	<(cat "$T/par.door.receive.hop" "$T/par.door.receive.e2e")
 tap_is "remote door: 5 frames cam -> par, the same bytes" \
 	"$(xfer cam par "$ID_CP" 5)" "5/5"
 tap_is "remote door: 5 frames par -> cam, the same bytes" \
@@ -222,6 +244,33 @@ for b in cam par; do
 		"maps equal the store"
 done
 
+# ---- a device on the control protocol gets a remote's keys ---------------
+fab par device provision d3 --ctrl-mac $CTLMAC -o "$T/d3.blob" >/dev/null
+mkfifo "$T/d3.in"
+ip netns exec "$OSM_P-par-d3" "$E" join eth0 --blob "$T/d3.blob" \
+	--state "$T/d3.state" <"$T/d3.in" >"$T/d3.log" 2>&1 &
+osm_proc $!
+exec {d3in}>"$T/d3.in"
+tap_ok "par's d3 joins its controller (osm-endpoint join)" \
+	osm_until 500 grep -q '^joined 1$' "$T/d3.log"
+fabn cam remote add bell --peer par --device d2 --peer-mac $D3MAC \
+	--send-only >/dev/null &&
+fabn par remote add bell --peer cam --device d3 --peer-mac "${LMAC[cam]}" \
+	--receive-only >/dev/null || exit 1
+ID_BELL=$(keys cam bell send)
+tap_ok "remote add at par: d3 gets the receiving key in a KEY_UPDATE" \
+	osm_until 250 grep -q "^key $ID_BELL 1 rx 0\$" "$T/d3.log"
+ip netns exec "$OSM_P-cam-d2" "$E" send eth0 --circuit "$ID_BELL" --epoch 1 \
+	--hop-key-file "$T/cam.bell.send.hop" --e2e-key-file "$T/cam.bell.send.e2e" \
+	--count 3 --dst $D3MAC --payload "ding" -q
+tap_is "cam's d2 rings: d3 opens 3 frames, 'ding' each" "$(osm_until 250 \
+	eval '[ "$(grep -c "^recv $ID_BELL .* 64696e67\$" "$T/d3.log")" = 3 ]';
+	grep -c "^recv $ID_BELL .* 64696e67\$" "$T/d3.log")" 3
+fab par remote close bell >/dev/null
+tap_ok "remote close at par: d3 is told to remove its key" \
+	osm_until 250 grep -q "^key $ID_BELL [0-9]* remove" "$T/d3.log"
+fab cam remote close bell >/dev/null
+
 # ---- a circuit not marked remote never leaves ---------------------------
 printf '%s' 00112233445566778899aabbccddeeff >"$T/lhop"
 "$F" circuit add -n "$(swns cam)" "$(sw cam)" 77 --in p1 --out gw \
@@ -231,7 +280,7 @@ ask cam "circuit 77 inner outer ${DMAC[cam]} ${DMAC[par]} - 0 0 1 $(cat "$T/lhop
 	>/dev/null
 was=$(stat cam .tx_outer) lo=$(stat cam .local_only)
 ip netns exec "$OSM_P-cam-d1" "$E" send eth0 --circuit 77 --epoch 1 \
-	--hop-key-file "$T/lhop" --e2e-key-file "$T/cam.send.e2e" --count 4 \
+	--hop-key-file "$T/lhop" --e2e-key-file "$T/cam.door.send.e2e" --count 4 \
 	--dst "${DMAC[par]}" -q
 osm_until 250 eval '[ $(( $(stat cam .local_only) - lo )) = 4 ]'
 tap_is "a circuit not marked remote: 4 frames local_only, 0 on the WAN" \
@@ -248,12 +297,12 @@ tap_is "reconcile takes it out of both" \
 
 # ---- the pair key rotates under traffic ---------------------------------
 ip netns exec "$OSM_P-par-d1" "$E" recv eth0 --circuit "$ID_CP" --epoch 1 \
-	--hop-key-file "$T/cam.send.hop" --e2e-key-file "$T/cam.send.e2e" \
+	--hop-key-file "$T/cam.door.send.hop" --e2e-key-file "$T/cam.door.send.e2e" \
 	--count 300 --timeout 15000 --json >"$T/rx" 2>/dev/null &
 rx=$!
 osm_listening "$OSM_P-par-d1" >/dev/null
 ip netns exec "$OSM_P-cam-d1" "$E" send eth0 --circuit "$ID_CP" --epoch 1 \
-	--hop-key-file "$T/cam.send.hop" --e2e-key-file "$T/cam.send.e2e" \
+	--hop-key-file "$T/cam.door.send.hop" --e2e-key-file "$T/cam.door.send.e2e" \
 	--count 300 --interval-us 10000 --dst "${DMAC[par]}" -q &
 tx=$!
 sleep 0.7
@@ -318,7 +367,7 @@ tap_is "cam closes too and removes the peer: its gateway holds nothing" \
 tap_is "cam's audit: each step its operator took, in order" \
 	"$(fab cam -j audit show | jq -r '.[] | select(.kind | test("peer|remote")) |
 	.kind' | tr '\n' ' ')" \
-	"peer-add remote-add peer-epoch remote-close peer-del "
+	"peer-add remote-add remote-add remote-close peer-epoch remote-close peer-del "
 for b in cam par; do
 	tap_ok "audit verify at $b" eval "fab $b audit verify >/dev/null"
 done
