@@ -587,9 +587,10 @@ static char *request(char *line, char *out, size_t cap)
 	return out;
 }
 
-/* The reply to client fd, whole: never SIGPIPE (a client gone first);
- * a client that reads nothing for 5 s (SO_SNDTIMEO) loses the rest. */
-static void reply(int fd, char *out)
+/* The reply to client fd, whole: never SIGPIPE (a client gone first).
+ * -1 if the client is gone, or read nothing of it for 5 s (SO_SNDTIMEO):
+ * it is dropped then. */
+static int reply(int fd, char *out)
 {
 	size_t len, off = 0;
 	ssize_t r;
@@ -601,9 +602,10 @@ static void reply(int fd, char *out)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return;
+			return -1;
 		off += (size_t)r;
 	}
+	return 0;
 }
 
 /* One client's requests until it goes (or the gateway stops): a line
@@ -615,12 +617,12 @@ static void serve_client(int fd)
 	struct timeval to = { .tv_sec = 5 };
 	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	size_t len = 0;
-	int skipping = 0;
+	int skipping = 0, gone = 0;
 	ssize_t r;
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &to, sizeof(to));
 
-	while (!stop) {
+	while (!stop && !gone) {
 		if (poll(&pf, 1, 200) <= 0)
 			continue;
 		r = read(fd, line + len, sizeof(line) - 1 - len);
@@ -628,13 +630,13 @@ static void serve_client(int fd)
 			break;
 		len += (size_t)r;
 		line[len] = '\0';
-		while ((nl = strchr(line, '\n'))) {
+		while (!gone && (nl = strchr(line, '\n'))) {
 			*nl = '\0';
 			if (skipping) {
 				skipping = 0;
 			} else {
 				rep = request(line, out, sizeof(out) - 1);
-				reply(fd, rep);
+				gone = reply(fd, rep);
 				if (rep != out)
 					free(rep);
 			}
@@ -646,7 +648,7 @@ static void serve_client(int fd)
 				snprintf(out, sizeof(out) - 1, "error "
 					 "bad-request line over %d bytes",
 					 LINE_MAX_GW - 1);
-				reply(fd, out);
+				gone = reply(fd, out);
 			}
 			skipping = 1;
 			len = 0;
