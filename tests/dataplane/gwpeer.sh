@@ -57,6 +57,28 @@ tap_is "list: every circuit at each gateway, ascending" \
 	"$(ask cam list) $(ask par list)" \
 	'ok {"circuits":[500,501,600]} ok {"circuits":[500,600]}'
 tap_is "hello: 3 circuits at cam" "$(json cam hello .circuits)" 3
+# many (a reply past the 2048 bytes of the others): 600 more at par, on
+# one connection, then gone again
+many() {	# many VERB: VERB circuits 1000..1599 at par; the ok count
+	python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+f = s.makefile('rwb')
+ok = 0
+for i in range(1000, 1600):
+    f.write((sys.argv[2] % i).encode() + b'\\n')
+    f.flush()
+    ok += f.readline().startswith(b'ok ')
+print(ok)" "$T/par.sock" "$1"
+}
+many "circuit %d outer inner $MCA $MPA remote 0 0 1 $hop" >/dev/null
+ask par list >"$T/list"
+tap_is "list of 602 circuits: all of them, ascending, in one line" \
+	"$(wc -lc <"$T/list" | tr -s ' ') $(cut -d' ' -f2- "$T/list" |
+	jq -c '.circuits | [length, . == sort, .[0], .[1], .[601]]')" \
+	" 1 3026 [602,true,500,600,1599]"
+tap_is "... and del each: 600 ok, 2 left" \
+	"$(many "del %d") $(json par hello .circuits)" "600 2"
 ip netns exec "$CA" "$E" send eth0 --circuit 500 --epoch 1 --hop-key-file \
 	"$T/hop" --e2e-key-file "$T/e2e" --count 3 --dst $MPA -q
 osm_until 250 eval '[ "$(stat cam .inner_drops.egress_down)" = 3 ]'
