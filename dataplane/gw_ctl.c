@@ -107,3 +107,47 @@ int gw_ctl_circuit(char **w, int n, const uint32_t ports[2],
 	}
 	return 0;
 }
+
+static int peer_fail(struct gw_ctl_peer *c, char *why, size_t cap,
+		     const char *msg)
+{
+	sodium_memzero(c, sizeof(*c));
+	snprintf(why, cap, "%s", msg);
+	return -1;
+}
+
+static int key_of(const char *s, uint8_t k[GW_KEY_LEN])
+{
+	return osm_hex_parse(s, k, GW_KEY_LEN) == GW_KEY_LEN ? 0 : -1;
+}
+
+int gw_ctl_peer(char **w, int n, int v6, struct gw_ctl_peer *c, char *why,
+		size_t cap)
+{
+	uint64_t v;
+
+	memset(c, 0, sizeof(*c));
+	if (n != 7)
+		return peer_fail(c, why, cap, "peer ADDR:PORT NEXT-HOP-MAC "
+				 "SELF-PUB PEER-PUB PAIR-SECRET EPOCH");
+	if (gw_addr_parse(w[1], &c->addr))
+		return peer_fail(c, why, cap, "bad ADDR:PORT (A.B.C.D:PORT or "
+				 "[IPV6]:PORT)");
+	if (c->addr.v6 != !!v6)
+		return peer_fail(c, why, cap, v6 ? "ADDR: IPv6, as --address" :
+				 "ADDR: IPv4, as --address");
+	if (osm_mac_parse(w[2], c->addr.mac))
+		return peer_fail(c, why, cap, "bad NEXT-HOP-MAC");
+	if (key_of(w[3], c->self) || key_of(w[4], c->peer))
+		return peer_fail(c, why, cap, "bad public key (64 hex digits)");
+	if (!memcmp(c->self, c->peer, GW_KEY_LEN))
+		return peer_fail(c, why, cap, "SELF-PUB and PEER-PUB are "
+				 "equal");
+	if (key_of(w[5], c->P))
+		return peer_fail(c, why, cap, "bad PAIR-SECRET (64 hex "
+				 "digits)");
+	if (osm_arg_u64(w[6], UINT32_MAX, &v) || !v)
+		return peer_fail(c, why, cap, "bad EPOCH (from 1)");
+	c->epoch = (uint32_t)v;
+	return 0;
+}

@@ -31,17 +31,45 @@ static const uint8_t *key_for(const struct gw_peer *p, uint32_t epoch)
 	return NULL;
 }
 
-int gw_peer_init(struct gw_peer *p, const uint8_t s[GW_KEY_LEN],
-		 const uint8_t S[GW_KEY_LEN], const uint8_t peer[GW_KEY_LEN],
-		 uint32_t epoch)
+/* A low-order point (or one of the twist's): X25519 of it with any
+ * scalar, clamped to a multiple of 8, gives all zeros. */
+static int low_order(const uint8_t K[GW_KEY_LEN])
+{
+	static const uint8_t k[GW_KEY_LEN] = { 0x55, 0x55, 0x55, 0x55 };
+	uint8_t z[GW_KEY_LEN];
+
+	return crypto_scalarmult(z, k, K) != 0;
+}
+
+int gw_peer_init_pair(struct gw_peer *p, const uint8_t P[GW_KEY_LEN],
+		      const uint8_t S[GW_KEY_LEN],
+		      const uint8_t peer[GW_KEY_LEN], uint32_t epoch)
 {
 	memset(p, 0, sizeof(*p));
-	if (!epoch || gw_pair_secret(p->P, s, S, peer))
+	/* equal keys: no roles, neither end would initiate */
+	if (!epoch || !memcmp(S, peer, GW_KEY_LEN) || low_order(S) ||
+	    low_order(peer))
 		return -EINVAL;
+	memcpy(p->P, P, GW_KEY_LEN);
 	p->initiator = gw_initiator(S, peer);
 	set_keys(p, epoch);
 	p->rekey = 1;
 	return 0;
+}
+
+int gw_peer_init(struct gw_peer *p, const uint8_t s[GW_KEY_LEN],
+		 const uint8_t S[GW_KEY_LEN], const uint8_t peer[GW_KEY_LEN],
+		 uint32_t epoch)
+{
+	uint8_t P[GW_KEY_LEN];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if (gw_pair_secret(P, s, S, peer))
+		return -EINVAL;
+	err = gw_peer_init_pair(p, P, S, peer, epoch);
+	sodium_memzero(P, sizeof(P));
+	return err;
 }
 
 void gw_peer_epoch(struct gw_peer *p, uint32_t epoch)

@@ -38,8 +38,16 @@ struct gw_peer {
 	uint64_t counts[GW_REASON_MAX];	/* outer drops, by reason */
 };
 
-/* Set peer up from this gateway's key pair (s, S), the peer's public
- * key and the pair-key epoch (>= 1). 0, or -EINVAL (a low-order key). */
+/* Set peer up from the pair secret P (docs/protocol.md 11.1), the two
+ * public keys (this gateway's S, the peer's: they give the roles) and
+ * the pair-key epoch (>= 1): no session yet, the initiator handshakes at
+ * its first tick. 0, or -EINVAL (epoch 0, equal or low-order keys). */
+int gw_peer_init_pair(struct gw_peer *p, const uint8_t P[GW_KEY_LEN],
+		      const uint8_t S[GW_KEY_LEN],
+		      const uint8_t peer[GW_KEY_LEN], uint32_t epoch);
+
+/* The same from this gateway's key pair (s, S) instead of P, which it
+ * computes. 0, or -EINVAL. */
 int gw_peer_init(struct gw_peer *p, const uint8_t s[GW_KEY_LEN],
 		 const uint8_t S[GW_KEY_LEN], const uint8_t peer[GW_KEY_LEN],
 		 uint32_t epoch);

@@ -117,3 +117,29 @@ int gw_table_stats(const struct gw_table *t, uint32_t id,
 	s->drops = __atomic_load_n(&e->st->stats.drops, __ATOMIC_RELAXED);
 	return 0;
 }
+
+uint32_t gw_table_count(const struct gw_table *t)
+{
+	int32_t n = rte_hash_count(t->h);
+
+	return n < 0 ? 0 : (uint32_t)n;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+uint32_t gw_table_ids(const struct gw_table *t, uint32_t *ids, uint32_t cap)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0, n = 0;
+
+	while (n < cap && rte_hash_iterate(t->h, &key, &data, &next) >= 0)
+		ids[n++] = *(const uint32_t *)key;
+	qsort(ids, n, sizeof(*ids), by_id);
+	return n;
+}

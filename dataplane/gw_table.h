@@ -47,6 +47,13 @@ int gw_table_del(struct gw_table *t, uint32_t id);
 int gw_table_stats(const struct gw_table *t, uint32_t id,
 		   struct osm_circuit_stats *s);
 
+/* Writer: how many circuits the table holds. */
+uint32_t gw_table_count(const struct gw_table *t);
+
+/* Writer: the ids of up to cap circuits into ids, ascending; returns
+ * how many. */
+uint32_t gw_table_ids(const struct gw_table *t, uint32_t *ids, uint32_t cap);
+
 /* Reader (an online RCU thread, between quiescent states): the entry of
  * circuit id, or NULL. */
 static inline struct gw_entry *gw_table_find(const struct gw_table *t,

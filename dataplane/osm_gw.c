@@ -7,14 +7,17 @@
  * DATA from the peer that opens goes through the decision for its remote
  * circuit and into the building. Everything else is dropped and counted
  * by reason. One lcore polls both ports (l2fwd's loop, in bursts); a
- * control thread serves a Unix socket (the controller's hands: circuits,
- * the pair-key epoch, counters) and changes the circuit table without
- * stopping the lcore (gw_table: lock-free reads, RCU). */
+ * control thread serves a Unix socket (the controller's hands: the link
+ * to the peer, circuits, the pair-key epoch, counters) and changes the
+ * circuit table without stopping the lcore (gw_table: lock-free reads,
+ * RCU). The link comes from the command line or from a `peer` request,
+ * which hands the lcore a new peer state to take between two rounds. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sodium.h>
 #include <rte_eal.h>
@@ -44,6 +48,7 @@
 #define RING		512
 #define TICK_NS		(100 * 1000000ULL)	/* handshake timers */
 #define LINE_MAX_GW	512
+#define BOOT_LEN	8			/* hello's boot id, bytes */
 
 enum { GW_IN, GW_OUT };		/* the two ports, by role */
 
@@ -62,8 +67,21 @@ static struct gw {
 	struct rte_mempool *pool;
 	struct gw_table table;
 	struct rte_rcu_qsbr *rcu;
+	struct gw_addr self;
+	/* the link, the lcore's: none until has_peer (atomic for readers) */
 	struct gw_peer peer;
-	struct gw_addr self, peer_addr;
+	struct gw_addr peer_addr;	/* its mac: the next hop's */
+	int has_peer;
+	/* a new link for the lcore: the control thread fills it while
+	 * staged is 0, then sets staged; the lcore takes it, wipes it and
+	 * clears staged (atomic) */
+	struct gw_peer new_peer;
+	struct gw_addr new_addr;
+	int staged;
+	/* the control thread's: the link last set, to tell a change */
+	struct gw_ctl_peer link;
+	int has_link;
+	char boot[2 * BOOT_LEN + 1];	/* random at start: hello's */
 	uint32_t path_mtu;
 	struct gw_drops drops;		/* inner reasons, both directions */
 	struct gw_stats st;
@@ -93,7 +111,8 @@ static uint64_t clock_ns(clockid_t id)
 /* ---- the data path (the lcore) ------------------------------------------ */
 
 /* Check 9 of the decision: the egress port takes the frame. The outer
- * port takes a remote circuit's frame when the link has a session. */
+ * port takes a remote circuit's frame when the link has a session (none
+ * without a peer: its state is all zeros). */
 static int egress(void *arg, uint32_t port, uint32_t len)
 {
 	(void)arg;
@@ -136,7 +155,7 @@ static void from_inner(struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	size_t hdr = gw_outer_hdr(&G.peer_addr);
+	size_t hdr = gw_outer_hdr(&G.self);	/* the peer's family */
 	const struct osm_circuit *c;
 	int n;
 
@@ -206,7 +225,7 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (from.v6 != G.peer_addr.v6 ||
+	if (!G.has_peer || from.v6 != G.peer_addr.v6 ||
 	    memcmp(from.ip, G.peer_addr.ip, sizeof(from.ip)) ||
 	    from.port != G.peer_addr.port) {
 		G.st.unknown_peer++;
@@ -239,6 +258,29 @@ static void from_outer(struct rte_mbuf *m, uint64_t now)
 	send_on(GW_IN, m);
 }
 
+/* Every field of the peer state but its counters, which come last: they
+ * stay across a new link. */
+_Static_assert(offsetof(struct gw_peer, counts) +
+	       sizeof(((struct gw_peer *)0)->counts) == sizeof(struct gw_peer),
+	       "gw_peer's counts are not its last field");
+
+/* A link the control thread staged: ours now, in place of the one we
+ * had (its sessions gone, its counters kept). An epoch asked for before
+ * it was the old link's: the new one comes with its own. Returns 1 if
+ * one came. */
+static int take_peer(void)
+{
+	if (!__atomic_load_n(&G.staged, __ATOMIC_ACQUIRE))
+		return 0;
+	memcpy(&G.peer, &G.new_peer, offsetof(struct gw_peer, counts));
+	G.peer_addr = G.new_addr;
+	sodium_memzero(&G.new_peer, sizeof(G.new_peer));
+	__atomic_store_n(&G.new_epoch, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&G.has_peer, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&G.staged, 0, __ATOMIC_RELEASE);
+	return 1;
+}
+
 static void loop(void)
 {
 	struct rte_mbuf *b[BURST];
@@ -252,9 +294,11 @@ static void loop(void)
 	while (!stop) {
 		now = clock_ns(CLOCK_MONOTONIC_COARSE);
 		e = __atomic_exchange_n(&G.new_epoch, 0, __ATOMIC_ACQ_REL);
-		if (e)
+		if (e && G.has_peer)
 			gw_peer_epoch(&G.peer, e);
-		if (now >= next_tick) {
+		if (take_peer())
+			next_tick = 0;		/* the initiator, at once */
+		if (G.has_peer && now >= next_tick) {
 			len = gw_peer_tick(&G.peer, now,
 					   clock_ns(CLOCK_REALTIME), msg);
 			if (len > 0)
@@ -278,6 +322,80 @@ static void loop(void)
 }
 
 /* ---- the control socket (its own thread) -------------------------------- */
+
+/* Until the lcore has taken the link staged last, if any: 0, or
+ * -ECANCELED if the gateway stops first. */
+static int taken(void)
+{
+	while (__atomic_load_n(&G.staged, __ATOMIC_ACQUIRE)) {
+		if (stop)	/* the lcore may never take it */
+			return -ECANCELED;
+		usleep(100);
+	}
+	return 0;
+}
+
+/* Hand the link c to the lcore: a new peer state, no session. With wait,
+ * until the lcore has taken it; without, the lcore takes it when it
+ * starts. 0, -EINVAL (a key no X25519 key can be), -ECANCELED (the
+ * gateway stops). */
+static int stage_peer(const struct gw_ctl_peer *c, int wait)
+{
+	int err = taken();
+
+	if (err)
+		return err;
+	err = gw_peer_init_pair(&G.new_peer, c->P, c->self, c->peer,
+				c->epoch);
+	if (err) {
+		sodium_memzero(&G.new_peer, sizeof(G.new_peer));
+		return err;
+	}
+	G.new_addr = c->addr;
+	__atomic_store_n(&G.staged, 1, __ATOMIC_RELEASE);
+	return wait ? taken() : 0;
+}
+
+static int same_link(const struct gw_ctl_peer *a, const struct gw_ctl_peer *b)
+{
+	return a->addr.v6 == b->addr.v6 && a->addr.port == b->addr.port &&
+	       !memcmp(a->addr.ip, b->addr.ip, sizeof(a->addr.ip)) &&
+	       !memcmp(a->addr.mac, b->addr.mac, sizeof(a->addr.mac)) &&
+	       !memcmp(a->self, b->self, sizeof(a->self)) &&
+	       !memcmp(a->peer, b->peer, sizeof(a->peer)) &&
+	       !sodium_memcmp(a->P, b->P, sizeof(a->P)) &&
+	       a->epoch == b->epoch;
+}
+
+/* peer ...: parsed (gw_ctl.c). The link as it is changes nothing; any
+ * other replaces it. */
+static void set_peer(char **w, int n, char *out, size_t cap)
+{
+	struct gw_ctl_peer c;
+	char why[160];
+	int same, err;
+
+	if (gw_ctl_peer(w, n, G.self.v6, &c, why, sizeof(why))) {
+		snprintf(out, cap, "error bad-request %s", why);
+		return;
+	}
+	same = G.has_link && same_link(&c, &G.link);
+	err = same ? 0 : stage_peer(&c, 1);
+	if (err == -ECANCELED) {
+		snprintf(out, cap, "error stopping the gateway stops");
+	} else if (err == -EINVAL) {
+		snprintf(out, cap, "error bad-request SELF-PUB or PEER-PUB is "
+			 "no X25519 public key (a low-order point)");
+	} else {
+		if (!same) {
+			G.link = c;
+			G.has_link = 1;
+		}
+		snprintf(out, cap, "ok {\"changed\":%s}",
+			 same ? "false" : "true");
+	}
+	sodium_memzero(&c, sizeof(c));
+}
 
 /* circuit ...: parsed (gw_ctl.c), then installed. */
 static int set_circuit(char **w, int n, char *why, size_t cap)
@@ -356,13 +474,48 @@ static void stats_json(char *out, size_t cap)
 	for (i = 0; i < nk; i++)
 		n += (size_t)snprintf(out + n, cap - n, ",\"%s\":%llu",
 				      k[i].name, (unsigned long long)k[i].v);
-	snprintf(out + n, cap - n, ",\"session\":%s,\"epoch\":%u,"
-		 "\"session_epoch\":%u}", G.peer.has_cur ? "true" : "false",
-		 G.peer.epoch, G.peer.has_cur ? G.peer.cur.epoch : 0);
+	snprintf(out + n, cap - n, ",\"peer\":%s,\"session\":%s,"
+		 "\"epoch\":%u,\"session_epoch\":%u}",
+		 G.has_link ? "true" : "false",
+		 G.peer.has_cur ? "true" : "false", G.peer.epoch,
+		 G.peer.has_cur ? G.peer.cur.epoch : 0);
 }
 
-/* One request line: the reply into out. */
-static void request(char *line, char *out, size_t cap)
+/* list: every circuit id, ascending, in a reply of its own (the table
+ * holds at most OSM_MAX_CIRCUITS: 11 bytes an id, 1.4 MiB at most), or
+ * an error line into out. The caller frees what is not out. */
+static char *list(char *out, size_t cap)
+{
+	uint32_t n = gw_table_count(&G.table), *ids, i;
+	size_t len, size = 32 + (size_t)n * 11;	/* "4294967295," each */
+	char *r;
+
+	if (n > OSM_MAX_CIRCUITS) {
+		snprintf(out, cap, "error too-big %u circuits (list gives up "
+			 "to %u)", n, OSM_MAX_CIRCUITS);
+		return out;
+	}
+	ids = malloc((n ? n : 1) * sizeof(*ids));
+	r = malloc(size);
+	if (!ids || !r) {
+		free(ids);
+		free(r);
+		snprintf(out, cap, "error no-memory for a list of %u", n);
+		return out;
+	}
+	n = gw_table_ids(&G.table, ids, n);
+	len = (size_t)snprintf(r, size, "ok {\"circuits\":[");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(r + len, size - len, "%s%u",
+					i ? "," : "", ids[i]);
+	snprintf(r + len, size - len, "]}");
+	free(ids);
+	return r;
+}
+
+/* One request line: its reply, into out (cap bytes) or, for a long one,
+ * a buffer of its own (freed by the caller) with a byte to spare. */
+static char *request(char *line, char *out, size_t cap)
 {
 	struct osm_circuit_stats cs;
 	char *w[GW_CTL_WORDS], why[160];
@@ -374,6 +527,15 @@ static void request(char *line, char *out, size_t cap)
 			 : "empty line");
 	} else if (!strcmp(w[0], "ping") && n == 1) {
 		snprintf(out, cap, "ok {}");
+	} else if (!strcmp(w[0], "hello") && n == 1) {
+		snprintf(out, cap, "ok {\"boot\":\"%s\",\"peer\":%s,"
+			 "\"circuits\":%u}", G.boot,
+			 G.has_link ? "true" : "false",
+			 gw_table_count(&G.table));
+	} else if (!strcmp(w[0], "list") && n == 1) {
+		return list(out, cap);
+	} else if (!strcmp(w[0], "peer")) {
+		set_peer(w, n, out, cap);
 	} else if (!strcmp(w[0], "circuit")) {
 		if (set_circuit(w, n, why, sizeof(why)))
 			snprintf(out, cap, "error bad-request %s", why);
@@ -402,23 +564,48 @@ static void request(char *line, char *out, size_t cap)
 				 (unsigned long long)cs.drops);
 	} else if (!strcmp(w[0], "epoch") && n == 2 &&
 		   !osm_arg_u64(w[1], UINT32_MAX, &v) && v) {
-		__atomic_store_n(&G.new_epoch, (uint32_t)v, __ATOMIC_RELEASE);
-		snprintf(out, cap, "ok {}");
+		if (!G.has_link) {
+			snprintf(out, cap, "error no-peer no link yet (a peer "
+				 "request sets one)");
+		} else if (taken()) {	/* after the link staged last */
+			snprintf(out, cap, "error stopping the gateway stops");
+		} else {
+			/* the link as set: at this epoch now */
+			G.link.epoch = (uint32_t)v;
+			__atomic_store_n(&G.new_epoch, (uint32_t)v,
+					 __ATOMIC_RELEASE);
+			snprintf(out, cap, "ok {}");
+		}
 	} else if (!strcmp(w[0], "stats") && n == 1) {
 		memcpy(out, "ok ", 3);
 		stats_json(out + 3, cap - 3);
 	} else {
 		snprintf(out, cap, "error bad-request unknown request (ping, "
-			 "circuit, del, circuit-stats, epoch, stats)");
+			 "hello, peer, circuit, del, circuit-stats, list, "
+			 "epoch, stats)");
 	}
+	return out;
 }
 
-/* The reply to client fd: never SIGPIPE (a client gone first). */
-static void reply(int fd, char *out)
+/* The reply to client fd, whole: never SIGPIPE (a client gone first).
+ * -1 if the client is gone, or read nothing of it for 5 s (SO_SNDTIMEO):
+ * it is dropped then. */
+static int reply(int fd, char *out)
 {
+	size_t len, off = 0;
+	ssize_t r;
+
 	strcat(out, "\n");
-	if (send(fd, out, strlen(out), MSG_NOSIGNAL) < 0)
-		return;
+	len = strlen(out);
+	while (off < len) {
+		r = send(fd, out + off, len - off, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
 }
 
 /* One client's requests until it goes (or the gateway stops): a line
@@ -426,14 +613,16 @@ static void reply(int fd, char *out)
  * skipped whole, up to its newline: nothing of it runs. */
 static void serve_client(int fd)
 {
-	char line[LINE_MAX_GW], out[2048];
+	char line[LINE_MAX_GW], out[2048], *rep, *nl;
+	struct timeval to = { .tv_sec = 5 };
 	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	size_t len = 0;
-	int skipping = 0;
+	int skipping = 0, gone = 0;
 	ssize_t r;
-	char *nl;
 
-	while (!stop) {
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &to, sizeof(to));
+
+	while (!stop && !gone) {
 		if (poll(&pf, 1, 200) <= 0)
 			continue;
 		r = read(fd, line + len, sizeof(line) - 1 - len);
@@ -441,13 +630,15 @@ static void serve_client(int fd)
 			break;
 		len += (size_t)r;
 		line[len] = '\0';
-		while ((nl = strchr(line, '\n'))) {
+		while (!gone && (nl = strchr(line, '\n'))) {
 			*nl = '\0';
 			if (skipping) {
 				skipping = 0;
 			} else {
-				request(line, out, sizeof(out) - 1);
-				reply(fd, out);
+				rep = request(line, out, sizeof(out) - 1);
+				gone = reply(fd, rep);
+				if (rep != out)
+					free(rep);
 			}
 			len -= (size_t)(nl + 1 - line);
 			memmove(line, nl + 1, len + 1);
@@ -457,7 +648,7 @@ static void serve_client(int fd)
 				snprintf(out, sizeof(out) - 1, "error "
 					 "bad-request line over %d bytes",
 					 LINE_MAX_GW - 1);
-				reply(fd, out);
+				gone = reply(fd, out);
 			}
 			skipping = 1;
 			len = 0;
@@ -518,6 +709,8 @@ static int tel_stats(const char *cmd, const char *params,
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < n; i++)
 		rte_tel_data_add_dict_u64(d, k[i].name, k[i].v);
+	rte_tel_data_add_dict_int(d, "peer", __atomic_load_n(&G.has_peer,
+							    __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_int(d, "session", G.peer.has_cur);
 	rte_tel_data_add_dict_int(d, "epoch", (int)G.peer.epoch);
 	return 0;
@@ -611,25 +804,68 @@ static int public_key(const char *file)
 	return 0;
 }
 
+/* The pair secret P of this gateway (its key file) and the peer of l
+ * (l->peer), with this gateway's public key, into l. 0, or 1 after one
+ * line. */
+static int pair_of_key_file(const char *file, struct gw_ctl_peer *l)
+{
+	uint8_t s[GW_KEY_LEN];
+	int err = osm_arg_key_file(file, s, sizeof(s));
+
+	if (err)
+		return osm_err("key file '%s': %s", file,
+			       osm_arg_strerror(err));
+	crypto_scalarmult_base(l->self, s);
+	err = !memcmp(l->self, l->peer, GW_KEY_LEN) ||
+	      gw_pair_secret(l->P, s, l->self, l->peer);
+	sodium_memzero(s, sizeof(s));
+	if (err)
+		return osm_err("the peer's key is this gateway's own, or no "
+			       "usable X25519 key");
+	return 0;
+}
+
+/* --pair-secret FILE PEER-KEY: P in hex, for the controller's peer
+ * request (osm-gw(8) says why it may be printed). */
+static int pair_secret(const char *file, const char *peer)
+{
+	struct gw_ctl_peer l = { 0 };
+	char hex[2 * GW_KEY_LEN + 1];
+
+	if (osm_hex_parse(peer, l.peer, GW_KEY_LEN) != GW_KEY_LEN)
+		return osm_err("bad PEER-KEY (64 hex digits)");
+	if (pair_of_key_file(file, &l))
+		return 1;
+	osm_hex_format(hex, l.P, GW_KEY_LEN);
+	printf("%s\n", hex);
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(&l, sizeof(l));
+	return fflush(stdout) ? osm_err("writing: %s", strerror(errno)) : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: osm-gw EAL-OPTIONS -- --address ADDR:PORT --key-file FILE\n"
+"usage: osm-gw EAL-OPTIONS -- --address ADDR:PORT [--key-file FILE\n"
 "              --peer ADDR:PORT --peer-key HEX --next-hop-mac MAC\n"
-"              [--inner PORT] [--outer PORT] [--epoch E] [--path-mtu N]\n"
+"              [--epoch E]] [--inner PORT] [--outer PORT] [--path-mtu N]\n"
 "              [--control PATH] [--max-circuits N] [--idle-us N]\n"
 "       osm-gw --public-key KEY-FILE\n"
+"       osm-gw --pair-secret KEY-FILE PEER-KEY\n"
 "A building's gateway (osm-gw(8)): frames of circuits marked remote go\n"
 "sealed to the peer gateway over UDP (docs/protocol.md 11); ADDR:\n"
 "A.B.C.D or [IPV6], the same family at both ends. EAL options:\n"
 "e.g. --no-huge --no-pci -l 0 --vdev net_af_packet0,iface=in0 --vdev\n"
-"net_af_packet1,iface=wan0. --key-file: this gateway's X25519 secret\n"
-"(32 bytes, raw or hex, closed to group and others); --peer-key: the\n"
-"peer's public key (hex); the control socket (default\n"
-"/run/osm-gw.sock) takes: circuit, del, circuit-stats, epoch, stats.\n"
-"--idle-us: sleep that long after a round that received nothing (0: poll\n"
-"without rest, the default). --public-key: print the public key of a\n"
-"secret key file, for the peer's operator.\n");
+"net_af_packet1,iface=wan0. The link to the peer: from the four link\n"
+"options, or none and the controller's peer request. --key-file: this\n"
+"gateway's X25519 secret (32 bytes, raw or hex, closed to group and\n"
+"others); --peer-key: the peer's public key (hex); the control socket\n"
+"(default /run/osm-gw.sock) takes: hello, peer, circuit, del, list,\n"
+"circuit-stats, epoch, stats. --idle-us: sleep that long after a round\n"
+"that received nothing (0: poll without rest, the default).\n"
+"--public-key: print the public key of a secret key file, for the peer's\n"
+"operator. --pair-secret: print the pair secret of a key file and a\n"
+"peer's public key, for the controller's peer request (a secret).\n");
 }
 
 int main(int argc, char **argv)
@@ -651,10 +887,13 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	uint8_t s[GW_KEY_LEN], S[GW_KEY_LEN], peer[GW_KEY_LEN];
-	const char *key_file = NULL;
+	enum { O_ADDR = 1, O_PEER = 2, O_PEER_KEY = 4, O_MAC = 8, O_KEY = 16,
+	       O_EPOCH = 32, O_LINK = O_PEER | O_PEER_KEY | O_MAC | O_KEY };
 	uint64_t v, epoch = 1, max = 65536, mtu = 1500, in = 0, out = 1;
-	int c, n, have = 0, err;
+	struct gw_ctl_peer link = { 0 };
+	uint8_t boot[BOOT_LEN];
+	const char *key_file = NULL;
+	int c, n, have = 0;
 	pthread_t ctl;
 
 	if (argc > 1 && (!strcmp(argv[1], "--version") ||
@@ -669,6 +908,8 @@ int main(int argc, char **argv)
 		return osm_err("libsodium failed to initialise");
 	if (argc == 3 && !strcmp(argv[1], "--public-key"))
 		return public_key(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--pair-secret"))
+		return pair_secret(argv[2], argv[3]);
 	n = rte_eal_init(argc, argv);
 	if (n < 0)
 		return osm_err("DPDK's EAL did not start: %s",
@@ -684,26 +925,29 @@ int main(int argc, char **argv)
 			if (gw_addr_parse(optarg, &G.self))
 				return osm_err("bad --address '%s' (A.B.C.D:PORT "
 					       "or [IPV6]:PORT)", optarg);
-			have |= 1;
+			have |= O_ADDR;
 			break;
 		case 'p':
-			if (gw_addr_parse(optarg, &G.peer_addr))
+			if (gw_addr_parse(optarg, &link.addr))
 				return osm_err("bad --peer '%s' (A.B.C.D:PORT or "
 					       "[IPV6]:PORT)", optarg);
-			have |= 2;
+			have |= O_PEER;
 			break;
-		case 'k': key_file = optarg; break;
+		case 'k':
+			key_file = optarg;
+			have |= O_KEY;
+			break;
 		case 'P':
-			if (osm_hex_parse(optarg, peer, sizeof(peer)) !=
-			    (int)sizeof(peer))
+			if (osm_hex_parse(optarg, link.peer, GW_KEY_LEN) !=
+			    GW_KEY_LEN)
 				return osm_err("bad --peer-key (64 hex digits)");
-			have |= 4;
+			have |= O_PEER_KEY;
 			break;
 		case 'm':
-			if (osm_mac_parse(optarg, G.peer_addr.mac))
+			if (osm_mac_parse(optarg, link.addr.mac))
 				return osm_err("bad --next-hop-mac '%s'",
 					       optarg);
-			have |= 8;
+			have |= O_MAC;
 			break;
 		case 'I':
 			if (osm_arg_u64(optarg, 1000000, &G.idle_us))
@@ -716,6 +960,7 @@ int main(int argc, char **argv)
 				return osm_err("bad number '%s'", optarg);
 			*(c == 'i' ? &in : c == 'o' ? &out : c == 'e' ?
 			  &epoch : c == 'M' ? &mtu : &max) = v;
+			have |= c == 'e' ? O_EPOCH : 0;
 			break;
 		case 'c': G.control = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -724,23 +969,35 @@ int main(int argc, char **argv)
 				       argv[optind - 1]);
 		}
 	}
-	if (have != 15 || !key_file)
-		return osm_err("give --address, --key-file, --peer, --peer-key "
-			       "and --next-hop-mac (see --help)");
-	if (G.self.v6 != G.peer_addr.v6)
+	if (!(have & O_ADDR))
+		return osm_err("give --address (see --help)");
+	if ((have & O_LINK) && (have & O_LINK) != O_LINK)
+		return osm_err("give all of --key-file, --peer, --peer-key and "
+			       "--next-hop-mac, or none of them (a peer "
+			       "request sets the link)");
+	if ((have & O_EPOCH) && !(have & O_LINK))
+		return osm_err("--epoch goes with the link's options (a peer "
+			       "request gives its own)");
+	if ((have & O_LINK) && G.self.v6 != link.addr.v6)
 		return osm_err("--address and --peer: both IPv4 or both IPv6");
-	if (!epoch || mtu < 576 || in == out || !max)
+	if (!epoch || mtu < 576 || in == out || !max ||
+	    max > OSM_MAX_CIRCUITS)
 		return osm_err("--epoch from 1, --path-mtu from 576, two "
-			       "ports, --max-circuits from 1");
-	err = osm_arg_key_file(key_file, s, sizeof(s));
-	if (err)
-		return osm_err("key file '%s': %s", key_file,
-			       osm_arg_strerror(err));
-	crypto_scalarmult_base(S, s);
-	err = gw_peer_init(&G.peer, s, S, peer, (uint32_t)epoch);
-	sodium_memzero(s, sizeof(s));
-	if (err)
-		return osm_err("--peer-key is not a usable X25519 key");
+			       "ports, --max-circuits from 1 to %u",
+			       OSM_MAX_CIRCUITS);
+	if (have & O_LINK) {
+		if (pair_of_key_file(key_file, &link))
+			return 1;
+		link.epoch = (uint32_t)epoch;
+		/* the lcore takes it when it starts */
+		if (stage_peer(&link, 0))
+			return osm_err("--peer-key is no usable X25519 key");
+		G.link = link;
+		G.has_link = 1;
+		sodium_memzero(&link, sizeof(link));
+	}
+	randombytes_buf(boot, sizeof(boot));
+	osm_hex_format(G.boot, boot, sizeof(boot));
 	G.path_mtu = (uint32_t)mtu;
 	G.port[GW_IN] = (uint16_t)in;
 	G.port[GW_OUT] = (uint16_t)out;
@@ -769,17 +1026,23 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&G.table_lock, NULL);
+	if (G.has_link)
+		printf("osm-gw: %s initiator of its pair, epoch %u; control "
+		       "%s\n", G.new_peer.initiator ? "the" : "not the",
+		       G.link.epoch, G.control);
+	else
+		printf("osm-gw: no peer yet (a peer request sets the link); "
+		       "control %s\n", G.control);
+	fflush(stdout);
 	if (pthread_create(&ctl, NULL, control, NULL))
 		return osm_err("cannot start the control thread");
-	printf("osm-gw: %s initiator of its pair, epoch %u; control %s\n",
-	       G.peer.initiator ? "the" : "not the", G.peer.epoch,
-	       G.control);
-	fflush(stdout);
 	loop();
 	pthread_join(ctl, NULL);
 	close(G.lfd);
 	unlink(G.control);
 	gw_peer_wipe(&G.peer);
+	gw_peer_wipe(&G.new_peer);
+	sodium_memzero(&G.link, sizeof(G.link));
 	gw_table_free(&G.table);
 	rte_eth_dev_stop(G.port[GW_IN]);
 	rte_eth_dev_stop(G.port[GW_OUT]);

@@ -23,5 +23,6 @@ CHECK_DEPS  += $(B)/tests/dataplane/link
 
 # Two buildings' gateways over a veth WAN: remote circuits cross byte for
 # byte, others never; forged packets counted; rotation and restart.
-TESTS_NETNS += tests/dataplane/gw.sh tests/dataplane/gw6.sh
+TESTS_NETNS += tests/dataplane/gw.sh tests/dataplane/gw6.sh \
+	tests/dataplane/gwpeer.sh
 CHECK_DEPS  += $(OSM_GW) $(OSM_ENDPOINT)

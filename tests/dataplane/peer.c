@@ -6,7 +6,9 @@
  * session exists), restarts of either end (a restarted responder asks
  * with WAKE; recorded DATA and INITs of before are refused), forged and
  * replayed messages (a WAKE too), a lost keepalive sent again, a session
- * past its use. docs/protocol.md 11.4. */
+ * past its use, an end set up from the pair secret alone. docs/protocol.md
+ * 11.4. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -257,6 +259,31 @@ int main(void)
 	now += 2 * S_NS;
 	tap(deliver(&I, &m, &a) == -GW_DROP_OLD_INIT && I.rekey == 0,
 	    "the same WAKE again: old_init, nothing due");
+
+	/* the responder again, set up from the pair secret alone (as the
+	 * control socket's `peer` request does): the same pair */
+	{
+		const uint8_t *SR = gw_initiator(SA, SB) ? SB : SA;
+		const uint8_t *SI = SR == SA ? SB : SA;
+		uint8_t P[32], zero[32] = { 0 };
+		struct gw_peer x;
+
+		gw_pair_secret(P, sA, SA, SB);
+		gw_peer_wipe(&R);
+		now += 10 * S_NS;	/* past the WAKE of the test before */
+		tap(gw_peer_init_pair(&R, P, SR, SI, I.epoch) == 0 &&
+		    !R.initiator && settle() == 0 &&
+		    frames(&I, &R, 5, NULL) == 5 &&
+		    frames(&R, &I, 5, NULL) == 5,
+		    "a responder set up from the pair secret: a handshake, "
+		    "frames pass");
+		tap(gw_peer_init_pair(&x, P, SR, SR, 1) == -EINVAL &&
+		    gw_peer_init_pair(&x, P, SR, SI, 0) == -EINVAL &&
+		    gw_peer_init_pair(&x, P, SR, zero, 1) == -EINVAL &&
+		    gw_peer_init_pair(&x, P, zero, SI, 1) == -EINVAL,
+		    "equal keys, epoch 0, a low-order key: refused");
+		sodium_memzero(P, sizeof(P));
+	}
 	gw_peer_wipe(&I);
 	gw_peer_wipe(&R);
 	return tap_done();

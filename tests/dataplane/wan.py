@@ -13,6 +13,8 @@
 #                                        10.99.0.9 (checksum fixed), short
 #                                        (3 payload bytes), index (a random
 #                                        receiver index)
+#   wan.py index HEX                     the receiver index of a captured
+#                                        DATA, in hex
 import os
 import socket
 import struct
@@ -147,6 +149,13 @@ def forge(h, kind):
     return 0
 
 
+def index(h):
+    f = bytes.fromhex(h)
+    o = payload_at(f)
+    print(f[o + 4:o + 8].hex())
+    return 0
+
+
 if __name__ == "__main__":
     a = sys.argv
     if a[1] == "capture":
@@ -157,4 +166,6 @@ if __name__ == "__main__":
         sys.exit(forge(a[2], a[3]))
     if a[1] == "nd":
         sys.exit(nd(a[2], a[3]))
-    sys.exit("usage: wan.py capture|send|forge ...")
+    if a[1] == "index":
+        sys.exit(index(a[2]))
+    sys.exit("usage: wan.py capture|send|forge|nd|index ...")

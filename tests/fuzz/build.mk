@@ -20,7 +20,7 @@ $(B)/fuzz/fuzz_gw_link: $(B)/fz/tests/fuzz/fuzz_gw_link.o \
 	$(B)/fz/dataplane/gw_link.o $(B)/fz/dataplane/gw_peer.o \
 	$(B)/fz/dataplane/gw_outer.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_gw_ctl: $(B)/fz/tests/fuzz/fuzz_gw_ctl.o \
-	$(B)/fz/dataplane/gw_ctl.o $(LIBOSM_FZ)
+	$(B)/fz/dataplane/gw_ctl.o $(B)/fz/dataplane/gw_outer.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_pktgen_mix: $(B)/fz/tests/fuzz/fuzz_pktgen_mix.o \
 	$(B)/fz/tools/pktgen/gen.o $(LIBOSM_FZ)
 $(B)/fuzz/%: LDLIBS = $(LIBS_OSM)
