@@ -356,43 +356,62 @@ static int stage_peer(const struct gw_ctl_peer *c, int wait)
 	return wait ? taken() : 0;
 }
 
-static int same_link(const struct gw_ctl_peer *a, const struct gw_ctl_peer *b)
+/* The same pair and addresses (the epoch aside). */
+static int same_pair(const struct gw_ctl_peer *a, const struct gw_ctl_peer *b)
 {
 	return a->addr.v6 == b->addr.v6 && a->addr.port == b->addr.port &&
 	       !memcmp(a->addr.ip, b->addr.ip, sizeof(a->addr.ip)) &&
 	       !memcmp(a->addr.mac, b->addr.mac, sizeof(a->addr.mac)) &&
 	       !memcmp(a->self, b->self, sizeof(a->self)) &&
 	       !memcmp(a->peer, b->peer, sizeof(a->peer)) &&
-	       !sodium_memcmp(a->P, b->P, sizeof(a->P)) &&
-	       a->epoch == b->epoch;
+	       !sodium_memcmp(a->P, b->P, sizeof(a->P));
 }
 
-/* peer ...: parsed (gw_ctl.c). The link as it is changes nothing; any
- * other replaces it. */
+/* Move the link to epoch e, as the epoch request does: the lcore's next
+ * handshake uses it, the sessions of the epoch before carry on until
+ * then (docs/protocol.md 11.4). 0, or -ECANCELED. */
+static int rotate(uint32_t e)
+{
+	if (taken())	/* after the link staged last */
+		return -ECANCELED;
+	G.link.epoch = e;
+	__atomic_store_n(&G.new_epoch, e, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* peer ...: parsed (gw_ctl.c). The link as it is changes nothing;
+ * another epoch of the same pair rotates its key without a loss; any
+ * other link replaces it. */
 static void set_peer(char **w, int n, char *out, size_t cap)
 {
 	struct gw_ctl_peer c;
 	char why[160];
-	int same, err;
+	int pair, changed, err;
 
 	if (gw_ctl_peer(w, n, G.self.v6, &c, why, sizeof(why))) {
 		snprintf(out, cap, "error bad-request %s", why);
 		return;
 	}
-	same = G.has_link && same_link(&c, &G.link);
-	err = same ? 0 : stage_peer(&c, 1);
+	pair = G.has_link && same_pair(&c, &G.link);
+	changed = !pair || c.epoch != G.link.epoch;
+	if (!changed)
+		err = 0;
+	else if (pair)
+		err = rotate(c.epoch);
+	else
+		err = stage_peer(&c, 1);
 	if (err == -ECANCELED) {
 		snprintf(out, cap, "error stopping the gateway stops");
 	} else if (err == -EINVAL) {
 		snprintf(out, cap, "error bad-request SELF-PUB or PEER-PUB is "
 			 "no X25519 public key (a low-order point)");
 	} else {
-		if (!same) {
+		if (!pair) {
 			G.link = c;
 			G.has_link = 1;
 		}
 		snprintf(out, cap, "ok {\"changed\":%s}",
-			 same ? "false" : "true");
+			 changed ? "true" : "false");
 	}
 	sodium_memzero(&c, sizeof(c));
 }
@@ -567,13 +586,9 @@ static char *request(char *line, char *out, size_t cap)
 		if (!G.has_link) {
 			snprintf(out, cap, "error no-peer no link yet (a peer "
 				 "request sets one)");
-		} else if (taken()) {	/* after the link staged last */
+		} else if (rotate((uint32_t)v)) {
 			snprintf(out, cap, "error stopping the gateway stops");
 		} else {
-			/* the link as set: at this epoch now */
-			G.link.epoch = (uint32_t)v;
-			__atomic_store_n(&G.new_epoch, (uint32_t)v,
-					 __ATOMIC_RELEASE);
 			snprintf(out, cap, "ok {}");
 		}
 	} else if (!strcmp(w[0], "stats") && n == 1) {
