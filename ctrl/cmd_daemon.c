@@ -864,6 +864,17 @@ static short http_events(const struct hclient *h)
 	return POLLOUT;
 }
 
+/* The devices' frames; an error of the socket said once in the log. */
+static void ctl_input(struct daemon *d)
+{
+	int err = osm_ctl_input(d->ctl, log_cb, d);
+
+	if (err < 0)
+		printf("osm-fabric daemon: controller interface: %s\n",
+		       strerror(-err));
+	fflush(stdout);
+}
+
 /* A line of the gateway watch, into the daemon's log. */
 static void gw_line(const char *line, void *arg)
 {
@@ -939,10 +950,13 @@ static void serve(struct daemon *d, int lfd)
 			 wait) < 0)
 			continue;	/* EINTR: a signal, check stop */
 		for (i = 0; i < nw; i++) {
-			if (!(p[d->n + 1 + i].revents & POLLIN))
+			/* An error pending (the controller's interface gone:
+			 * ENETDOWN) is read, which clears it: poll would
+			 * otherwise report it at once, for ever. */
+			if (!(p[d->n + 1 + i].revents & (POLLIN | POLLERR)))
 				continue;
 			if (d->ctl && wfd[i] == osm_ctl_fd(d->ctl))
-				osm_ctl_input(d->ctl, log_cb, d);
+				ctl_input(d);
 			else
 				osm_engine_watch_read(d->e, wfd[i], log_cb,
 						      d);
