@@ -22,7 +22,9 @@ TESTS_SPEC  += tests/dataplane/link.sh
 CHECK_DEPS  += $(B)/tests/dataplane/link
 
 # Two buildings' gateways over a veth WAN: remote circuits cross byte for
-# byte, others never; forged packets counted; rotation and restart.
+# byte, others never; forged packets counted; rotation and restart; the
+# link set by peer requests; two buildings with a controller each
+# (remote.sh).
 TESTS_NETNS += tests/dataplane/gw.sh tests/dataplane/gw6.sh \
-	tests/dataplane/gwpeer.sh
-CHECK_DEPS  += $(OSM_GW) $(OSM_ENDPOINT)
+	tests/dataplane/gwpeer.sh tests/dataplane/remote.sh
+CHECK_DEPS  += $(OSM_GW) $(OSM_ENDPOINT) $(OSM_FABRIC)

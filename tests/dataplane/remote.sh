@@ -97,9 +97,11 @@ EOF
 building cam && building par || exit 1
 # par's controller is a daemon (with the devices' controller on its
 # port ctl): its commands go through it.
-fab par daemon --netns-prefix n- --ctl eth0 --ctl-netns "$OSM_P-par-ctl" \
-	>"$T/par.daemon" 2>&1 &
-osm_proc $!
+# ("$F" itself in the background: $! is then its pid, killed at the end)
+"$F" --store "$T/par" daemon --netns-prefix n- --ctl eth0 \
+	--ctl-netns "$OSM_P-par-ctl" >"$T/par.daemon" 2>&1 &
+dpid=$!
+osm_proc $dpid
 osm_until 500 test -S "$T/par/engine.sock" || exit 1
 osm_veth "$OSM_P-cam-gw" wan0 "$OSM_P-par-gw" wan0 || exit 1
 for b in cam par; do
@@ -371,4 +373,13 @@ tap_is "cam's audit: each step its operator took, in order" \
 for b in cam par; do
 	tap_ok "audit verify at $b" eval "fab $b audit verify >/dev/null"
 done
+# The daemon's controller interface goes away: said once, and the daemon
+# goes on (it does not spin on the socket's error).
+ip -n "$(swns par)" link del ctl
+tap_ok "par's controller interface deleted: the daemon says so" \
+	osm_until 250 grep -q 'controller interface: Network is down' \
+	"$T/par.daemon"
+tap_is "... once, and it still serves (events)" "$(grep -c \
+	'controller interface:' "$T/par.daemon") $(fab par events -n 1 \
+	>/dev/null && echo served)" "1 served"
 tap_done
