@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "gw_link.h"
+#include "osm_keys.h"
 
 static const char *const reasons[GW_REASON_MAX] = {
 	"ok", "malformed", "epoch", "bad_mac", "old_init", "no_session",
@@ -17,24 +18,9 @@ const char *gw_reason_name(int r)
 }
 
 int gw_pair_secret(uint8_t P[GW_KEY_LEN], const uint8_t s[GW_KEY_LEN],
-		   const uint8_t S[GW_KEY_LEN],
 		   const uint8_t peer[GW_KEY_LEN])
 {
-	const uint8_t *lo = gw_initiator(S, peer) ? S : peer;
-	const uint8_t *hi = lo == S ? peer : S;
-	crypto_generichash_state h;
-	uint8_t z[GW_KEY_LEN];
-
-	if (crypto_scalarmult(z, s, peer))
-		return -EINVAL;
-	crypto_generichash_init(&h, NULL, 0, GW_KEY_LEN);
-	crypto_generichash_update(&h, z, sizeof(z));
-	crypto_generichash_update(&h, lo, GW_KEY_LEN);
-	crypto_generichash_update(&h, hi, GW_KEY_LEN);
-	crypto_generichash_final(&h, P, GW_KEY_LEN);
-	sodium_memzero(z, sizeof(z));
-	sodium_memzero(&h, sizeof(h));
-	return 0;
+	return osm_building_shared(P, s, peer, NULL);
 }
 
 void gw_pair_key(uint8_t K[GW_KEY_LEN], const uint8_t P[GW_KEY_LEN],

@@ -40,11 +40,11 @@ enum gw_reason {
 };
 const char *gw_reason_name(int r);
 
-/* The pair secret P (section 11.1) of this gateway (secret s, public S)
- * and its peer (public peer): the same at both ends. 0, or -EINVAL if
- * the peer's key is a low-order point. */
+/* The pair secret P (section 11.1) of this gateway (secret s) and its
+ * peer (public peer): the same at both ends; the building's derivation
+ * (osm_building_shared, lib/osm_keys.c). 0, or -EINVAL if the peer's key
+ * is a low-order point or s's own. */
 int gw_pair_secret(uint8_t P[GW_KEY_LEN], const uint8_t s[GW_KEY_LEN],
-		   const uint8_t S[GW_KEY_LEN],
 		   const uint8_t peer[GW_KEY_LEN]);
 /* The pair key of epoch e, K_e = KDF(P, e, "osm-gwp1"). */
 void gw_pair_key(uint8_t K[GW_KEY_LEN], const uint8_t P[GW_KEY_LEN],

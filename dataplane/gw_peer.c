@@ -65,7 +65,7 @@ int gw_peer_init(struct gw_peer *p, const uint8_t s[GW_KEY_LEN],
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	if (gw_pair_secret(P, s, S, peer))
+	if (gw_pair_secret(P, s, peer))
 		return -EINVAL;
 	err = gw_peer_init_pair(p, P, S, peer, epoch);
 	sodium_memzero(P, sizeof(P));

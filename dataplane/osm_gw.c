@@ -832,7 +832,7 @@ static int pair_of_key_file(const char *file, struct gw_ctl_peer *l)
 			       osm_arg_strerror(err));
 	crypto_scalarmult_base(l->self, s);
 	err = !memcmp(l->self, l->peer, GW_KEY_LEN) ||
-	      gw_pair_secret(l->P, s, l->self, l->peer);
+	      gw_pair_secret(l->P, s, l->peer);
 	sodium_memzero(s, sizeof(s));
 	if (err)
 		return osm_err("the peer's key is this gateway's own, or no "

@@ -77,8 +77,8 @@ static int compute(struct ex *x)
 	/* the inner frame: 10.2's data frame, "lights on" on circuit 0x101 */
 	x->inner_len = sizeof(frame_10_2);
 	memcpy(x->inner, frame_10_2, sizeof(frame_10_2));
-	ok &= !gw_pair_secret(x->P, x->sI, x->SI, x->SR);
-	ok &= !gw_pair_secret(PR, x->sR, x->SR, x->SI);
+	ok &= !gw_pair_secret(x->P, x->sI, x->SR);
+	ok &= !gw_pair_secret(PR, x->sR, x->SI);
 	ok &= !memcmp(x->P, PR, 32);
 	gw_pair_key(x->K, x->P, x->epoch);
 	gw_init_make(x->init, &pw, x->K, x->epoch, x->idxI, x->time, x->eI);
@@ -264,7 +264,7 @@ static void check_rules(const struct ex *x)
 	    ep == 1 && gw_wake_check(x->wake, x->K) == GW_OK &&
 	    gw_wake_check(x->wake, K2) == GW_DROP_BAD_MAC,
 	    "WAKE: its epoch, time and MAC");
-	tap(gw_pair_secret(K2, x->sI, x->SI, low) == -EINVAL,
+	tap(gw_pair_secret(K2, x->sI, low) == -EINVAL,
 	    "a peer key of low order is refused");
 	tap(gw_initiator(x->SI, x->SR) != gw_initiator(x->SR, x->SI),
 	    "exactly one end initiates");

@@ -268,7 +268,7 @@ int main(void)
 		uint8_t P[32], zero[32] = { 0 };
 		struct gw_peer x;
 
-		gw_pair_secret(P, sA, SA, SB);
+		gw_pair_secret(P, sA, SB);
 		gw_peer_wipe(&R);
 		now += 10 * S_NS;	/* past the WAKE of the test before */
 		tap(gw_peer_init_pair(&R, P, SR, SI, I.epoch) == 0 &&
