@@ -385,3 +385,116 @@ size_t osmdb_rec_size(enum osmdb_table tab)
 
 	return (unsigned)tab < OSMDB_TAB_MAX ? sz[tab] : 0;
 }
+
+/* ---- peer and remote records (kept in meta: osmdb_remote.c) ------------- */
+
+#define REC_PEER	0x50	/* type bytes: outside the tables' 1..8 */
+#define REC_REMOTE	0x52
+
+static int finish_enc(struct wbuf *w)
+{
+	return w->err ? w->err : (int)w->len;
+}
+
+static int start_dec(struct rbuf *r, unsigned type)
+{
+	return get_le(r, 1) == type && get_le(r, 1) == OSMDB_REC_VERSION ?
+	       0 : OSMDB_ECORRUPT;
+}
+
+static int finish_dec(struct rbuf *r)
+{
+	if (!r->err && r->off != r->len)
+		r->err = OSMDB_ECORRUPT;
+	return r->err;
+}
+
+int osmdb_peer_encode(const struct osmdb_peer *p, uint8_t *out, size_t cap)
+{
+	struct wbuf w = { .p = out };
+
+	if (cap < OSMDB_REC_MAX || !p->epoch)
+		return -EINVAL;
+	put_le(&w, REC_PEER, 1);
+	put_le(&w, OSMDB_REC_VERSION, 1);
+	put_str(&w, p->name, OSMDB_NAME_MAX, NAME);
+	put(&w, p->pub, 32);
+	put_str(&w, p->endpoint, OSMDB_ADDR_MAX, TEXT);
+	put(&w, p->next_hop, 6);
+	put_str(&w, p->gateway, OSMDB_NAME_MAX, NAME);
+	put_str(&w, p->socket, OSMDB_SOCK_MAX, TEXT);
+	put_le(&w, p->epoch, 4);
+	put_le(&w, p->since_ns, 8);
+	return finish_enc(&w);
+}
+
+int osmdb_peer_decode(const void *v, size_t len, struct osmdb_peer *p)
+{
+	struct rbuf r = { .p = v, .len = len };
+
+	memset(p, 0, sizeof(*p));
+	if (start_dec(&r, REC_PEER))
+		return OSMDB_ECORRUPT;
+	get_str(&r, p->name, OSMDB_NAME_MAX, NAME);
+	get_bytes(&r, p->pub, 32);
+	get_str(&r, p->endpoint, OSMDB_ADDR_MAX, TEXT);
+	get_bytes(&r, p->next_hop, 6);
+	get_str(&r, p->gateway, OSMDB_NAME_MAX, NAME);
+	get_str(&r, p->socket, OSMDB_SOCK_MAX, TEXT);
+	p->epoch = (uint32_t)get_le(&r, 4);
+	p->since_ns = get_le(&r, 8);
+	if (!p->epoch)
+		r.err = OSMDB_ECORRUPT;
+	return finish_dec(&r);
+}
+
+/* A remote's ids: a pair, even and odd, from the remote range. */
+static int remote_ids_ok(const uint32_t id[2])
+{
+	return (id[0] ^ id[1]) == 1 && id[0] >= OSM_REMOTE_CIRCUIT_MIN &&
+	       id[1] >= OSM_REMOTE_CIRCUIT_MIN &&
+	       id[0] <= OSM_DATA_CIRCUIT_MAX && id[1] <= OSM_DATA_CIRCUIT_MAX;
+}
+
+int osmdb_remote_encode(const struct osmdb_remote *m, uint8_t *out,
+			size_t cap)
+{
+	struct wbuf w = { .p = out };
+
+	if (cap < OSMDB_REC_MAX || !m->dirs || m->dirs > 3 ||
+	    !remote_ids_ok(m->id))
+		return -EINVAL;
+	put_le(&w, REC_REMOTE, 1);
+	put_le(&w, OSMDB_REC_VERSION, 1);
+	put_str(&w, m->name, OSMDB_NAME_MAX, NAME);
+	put_str(&w, m->peer, OSMDB_NAME_MAX, NAME);
+	put_le(&w, m->device, 4);
+	put(&w, m->peer_mac, 6);
+	enc_check_enum(&w, m->cls, OSMDB_CLASS_MAX);
+	put_le(&w, m->dirs, 1);
+	put_le(&w, m->id[0], 4);
+	put_le(&w, m->id[1], 4);
+	put_le(&w, m->since_ns, 8);
+	return finish_enc(&w);
+}
+
+int osmdb_remote_decode(const void *v, size_t len, struct osmdb_remote *m)
+{
+	struct rbuf r = { .p = v, .len = len };
+
+	memset(m, 0, sizeof(*m));
+	if (start_dec(&r, REC_REMOTE))
+		return OSMDB_ECORRUPT;
+	get_str(&r, m->name, OSMDB_NAME_MAX, NAME);
+	get_str(&r, m->peer, OSMDB_NAME_MAX, NAME);
+	m->device = (uint32_t)get_le(&r, 4);
+	get_bytes(&r, m->peer_mac, 6);
+	m->cls = get_enum(&r, OSMDB_CLASS_MAX);
+	m->dirs = (uint8_t)get_le(&r, 1);
+	m->id[0] = (uint32_t)get_le(&r, 4);
+	m->id[1] = (uint32_t)get_le(&r, 4);
+	m->since_ns = get_le(&r, 8);
+	if (!m->dirs || m->dirs > 3 || !remote_ids_ok(m->id))
+		r.err = OSMDB_ECORRUPT;
+	return finish_dec(&r);
+}

@@ -220,3 +220,13 @@ osm_keyfile() {
 	local f
 	f=$(mktemp "$1.key.XXXXXX") && printf '%s\n' "$2" >"$f" && echo "$f"
 }
+
+# osm_gw_ask SOCKET REQUEST: one request line to an osm-gw control socket
+# (osm-gw(8)), its reply line on stdout.
+osm_gw_ask() {
+	python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + '\\n').encode()); print(s.makefile().readline().strip())" \
+		"$1" "$2"
+}

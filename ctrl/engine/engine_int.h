@@ -202,6 +202,11 @@ void eng_set_key(struct osm_circuit *out, uint32_t epoch,
  * and, if sess is not NULL, of a session's (keys: osm_engine_ctrl_keys). */
 int eng_ctrl_path(struct osm_engine *e, int di, int dir, const int **hops,
 		  unsigned *n);
+/* The ports hop `hop` of the path hops[0..n) enters and leaves by: first
+ * the path's ingress, last its egress, uplinks between;
+ * OSM_ENGINE_ENOPORT if one is missing or has no interface. */
+int eng_hop_inout(const struct osm_engine *e, const int *hops, unsigned n,
+		  unsigned hop, int first, int last, int *in, int *eg);
 int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 		    const struct osm_keys *join, const struct osm_keys *sess,
 		    struct osm_circuit *out, int *sw);

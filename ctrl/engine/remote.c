@@ -122,11 +122,9 @@ int eng_remote_expect(struct osm_engine *e, const struct osmdb_remote *r,
 	 * end. */
 	first = dir == OSMDB_REMOTE_SEND ? e->devs[di].port : cp;
 	last = dir == OSMDB_REMOTE_SEND ? cp : e->devs[di].port;
-	in = hop ? eng_uplink(e, hops[hop], hops[hop - 1]) : first;
-	eg = hop + 1 < n ? eng_uplink(e, hops[hop], hops[hop + 1]) : last;
-	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
-	    !e->ports[eg].ifindex)
-		return OSM_ENGINE_ENOPORT;
+	err = eng_hop_inout(e, hops, n, hop, first, last, &in, &eg);
+	if (err)
+		return err;
 	memset(out, 0, sizeof(*out));
 	out->id = r->id[dir];
 	out->flags = OSM_CF_REMOTE;

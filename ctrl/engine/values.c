@@ -90,6 +90,17 @@ void eng_set_key(struct osm_circuit *out, uint32_t epoch,
 	memcpy(ks->hop_key, hop_key, OSM_HOP_KEY_LEN);
 }
 
+int eng_hop_inout(const struct osm_engine *e, const int *hops, unsigned n,
+		  unsigned hop, int first, int last, int *in, int *eg)
+{
+	*in = hop ? eng_uplink(e, hops[hop], hops[hop - 1]) : first;
+	*eg = hop + 1 < n ? eng_uplink(e, hops[hop], hops[hop + 1]) : last;
+	if (*in < 0 || *eg < 0 || !e->ports[*in].ifindex ||
+	    !e->ports[*eg].ifindex)
+		return OSM_ENGINE_ENOPORT;
+	return 0;
+}
+
 int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 		    const struct osm_keys *join, const struct osm_keys *sess,
 		    struct osm_circuit *out, int *sw)
@@ -108,11 +119,9 @@ int eng_ctrl_expect(struct osm_engine *e, int di, int dir, unsigned hop,
 	 * hop's egress coming down; the management port the other end. */
 	first = dir == OSM_CTRL_UP ? d->port : e->mgmt;
 	last = dir == OSM_CTRL_UP ? e->mgmt : d->port;
-	in = hop ? eng_uplink(e, hops[hop], hops[hop - 1]) : first;
-	eg = hop + 1 < n ? eng_uplink(e, hops[hop], hops[hop + 1]) : last;
-	if (in < 0 || eg < 0 || !e->ports[in].ifindex ||
-	    !e->ports[eg].ifindex)
-		return OSM_ENGINE_ENOPORT;
+	err = eng_hop_inout(e, hops, n, hop, first, last, &in, &eg);
+	if (err)
+		return err;
 	memset(out, 0, sizeof(*out));
 	out->id = osm_ctrl_circuit(d->r.id, dir);
 	out->flags = OSM_CF_CTRL;

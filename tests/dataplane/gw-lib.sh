@@ -55,13 +55,7 @@ gw() {
 	osm_defer rm -rf "/run/dpdk/$ns"	# EAL's runtime folder
 }
 # ask NAME REQUEST: the gateway's reply line.
-ask() {
-	python3 -c "
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + '\n').encode()); print(s.makefile().readline().strip())" \
-		"$T/$1.sock" "$2"
-}
+ask() { osm_gw_ask "$T/$1.sock" "$2"; }
 stat() { ask "$1" stats | cut -d' ' -f2- | jq "$2"; }
 up() {	# both ends hold a session
 	[ "$(stat cam .session 2>/dev/null)" = true ] &&

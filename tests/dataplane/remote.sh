@@ -121,13 +121,7 @@ gw() {
 	osm_defer rm -rf "/run/dpdk/$ns"
 	osm_until 500 test -S "$T/$1.sock"
 }
-ask() {
-	python3 -c "
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + '\n').encode()); print(s.makefile().readline().strip())" \
-		"$T/$1.sock" "$2"
-}
+ask() { osm_gw_ask "$T/$1.sock" "$2"; }
 stat() { ask "$1" stats | cut -d' ' -f2- | jq "$2"; }
 up() { [ "$(stat cam .session)" = true ] && [ "$(stat par .session)" = true ]; }
 audits() { fab "$1" -j audit show | jq length; }
