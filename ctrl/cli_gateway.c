@@ -53,7 +53,7 @@ static json_t *circuits_of(const char *sock, char *buf, size_t cap)
 json_t *osm_cli_gateways(struct osmdb *st, const char *only, int circuits)
 {
 	struct gws g = { json_array(), only };
-	const size_t cap = 1 << 20;
+	const size_t cap = 2 << 20;	/* osm-gw's largest `list` */
 	struct osmdb_txn *t;
 	struct osmdb *own = NULL;
 	char *buf = malloc(cap);

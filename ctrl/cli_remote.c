@@ -52,6 +52,8 @@ static int peer(struct osm_engine *e, struct osm_line_req *req, json_t **out,
 	if (err == OSMDB_EINUSE)
 		return fail(msg, cap, "remote circuits with %s are open "
 			    "(remote close them first)", p->name);
+	if (err == -EBUSY || err == -EADDRINUSE)
+		return fail(msg, cap, "%s", why);
 	if (err)
 		return fail(msg, cap, "%s", why[0] ? why :
 			    osm_engine_error(e, err));
@@ -81,6 +83,10 @@ static int remote(struct osm_engine *e, struct osm_line_req *req,
 	if (err == OSMDB_EREF)
 		return fail(msg, cap, "no peer %s (peer add it first), or no "
 			    "such device", r->peer);
+	if (err == -EALREADY)
+		return fail(msg, cap, "%s was open with that peer before: its "
+			    "keys were used; open it under another name",
+			    r->name);
 	if (err)
 		return fail(msg, cap, "%s", why[0] ? why :
 			    osm_engine_error(e, err));

@@ -338,6 +338,13 @@ static void request(struct daemon *d, struct client *c, uint64_t arrival)
 		return;
 	}
 	if (osm_remote_req(&r)) {	/* peers and remote circuits */
+		/* they open the building, and send the pair secret to the
+		 * socket named: the daemon's user's (or root's) to ask */
+		if (!peer_is_owner(c)) {
+			reply_err(c, "denied", "peers and remote circuits: "
+				  "only the daemon's user may change them");
+			return;
+		}
 		if (osm_remote_do(d->e, &r, &a, why2, sizeof(why2))) {
 			reply_err(c, "refused", why2);
 			return;
@@ -496,7 +503,7 @@ static void input(struct daemon *d, struct client *c, uint64_t now)
 			c->in_len = 0;
 			return;
 		} else if (c->in_len == OSM_LINE_MAX - 1) {
-			reply_err(c, "too-long", "line longer than 255 bytes");
+			reply_err(c, "too-long", "line longer than 511 bytes");
 			c->in_len = 0;
 			c->discard = 1;
 		} else {

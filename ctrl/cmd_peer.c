@@ -222,7 +222,7 @@ static int list_cb(const void *rec, void *arg)
 	osm_hex_format(hex, p->pub, 32);
 	osm_mac_format(mac, p->next_hop);
 	return json_array_append_new(arg, json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:o}",
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o*}",
 		"name", p->name, "public_key", hex, "endpoint", p->endpoint,
 		"next_hop_mac", mac, "gateway", p->gateway, "socket",
 		p->socket, "epoch", (json_int_t)p->epoch, "since_ns",

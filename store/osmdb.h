@@ -550,9 +550,12 @@ int osmdb_remote_foreach(struct osmdb_txn *t,
 /*
  * Add peer p (its since_ns set), audited. OSMDB_EEXIST, OSMDB_EREF (its
  * gateway is no gateway switch of the topology), -EINVAL (a key that
- * gives no pair secret, or epoch 0).
+ * gives no pair secret, or epoch 0), -EBUSY (another peer, named in
+ * clash, has its gateway or socket: an osm-gw holds one link),
+ * -EADDRINUSE (another peer, named in clash, has its key).
  */
-int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p);
+int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p,
+		   char clash[OSMDB_NAME_MAX + 1]);
 /* Move its pair key to a later epoch, audited; -ESTALE if not later. */
 int osmdb_peer_epoch(struct osmdb_txn *t, const char *name, uint32_t epoch);
 /* Remove it, audited; OSMDB_EINUSE while a remote circuit uses it. */
@@ -561,7 +564,9 @@ int osmdb_peer_del(struct osmdb_txn *t, const char *name);
  * Open remote r (name, peer, device, peer_mac, cls, dirs given; its ids
  * and since_ns set here), audited. OSMDB_EEXIST, OSMDB_EREF (no such
  * peer or device), -EADDRINUSE (its ids are another remote's, named in
- * clash if not NULL: choose another name), -EINVAL.
+ * clash if not NULL: choose another name), -EALREADY (a remote of that
+ * name was opened with that peer's key before: its keys were used, so
+ * it is never opened again), -EINVAL.
  */
 int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		     char clash[OSMDB_NAME_MAX + 1]);

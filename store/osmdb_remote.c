@@ -137,8 +137,30 @@ static int peer_put(struct osmdb_txn *t, const struct osmdb_peer *p)
 	return n < 0 ? n : osmdb_meta_put(t, k, v, (size_t)n);
 }
 
-int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p)
+/* A peer already on p's gateway (osm-gw holds one link), or with p's
+ * key: named in the struct, which the walk stops at. */
+struct taken_gw {
+	const struct osmdb_peer *p;
+	char name[OSMDB_NAME_MAX + 1];
+};
+
+static int taken_cb(const void *rec, void *arg)
 {
+	const struct osmdb_peer *o = rec;
+	struct taken_gw *g = arg;
+	int err = !memcmp(o->pub, g->p->pub, 32) ? -EADDRINUSE :
+		  !strcmp(o->gateway, g->p->gateway) ||
+		  !strcmp(o->socket, g->p->socket) ? -EBUSY : 0;
+
+	if (err)
+		snprintf(g->name, sizeof(g->name), "%s", o->name);
+	return err;
+}
+
+int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p,
+		   char clash[OSMDB_NAME_MAX + 1])
+{
+	struct taken_gw g = { .p = p };
 	struct osmdb_rec_switch sw;
 	struct osmdb_peer old;
 	uint8_t P[32];
@@ -163,6 +185,12 @@ int osmdb_peer_add(struct osmdb_txn *t, struct osmdb_peer *p)
 		return OSMDB_EEXIST;
 	if (err != OSMDB_ENOTFOUND)
 		return err;
+	err = osmdb_peer_foreach(t, taken_cb, &g);
+	if (err) {
+		if (clash)
+			snprintf(clash, OSMDB_NAME_MAX + 1, "%s", g.name);
+		return err;
+	}
 	p->since_ns = wall_ns();
 	sodium_bin2hex(pub, sizeof(pub), p->pub, 32);
 	return peer_put(t, p) ?:
@@ -260,9 +288,20 @@ static int clash_cb(const void *rec, void *arg)
 	return -EADDRINUSE;
 }
 
+/* Where a remote's name is kept once opened with a peer's key. */
+static void used_key(char *k, size_t cap, const uint8_t pub[32],
+		     const char *name)
+{
+	char hex[65];
+
+	sodium_bin2hex(hex, sizeof(hex), pub, 32);
+	snprintf(k, cap, "remote-used.%s.%s", hex, name);
+}
+
 int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		     char clash_name[OSMDB_NAME_MAX + 1])
 {
+	char used[160];
 	uint8_t v[OSMDB_REC_MAX];
 	struct osmdb_rec_device d;
 	struct osmdb_remote old;
@@ -288,6 +327,14 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 	err = osmdb_remote_ids(t->s, p.pub, r->name, r->id);
 	if (err)
 		return err;
+	/* Its keys follow from the two buildings and the name: opened once,
+	 * never again, or its (key, nonce) pairs would repeat. */
+	used_key(used, sizeof(used), p.pub, r->name);
+	err = osmdb_meta_get(t, used, v, sizeof(v));
+	if (err >= 0)
+		return -EALREADY;
+	if (err != OSMDB_ENOTFOUND)
+		return err;
 	err = osmdb_remote_foreach(t, clash_cb, &c);
 	if (err) {
 		if (clash_name)
@@ -300,6 +347,7 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		return n;
 	meta_key(k, sizeof(k), "remote", r->name);
 	return osmdb_meta_put(t, k, v, (size_t)n) ?:
+	       osmdb_meta_put(t, used, r->id, sizeof(r->id)) ?:
 	       osmdb_audit_append(t, OSMDB_AUDIT_REMOTE_ADD, "",
 				  "remote %s peer %s device %u%s%s class %s "
 				  "circuits %u %u", r->name, r->peer, r->device,

@@ -6,6 +6,7 @@
  * store holds the remotes and peers; this file computes their map values
  * and gateway requests, opens and closes them, and talks to gateways. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,17 +37,22 @@ int osm_engine_gw_ask(const char *sock, const char *line, char *reply,
 	if (fd < 0)
 		return -errno;
 	pf.fd = fd;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	/* Bounded, for the daemon's loop: a connect that would wait (the
+	 * gateway's backlog full) fails at once; the reply may take 1 s,
+	 * osm-gw answers at once: more is a gateway that hangs. */
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len ||
 	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
-		err = -errno;
+		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
 	while (!err && !nl) {
-		/* osm-gw answers at once; 2 s is a gateway that hangs. */
-		if (poll(&pf, 1, 2000) != 1) {
+		if (poll(&pf, 1, 1000) != 1) {
 			err = -ETIMEDOUT;
 			break;
 		}
 		r = read(fd, reply + n, cap - 1 - n);
+		if (r < 0 && errno == EAGAIN)
+			continue;
 		if (r <= 0) {
 			err = r ? -errno : -EPROTO;
 			break;
@@ -142,6 +148,19 @@ int eng_remote_expect(struct osm_engine *e, const struct osmdb_remote *r,
 	return 0;
 }
 
+/* A gateway's answer err (osm_engine_gw_ask) as a code, with a line
+ * naming the gateway in why: its error reply, or why it was not had. */
+static int gw_why(const struct osmdb_peer *p, int err, const char *reply,
+		  char *why, size_t cap)
+{
+	if (err == 1)
+		snprintf(why, cap, "gateway %s: %s", p->gateway, reply + 6);
+	else if (err)
+		snprintf(why, cap, "gateway %s at %s: %s", p->gateway,
+			 p->socket, strerror(-err));
+	return err == 1 ? -EPROTO : err;
+}
+
 /* osm-gw's `circuit` request for remote r's direction dir (keys k). */
 static int gw_line(const struct osm_engine *e, const struct osmdb_remote *r,
 		   int dir, const struct osm_keys *k, char *line, size_t cap)
@@ -181,9 +200,7 @@ int eng_remote_gw_set(struct osm_engine *e, struct osmdb_txn *t,
 	if (!err)
 		err = osm_engine_gw_ask(p->socket, line, reply, sizeof(reply));
 	sodium_memzero(line, sizeof(line));
-	if (err == 1)
-		snprintf(why, cap, "gateway %s: %s", p->gateway, reply + 6);
-	return err == 1 ? -EPROTO : err;
+	return gw_why(p, err, reply, why, cap);
 }
 
 /* osm-gw's `peer` request for p: the pair secret, never our own. */
@@ -207,9 +224,7 @@ int eng_peer_gw_set(struct osm_engine *e, const struct osmdb_peer *p,
 	sodium_memzero(hP, sizeof(hP));
 	err = osm_engine_gw_ask(p->socket, line, reply, sizeof(reply));
 	sodium_memzero(line, sizeof(line));
-	if (err == 1)
-		snprintf(why, cap, "gateway %s: %s", p->gateway, reply + 6);
-	return err == 1 ? -EPROTO : err;
+	return gw_why(p, err, reply, why, cap);
 }
 
 int eng_remote_gw_del(const struct osmdb_peer *p, uint32_t id)
@@ -219,7 +234,9 @@ int eng_remote_gw_del(const struct osmdb_peer *p, uint32_t id)
 
 	snprintf(line, sizeof(line), "del %u", id);
 	err = osm_engine_gw_ask(p->socket, line, reply, sizeof(reply));
-	return err == 1 ? 0 : err;	/* not there: gone all the same */
+	if (err == 1)	/* not there: gone all the same */
+		return strncmp(reply, "error not-found", 15) ? -EPROTO : 0;
+	return err;
 }
 
 /* ---- open and close ----------------------------------------------------- */
@@ -262,7 +279,12 @@ static int switches(struct osm_engine *e, struct osmdb_txn *t,
 }
 
 /* Close what of r is open in the maps and the gateway: the ingress end
- * of each direction first, so that its frames die where they enter. */
+ * of each direction first, so that its frames die where they enter.
+ * Only our switches' errors count: a direction gone from them carries
+ * nothing (going out it stops at its first switch, coming in at the
+ * switch after the gateway), and what the gateway keeps of it, if it
+ * could not be told, is no open remote's for reconcile and the daemon's
+ * watch, which take it out. */
 static int take_down(struct osm_engine *e, struct osmdb_txn *t,
 		     const struct osmdb_remote *r, const struct osmdb_peer *p)
 {
@@ -270,12 +292,10 @@ static int take_down(struct osm_engine *e, struct osmdb_txn *t,
 
 	if (r->dirs & 1 << OSMDB_REMOTE_SEND) {
 		err = switches(e, t, r, p, OSMDB_REMOTE_SEND, 0);
-		e2 = eng_remote_gw_del(p, r->id[OSMDB_REMOTE_SEND]);
-		err = err ?: e2;
+		eng_remote_gw_del(p, r->id[OSMDB_REMOTE_SEND]);
 	}
 	if (r->dirs & 1 << OSMDB_REMOTE_RECV) {
-		e2 = eng_remote_gw_del(p, r->id[OSMDB_REMOTE_RECV]);
-		err = err ?: e2;
+		eng_remote_gw_del(p, r->id[OSMDB_REMOTE_RECV]);
 		e2 = switches(e, t, r, p, OSMDB_REMOTE_RECV, 0);
 		err = err ?: e2;
 	}
@@ -338,7 +358,10 @@ int osm_engine_remote_open(struct osm_engine *e, struct osmdb_remote *r,
 		osmdb_txn_abort(t);
 		return err;
 	}
-	return osmdb_txn_commit(t);
+	err = osmdb_txn_commit(t);
+	if (err)	/* not in the store: not open anywhere */
+		take_down(e, NULL, r, &p);
+	return err;
 }
 
 int osm_engine_remote_close(struct osm_engine *e, const char *name,
@@ -354,7 +377,7 @@ int osm_engine_remote_close(struct osm_engine *e, const char *name,
 	      osmdb_peer_get(t, out->peer, &p);
 	/* The maps first: a remote closed in the store is closed. */
 	if (!err)
-		err = gw_soft(take_down(e, t, out, &p));
+		err = take_down(e, t, out, &p);
 	if (!err)
 		err = osmdb_remote_close(t, name);
 	if (err) {
@@ -373,7 +396,21 @@ int osm_engine_peer_add(struct osm_engine *e, struct osmdb_peer *p,
 	why[0] = '\0';
 	if (err)
 		return err;
-	err = osmdb_peer_add(t, p);
+	err = osmdb_peer_add(t, p, why);
+	if (err == -EBUSY || err == -EADDRINUSE) {
+		char other[OSMDB_NAME_MAX + 1];
+
+		snprintf(other, sizeof(other), "%s", why);
+		if (err == -EBUSY)
+			snprintf(why, cap, "gateway %s links to peer %s "
+				 "already (an osm-gw holds one link)",
+				 p->gateway, other);
+		else
+			snprintf(why, cap, "peer %s has that key already",
+				 other);
+	} else {
+		why[0] = '\0';
+	}
 	if (!err)
 		err = gw_soft(eng_peer_gw_set(e, p, why, cap));
 	if (err) {

@@ -349,11 +349,12 @@ static void one_gateway(struct sync *s, struct osmdb_txn *t,
 			const struct eng_remotes *rs,
 			const struct osmdb_peer *p)
 {
-	const size_t cap = 1 << 20;	/* `list` of osm-gw's largest table */
+	const size_t cap = 2 << 20;	/* `list` of osm-gw's largest table */
 	char *reply = malloc(cap), why[256], *q, *end;
 	size_t i;
 	int err, dir;
 
+	why[0] = '\0';
 	if (!reply) {
 		first_err(s, -ENOMEM);
 		return;
@@ -506,7 +507,7 @@ int osm_engine_gw_watch(struct osm_engine *e,
 	struct osmdb_txn *t;
 	char reply[512], boot[24];
 	size_t i;
-	int err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
+	int first = 0, err = osmdb_txn_begin(e->st, OSMDB_TXN_RDONLY, &t);
 
 	if (err)
 		return err;
@@ -524,12 +525,16 @@ int osm_engine_gw_watch(struct osm_engine *e,
 		if (!strcmp(g->boot, boot) &&
 		    !strstr(reply, "\"peer\":false"))
 			continue;
-		/* New to us, or restarted: given all it should hold. */
+		/* New to us, or restarted: given all it should hold; seen
+		 * once that worked (one gateway's error is its own). */
+		s.err = 0;
 		one_gateway(&s, t, &rs, &rs.p[i]);
 		if (!s.err)
 			strcpy(g->boot, boot);
+		else if (!first)
+			first = s.err;
 	}
 	osmdb_txn_abort(t);
 	eng_remotes_free(&rs);
-	return err ?: s.err ?: (int)s.fixed;
+	return err ?: first ?: (int)s.fixed;
 }

@@ -203,6 +203,14 @@ tap_is "peer list: the link is up, from the gateway" \
 	'["par",true]'
 err "peer add of a peer present" peer add par --public-key "$KPAR" \
 	--endpoint "${ADDR[par]}" --next-hop-mac "${WMAC[par]}"
+err "peer add of another name with par's key" peer add par2 --public-key \
+	"$KPAR" --endpoint "${ADDR[par]}" --next-hop-mac "${WMAC[par]}" \
+	--socket "$T/other.sock"
+head -c 32 /dev/urandom >"$T/other.key"
+err "peer add of a second peer on cam's one gateway" peer add far \
+	--public-key "$("$G" --public-key "$T/other.key")" \
+	--endpoint 10.98.0.9:5555 --next-hop-mac "${WMAC[par]}" \
+	--socket "$T/cam.sock"
 
 # ---- a remote circuit, opened on both sides ----------------------------
 fabn cam remote add door --peer par --device d1 --peer-mac "${DMAC[par]}" \
@@ -356,6 +364,8 @@ tap_is "par's switch and gateway hold neither circuit" \
 	"$(fab par engine verify --netns-prefix n- 2>&1) $(ask par list |
 	cut -d' ' -f2- | jq -c .circuits)" "maps equal the store []"
 fab cam remote close door >/dev/null
+err "re-opening a closed remote's name (its keys were used)" remote add \
+	door --peer par --device d1 --peer-mac "${DMAC[par]}"
 fab cam peer del par >/dev/null
 tap_is "cam closes too and removes the peer: its gateway holds nothing" \
 	"$(ask cam list | cut -d' ' -f2- | jq -c .circuits) $(fab cam remote list)" \

@@ -128,7 +128,7 @@ tap_is "ping" "$(py one ping)" 'ok {"pong":true}'
 tap_is "malformed lines: one error each" "$(py one hello enter 'enter a' \
 	'leave a b' '' 'enter \xe4 r101' 'enter a\x00b r101' \
 	'events 0' 'events 65' 'events x' 'enter a/b r101')" \
-"error bad-request unknown request (enter, move, leave, events, verify, reconcile, reload, ping, controller, apply, forget, prune, metrics)
+"error bad-request unknown request (enter, move, leave, events, verify, reconcile, reload, ping, controller, apply, forget, prune, metrics, peer-add, peer-epoch, peer-del, remote-add, remote-close)
 error bad-request wrong number of words for 'enter'
 error bad-request wrong number of words for 'enter'
 error bad-request wrong number of words for 'leave'
