@@ -12,7 +12,7 @@ BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH) $(BENCH_EVENTS) $(BENCH_GW)
 INSTALL_BIN  += $(OSM_ENDPOINT) $(PKTGEN)
 DISSECTOR    := tools/osm.lua
 DEMO_DEPS    += $(OSM_ENDPOINT)
-BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS) $(BENCH_GW)
+BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS) $(BENCH_GW) $(OSM_GW)
 
 # BPF programs of the tools share tools/fresh.bpf.h.
 $(B)/tools/%.bpf.o: EXTRA_BPF_CFLAGS += -Itools

@@ -17,9 +17,11 @@
 #     split (generator on CPU 0, the switch port's NAPI thread on CPU 1).
 #   (3) the control plane                 tools/bench/control.sh
 #   (4) the store over a long life        tools/bench/store.sh
+#   (5) osm-gw against dpdk-testpmd io    tools/bench/gw.sh
+#       forwarding, and its per-frame decision against the switch's (1)
 #
 # BENCH_SHORT=1: a smoke run for `make check` (short durations, 64 B only).
-# BENCH_ROWS="2 4": only those rows (default all: 1 2 3 4).
+# BENCH_ROWS="2 5": only those rows (default all: 1 2 3 4 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,11 +36,11 @@ else
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
 	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 2cpu split}
 fi
-ROWS=${BENCH_ROWS:-1 2 3 4}
+ROWS=${BENCH_ROWS:-1 2 3 4 5}
 for r in $ROWS; do
 	case $r in
-	[1-4]) ;;
-	*) echo "bench: BENCH_ROWS: numbers of rows, 1 to 4" >&2; exit 1 ;;
+	[1-5]) ;;
+	*) echo "bench: BENCH_ROWS: numbers of rows, 1 to 5" >&2; exit 1 ;;
 	esac
 done
 row() { [[ " $ROWS " == *" $1 "* ]]; }
@@ -221,6 +223,11 @@ if row 4; then
 	BENCH_OUT=$OUT tools/bench/store.sh
 fi
 
+# ---- (5) the gateway against dpdk-testpmd (tools/bench/gw.sh) ----------------
+if row 5; then
+	BENCH_OUT=$OUT BENCH_NS_PREFIX=$P tools/bench/gw.sh
+fi
+
 # ---- the table ---------------------------------------------------------------
 {
 	echo "bench,size,case,value,unit"
@@ -252,12 +259,25 @@ fi
 				  print b k "records," $9 ",count"
 				  print b k "archive," $10 ",ms" }' "$OUT/store.csv"
 	fi
+	if row 5; then
+		awk -F, 'NR > 1 { print "gw," $2 "," $1 "," $3 ",fps"
+				  print "gw," $2 ",generator_" $1 "," $4 ",pps"
+				  print "gw," $2 ",lcore_cpu_" $1 "," $5 ",share" }' \
+			"$OUT/gw.csv"
+		awk -F, 'NR > 1 { print "gw_decide," $1 "," $2 "," $3 ",ns" }' \
+			"$OUT/gw-decide.csv"
+		awk -F, 'NR > 1 { print "gw_xdp," $1 "," $2 "," $3 ",ns" }' \
+			"$OUT/gw-xdp.csv"
+	fi
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
+gwpmd='' gwrepeat='' gwtrials=''
+row 5 && read -r gwpmd gwrepeat gwtrials <"$OUT/gw-params.txt"
 awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
 	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" \
-	-v rows="$ROWS" '
+	-v rows="$ROWS" -v gwpmd="$gwpmd" -v gwrepeat="$gwrepeat" \
+	-v gwtrials="$gwtrials" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
 function sel(n) { return index(" " rows " ", " " n " ") > 0 }
 function verdict(ok) { return ok ? "met" : "MISSED" }
@@ -386,8 +406,51 @@ END {
 				verdict(g < 1e6), g
 		}
 	}
-	if (sel(1) && sel(2) && sel(3) && sel(4))
-		printf "(5) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
+	if (!sel(5))
+		exit
+	printf "\n(5) osm-gw against dpdk-testpmd --forward-mode=io on the same vdevs (net_%s on veth), frames/s (median of %d x %s s)\n", gwpmd, rounds, dur
+	printf "    osm-gw: a remote circuit, each frame decided, encapsulated (UDP/IPv4) and sealed (ChaCha20-Poly1305);\n"
+	printf "    each one lcore on CPU 1, osm-pktgen -m live on CPU 0\n"
+	printf "    %-34s %10s %10s %10s %20s %12s\n", "size", "testpmd",
+		"osm-gw", "gw/testpmd", "offered testpmd/gw", "lcore CPU"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]; k = "gw," s ","
+		if (!((k "osm-gw") in v))
+			continue
+		t = v[k "testpmd"]; o = v[k "osm-gw"]
+		ct = v[k "lcore_cpu_testpmd"]; co = v[k "lcore_cpu_osm-gw"]
+		printf "    %-34s %10d %10d %10s %20s %12s", s " bytes", t, o,
+			ratio(o, t), sprintf("%d/%d", v[k "generator_testpmd"],
+					     v[k "generator_osm-gw"]),
+			sprintf("%.0f%%/%.0f%%", 100 * ct, 100 * co)
+		if (s == 64)
+			printf "  target >= 0.8x at 64 bytes: %s",
+				verdict(o >= 0.8 * t)
+		printf "\n"
+		if ((ct > 0 && ct < 0.9) || (co > 0 && co < 0.9))
+			busy = 1
+	}
+	printf "    (offered: frames/s the generator sent each; lcore CPU: the share of CPU 1 each DUT'"'"'s lcore had)\n"
+	if (busy)
+		printf "    NOTE: a DUT'"'"'s lcore had less than 90%% of CPU 1 (other processes ran there): rerun on a quiet machine\n"
+	printf "    per-frame decision, ns/frame, both on CPU 1 (repeat %d, median of %d): the XDP switch under\n", gwrepeat, gwtrials
+	printf "    BPF_PROG_TEST_RUN (as in (1)), osm-gw'"'"'s gw_frame on frames in memory\n"
+	printf "    %-34s %10s %10s %10s %10s %10s %10s\n", "size", "xdp",
+		"osm-gw", "gw/xdp", "xdp rated", "gw rated", "gw/xdp"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]; k = "gw_decide," s ","
+		if (!((k "gw_forward") in v))
+			continue
+		x = v["gw_xdp," s ",osm_forward"]; g = v[k "gw_forward"]
+		xr = v["gw_xdp," s ",osm_forward_rated"]
+		if (v["gw_xdp," s ",stats_on"] == 1)
+			gw_stats_on = 1
+		gr = v[k "gw_forward_rated"]
+		printf "    %-34s %10d %10.1f %10s %10d %10.1f %10s\n",
+			s " bytes", x, g, ratio(g, x), xr, gr, ratio(gr, xr)
+	}
+	if (gw_stats_on)
+		printf "    NOTE: BPF run-time stats were on during the test run (another process): the xdp columns are ~40 ns high\n"
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 
 # ---- plots -----------------------------------------------------------------
