@@ -272,12 +272,12 @@ fi
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
-gwpmd='' gwrepeat='' gwtrials=''
-row 5 && read -r gwpmd gwrepeat gwtrials <"$OUT/gw-params.txt"
+gwpmd='' gwrepeat='' gwrounds=''
+row 5 && read -r gwpmd gwrepeat gwrounds <"$OUT/gw-params.txt"
 awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
 	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" \
 	-v rows="$ROWS" -v gwpmd="$gwpmd" -v gwrepeat="$gwrepeat" \
-	-v gwtrials="$gwtrials" '
+	-v gwrounds="$gwrounds" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
 function sel(n) { return index(" " rows " ", " " n " ") > 0 }
 function verdict(ok) { return ok ? "met" : "MISSED" }
@@ -434,8 +434,8 @@ END {
 	printf "    (offered: frames/s the generator sent each; lcore CPU: the share of CPU 1 each DUT'"'"'s lcore had)\n"
 	if (busy)
 		printf "    NOTE: a DUT'"'"'s lcore had less than 90%% of CPU 1 (other processes ran there): rerun on a quiet machine\n"
-	printf "    per-frame decision, ns/frame, both on CPU 1 (repeat %d, median of %d): the XDP switch under\n", gwrepeat, gwtrials
-	printf "    BPF_PROG_TEST_RUN (as in (1)), osm-gw'"'"'s gw_frame on frames in memory\n"
+	printf "    per-frame decision, ns/frame (repeat %d, median of %d x 3 trials, the two taking turns on CPU 1):\n", gwrepeat, gwrounds
+	printf "    the XDP switch under BPF_PROG_TEST_RUN (as in (1)), osm-gw'"'"'s gw_frame on frames in memory\n"
 	printf "    %-34s %10s %10s %10s %10s %10s %10s\n", "size", "xdp",
 		"osm-gw", "gw/xdp", "xdp rated", "gw rated", "gw/xdp"
 	for (i = 1; i <= ns; i++) {

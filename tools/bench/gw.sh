@@ -30,24 +30,24 @@
 # Decision: ns/frame of osm-gw's per-frame decision (gw_frame over
 # gw_table on host buffers, no I/O: osm-bench-gw) and of the XDP switch's
 # under BPF_PROG_TEST_RUN (osm-bench testrun, as row (1) measures it), on
-# the same frames, both pinned to CPU 1.
+# the same frames, both pinned to CPU 1, taking turns.
 #
 # Writes $BENCH_OUT (default build/bench)/gw-runs.csv (dut,size,round,fps,
 # gen_pps,lcore_cpu: each run; lcore_cpu: the share of CPU 1 the DUT's
 # lcore had), gw.csv (dut,size,fps,gen_pps,lcore_cpu: the medians),
 # gw-decide.csv (osm-bench-gw's size,case,ns), gw-xdp.csv (osm-bench
-# testrun's) and gw-params.txt (the PMD, repeat and trials of the
-# decisions). BENCH_SHORT=1: one round of
-# 1 s, 64 bytes, the decision on 100,000 frames x 3.
+# testrun's), both the medians of the rounds, and gw-params.txt (the PMD,
+# repeat and rounds). BENCH_SHORT=1: one round of 1 s, 64 bytes, and of
+# the decisions on 100,000 frames.
 set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 OUT=${BENCH_OUT:-build/bench}
 PMD=${BENCH_GW_PMD:-af_xdp}
 if [ "${BENCH_SHORT:-0}" = 1 ]; then
-	ROUNDS=1 DUR=1 SIZES="64" REPEAT=100000 TRIALS=3
+	ROUNDS=1 DUR=1 SIZES="64" REPEAT=100000
 else
 	ROUNDS=${BENCH_ROUNDS:-3} DUR=${BENCH_SECONDS:-3} SIZES="64 1500"
-	REPEAT=${BENCH_REPEAT:-1000000} TRIALS=${BENCH_TRIALS:-7}
+	REPEAT=${BENCH_REPEAT:-1000000}
 fi
 case $PMD in
 af_packet | af_xdp) ;;
@@ -90,14 +90,29 @@ for t in dpdk-testpmd jq python3; do
 done
 
 # ---- the decisions: one frame in memory, no I/O ------------------------------
-# Both on CPU 1, one after the other: this machine's two vCPUs do not
-# always run at the same speed.
-say "gw: the decisions on CPU 1, repeat $REPEAT, median of $TRIALS:" \
+# Both on CPU 1, taking turns ROUNDS times (3 trials each), the median of
+# the rounds kept: this VM's vCPUs change speed, by a third, over seconds
+# to minutes, and the two must be timed at the same speed.
+say "gw: the decisions on CPU 1, repeat $REPEAT, $ROUNDS x 3 trials:" \
 	"the XDP switch's (BPF_PROG_TEST_RUN), osm-gw's"
-taskset -c 1 build/osm-bench testrun --repeat "$REPEAT" --trials "$TRIALS" \
-	>"$OUT/gw-xdp.csv" &&
-	taskset -c 1 build/osm-bench-gw --repeat "$REPEAT" --trials "$TRIALS" \
-		>"$OUT/gw-decide.csv" || exit 1
+: >"$T/xdp" && : >"$T/decide" || exit 1
+for round in $(seq "$ROUNDS"); do
+	taskset -c 1 build/osm-bench testrun --repeat "$REPEAT" --trials 3 \
+		>"$T/out" && sed 1d "$T/out" >>"$T/xdp" &&
+	taskset -c 1 build/osm-bench-gw --repeat "$REPEAT" --trials 3 \
+		>"$T/out" && sed 1d "$T/out" >>"$T/decide" || exit 1
+done
+# median NAME: the median of each size and case of $T/NAME, as size,case,ns
+median() {
+	echo "size,case,ns"
+	sort -t, -k1,1n -k2,2 -k3,3g "$T/$1" | awk -F, '
+		$1 "," $2 != k { out(); k = $1 "," $2; n = 0 }
+		{ x[++n] = $3 }
+		END { out() }
+		function out() { if (n) print k "," x[int((n + 1) / 2)] }'
+}
+median xdp >"$OUT/gw-xdp.csv"
+median decide >"$OUT/gw-decide.csv"
 
 # ---- throughput ----------------------------------------------------------------
 for ns in "$G" "$W" "$F"; do
@@ -270,4 +285,4 @@ for size in $SIZES; do
 	done
 done >>"$OUT/gw.csv"
 sed -i "1i dut,size,round,fps,gen_pps,lcore_cpu" "$OUT/gw-runs.csv"
-echo "$PMD $REPEAT $TRIALS" >"$OUT/gw-params.txt"
+echo "$PMD $REPEAT $ROUNDS" >"$OUT/gw-params.txt"
