@@ -5,12 +5,14 @@ OSM_ENDPOINT := $(B)/osm-endpoint
 PKTGEN       := $(B)/osm-pktgen
 BENCH        := $(B)/osm-bench
 BENCH_EVENTS := $(B)/osm-bench-events
-BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
-# osm-bench and osm-bench-events are parts of `make bench`: not installed.
+BENCH_GW     := $(B)/osm-bench-gw
+BINS         += $(OSM_ENDPOINT) $(PKTGEN) $(BENCH) $(BENCH_EVENTS) $(BENCH_GW)
+# osm-bench, osm-bench-events and osm-bench-gw are parts of `make bench`:
+# not installed.
 INSTALL_BIN  += $(OSM_ENDPOINT) $(PKTGEN)
 DISSECTOR    := tools/osm.lua
 DEMO_DEPS    += $(OSM_ENDPOINT)
-BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS)
+BENCH_DEPS   += $(PKTGEN) $(BENCH) $(BENCH_EVENTS) $(BENCH_GW) $(OSM_GW)
 
 # BPF programs of the tools share tools/fresh.bpf.h.
 $(B)/tools/%.bpf.o: EXTRA_BPF_CFLAGS += -Itools
@@ -45,3 +47,9 @@ $(BENCH_EVENTS): $(B)/tools/bench/events.o $(ENGINE_SRCS:%.c=$(B)/%.o) \
 	$(LIBSTORE) $(LIBSWITCH) $(LIBOSM)
 $(BENCH_EVENTS): LDLIBS = $(LIBS_CTRL) $(LIBS_STORE) $(LIBS_SWITCH) \
 	$(LIBS_OSM)
+
+# The gateway's decision on frames in memory (part of row (5)): libosmgw,
+# DPDK.
+$(B)/tools/bench/gw_decide.o: EXTRA_CFLAGS += $(DPDK_CFLAGS) -Idataplane
+$(BENCH_GW): $(B)/tools/bench/gw_decide.o $(LIBGW) $(LIBOSM)
+$(BENCH_GW): LDLIBS = $(LIBS_DPDK) $(LIBS_OSM)

@@ -53,6 +53,19 @@ for mode in kept archived; do
 done
 tap_ok "table has the store's flatness and bound" \
 	grep -q "archived store bounded:" "$out/stdout"
+for d in testpmd osm-gw; do
+	v=$(awk -F, -v d=$d '$1 == d && $2 == 64 { print $3 }' "$out/gw.csv" \
+		2>/dev/null)
+	tap_ok "gateway row: $d forwards 64-byte frames: '$v' frames/s" \
+		test -n "$v" -a "${v:-0}" -gt 0
+done
+for c in gw_forward gw_forward_rated; do
+	v=$(awk -F, -v c=$c '$1 == 64 && $2 == c { print $3 }' \
+		"$out/gw-decide.csv" 2>/dev/null)
+	tap_ok "gateway decision $c, 64 bytes: '$v' ns" \
+		awk -v v="$v" 'BEGIN { exit !(v > 0) }'
+done
+tap_ok "table has the gateway's ratios" grep -q "gw/testpmd" "$out/stdout"
 tap_ok "control plane left no switch pinned" \
 	test -z "$(ls /sys/fs/bpf/osm 2>/dev/null | grep "^$ctl")"
 for p in testrun fps control; do
@@ -63,4 +76,6 @@ done
 tap_ok "results.csv holds every number" test "$(wc -l <"$out/results.csv")" -ge 72
 tap_is "no namespace left behind" \
 	"$(ip netns list | grep -cE "^($ns|ns-$ctl|$ctl)")" 0
+tap_is "no DPDK runtime folder left behind" \
+	"$(ls /run/dpdk 2>/dev/null | grep -c "^$ns")" 0
 tap_done

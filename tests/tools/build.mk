@@ -12,4 +12,5 @@ TESTS_UNIT  += tests/tools/install.sh
 TESTS_NETNS += tests/tools/pktgen-dissect.sh $(B)/tests/tools/pktgen_switch \
 	tests/tools/pktgen-live-opts.sh tests/tools/bench-short.sh \
 	tests/tools/endpoint-recv.sh tests/tools/readme.sh
-CHECK_DEPS  += $(B)/tests/tools/pcap-check $(PKTGEN) $(BENCH)
+CHECK_DEPS  += $(B)/tests/tools/pcap-check $(PKTGEN) $(BENCH) $(BENCH_GW) \
+	$(OSM_GW)

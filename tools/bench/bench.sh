@@ -15,8 +15,13 @@
 #     BENCH_GEN_CONFIGS: 1cpu (generator and the whole path on CPU 0),
 #     2cpu (live generator on CPUs 0 and 1, each with its own rx queue),
 #     split (generator on CPU 0, the switch port's NAPI thread on CPU 1).
+#   (3) the control plane                 tools/bench/control.sh
+#   (4) the store over a long life        tools/bench/store.sh
+#   (5) osm-gw against dpdk-testpmd io    tools/bench/gw.sh
+#       forwarding, and its per-frame decision against the switch's (1)
 #
 # BENCH_SHORT=1: a smoke run for `make check` (short durations, 64 B only).
+# BENCH_ROWS="2 5": only those rows (default all: 1 2 3 4 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,6 +36,14 @@ else
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
 	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 2cpu split}
 fi
+ROWS=${BENCH_ROWS:-1 2 3 4 5}
+for r in $ROWS; do
+	case $r in
+	[1-5]) ;;
+	*) echo "bench: BENCH_ROWS: numbers of rows, 1 to 5" >&2; exit 1 ;;
+	esac
+done
+row() { [[ " $ROWS " == *" $1 "* ]]; }
 for gc in $GEN_CONFIGS; do
 	case $gc in
 	1cpu | split) ;;
@@ -59,190 +72,231 @@ trap cleanup EXIT
 say() { echo "bench: $*" >&2; }
 
 # ---- (1) BPF_PROG_TEST_RUN --------------------------------------------------
-say "BPF_PROG_TEST_RUN, repeat $REPEAT, median of $TRIALS"
-$OB testrun --repeat "$REPEAT" --trials "$TRIALS" >"$OUT/testrun.csv"
+if row 1; then
+	say "BPF_PROG_TEST_RUN, repeat $REPEAT, median of $TRIALS"
+	$OB testrun --repeat "$REPEAT" --trials "$TRIALS" >"$OUT/testrun.csv"
+fi
 
 # ---- (2) frames per second across veth -------------------------------------
-for ns in "$G" "$S" "$K"; do
-	ip netns add "$ns"
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add "${P}a" netns "$G" type veth peer name "${P}b" netns "$S"
-ip link add "${P}c" netns "$S" type veth peer name "${P}d" netns "$K"
-# Two rx queues on the switch's port and the sink (set before any XDP):
-# frames sent on CPU n land in queue n, polled on CPU n, as with RSS; so
-# two generating CPUs never share a ring. GRO on the switch's port gives
-# it NAPI without XDP (the bridge), which XDP_TX frames need.
-ip netns exec "$S" ethtool -L "${P}b" rx 2
-ip netns exec "$K" ethtool -L "${P}d" rx 2
-ip netns exec "$S" ethtool -K "${P}b" gro on >/dev/null
-ip -n "$G" link set "${P}a" up
-ip -n "$S" link set "${P}b" up
-ip -n "$S" link set "${P}c" up
-ip -n "$K" link set "${P}d" up
-src=$(ip -n "$G" -j link show "${P}a" | jq -r '.[0].address')
-dst=$(ip -n "$K" -j link show "${P}d" | jq -r '.[0].address')
-# the circuits' parent secret, in a key file (mode 0600; never in argv)
-sf=$(mktemp /tmp/$P.secret.XXXXXX)
-head -c 32 /dev/urandom >"$sf"
-ip netns exec "$K" $OB attach sink --in "${P}d"
-
-rx() { ip -n "$K" -j -s link show "${P}d" | jq '.[0].stats64.rx.packets'; }
-
-# Mean ns per frame of the XDP program on the switch's ingress port, from
-# the kernel's own accounting (on while `osm-bench with-stats` runs the
-# generator).
-xdp_ns() {
-	local id
-	id=$(ip -n "$S" -j link show "${P}b" | jq '.[0].xdp.prog.id // empty')
-	[ -n "$id" ] || { echo 0; return; }
-	bpftool prog show id "$id" -j |
-		jq 'if .run_cnt > 0 then .run_time_ns / .run_cnt else 0 end'
-}
-
-setup() {
-	case $1 in
-	osm)
-		ip netns exec "$S" $OB attach osm --in "${P}b" --out "${P}c" \
-			--src "$src" --dst "$dst" --secret-file "$sf" \
-			--circuit 1 --epoch 1 ;;
-	redirect)
-		ip netns exec "$S" $OB attach redirect --in "${P}b" \
-			--out "${P}c" --dst "$dst" ;;
-	bridge)
-		ip -n "$S" link add "${P}br" type bridge
-		ip -n "$S" link set "${P}b" master "${P}br"
-		ip -n "$S" link set "${P}c" master "${P}br"
-		ip -n "$S" link set "${P}br" up
-		bridge -n "$S" fdb add "$dst" dev "${P}c" master static ;;
-	esac
-}
-
-# split: the switch port's NAPI runs in kernel threads pinned to CPU 1,
-# away from the generator on CPU 0 (NAPI instances exist once XDP or the
-# bridge is set up, so this comes after setup).
-napi_threads() {
-	local pid on=0
-	[ "$1" = split ] && on=1
-	ip netns exec "$S" sh -c "echo $on >/sys/class/net/${P}b/threaded"
-	[ "$on" = 1 ] || return 0
-	for pid in $(pgrep "^napi/${P}b-"); do
-		taskset -pc 1 "$pid" >/dev/null
+if row 2; then
+	for ns in "$G" "$S" "$K"; do
+		ip netns add "$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
 	done
-}
+	ip link add "${P}a" netns "$G" type veth peer name "${P}b" netns "$S"
+	ip link add "${P}c" netns "$S" type veth peer name "${P}d" netns "$K"
+	# Two rx queues on the switch's port and the sink (set before any XDP):
+	# frames sent on CPU n land in queue n, polled on CPU n, as with RSS; so
+	# two generating CPUs never share a ring. GRO on the switch's port gives
+	# it NAPI without XDP (the bridge), which XDP_TX frames need.
+	ip netns exec "$S" ethtool -L "${P}b" rx 2
+	ip netns exec "$K" ethtool -L "${P}d" rx 2
+	ip netns exec "$S" ethtool -K "${P}b" gro on >/dev/null
+	ip -n "$G" link set "${P}a" up
+	ip -n "$S" link set "${P}b" up
+	ip -n "$S" link set "${P}c" up
+	ip -n "$K" link set "${P}d" up
+	src=$(ip -n "$G" -j link show "${P}a" | jq -r '.[0].address')
+	dst=$(ip -n "$K" -j link show "${P}d" | jq -r '.[0].address')
+	# the circuits' parent secret, in a key file (mode 0600; never in argv)
+	sf=$(mktemp /tmp/$P.secret.XXXXXX)
+	head -c 32 /dev/urandom >"$sf"
+	ip netns exec "$K" $OB attach sink --in "${P}d"
 
-teardown() {
-	ip -n "$S" link set "${P}b" xdp off
-	ip -n "$S" link set "${P}c" xdp off
-	ip -n "$S" link del "${P}br" 2>/dev/null || true
-}
+	rx() { ip -n "$K" -j -s link show "${P}d" | jq '.[0].stats64.rx.packets'; }
 
-# The generator's command line for a config.
-gen_args() {
-	if [ "$GEN_MODE" != live ]; then
-		echo "-m $GEN_MODE"
-	elif [ "$1" = 2cpu ]; then
-		echo "-m live --cpus 0,1"
-	else
-		echo "-m live --cpus 0"
-	fi
-}
+	# Mean ns per frame of the XDP program on the switch's ingress port, from
+	# the kernel's own accounting (on while `osm-bench with-stats` runs the
+	# generator).
+	xdp_ns() {
+		local id
+		id=$(ip -n "$S" -j link show "${P}b" | jq '.[0].xdp.prog.id // empty')
+		[ -n "$id" ] || { echo 0; return; }
+		bpftool prog show id "$id" -j |
+			jq 'if .run_cnt > 0 then .run_time_ns / .run_cnt else 0 end'
+	}
 
-# The modes take turns, ROUNDS times, and each keeps its median: this
-# machine's rate drifts by tens of percent over seconds (2 shared vCPUs).
-: >"$OUT/fps-runs.csv"
-for gc in $GEN_CONFIGS; do
-	for size in $SIZES; do
-		for round in $(seq "$ROUNDS"); do
-			for mode in bridge redirect osm; do
-				say "veth fps: $mode, $gc, $size-byte frames," \
-					"$DUR s (round $round/$ROUNDS)"
-				setup "$mode"
-				napi_threads "$gc"
-				before=$(rx)
-				# shellcheck disable=SC2046
-				json=$($OB with-stats ip netns exec "$G" \
-					$PG -i "${P}a" $(gen_args "$gc") \
-					-d "$DUR" -s "$size" --secret-file "$sf" \
-					-c 1 -e 1 --dst "$dst" --quiet -j)
-				sleep 0.2
-				after=$(rx)
-				xns=$(xdp_ns)
-				teardown
-				awk -v gc="$gc" -v s="$size" -v m="$mode" \
-					-v n=$((after - before)) \
-					-v t="$(jq .seconds <<<"$json")" \
-					-v g="$(jq .pps <<<"$json")" -v x="$xns" \
-					-v e="$(jq .errors <<<"$json")" 'BEGIN {
-					printf "%s,%s,%s,%.0f,%.0f,%.1f,%d\n",
-						gc, s, m, n / t, g, x, e }' \
-					>>"$OUT/fps-runs.csv"
+	setup() {
+		case $1 in
+		osm)
+			ip netns exec "$S" $OB attach osm --in "${P}b" --out "${P}c" \
+				--src "$src" --dst "$dst" --secret-file "$sf" \
+				--circuit 1 --epoch 1 ;;
+		redirect)
+			ip netns exec "$S" $OB attach redirect --in "${P}b" \
+				--out "${P}c" --dst "$dst" ;;
+		bridge)
+			ip -n "$S" link add "${P}br" type bridge
+			ip -n "$S" link set "${P}b" master "${P}br"
+			ip -n "$S" link set "${P}c" master "${P}br"
+			ip -n "$S" link set "${P}br" up
+			bridge -n "$S" fdb add "$dst" dev "${P}c" master static ;;
+		esac
+	}
+
+	# split: the switch port's NAPI runs in kernel threads pinned to CPU 1,
+	# away from the generator on CPU 0 (NAPI instances exist once XDP or the
+	# bridge is set up, so this comes after setup).
+	napi_threads() {
+		local pid on=0
+		[ "$1" = split ] && on=1
+		ip netns exec "$S" sh -c "echo $on >/sys/class/net/${P}b/threaded"
+		[ "$on" = 1 ] || return 0
+		for pid in $(pgrep "^napi/${P}b-"); do
+			taskset -pc 1 "$pid" >/dev/null
+		done
+	}
+
+	teardown() {
+		ip -n "$S" link set "${P}b" xdp off
+		ip -n "$S" link set "${P}c" xdp off
+		ip -n "$S" link del "${P}br" 2>/dev/null || true
+	}
+
+	# The generator's command line for a config.
+	gen_args() {
+		if [ "$GEN_MODE" != live ]; then
+			echo "-m $GEN_MODE"
+		elif [ "$1" = 2cpu ]; then
+			echo "-m live --cpus 0,1"
+		else
+			echo "-m live --cpus 0"
+		fi
+	}
+
+	# The modes take turns, ROUNDS times, and each keeps its median: this
+	# machine's rate drifts by tens of percent over seconds (2 shared vCPUs).
+	: >"$OUT/fps-runs.csv"
+	for gc in $GEN_CONFIGS; do
+		for size in $SIZES; do
+			for round in $(seq "$ROUNDS"); do
+				for mode in bridge redirect osm; do
+					say "veth fps: $mode, $gc, $size-byte frames," \
+						"$DUR s (round $round/$ROUNDS)"
+					setup "$mode"
+					napi_threads "$gc"
+					before=$(rx)
+					# shellcheck disable=SC2046
+					json=$($OB with-stats ip netns exec "$G" \
+						$PG -i "${P}a" $(gen_args "$gc") \
+						-d "$DUR" -s "$size" --secret-file "$sf" \
+						-c 1 -e 1 --dst "$dst" --quiet -j)
+					sleep 0.2
+					after=$(rx)
+					xns=$(xdp_ns)
+					teardown
+					awk -v gc="$gc" -v s="$size" -v m="$mode" \
+						-v n=$((after - before)) \
+						-v t="$(jq .seconds <<<"$json")" \
+						-v g="$(jq .pps <<<"$json")" -v x="$xns" \
+						-v e="$(jq .errors <<<"$json")" 'BEGIN {
+						printf "%s,%s,%s,%.0f,%.0f,%.1f,%d\n",
+							gc, s, m, n / t, g, x, e }' \
+						>>"$OUT/fps-runs.csv"
+				done
 			done
 		done
 	done
-done
-napi_threads off
-echo "gen,size,case,fps,gen_pps,xdp_ns,refused" >"$OUT/fps.csv"
-for gc in $GEN_CONFIGS; do
-	for size in $SIZES; do
-		for mode in bridge redirect osm; do
-			awk -F, -v gc="$gc" -v s="$size" -v m="$mode" \
-				'$1 == gc && $2 == s && $3 == m' \
-				"$OUT/fps-runs.csv" | sort -t, -k4,4n |
-				awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+	napi_threads off
+	echo "gen,size,case,fps,gen_pps,xdp_ns,refused" >"$OUT/fps.csv"
+	for gc in $GEN_CONFIGS; do
+		for size in $SIZES; do
+			for mode in bridge redirect osm; do
+				awk -F, -v gc="$gc" -v s="$size" -v m="$mode" \
+					'$1 == gc && $2 == s && $3 == m' \
+					"$OUT/fps-runs.csv" | sort -t, -k4,4n |
+					awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+			done
 		done
-	done
-done >>"$OUT/fps.csv"
-sed -i '1i gen,size,case,fps,gen_pps,xdp_ns,refused' "$OUT/fps-runs.csv"
+	done >>"$OUT/fps.csv"
+	sed -i '1i gen,size,case,fps,gen_pps,xdp_ns,refused' "$OUT/fps-runs.csv"
+fi
 
 # ---- (3) the control plane (tools/bench/control.sh) --------------------------
-BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
+if row 3; then
+	BENCH_OUT=$OUT tools/bench/control.sh >/dev/null
+fi
 
 # ---- (4) the store over a long life (tools/bench/store.sh) -------------------
-BENCH_OUT=$OUT tools/bench/store.sh
+if row 4; then
+	BENCH_OUT=$OUT tools/bench/store.sh
+fi
+
+# ---- (5) the gateway against dpdk-testpmd (tools/bench/gw.sh) ----------------
+if row 5; then
+	BENCH_OUT=$OUT BENCH_NS_PREFIX=$P tools/bench/gw.sh
+fi
 
 # ---- the table ---------------------------------------------------------------
 {
 	echo "bench,size,case,value,unit"
-	awk -F, 'NR > 1 { print "testrun," $1 "," $2 "," $3 ",ns" }' \
-		"$OUT/testrun.csv"
-	awk -F, 'NR > 1 { b = "veth_" $1
-			  print b "," $2 "," $3 "," $4 ",fps"
-			  print b "," $2 ",generator_" $3 "," $5 ",pps"
-			  print b "," $2 ",xdp_ns_" $3 "," $6 ",ns"
-			  print b "," $2 ",refused_" $3 "," $7 ",frames" }' \
-		"$OUT/fps.csv"
-	awk -F, 'NR > 1 { print "control," $1 ",people," $2 ",count"
-			  print "control," $1 ",circuits," $3 ",count"
-			  print "control," $1 "," $4 "_p50," $5 ",us"
-			  print "control," $1 "," $4 "_p99," $6 ",us"
-			  print "control," $1 "," $4 "_max," $7 ",us" }' \
-		"$OUT/control.csv"
-	awk -F, 'NR > 1 { b = "store_" $1; k = "," $3 ","
-			  print b k "p50," $4 ",us"; print b k "p99," $5 ",us"
-			  print b k "max," $6 ",us"
-			  print b k "file," $7 ",bytes"
-			  print b k "records," $9 ",count"
-			  print b k "archive," $10 ",ms" }' "$OUT/store.csv"
+	if row 1; then
+		awk -F, 'NR > 1 { print "testrun," $1 "," $2 "," $3 ",ns" }' \
+			"$OUT/testrun.csv"
+	fi
+	if row 2; then
+		awk -F, 'NR > 1 { b = "veth_" $1
+				  print b "," $2 "," $3 "," $4 ",fps"
+				  print b "," $2 ",generator_" $3 "," $5 ",pps"
+				  print b "," $2 ",xdp_ns_" $3 "," $6 ",ns"
+				  print b "," $2 ",refused_" $3 "," $7 ",frames" }' \
+			"$OUT/fps.csv"
+	fi
+	if row 3; then
+		awk -F, 'NR > 1 { print "control," $1 ",people," $2 ",count"
+				  print "control," $1 ",circuits," $3 ",count"
+				  print "control," $1 "," $4 "_p50," $5 ",us"
+				  print "control," $1 "," $4 "_p99," $6 ",us"
+				  print "control," $1 "," $4 "_max," $7 ",us" }' \
+			"$OUT/control.csv"
+	fi
+	if row 4; then
+		awk -F, 'NR > 1 { b = "store_" $1; k = "," $3 ","
+				  print b k "p50," $4 ",us"; print b k "p99," $5 ",us"
+				  print b k "max," $6 ",us"
+				  print b k "file," $7 ",bytes"
+				  print b k "records," $9 ",count"
+				  print b k "archive," $10 ",ms" }' "$OUT/store.csv"
+	fi
+	if row 5; then
+		awk -F, 'NR > 1 { print "gw," $2 "," $1 "," $3 ",fps"
+				  print "gw," $2 ",generator_" $1 "," $4 ",pps"
+				  print "gw," $2 ",lcore_cpu_" $1 "," $5 ",share" }' \
+			"$OUT/gw.csv"
+		awk -F, 'NR > 1 { print "gw_decide," $1 "," $2 "," $3 ",ns" }' \
+			"$OUT/gw-decide.csv"
+		awk -F, 'NR > 1 { print "gw_xdp," $1 "," $2 "," $3 ",ns" }' \
+			"$OUT/gw-xdp.csv"
+	fi
 } >"$OUT/results.csv"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kernel $(uname -r)"
+gwpmd='' gwrepeat='' gwrounds=''
+row 5 && read -r gwpmd gwrepeat gwrounds <"$OUT/gw-params.txt"
 awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
-	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" '
+	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" \
+	-v rows="$ROWS" -v gwpmd="$gwpmd" -v gwrepeat="$gwrepeat" \
+	-v gwrounds="$gwrounds" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
+function sel(n) { return index(" " rows " ", " " n " ") > 0 }
 function verdict(ok) { return ok ? "met" : "MISSED" }
 function judge(stats, ok) { return stats == 1 ? "not judged (stats on)" : verdict(ok) }
 NR > 1 { v[$1 "," $2 "," $3] = $4 }
 $1 == "control" && !(("c," $2) in v) { v["c," $2]; cs[++ncs] = $2 }
 END {
 	ns = split(sizes, sz, " ")
-	printf "osm-fabric bench, one run: %s\n\n", machine
-	printf "(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, median of %d)\n",
-		repeat, trials
-	printf "    %-12s %6s %8s %9s %6s %6s %10s %10s\n", "size", "drop",
-		"hop tag", "redirect", "osm", "rated", "osm/redir",
-		"rated/redir"
+	printf "osm-fabric bench, one run: %s\n", machine
+	for (i = 1; i <= ns; i++)
+		if (v["testrun," sz[i] ",stats_on"] == 1)
+			stats_on = 1
+	if (sel(1)) {
+		printf "\n(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, median of %d)\n",
+			repeat, trials
+		printf "    %-12s %6s %8s %9s %6s %6s %10s %10s\n", "size",
+			"drop", "hop tag", "redirect", "osm", "rated",
+			"osm/redir", "rated/redir"
+	}
 	for (i = 1; i <= ns; i++) {
 		s = sz[i]
 		if (!(("testrun," s ",drop") in v))
@@ -256,17 +310,18 @@ END {
 			ratio(o, r), ratio(q, r), judge(st, o <= 2 * r),
 			judge(st, q <= 2 * r)
 	}
-	printf "    (osm: an unlimited circuit without a lease; rated: with a rate and a lease, as the engine installs them)\n"
-	for (i = 1; i <= ns; i++)
-		if (v["testrun," sz[i] ",stats_on"] == 1)
-			stats_on = 1
-	if (stats_on)
-		printf "    NOTE: BPF run-time stats were on during (1) (another process), adding ~40 ns to every number: rerun on a quiet machine\n"
-	printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
-	printf "    generator: 1cpu = it and the whole path on CPU 0; 2cpu = on CPUs 0 and 1, a queue each;\n"
-	printf "    split = it on CPU 0, the switch port polled on CPU 1 (refused: frames it out-ran the switch by)\n"
-	printf "    %-34s %10s %10s %10s %8s %8s\n", "generator, size", "bridge",
-		"redirect", "osm", "osm/redir", "osm/brdg"
+	if (sel(1)) {
+		printf "    (osm: an unlimited circuit without a lease; rated: with a rate and a lease, as the engine installs them)\n"
+		if (stats_on)
+			printf "    NOTE: BPF run-time stats were on during (1) (another process), adding ~40 ns to every number: rerun on a quiet machine\n"
+	}
+	if (sel(2)) {
+		printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
+		printf "    generator: 1cpu = it and the whole path on CPU 0; 2cpu = on CPUs 0 and 1, a queue each;\n"
+		printf "    split = it on CPU 0, the switch port polled on CPU 1 (refused: frames it out-ran the switch by)\n"
+		printf "    %-34s %10s %10s %10s %8s %8s\n", "generator, size",
+			"bridge", "redirect", "osm", "osm/redir", "osm/brdg"
+	}
 	ngc = split(gcs, gc, " ")
 	for (j = 1; j <= ngc; j++) for (i = 1; i <= ns; i++) {
 		s = sz[i]; k = "veth_" gc[j] "," s ","
@@ -284,12 +339,14 @@ END {
 				v[k "refused_bridge"], v[k "refused_redirect"],
 				v[k "refused_osm"]
 	}
-	printf "\n(3) control plane, presence event -> maps (through the daemon, real map writes), p50/p99/max us\n"
 	nm = split("leave_kill enter_ready move_ready leave_commit", cm, " ")
-	printf "    %-34s", "rooms, people, circuits"
-	for (j = 1; j <= nm; j++)
-		printf " %18s", cm[j]
-	printf "\n"
+	if (sel(3)) {
+		printf "\n(3) control plane, presence event -> maps (through the daemon, real map writes), p50/p99/max us\n"
+		printf "    %-34s", "rooms, people, circuits"
+		for (j = 1; j <= nm; j++)
+			printf " %18s", cm[j]
+		printf "\n"
+	}
 	for (i = 1; i <= ncs; i++) {
 		c = "control," cs[i] ","
 		printf "    %-34s", sprintf("%d, %d, %d", cs[i], v[c "people"],
@@ -309,10 +366,13 @@ END {
 				j < 3 ? "," : "\n"
 		printf "    (leave_commit waits for the store'"'"'s fsync: not under the target)\n"
 	}
-	printf "\n(4) the store over a long life: presence events in-process (no fsync, switches offline), p50/p99 us and store file size\n"
-	printf "    %-10s %22s %22s %10s %14s %14s %12s\n", "audit log",
-		"first block p50/p99", "last block p50/p99", "p50 last/first",
-		"file, first", "file, last", "records kept"
+	if (sel(4)) {
+		printf "\n(4) the store over a long life: presence events in-process (no fsync, switches offline), p50/p99 us and store file size\n"
+		printf "    %-10s %22s %22s %10s %14s %14s %12s\n", "audit log",
+			"first block p50/p99", "last block p50/p99",
+			"p50 last/first", "file, first", "file, last",
+			"records kept"
+	}
 	for (m = 1; m <= 2; m++) {
 		mode = m == 1 ? "kept" : "archived"
 		first = ""; second = ""; last = ""
@@ -346,7 +406,52 @@ END {
 				verdict(g < 1e6), g
 		}
 	}
-	printf "(5) osm-gw vs dpdk-testpmd io forwarding: not yet measured: gateway not built\n"
+	if (!sel(5))
+		exit
+	printf "\n(5) osm-gw against dpdk-testpmd --forward-mode=io on the same vdevs (net_%s on veth), frames/s (median of %d x %s s)\n", gwpmd, rounds, dur
+	printf "    osm-gw: a remote circuit, each frame decided, encapsulated (UDP/IPv4) and sealed (ChaCha20-Poly1305);\n"
+	printf "    each one lcore on CPU 1, osm-pktgen -m live on CPU 0\n"
+	printf "    %-34s %10s %10s %10s %20s %12s\n", "size", "testpmd",
+		"osm-gw", "gw/testpmd", "offered testpmd/gw", "lcore CPU"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]; k = "gw," s ","
+		if (!((k "osm-gw") in v))
+			continue
+		t = v[k "testpmd"]; o = v[k "osm-gw"]
+		ct = v[k "lcore_cpu_testpmd"]; co = v[k "lcore_cpu_osm-gw"]
+		# a lcore that had less than 90% of its CPU: the machine'"'"'s rate
+		b = (ct > 0 && ct < 0.9) || (co > 0 && co < 0.9)
+		busy += b
+		printf "    %-34s %10d %10d %10s %20s %12s", s " bytes", t, o,
+			ratio(o, t), sprintf("%d/%d", v[k "generator_testpmd"],
+					     v[k "generator_osm-gw"]),
+			sprintf("%.0f%%/%.0f%%", 100 * ct, 100 * co)
+		if (s == 64)
+			printf "  target >= 0.8x at 64 bytes: %s",
+				b ? "not judged (CPU 1 busy)" : verdict(o >= 0.8 * t)
+		printf "\n"
+	}
+	printf "    (offered: frames/s the generator sent each; lcore CPU: the share of CPU 1 each DUT'"'"'s lcore had)\n"
+	if (busy)
+		printf "    NOTE: a DUT'"'"'s lcore had less than 90%% of CPU 1 (other processes ran there): rerun on a quiet machine\n"
+	printf "    per-frame decision, ns/frame (repeat %d, median of %d x 3 trials, the two taking turns on CPU 1):\n", gwrepeat, gwrounds
+	printf "    the XDP switch under BPF_PROG_TEST_RUN (as in (1)), osm-gw'"'"'s gw_frame on frames in memory\n"
+	printf "    %-34s %10s %10s %10s %10s %10s %10s\n", "size", "xdp",
+		"osm-gw", "gw/xdp", "xdp rated", "gw rated", "gw/xdp"
+	for (i = 1; i <= ns; i++) {
+		s = sz[i]; k = "gw_decide," s ","
+		if (!((k "gw_forward") in v))
+			continue
+		x = v["gw_xdp," s ",osm_forward"]; g = v[k "gw_forward"]
+		xr = v["gw_xdp," s ",osm_forward_rated"]
+		if (v["gw_xdp," s ",stats_on"] == 1)
+			gw_stats_on = 1
+		gr = v[k "gw_forward_rated"]
+		printf "    %-34s %10d %10.1f %10s %10d %10.1f %10s\n",
+			s " bytes", x, g, ratio(g, x), xr, gr, ratio(gr, xr)
+	}
+	if (gw_stats_on)
+		printf "    NOTE: BPF run-time stats were on during the test run (another process): the xdp columns are ~40 ns high\n"
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 
 # ---- plots -----------------------------------------------------------------
@@ -367,22 +472,29 @@ plot() {
 	plot for [s in "$6"] "$5-".s.".dat" using 2:xtic(1) title s." bytes"
 	EOF
 }
-tsizes=$(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un | tr '\n' ' ')
-for s in $tsizes; do
-	awk -F, -v s="$s" '$1 == s && ($2 == "drop" || $2 == "hop_tag_only" ||
-		$2 == "redirect" || $2 ~ /^osm_forward/) { print $2, $3 }' \
-		"$OUT/testrun.csv" >"$OUT/testrun-$s.dat"
-done
-for s in $SIZES; do
-	# Short labels (1c-osm: 1cpu, osm) so that nine bars fit.
-	awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu$/, "c", g)
-		sub(/^split$/, "sp", g); print g "-" $3, $4 }' "$OUT/fps.csv" \
-		>"$OUT/fps-$s.dat"
-done
-plot "$OUT/testrun.png" "ns/frame under BPF_PROG_TEST_RUN (lower is better)" \
-	"ns per frame" "%g" "$OUT/testrun" "$tsizes"
-plot "$OUT/fps.png" \
-	"frames/s across veth ports of the switch netns (higher is better)" \
-	"frames per second" "%.1s%c" "$OUT/fps" "$SIZES"
+wrote="$OUT/results.csv, $OUT/table.txt"
+if row 1; then
+	tsizes=$(cut -d, -f1 "$OUT/testrun.csv" | tail -n +2 | sort -un | tr '\n' ' ')
+	for s in $tsizes; do
+		awk -F, -v s="$s" '$1 == s && ($2 == "drop" || $2 == "hop_tag_only" ||
+			$2 == "redirect" || $2 ~ /^osm_forward/) { print $2, $3 }' \
+			"$OUT/testrun.csv" >"$OUT/testrun-$s.dat"
+	done
+	plot "$OUT/testrun.png" "ns/frame under BPF_PROG_TEST_RUN (lower is better)" \
+		"ns per frame" "%g" "$OUT/testrun" "$tsizes"
+	wrote="$wrote, $OUT/testrun.png"
+fi
+if row 2; then
+	for s in $SIZES; do
+		# Short labels (1c-osm: 1cpu, osm) so that nine bars fit.
+		awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu$/, "c", g)
+			sub(/^split$/, "sp", g); print g "-" $3, $4 }' "$OUT/fps.csv" \
+			>"$OUT/fps-$s.dat"
+	done
+	plot "$OUT/fps.png" \
+		"frames/s across veth ports of the switch netns (higher is better)" \
+		"frames per second" "%.1s%c" "$OUT/fps" "$SIZES"
+	wrote="$wrote, $OUT/fps.png"
+fi
 rm -f "$OUT"/*.dat
-say "wrote $OUT/results.csv, $OUT/table.txt, $OUT/testrun.png, $OUT/fps.png"
+say "wrote $wrote"
