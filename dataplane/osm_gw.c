@@ -121,14 +121,31 @@ static int egress(void *arg, uint32_t port, uint32_t len)
 	       (port == G.port[GW_OUT] && G.peer.has_cur);
 }
 
+/* Frames to send, by port: sent a burst at a time (a PMD on a kernel
+ * socket makes a system call a tx_burst), when the lcore has handled
+ * what it received (flush) or the queue is full. */
+static struct gw_txq {
+	struct rte_mbuf *m[BURST];
+	uint16_t n;
+} txq[2];
+
+static void flush(int role)
+{
+	struct gw_txq *q = &txq[role];
+	uint16_t k = q->n ? rte_eth_tx_burst(G.port[role], 0, q->m, q->n) : 0;
+
+	G.st.tx[role] += k;
+	G.st.tx_errors[role] += (uint64_t)(q->n - k);
+	while (k < q->n)
+		rte_pktmbuf_free(q->m[k++]);
+	q->n = 0;
+}
+
 static void send_on(int role, struct rte_mbuf *m)
 {
-	if (rte_eth_tx_burst(G.port[role], 0, &m, 1) == 1) {
-		G.st.tx[role]++;
-	} else {
-		G.st.tx_errors[role]++;
-		rte_pktmbuf_free(m);
-	}
+	if (txq[role].n == BURST)
+		flush(role);
+	txq[role].m[txq[role].n++] = m;
 }
 
 /* A link message of len bytes from msg to the peer, in a new mbuf. */
@@ -314,10 +331,14 @@ static void loop(void)
 		G.st.rx[GW_OUT] += n;
 		for (i = 0; i < n; i++)
 			from_outer(b[i], now);
+		flush(GW_OUT);
+		flush(GW_IN);
 		rte_rcu_qsbr_quiescent(G.rcu, 0);
 		if (!(busy + n) && G.idle_us)	/* a small site, or tests */
 			usleep((useconds_t)G.idle_us);
 	}
+	flush(GW_OUT);
+	flush(GW_IN);
 	rte_rcu_qsbr_thread_offline(G.rcu, 0);
 }
 
