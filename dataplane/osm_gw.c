@@ -281,14 +281,25 @@ _Static_assert(offsetof(struct gw_peer, counts) +
 	       sizeof(((struct gw_peer *)0)->counts) == sizeof(struct gw_peer),
 	       "gw_peer's counts are not its last field");
 
+#define UNPEER	2	/* staged: no link from now on */
+
 /* A link the control thread staged: ours now, in place of the one we
- * had (its sessions gone, its counters kept). An epoch asked for before
+ * had (its sessions gone, its counters kept), or none (UNPEER). An epoch asked for before
  * it was the old link's: the new one comes with its own. Returns 1 if
  * one came. */
 static int take_peer(void)
 {
-	if (!__atomic_load_n(&G.staged, __ATOMIC_ACQUIRE))
+	int staged = __atomic_load_n(&G.staged, __ATOMIC_ACQUIRE);
+
+	if (!staged)
 		return 0;
+	if (staged == UNPEER) {	/* no link: its secrets wiped, counters kept */
+		__atomic_store_n(&G.has_peer, 0, __ATOMIC_RELAXED);
+		sodium_memzero(&G.peer, offsetof(struct gw_peer, counts));
+		__atomic_store_n(&G.new_epoch, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&G.staged, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
 	memcpy(&G.peer, &G.new_peer, offsetof(struct gw_peer, counts));
 	G.peer_addr = G.new_addr;
 	sodium_memzero(&G.new_peer, sizeof(G.new_peer));
@@ -612,13 +623,29 @@ static char *request(char *line, char *out, size_t cap)
 		} else {
 			snprintf(out, cap, "ok {}");
 		}
+	} else if (!strcmp(w[0], "unpeer") && n == 1) {
+		if (!G.has_link) {
+			snprintf(out, cap, "ok {\"changed\":false}");
+		} else if (taken()) {	/* after the link staged last */
+			snprintf(out, cap, "error stopping the gateway stops");
+		} else {
+			__atomic_store_n(&G.staged, UNPEER, __ATOMIC_RELEASE);
+			if (taken()) {
+				snprintf(out, cap, "error stopping the gateway "
+					 "stops");
+			} else {
+				sodium_memzero(&G.link, sizeof(G.link));
+				G.has_link = 0;
+				snprintf(out, cap, "ok {\"changed\":true}");
+			}
+		}
 	} else if (!strcmp(w[0], "stats") && n == 1) {
 		memcpy(out, "ok ", 3);
 		stats_json(out + 3, cap - 3);
 	} else {
 		snprintf(out, cap, "error bad-request unknown request (ping, "
-			 "hello, peer, circuit, del, circuit-stats, list, "
-			 "epoch, stats)");
+			 "hello, peer, unpeer, circuit, del, circuit-stats, "
+			 "list, epoch, stats)");
 	}
 	return out;
 }

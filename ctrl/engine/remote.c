@@ -443,16 +443,24 @@ int osm_engine_peer_epoch(struct osm_engine *e, const char *name,
 int osm_engine_peer_del(struct osm_engine *e, const char *name)
 {
 	struct osmdb_txn *t;
+	struct osmdb_peer p;
+	char reply[256];
 	int err = osmdb_txn_begin(e->st, 0, &t);
 
 	if (err)
 		return err;
-	err = osmdb_peer_del(t, name);
+	err = osmdb_peer_get(t, name, &p) ?: osmdb_peer_del(t, name);
 	if (err) {
 		osmdb_txn_abort(t);
 		return err;
 	}
-	return osmdb_txn_commit(t);
+	err = osmdb_txn_commit(t);
+	if (err)
+		return err;
+	/* Its gateway drops the link (wiping the pair secret); one that
+	 * does not answer has none after its next start. */
+	osm_engine_gw_ask(p.socket, "unpeer", reply, sizeof(reply));
+	return 0;
 }
 
 /* ---- all of them, for reconcile and verify ------------------------------ */

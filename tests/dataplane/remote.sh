@@ -370,6 +370,9 @@ fab cam peer del par >/dev/null
 tap_is "cam closes too and removes the peer: its gateway holds nothing" \
 	"$(ask cam list | cut -d' ' -f2- | jq -c .circuits) $(fab cam remote list)" \
 	"[] no remote circuits"
+tap_is "... and has no link any more (unpeer): no session at either end" \
+	"$(ask cam hello | cut -d' ' -f2- | jq -c '[.peer]') $(stat cam .session)" \
+	"[false] false"
 tap_is "cam's audit: each step its operator took, in order" \
 	"$(fab cam -j audit show | jq -r '.[] | select(.kind | test("peer|remote")) |
 	.kind' | tr '\n' ' ')" \
