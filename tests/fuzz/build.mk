@@ -3,7 +3,7 @@
 # fuzz` grows the corpora; `make check` replays them (fuzz-replay.sh).
 $(call incdir,tests/fuzz,-Ifirmware -Ictrl/daemon -Itools/pktgen \
 	-I$(B)/tools/pktgen -Idataplane)
-FUZZ_LIB := arg frame hex msg
+FUZZ_LIB := arg frame hex msg key_file
 $(FUZZ_LIB:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/%: $(B)/fz/tests/fuzz/%.o \
 	$(LIBOSM_FZ)
 $(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records \
