@@ -27,6 +27,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <sodium.h>
+#include "osm_arg.h"
 #include "osm_endpoint.h"
 #include "osm_err.h"
 #include "osm_keys.h"
@@ -197,14 +198,12 @@ static int size_run(struct run *r, uint32_t size)
 	return 0;
 }
 
-static int parse_num(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+/* A count from 1 to max (osm_arg_u64's numbers). */
+static int count(const char *s, uint32_t max, uint32_t *v)
 {
-	char *end;
-	unsigned long x;
+	uint64_t x;
 
-	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno || *end || end == s || x < min || x > max)
+	if (osm_arg_u64(s, max, &x) || !x)
 		return -EINVAL;
 	*v = (uint32_t)x;
 	return 0;
@@ -246,9 +245,9 @@ int main(int argc, char **argv)
 	int c, e, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "r:t:", opts, NULL)) != -1) {
-		if (c == 'r' && !parse_num(optarg, 1, 100000000, &r.repeat))
+		if (c == 'r' && !count(optarg, 100000000, &r.repeat))
 			continue;
-		if (c == 't' && !parse_num(optarg, 1, 31, &r.trials))
+		if (c == 't' && !count(optarg, 31, &r.trials))
 			continue;
 		return osm_err("usage: osm-bench-gw [--repeat N] [--trials N]");
 	}
