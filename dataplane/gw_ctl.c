@@ -55,65 +55,67 @@ static int flags_of(const char *s, uint32_t *flags)
 	return 0;
 }
 
-static int fail(struct osm_circuit *c, char *why, size_t cap,
-		const char *msg)
+/* A request parsed into obj (len bytes), or refused with msg: then obj
+ * is wiped (a half-read key goes too) and msg is the one line in why. */
+static int done(void *obj, size_t len, const char *msg, char *why,
+		size_t cap)
 {
-	sodium_memzero(c, sizeof(*c));
+	if (!msg)
+		return 0;
+	sodium_memzero(obj, len);
 	snprintf(why, cap, "%s", msg);
 	return -1;
 }
 
-int gw_ctl_circuit(char **w, int n, const uint32_t ports[2],
-		   struct osm_circuit *c, char *why, size_t cap)
+static const char *circuit(char **w, int n, const uint32_t ports[2],
+			   struct osm_circuit *c)
 {
 	uint64_t v, burst;
 	int i;
 
 	memset(c, 0, sizeof(*c));
 	if (n != 11 && n != 13)
-		return fail(c, why, cap, "circuit ID IN OUT SRC DST FLAGS RATE "
-			    "BURST EPOCH HOPKEY [EPOCH HOPKEY]");
+		return "circuit ID IN OUT SRC DST FLAGS RATE BURST EPOCH "
+		       "HOPKEY [EPOCH HOPKEY]";
 	if (osm_arg_u64(w[1], UINT32_MAX, &v) || !v)
-		return fail(c, why, cap, "bad circuit id");
+		return "bad circuit id";
 	c->id = (uint32_t)v;
 	if (port_of(w[2], ports, &c->ingress_ifindex) ||
 	    port_of(w[3], ports, &c->egress_ifindex) ||
 	    c->ingress_ifindex == c->egress_ifindex)
-		return fail(c, why, cap, "IN and OUT: inner, outer");
+		return "IN and OUT: inner, outer";
 	if (osm_mac_parse(w[4], c->src_mac) || osm_mac_parse(w[5], c->dst_mac))
-		return fail(c, why, cap, "bad MAC address");
+		return "bad MAC address";
 	if (flags_of(w[6], &c->flags))
-		return fail(c, why, cap, "FLAGS: remote,ctrl,down or -");
+		return "FLAGS: remote,ctrl,down or -";
 	if (osm_arg_u64(w[7], UINT64_MAX, &v) ||
 	    osm_arg_u64(w[8], UINT64_MAX, &burst) ||
 	    !osm_bucket_sound(v, burst))
-		return fail(c, why, cap, "bad RATE BURST");
+		return "bad RATE BURST";
 	c->rate = v;
 	c->burst = burst;
 	for (i = 9; i + 1 < n; i += 2) {
 		struct osm_key_slot *k;
 
 		if (osm_arg_u64(w[i], UINT32_MAX, &v) || !v)
-			return fail(c, why, cap, "bad epoch");
+			return "bad epoch";
 		k = &c->key[osm_epoch_slot((uint32_t)v)];
 		if (k->valid)
-			return fail(c, why, cap, "two epochs in one key slot "
-				    "(one even, one odd)");
+			return "two epochs in one key slot (one even, one "
+			       "odd)";
 		k->epoch = (uint32_t)v;
 		k->valid = 1;
 		if (osm_hex_parse(w[i + 1], k->hop_key, sizeof(k->hop_key)) !=
 		    (int)sizeof(k->hop_key))
-			return fail(c, why, cap, "bad hop key");
+			return "bad hop key";
 	}
-	return 0;
+	return NULL;
 }
 
-static int peer_fail(struct gw_ctl_peer *c, char *why, size_t cap,
-		     const char *msg)
+int gw_ctl_circuit(char **w, int n, const uint32_t ports[2],
+		   struct osm_circuit *c, char *why, size_t cap)
 {
-	sodium_memzero(c, sizeof(*c));
-	snprintf(why, cap, "%s", msg);
-	return -1;
+	return done(c, sizeof(*c), circuit(w, n, ports, c), why, cap);
 }
 
 static int key_of(const char *s, uint8_t k[GW_KEY_LEN])
@@ -121,33 +123,35 @@ static int key_of(const char *s, uint8_t k[GW_KEY_LEN])
 	return osm_hex_parse(s, k, GW_KEY_LEN) == GW_KEY_LEN ? 0 : -1;
 }
 
-int gw_ctl_peer(char **w, int n, int v6, struct gw_ctl_peer *c, char *why,
-		size_t cap)
+static const char *peer(char **w, int n, int v6, struct gw_ctl_peer *c)
 {
 	uint64_t v;
 
 	memset(c, 0, sizeof(*c));
 	if (n != 7)
-		return peer_fail(c, why, cap, "peer ADDR:PORT NEXT-HOP-MAC "
-				 "SELF-PUB PEER-PUB PAIR-SECRET EPOCH");
+		return "peer ADDR:PORT NEXT-HOP-MAC SELF-PUB PEER-PUB "
+		       "PAIR-SECRET EPOCH";
 	if (gw_addr_parse(w[1], &c->addr))
-		return peer_fail(c, why, cap, "bad ADDR:PORT (A.B.C.D:PORT or "
-				 "[IPV6]:PORT)");
+		return "bad ADDR:PORT (A.B.C.D:PORT or [IPV6]:PORT)";
 	if (c->addr.v6 != !!v6)
-		return peer_fail(c, why, cap, v6 ? "ADDR: IPv6, as --address" :
-				 "ADDR: IPv4, as --address");
+		return v6 ? "ADDR: IPv6, as --address" :
+			    "ADDR: IPv4, as --address";
 	if (osm_mac_parse(w[2], c->addr.mac))
-		return peer_fail(c, why, cap, "bad NEXT-HOP-MAC");
+		return "bad NEXT-HOP-MAC";
 	if (key_of(w[3], c->self) || key_of(w[4], c->peer))
-		return peer_fail(c, why, cap, "bad public key (64 hex digits)");
+		return "bad public key (64 hex digits)";
 	if (!memcmp(c->self, c->peer, GW_KEY_LEN))
-		return peer_fail(c, why, cap, "SELF-PUB and PEER-PUB are "
-				 "equal");
+		return "SELF-PUB and PEER-PUB are equal";
 	if (key_of(w[5], c->P))
-		return peer_fail(c, why, cap, "bad PAIR-SECRET (64 hex "
-				 "digits)");
+		return "bad PAIR-SECRET (64 hex digits)";
 	if (osm_arg_u64(w[6], UINT32_MAX, &v) || !v)
-		return peer_fail(c, why, cap, "bad EPOCH (from 1)");
+		return "bad EPOCH (from 1)";
 	c->epoch = (uint32_t)v;
-	return 0;
+	return NULL;
+}
+
+int gw_ctl_peer(char **w, int n, int v6, struct gw_ctl_peer *c, char *why,
+		size_t cap)
+{
+	return done(c, sizeof(*c), peer(w, n, v6, c), why, cap);
 }
