@@ -52,8 +52,6 @@ static int peer(struct osm_engine *e, struct osm_line_req *req, json_t **out,
 	if (err == OSMDB_EINUSE)
 		return fail(msg, cap, "remote circuits with %s are open "
 			    "(remote close them first)", p->name);
-	if (err == -EBUSY || err == -EADDRINUSE)
-		return fail(msg, cap, "%s", why);
 	if (err)
 		return fail(msg, cap, "%s", why[0] ? why :
 			    osm_engine_error(e, err));

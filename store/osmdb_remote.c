@@ -94,15 +94,41 @@ static int meta_key(char *k, size_t cap, const char *kind, const char *name)
 	return 0;
 }
 
+/* Record name of kind ("peer", "remote") as stored, into v: its length,
+ * or a code. */
+static int rec_get(struct osmdb_txn *t, const char *kind, const char *name,
+		   uint8_t v[OSMDB_REC_MAX])
+{
+	char k[80];
+
+	return meta_key(k, sizeof(k), kind, name) ?:
+	       osmdb_meta_get(t, k, v, OSMDB_REC_MAX);
+}
+
+/* Store n bytes of v (or the code n) as record name of kind; delete
+ * it. */
+static int rec_put(struct osmdb_txn *t, const char *kind, const char *name,
+		   const uint8_t *v, int n)
+{
+	char k[80];
+
+	return n < 0 ? n : meta_key(k, sizeof(k), kind, name) ?:
+	       osmdb_meta_put(t, k, v, (size_t)n);
+}
+
+static int rec_del(struct osmdb_txn *t, const char *kind, const char *name)
+{
+	char k[80];
+
+	return meta_key(k, sizeof(k), kind, name) ?: osmdb_meta_del(t, k);
+}
+
 int osmdb_peer_get(struct osmdb_txn *t, const char *name,
 		   struct osmdb_peer *out)
 {
 	uint8_t v[OSMDB_REC_MAX];
-	char k[80];
-	int n = meta_key(k, sizeof(k), "peer", name);
+	int n = rec_get(t, "peer", name, v);
 
-	if (!n)
-		n = osmdb_meta_get(t, k, v, sizeof(v));
 	return n < 0 ? n : osmdb_peer_decode(v, (size_t)n, out);
 }
 
@@ -110,11 +136,8 @@ int osmdb_remote_get(struct osmdb_txn *t, const char *name,
 		     struct osmdb_remote *out)
 {
 	uint8_t v[OSMDB_REC_MAX];
-	char k[80];
-	int n = meta_key(k, sizeof(k), "remote", name);
+	int n = rec_get(t, "remote", name, v);
 
-	if (!n)
-		n = osmdb_meta_get(t, k, v, sizeof(v));
 	return n < 0 ? n : osmdb_remote_decode(v, (size_t)n, out);
 }
 
@@ -129,12 +152,9 @@ static uint64_t wall_ns(void)
 static int peer_put(struct osmdb_txn *t, const struct osmdb_peer *p)
 {
 	uint8_t v[OSMDB_REC_MAX];
-	char k[80];
-	int n = meta_key(k, sizeof(k), "peer", p->name);
 
-	if (!n)
-		n = osmdb_peer_encode(p, v, sizeof(v));
-	return n < 0 ? n : osmdb_meta_put(t, k, v, (size_t)n);
+	return rec_put(t, "peer", p->name, v,
+		       osmdb_peer_encode(p, v, sizeof(v)));
 }
 
 /* A peer already on p's gateway (osm-gw holds one link), or with p's
@@ -258,7 +278,6 @@ static int uses_peer(const void *rec, void *arg)
 int osmdb_peer_del(struct osmdb_txn *t, const char *name)
 {
 	struct osmdb_peer p;
-	char k[80];
 	int err = osmdb_peer_get(t, name, &p);
 
 	if (err)
@@ -266,8 +285,7 @@ int osmdb_peer_del(struct osmdb_txn *t, const char *name)
 	err = osmdb_remote_foreach(t, uses_peer, (void *)name);
 	if (err)
 		return err;
-	meta_key(k, sizeof(k), "peer", name);
-	return osmdb_meta_del(t, k) ?:
+	return rec_del(t, "peer", name) ?:
 	       osmdb_audit_append(t, OSMDB_AUDIT_PEER_DEL, "", "peer %s",
 				  name);
 }
@@ -307,8 +325,7 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 	struct osmdb_remote old;
 	struct osmdb_peer p;
 	struct clash c = { .id = r->id };
-	char k[80];
-	int err, n;
+	int err;
 
 	if (!t->write)
 		return -EROFS;
@@ -342,11 +359,8 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 		return err;
 	}
 	r->since_ns = wall_ns();
-	n = osmdb_remote_encode(r, v, sizeof(v));
-	if (n < 0)
-		return n;
-	meta_key(k, sizeof(k), "remote", r->name);
-	return osmdb_meta_put(t, k, v, (size_t)n) ?:
+	return rec_put(t, "remote", r->name, v,
+		       osmdb_remote_encode(r, v, sizeof(v))) ?:
 	       osmdb_meta_put(t, used, r->id, sizeof(r->id)) ?:
 	       osmdb_audit_append(t, OSMDB_AUDIT_REMOTE_ADD, "",
 				  "remote %s peer %s device %u%s%s class %s "
@@ -361,13 +375,11 @@ int osmdb_remote_add(struct osmdb_txn *t, struct osmdb_remote *r,
 int osmdb_remote_close(struct osmdb_txn *t, const char *name)
 {
 	struct osmdb_remote r;
-	char k[80];
 	int err = osmdb_remote_get(t, name, &r);
 
 	if (err)
 		return err;
-	meta_key(k, sizeof(k), "remote", name);
-	return osmdb_meta_del(t, k) ?:
+	return rec_del(t, "remote", name) ?:
 	       osmdb_audit_append(t, OSMDB_AUDIT_REMOTE_CLOSE, "",
 				  "remote %s peer %s", name, r.peer);
 }
