@@ -40,8 +40,8 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox \
 	man-db prometheus
 
-.PHONY: all deps check demo bench fuzz clean help firmware firmware-size \
-	install uninstall
+.PHONY: all deps check demo bench fuzz torture clean help firmware \
+	firmware-size install uninstall
 all: $(BINS)
 
 deps:
@@ -83,6 +83,12 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_DEPS)
 	$(Q)tools/bench/bench.sh
+
+# `make torture`: the whole campaign of tests/torture/ (about an hour),
+# ending with its figures; docs/reliability.md says what they mean.
+torture: deps
+	$(Q)$(MAKE) -s --no-print-directory all $(FUZZERS) $(CHECK_DEPS)
+	$(Q)tests/torture/run $(TORTURE)
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
@@ -155,6 +161,7 @@ help:
 	@echo '  demo           a simulated building in network namespaces'
 	@echo '  bench          benchmarks, as ratios against baselines from the same run'
 	@echo '  fuzz           run each libFuzzer harness FUZZ_SECONDS (default 60) s'
+	@echo '  torture        the whole torture campaign (about an hour), with figures'
 	@echo '  firmware       the Cortex-M3 role images (DEVICE=NAME: a provisioned one;'
 	@echo '                 see the Makefile)'
 	@echo '  firmware-size  flash and RAM of each role image against the budget'
