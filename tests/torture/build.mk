@@ -7,14 +7,15 @@
 # Each campaign adds itself to TORTURE above the last line.
 TORTURE :=
 
-# Hostile frames at a live switch, predicted frame by frame by a model
-# of it (the host build of osm_decide).
+# Hostile frames at a live switch and at a gateway (osm-gw, its remote
+# circuits carried to a second one), predicted frame by frame by a model
+# of either (the host build of osm_decide).
 $(call incdir,tests/torture,-Itests/common -Itools/pktgen -I$(B)/tools/pktgen)
 $(B)/tests/torture/frames: $(B)/san/tests/torture/frames.o \
 	$(B)/san/tools/pktgen/send.o $(LIBSWITCH_SAN) $(LIBOSM_SAN)
-$(B)/tests/torture/frames: LDLIBS = $(call pc_libs,libxdp) $(LIBS_SWITCH) \
+$(B)/tests/torture/frames: LDLIBS = $(call pc_libs,libxdp jansson) $(LIBS_SWITCH) \
 	$(LIBS_OSM)
 $(B)/san/tests/torture/frames.o: | $(SWITCH_SKEL) $(PKTGEN_SKEL)
-TORTURE += tests/torture/frames.sh
-CHECK_DEPS += $(B)/tests/torture/frames $(BENCH)
+TORTURE += tests/torture/frames.sh tests/torture/gateway.sh
+CHECK_DEPS += $(B)/tests/torture/frames $(BENCH) $(OSM_GW)
 TESTS_NETNS += $(TORTURE)

@@ -2,38 +2,43 @@
 /*
  * The hostile-frames campaign (docs/reliability.md): millions of frames,
  * valid and hostile interleaved on the same circuits, into a live switch
- * in a private netns:
+ * in a private netns (t0: every circuit's ingress, t1: another port, t2:
+ * the egress, its peer t2p an XDP_DROP sink), or with --gateway into
+ * osm-gw cam's inner port, whose remote circuits osm-gw par delivers
+ * (tests/torture/gateway.sh builds that).
  *
- *   ports: t0 (every circuit's ingress), t1 (another port of the switch,
- *   for wrong-port frames), t2 (every circuit's egress; t2p: XDP_DROP sink)
- *
- * Each frame's verdict is predicted by a model of the switch: the same
+ * Each frame's verdict is predicted by a model of the device: the same
  * osm_decide() built for the host, over copies of the circuits and their
- * replay windows, fed the frames in the order the switch receives them.
+ * replay windows, fed the frames in the order the device receives them.
  * Circuits: plain ones, one with a rate (over-rate bursts: forwarded or
- * over_rate, which depends on time), one whose lease has run out, one
- * deleted partway (its frames then "unknown"), one whose person leaves
- * partway (its key rotated to the next epoch, the old one removed: frames
- * under the old key then "stale_epoch", sent at once after the change).
- * At the end the switch's counters must equal the model's: per reason,
- * and forwarded per circuit; the sink must have received every forwarded
- * frame. Prints TAP and "# figure frames.NAME VALUE" lines.
- *
- * usage: frames [FRAMES [SEED]]   (default 200000 frames)
+ * over_rate, which depends on time), one whose lease has run out (not
+ * at a gateway, which has no leases), one whose ingress is the other
+ * port, one deleted partway (its frames then "unknown"), one whose
+ * person leaves partway (its key rotated to the next epoch, the old one
+ * removed: frames under the old key then "stale_epoch", sent at once
+ * after the change). At the end the device's counters must equal the
+ * model's, per reason and forwarded per circuit, and the far side must
+ * have received every forwarded frame. Prints TAP and "# figure
+ * frames.NAME VALUE" (gateway.NAME) lines.
  */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/if_link.h>
+#include <jansson.h>
 #include <sodium.h>
 #include "tap.h"
 #include "osm_endpoint.h"
+#include "osm_hex.h"
 #include "osm_keys.h"
 #include "pktgen.h"
 #include "switch.h"
@@ -42,16 +47,20 @@
 #define EPOCH		6
 #define FIRST_ID	100
 #define UNKNOWN_ID	999
-#define INFLIGHT_MAX	128	/* frames sent and not yet decided */
 
-enum role { C_PLAIN, C_RATED, C_EXPIRED, C_DELETED, C_LEAVER };
+/* The circuits: C_INBOUND's ingress is the other port, so that its
+ * frames on ours are from the wrong port. */
+enum role { C_PLAIN, C_RATED, C_EXPIRED, C_DELETED, C_LEAVER, C_INBOUND };
 static const enum role roles[] = {
 	C_PLAIN, C_PLAIN, C_PLAIN, C_PLAIN, C_RATED, C_EXPIRED, C_DELETED,
-	C_LEAVER,
+	C_LEAVER, C_INBOUND,
 };
 #define NCIRC	(sizeof(roles) / sizeof(roles[0]))
-#define DELETED_AT	6	/* roles[DELETED_AT] == C_DELETED */
+#define RATED_AT	4	/* roles[RATED_AT] == C_RATED */
+#define EXPIRED_AT	5
+#define DELETED_AT	6
 #define LEAVER_AT	7
+#define INBOUND_AT	8
 
 struct circ {
 	enum role role;
@@ -77,7 +86,7 @@ struct circ {
 	X(replay_resealed, 20)	/* its sequence number sealed anew */	\
 	X(replay_far, 20)	/* far behind the window */		\
 	X(window_edge, 40)	/* unseen numbers around the edge */	\
-	X(wrong_port, 30)	/* a valid frame on another port */	\
+	X(wrong_port, 30)	/* a valid frame, not from its port */	\
 	X(wrong_src, 30)	/* from another source MAC */		\
 	X(stale_epoch, 20)	/* sealed for an epoch two behind */	\
 	X(future_epoch, 20)	/* and for the next one */		\
@@ -93,13 +102,12 @@ enum kind { KINDS(K_ENUM) K_MAX };
 #define K_NAME(n, w) #n,
 static const char *kind_name[] = { KINDS(K_NAME) };
 #define K_W(n, w) w,
-static const int kind_w[] = { KINDS(K_W) };
+static int kind_w[] = { KINDS(K_W) };
 
 /* What the model predicts: a reason, or forward-or-over_rate. */
 #define V_RATED	OSM_REASON_MAX
 
 static struct circ circs[NCIRC];
-static uint32_t ifx[6];			/* t0 t1 t2, t0p t1p t2p */
 static uint8_t src_mac[6], dst_mac[6];
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t want[OSM_REASON_MAX + 1];	/* by verdict */
@@ -207,16 +215,14 @@ static struct circ *pick_live(void)
 	return rnd() % 5 ? pick(C_PLAIN) : &circs[LEAVER_AT];
 }
 
-/* Make the next frame of kind k into buf: its length, and *port (0: the
- * ingress port, 1: the wrong port). */
-static int make(enum kind k, uint8_t *buf, int *port)
+/* Make the next frame of kind k into buf: its length. */
+static int make(enum kind k, uint8_t *buf)
 {
 	struct circ *c = pick_live();
 	struct osm_keys keys;
 	int len, i, n;
 	uint64_t seq;
 
-	*port = 0;
 	switch (k) {
 	case K_valid:
 		return fresh(c, buf);
@@ -258,8 +264,7 @@ static int make(enum kind k, uint8_t *buf, int *port)
 		seq += 2 * (rnd() % 3) - 2;
 		return seal(c, &c->tx.keys, seq, buf);
 	case K_wrong_port:
-		*port = 1;
-		return fresh(c, buf);
+		return fresh(&circs[INBOUND_AT], buf);
 	case K_wrong_src:
 		len = fresh(c, buf);
 		buf[6 + rnd() % 6] ^= (uint8_t)(1 + rnd() % 255);
@@ -273,9 +278,9 @@ static int make(enum kind k, uint8_t *buf, int *port)
 		osm_wipe(&keys, sizeof(keys));
 		return len;
 	case K_expired:
-		return fresh(pick(C_EXPIRED), buf);
+		return fresh(&circs[EXPIRED_AT], buf);
 	case K_over_rate:
-		return fresh(pick(C_RATED), buf);
+		return fresh(&circs[RATED_AT], buf);
 	case K_unknown:
 		keys = c->tx.keys;
 		len = seal(c, &keys, c->tx.next_seq, buf);
@@ -309,185 +314,87 @@ static int make(enum kind k, uint8_t *buf, int *port)
 	return 0;
 }
 
-/* ---- the switch, as the campaign drives and reads it ------------------ */
+/* ---- the device under test: a switch or a gateway ---------------------- */
 
-static struct osm_switch *sw;
+/* What the campaign does to the device and reads of it. Ports are those
+ * its circuits name: in (ours), other (C_INBOUND's ingress), out. */
+struct dut {
+	const char *name;
+	uint32_t in, other, out;
+	uint64_t inflight;	/* frames sent, not yet taken, at most */
+	int (*add)(const struct circ *c);
+	int (*del)(const struct circ *c);
+	/* Only the hop key of k's epoch from now on. */
+	int (*rekey)(const struct circ *c, const struct osm_keys *k);
+	int (*drops)(uint64_t d[OSM_REASON_MAX]);
+	int (*stats)(const struct circ *c, struct osm_circuit_stats *cs);
+	/* Frames taken from our port so far, decided or about to be. */
+	uint64_t (*taken)(void);
+	/* Frames the far side received of those forwarded. */
+	uint64_t (*received)(void);
+	/* Frames forwarded that did not leave (egress errors). */
+	uint64_t (*lost_after)(void);
+};
+static const struct dut *dut;
+
 static uint64_t fwd_gone;	/* forwards of the deleted circuit */
 
-/* Frames the switch has decided so far: every drop and every forward. */
-static uint64_t decided(void)
+/* Frames the device has forwarded so far. */
+static uint64_t forwarded(void)
 {
-	uint64_t d[OSM_REASON_MAX], n = fwd_gone;
 	struct osm_circuit_stats cs;
+	uint64_t n = fwd_gone;
 	uint32_t i;
-	int r;
 
-	if (osm_switch_drop_stats(sw, d))
-		return 0;
-	for (r = 1; r < OSM_REASON_MAX; r++)
-		n += d[r];
 	for (i = 0; i < NCIRC; i++)
-		if (!circs[i].gone &&
-		    !osm_switch_circuit_stats(sw, circs[i].c.id, &cs))
+		if (!circs[i].gone && !dut->stats(&circs[i], &cs))
 			n += cs.frames;
 	return n;
 }
 
-static uint64_t sent, stalls;
-
-/* Wait until no more than max frames are in flight (sent, not yet
- * decided). Returns 0, or -1 after a second without progress. */
-static int wait_inflight(uint64_t max)
+/* Frames the device has decided so far: forwarded or dropped. */
+static uint64_t decided(void)
 {
-	uint64_t d = decided(), last = d, t0 = now_ns();
+	uint64_t d[OSM_REASON_MAX], n = forwarded();
+	int r;
 
-	while (sent - d > max) {
-		if (d != last) {
-			last = d;
-			t0 = now_ns();
-		} else if (now_ns() - t0 > 1000000000ULL) {
-			stalls++;
-			return -1;
-		}
-		usleep(50);
-		d = decided();
-	}
-	return 0;
+	if (dut->drops(d))
+		return 0;
+	for (r = 1; r < OSM_REASON_MAX; r++)
+		n += d[r];
+	return n;
 }
 
-static struct pg_tx *tx[2];
-static uint8_t *bufs[2][64];
-static int lens[2][64], nbuf[2];
-static uint64_t tx_failed;
+/* -- the switch, in a private netns: t0 t1 t2, t2p the XDP_DROP sink -- */
 
-static void flush(int port)
+static struct osm_switch *sw;
+static uint32_t ifx[6];			/* t0 t1 t2, t0p t1p t2p */
+
+static int sw_add(const struct circ *c)
 {
-	if (!nbuf[port])
-		return;
-	wait_inflight(INFLIGHT_MAX);
-	if (pg_tx_submit(tx[port], lens[port], nbuf[port]))
-		tx_failed += (uint64_t)nbuf[port];
-	else
-		sent += (uint64_t)nbuf[port];
-	nbuf[port] = 0;
+	return osm_switch_circuit_add(sw, &c->c);
 }
 
-static uint8_t *slot(int port)
+static int sw_del(const struct circ *c)
 {
-	if (nbuf[port] == 64)
-		flush(port);
-	if (!nbuf[port] && pg_tx_reserve(tx[port], bufs[port], 64) < 64)
-		return NULL;
-	return bufs[port][nbuf[port]];
+	return osm_switch_circuit_del(sw, c->c.id);
 }
 
-/* Before a change of the switch's tables, every frame sent is decided:
- * the model and the switch see the change between the same frames. */
-static int drain(void)
+static int sw_rekey(const struct circ *c, const struct osm_keys *k)
 {
-	flush(0);
-	flush(1);
-	return wait_inflight(0);
+	int e = osm_switch_circuit_key(sw, c->c.id, k->epoch, k->hop);
+
+	return e ? e : osm_switch_circuit_key(sw, c->c.id, k->epoch - 1, NULL);
 }
 
-static void delete_circuit(void)
+static int sw_drops(uint64_t d[OSM_REASON_MAX])
 {
-	struct circ *c = &circs[DELETED_AT];
-	struct osm_circuit_stats cs;
-	int e;
-
-	e = drain();
-	if (!e)
-		e = osm_switch_circuit_stats(sw, c->c.id, &cs);
-	if (!e) {
-		fwd_gone = cs.frames;
-		e = osm_switch_circuit_del(sw, c->c.id);
-	}
-	c->gone = 1;
-	tap(!e, "circuit %u deleted at frame %" PRIu64, c->c.id, sent);
+	return osm_switch_drop_stats(sw, d);
 }
 
-/* The person leaves: the circuit's key goes to the next epoch, the old
- * epoch's key is removed; frames under the old key follow at once. */
-static void leave(const uint8_t secret[32])
+static int sw_stats(const struct circ *c, struct osm_circuit_stats *cs)
 {
-	struct circ *c = &circs[LEAVER_AT];
-	struct osm_keys k;
-	int e;
-
-	osm_kdf_circuit(&k, secret, c->c.id, EPOCH + 1);
-	e = drain();
-	if (!e)
-		e = osm_switch_circuit_key(sw, c->c.id, EPOCH + 1, k.hop);
-	if (!e)
-		e = osm_switch_circuit_key(sw, c->c.id, EPOCH, NULL);
-	tap(!e, "circuit %u's key rotated to epoch %d at frame %" PRIu64,
-	    c->c.id, EPOCH + 1, sent);
-	memset(&c->c.key[osm_epoch_slot(EPOCH)], 0, sizeof(c->c.key[0]));
-	c->c.key[osm_epoch_slot(EPOCH + 1)].epoch = EPOCH + 1;
-	c->c.key[osm_epoch_slot(EPOCH + 1)].valid = 1;
-	memcpy(c->c.key[osm_epoch_slot(EPOCH + 1)].hop_key, k.hop,
-	       OSM_HOP_KEY_LEN);
-	c->tx.keys = k;
-	osm_wipe(&k, sizeof(k));
-}
-
-/* ---- setup ------------------------------------------------------------- */
-
-static int setup(const uint8_t secret[32])
-{
-	char prefix[16], ifname[IF_NAMESIZE + 4], cmd[128];
-	const char *why = "";
-	uint32_t i;
-	int e;
-
-	snprintf(prefix, sizeof(prefix), "otf%d", (int)getpid() % 100000);
-	e = osm_xdprun_netns(prefix, 3, ifx);
-	tap(!e, "private netns with three veth pairs (%s)", strerror(-e));
-	if (e)
-		return e;
-	e = osm_switch_load(&sw, "torture", 64, OSM_SW_NOPIN);
-	for (i = 0; i < 3 && !e; i++)
-		e = osm_switch_attach(sw, ifx[i], 0);
-	tap(!e, "switch on %s0, %s1 and %s2 (%s)", prefix, prefix, prefix,
-	    strerror(-e));
-	if (e)
-		return e;
-	snprintf(cmd, sizeof(cmd), "build/osm-bench attach sink --in %s2p",
-		 prefix);
-	e = system(cmd) ? -EIO : 0;
-	tap(!e, "XDP_DROP sink on %s2p", prefix);
-	osm_xdprun_mac(ifx[3], src_mac);
-	osm_xdprun_mac(ifx[5], dst_mac);
-	for (i = 0; i < NCIRC && !e; i++) {
-		struct circ *c = &circs[i];
-
-		c->role = roles[i];
-		osm_xdprun_circuit(&c->c, FIRST_ID + i, ifx[0], ifx[2],
-				   src_mac, dst_mac, secret, EPOCH);
-		if (c->role == C_RATED) {
-			c->c.rate = 20000;	/* bytes/s */
-			c->c.burst = osm_bucket_min_burst(c->c.rate);
-		}
-		if (c->role == C_EXPIRED)
-			c->c.expires_ns = 1;	/* long past */
-		c->tx.circuit = c->c.id;
-		c->tx.type = OSM_T_DATA;
-		memcpy(c->tx.src, src_mac, 6);
-		memcpy(c->tx.dst, dst_mac, 6);
-		c->tx.next_seq = 1ULL << 40;
-		osm_kdf_circuit(&c->tx.keys, secret, c->c.id, EPOCH);
-		c->old = c->tx.keys;
-		e = osm_switch_circuit_add(sw, &c->c);
-	}
-	tap(!e, "%zu circuits installed (%s)", NCIRC, strerror(-e));
-	for (i = 0; i < 2 && !e; i++) {
-		snprintf(ifname, sizeof(ifname), "%s%up", prefix, i);
-		e = pg_tx_open(&tx[i], PG_MODE_PACKET, ifname, 0, &why);
-		tap(!e, "AF_PACKET sender on %s (%s%s%s)", ifname, why,
-		    *why ? ": " : "", strerror(-e));
-	}
-	return e;
+	return osm_switch_circuit_stats(sw, c->c.id, cs);
 }
 
 /* Frames received by an interface of this netns (netlink statistics). */
@@ -507,7 +414,399 @@ static uint64_t rx_packets(uint32_t ifindex)
 	return n;
 }
 
+static uint64_t sw_received(void)
+{
+	return rx_packets(ifx[5]);
+}
+
+static uint64_t sw_lost_after(void)
+{
+	return osm_switch_port_tx_errors(sw, ifx[2]);
+}
+
+static struct dut sw_dut = {
+	.name = "switch", .inflight = 128, .add = sw_add, .del = sw_del, .rekey = sw_rekey,
+	.drops = sw_drops, .stats = sw_stats, .taken = decided,
+	.received = sw_received, .lost_after = sw_lost_after,
+};
+
+/* The switch and its netns; *dev: the interface to send on. */
+static int sw_setup(char *dev)
+{
+	char prefix[16], cmd[128];
+	uint32_t i;
+	int e;
+
+	snprintf(prefix, sizeof(prefix), "otf%d", (int)getpid() % 100000);
+	e = osm_xdprun_netns(prefix, 3, ifx);
+	tap(!e, "private netns with three veth pairs (%s)", strerror(-e));
+	if (e)
+		return e;
+	e = osm_switch_load(&sw, "torture", 64, OSM_SW_NOPIN);
+	for (i = 0; i < 3 && !e; i++)
+		e = osm_switch_attach(sw, ifx[i], 0);
+	tap(!e, "switch on %s0, %s1 and %s2 (%s)", prefix, prefix, prefix,
+	    strerror(-e));
+	if (e)
+		return e;
+	snprintf(cmd, sizeof(cmd), "build/osm-bench attach sink --in %s2p",
+		 prefix);
+	e = system(cmd) ? -EIO : 0;
+	tap(!e, "XDP_DROP sink on %s2p", prefix);
+	sw_dut.in = ifx[0];
+	sw_dut.other = ifx[1];
+	sw_dut.out = ifx[2];
+	osm_xdprun_mac(ifx[3], src_mac);
+	osm_xdprun_mac(ifx[5], dst_mac);
+	snprintf(dev, IF_NAMESIZE, "%s0p", prefix);
+	dut = &sw_dut;
+	return e;
+}
+
+/* -- the gateway: osm-gw cam, its remote circuits to osm-gw par -- */
+
+struct gw_conn {
+	FILE *f;
+	char line[4096];
+};
+static struct gw_conn cam, par;
+
+static int gw_open(struct gw_conn *g, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	g->f = fdopen(fd, "r+");
+	return g->f ? 0 : -errno;
+}
+
+/* One request: its reply's JSON (a borrowed reference in *out: json
+ * decref it), or NULL and -EIO on an error reply. */
+static json_t *gw_ask(struct gw_conn *g, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *j;
+
+	va_start(ap, fmt);
+	vfprintf(g->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', g->f);
+	fflush(g->f);
+	if (!fgets(g->line, sizeof(g->line), g->f) ||
+	    strncmp(g->line, "ok ", 3)) {
+		tap(0, "gateway replied: %s", g->line);
+		return NULL;
+	}
+	j = json_loads(g->line + 3, 0, NULL);
+	osm_wipe(g->line, sizeof(g->line));
+	return j;
+}
+
+static int gw_ok(json_t *j)
+{
+	json_decref(j);
+	return j ? 0 : -EIO;
+}
+
+/* `circuit` at one gateway: in and out by name, the hop key of k. */
+static int gw_circuit(struct gw_conn *g, const struct circ *c,
+		      const char *in, const char *out, uint64_t rate,
+		      uint64_t burst, const struct osm_keys *k)
+{
+	char s[18], d[18], hop[2 * OSM_HOP_KEY_LEN + 1];
+	int e;
+
+	osm_mac_format(s, c->c.src_mac);
+	osm_mac_format(d, c->c.dst_mac);
+	osm_hex_format(hop, k->hop, OSM_HOP_KEY_LEN);
+	e = gw_ok(gw_ask(g, "circuit %u %s %s %s %s remote %llu %llu %u %s",
+			 c->c.id, in, out, s, d, (unsigned long long)rate,
+			 (unsigned long long)burst, k->epoch, hop));
+	osm_wipe(hop, sizeof(hop));
+	return e;
+}
+
+/* Each circuit at cam as the model has it; at par (where the far side
+ * counts it) its continuation, without a rate. */
+static int gw_set(const struct circ *c, const struct osm_keys *k)
+{
+	int inbound = c->role == C_INBOUND;
+	int e = gw_circuit(&cam, c, inbound ? "outer" : "inner",
+			   inbound ? "inner" : "outer", c->c.rate,
+			   c->c.burst, k);
+
+	if (!e && !inbound)
+		e = gw_circuit(&par, c, "outer", "inner", 0, 0, k);
+	return e;
+}
+
+static int gw_add(const struct circ *c)
+{
+	return gw_set(c, &c->tx.keys);
+}
+
+static int gw_rekey(const struct circ *c, const struct osm_keys *k)
+{
+	return gw_set(c, k);
+}
+
+static int gw_del(const struct circ *c)
+{
+	int e = gw_ok(gw_ask(&cam, "del %u", c->c.id));
+
+	return e ? e : gw_ok(gw_ask(&par, "del %u", c->c.id));
+}
+
+static uint64_t jnum(json_t *j, const char *a, const char *b)
+{
+	json_t *v = json_object_get(j, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	return (uint64_t)json_integer_value(v);
+}
+
+static int gw_drops(uint64_t d[OSM_REASON_MAX])
+{
+	json_t *j = gw_ask(&cam, "stats");
+	int r;
+
+	for (r = 1; r < OSM_REASON_MAX; r++)
+		d[r] = jnum(j, "inner_drops", osm_reason_name(r));
+	return gw_ok(j);
+}
+
+static int gw_stats(const struct circ *c, struct osm_circuit_stats *cs)
+{
+	json_t *j = gw_ask(&cam, "circuit-stats %u", c->c.id);
+
+	cs->frames = jnum(j, "frames", NULL);
+	cs->bytes = jnum(j, "bytes", NULL);
+	cs->drops = jnum(j, "drops", NULL);
+	return gw_ok(j);
+}
+
+static uint64_t gw_counter(struct gw_conn *g, const char *name)
+{
+	json_t *j = gw_ask(g, "stats");
+	uint64_t v = jnum(j, name, NULL);
+
+	json_decref(j);
+	return v;
+}
+
+/* Frames cam has taken, less those still on the WAN: par's receive ring
+ * is no deeper than cam's, and a frame lost there is lost to the count
+ * of what par delivers. */
+static uint64_t gw_taken(void)
+{
+	uint64_t out = gw_counter(&cam, "tx_outer");
+	uint64_t in = gw_counter(&par, "rx_outer");
+
+	return gw_counter(&cam, "rx_inner") - (out > in ? out - in : 0);
+}
+
+static uint64_t gw_received(void)
+{
+	return gw_counter(&par, "tx_inner");
+}
+
+static uint64_t gw_lost_after(void)
+{
+	return gw_counter(&cam, "tx_errors") + gw_counter(&cam, "local_only");
+}
+
+static struct dut gw_dut = {
+	.name = "gateway", .inflight = 256, .in = 0, .other = 1, .out = 1,
+	.add = gw_add,
+	.del = gw_del, .rekey = gw_rekey, .drops = gw_drops,
+	.stats = gw_stats, .taken = gw_taken, .received = gw_received,
+	.lost_after = gw_lost_after,
+};
+
+/* The gateways' control sockets, the interface that reaches cam's inner
+ * port, and the MAC par's inner port sends to. */
+static int gw_setup(const char *cam_sock, const char *par_sock,
+		    const char *ifname, const char *dst)
+{
+	uint32_t ix = if_nametoindex(ifname);
+	int e = gw_open(&cam, cam_sock);
+
+	if (!e)
+		e = gw_open(&par, par_sock);
+	tap(!e, "control sockets of cam and par (%s)", strerror(-e));
+	if (e)
+		return e;
+	e = !ix || osm_xdprun_mac(ix, src_mac) || osm_mac_parse(dst, dst_mac);
+	tap(!e, "sending on %s to %s", ifname, dst);
+	/* osm-gw has no leases: the expired circuit is not installed */
+	kind_w[K_expired] = 0;
+	circs[EXPIRED_AT].gone = 1;
+	dut = &gw_dut;
+	return e ? -EINVAL : 0;
+}
+
 /* ---- the campaign ------------------------------------------------------ */
+
+static int install(const uint8_t secret[32])
+{
+	uint32_t i;
+	int e = 0;
+
+	for (i = 0; i < NCIRC && !e; i++) {
+		struct circ *c = &circs[i];
+		int inbound = roles[i] == C_INBOUND;
+
+		c->role = roles[i];
+		osm_xdprun_circuit(&c->c, FIRST_ID + i,
+				   inbound ? dut->other : dut->in,
+				   inbound ? dut->in : dut->out, src_mac,
+				   dst_mac, secret, EPOCH);
+		if (c->role == C_RATED) {
+			c->c.rate = 20000;	/* bytes/s */
+			c->c.burst = osm_bucket_min_burst(c->c.rate);
+		}
+		if (c->role == C_EXPIRED)
+			c->c.expires_ns = 1;	/* long past */
+		c->tx.circuit = c->c.id;
+		c->tx.type = OSM_T_DATA;
+		memcpy(c->tx.src, src_mac, 6);
+		memcpy(c->tx.dst, dst_mac, 6);
+		c->tx.next_seq = 1ULL << 40;
+		osm_kdf_circuit(&c->tx.keys, secret, c->c.id, EPOCH);
+		c->old = c->tx.keys;
+		if (!c->gone)
+			e = dut->add(c);
+	}
+	tap(!e, "%zu circuits installed on the %s (%s)", NCIRC, dut->name,
+	    strerror(-e));
+	return e;
+}
+
+static struct pg_tx *tx;
+static uint8_t *bufs[64];
+static int lens[64], nbuf;
+static uint64_t sent, stalls, tx_failed;
+
+/* Wait until no more than max frames are in flight (sent, not yet taken
+ * by the device). Returns 0, or -1 after a second without progress. */
+static int wait_inflight(uint64_t max)
+{
+	uint64_t d = dut->taken(), last = d, t0 = now_ns();
+
+	while ((int64_t)(sent - d) > (int64_t)max) {
+		if (d != last) {
+			last = d;
+			t0 = now_ns();
+		} else if (now_ns() - t0 > 1000000000ULL) {
+			stalls++;
+			return -1;
+		}
+		usleep(50);
+		d = dut->taken();
+	}
+	return 0;
+}
+
+static void flush(void)
+{
+	if (!nbuf)
+		return;
+	wait_inflight(dut->inflight);
+	if (pg_tx_submit(tx, lens, nbuf))
+		tx_failed += (uint64_t)nbuf;
+	else
+		sent += (uint64_t)nbuf;
+	nbuf = 0;
+}
+
+static uint8_t *slot(void)
+{
+	if (nbuf == 64)
+		flush();
+	if (!nbuf && pg_tx_reserve(tx, bufs, 64) < 64)
+		return NULL;
+	return bufs[nbuf];
+}
+
+/* Before a change of the device's tables, every frame sent is decided
+ * and every frame forwarded has arrived (a gateway's at par, which
+ * decides again), so that the model and the device see the change
+ * between the same frames. Returns 0, or -1 after a second without
+ * progress. */
+static int drain(void)
+{
+	uint64_t got, last = 0, t0;
+
+	flush();
+	if (wait_inflight(0))
+		return -1;
+	for (t0 = now_ns(); decided() != sent; usleep(100))
+		if (now_ns() - t0 > 1000000000ULL)
+			goto stall;
+	for (t0 = now_ns(); (got = dut->received()) != forwarded();
+	     usleep(100)) {
+		if (got != last) {
+			last = got;
+			t0 = now_ns();
+		} else if (now_ns() - t0 > 1000000000ULL) {
+			goto stall;
+		}
+	}
+	return 0;
+stall:
+	printf("# stalled: %" PRIu64 " sent, %" PRIu64 " taken, %" PRIu64
+	       " decided, %" PRIu64 " forwarded, %" PRIu64 " received\n",
+	       sent, dut->taken(), decided(), forwarded(), dut->received());
+	stalls++;
+	return -1;
+}
+
+static void delete_circuit(void)
+{
+	struct circ *c = &circs[DELETED_AT];
+	struct osm_circuit_stats cs;
+	int e;
+
+	e = drain();
+	if (!e)
+		e = dut->stats(c, &cs);
+	if (!e) {
+		fwd_gone = cs.frames;
+		e = dut->del(c);
+	}
+	c->gone = 1;
+	tap(!e, "circuit %u deleted at frame %" PRIu64, c->c.id, sent);
+}
+
+/* The person leaves: the circuit's key goes to the next epoch, the old
+ * epoch's key is removed; frames under the old key follow at once. */
+static void leave(const uint8_t secret[32])
+{
+	struct circ *c = &circs[LEAVER_AT];
+	struct osm_key_slot *ks = &c->c.key[osm_epoch_slot(EPOCH + 1)];
+	struct osm_keys k;
+	int e;
+
+	osm_kdf_circuit(&k, secret, c->c.id, EPOCH + 1);
+	e = drain();
+	if (!e)
+		e = dut->rekey(c, &k);
+	tap(!e, "circuit %u's key rotated to epoch %d at frame %" PRIu64,
+	    c->c.id, EPOCH + 1, sent);
+	memset(&c->c.key[osm_epoch_slot(EPOCH)], 0, sizeof(c->c.key[0]));
+	ks->epoch = EPOCH + 1;
+	ks->valid = 1;
+	memcpy(ks->hop_key, k.hop, OSM_HOP_KEY_LEN);
+	c->tx.keys = k;
+	osm_wipe(&k, sizeof(k));
+}
 
 static enum kind next_kind(void)
 {
@@ -532,9 +831,9 @@ static void run(uint64_t total, const uint8_t secret[32])
 {
 	uint8_t frame[PG_FRAME_MAX + 64], *b;
 	struct osm_frame f;
-	int len, port, v;
 	enum kind k;
 	uint64_t i;
+	int len, v;
 
 	for (i = 0; i < total; i++) {
 		if (i == total / 3)
@@ -542,8 +841,8 @@ static void run(uint64_t total, const uint8_t secret[32])
 		if (i == total / 2)
 			leave(secret);
 		k = next_kind();
-		len = make(k, frame, &port);
-		v = model(frame, len, ifx[port]);
+		len = make(k, frame);
+		v = model(frame, len, dut->in);
 		made[k]++;
 		want[v]++;
 		if ((v == OSM_OK || v == V_RATED) &&
@@ -553,13 +852,13 @@ static void run(uint64_t total, const uint8_t secret[32])
 			else
 				circs[f.circuit - FIRST_ID].rated_sent++;
 		}
-		b = slot(port);
+		b = slot();
 		if (!b) {
 			tx_failed++;
 			continue;
 		}
 		memcpy(b, frame, (size_t)len);
-		lens[port][nbuf[port]++] = len;
+		lens[nbuf++] = len;
 	}
 	osm_wipe(frame, sizeof(frame));
 	drain();
@@ -567,27 +866,29 @@ static void run(uint64_t total, const uint8_t secret[32])
 
 static void figure(const char *name, uint64_t v, const char *what)
 {
-	printf("# figure frames.%s %" PRIu64 " %s\n", name, v, what);
+	printf("# figure %s.%s %" PRIu64 " %s\n", dut == &gw_dut ?
+	       "gateway" : "frames", name, v, what);
 }
 
-/* The switch's counters against the model's: every check and figure. */
+/* The device's counters against the model's: every check and figure. */
 static void verdicts(double secs)
 {
 	uint64_t d[OSM_REASON_MAX], fwd = 0, wrong = 0, lost = 0, off = 0;
 	uint64_t rated_fwd = 0, rated_bytes = 0, rated_sent = 0, rated_max;
 	struct osm_circuit_stats cs;
+	char name[64], what[64];
 	struct circ *c;
 	uint32_t i;
 	int r;
 
-	tap(!osm_switch_drop_stats(sw, d), "drop counters read");
+	tap(!dut->drops(d), "drop counters read");
 	for (i = 0; i < NCIRC; i++) {
 		c = &circs[i];
 		memset(&cs, 0, sizeof(cs));
-		if (c->gone)
+		if (i == DELETED_AT)
 			cs.frames = fwd_gone;
-		else
-			osm_switch_circuit_stats(sw, c->c.id, &cs);
+		else if (!c->gone)
+			dut->stats(c, &cs);
 		fwd += cs.frames;
 		if (c->role == C_RATED) {
 			rated_fwd = cs.frames;
@@ -596,7 +897,8 @@ static void verdicts(double secs)
 			continue;
 		}
 		tap(cs.frames == c->fwd_want, "circuit %u: forwarded %" PRIu64
-		    " (model: %" PRIu64 ")", c->c.id, (uint64_t)cs.frames, c->fwd_want);
+		    " (model: %" PRIu64 ")", c->c.id, (uint64_t)cs.frames,
+		    c->fwd_want);
 		if (cs.frames > c->fwd_want)
 			wrong += cs.frames - c->fwd_want;
 		else
@@ -609,62 +911,93 @@ static void verdicts(double secs)
 			w = rated_sent - rated_fwd;
 		if (r == OSM_DROP_BAD_AEAD)
 			continue;	/* endpoints only */
-		tap(d[r] == w, "switch %s: %" PRIu64 " (model: %" PRIu64 ")",
-		    osm_reason_name(r), d[r], w);
+		tap(d[r] == w, "%s %s: %" PRIu64 " (model: %" PRIu64 ")",
+		    dut->name, osm_reason_name(r), d[r], w);
 		off += d[r] > w ? d[r] - w : w - d[r];
-		printf("# figure frames.drop.%s %" PRIu64 " dropped (sent "
-		       "for it: %" PRIu64 ")\n", osm_reason_name(r), d[r], w);
+		snprintf(name, sizeof(name), "drop.%s", osm_reason_name(r));
+		snprintf(what, sizeof(what), "dropped (model: %" PRIu64 ")", w);
+		figure(name, d[r], what);
 	}
 	/* The rated circuit: what passed fits its bucket. */
-	rated_max = circs[4].c.burst +
-		    (uint64_t)((secs + 1) * (double)circs[4].c.rate);
+	c = &circs[RATED_AT];
+	rated_max = c->c.burst + (uint64_t)((secs + 1) * (double)c->c.rate);
 	tap(rated_fwd <= rated_sent && rated_bytes <= rated_max,
 	    "rated circuit: %" PRIu64 " of %" PRIu64 " frames forwarded, %"
 	    PRIu64 " bytes <= burst + rate x time %" PRIu64, rated_fwd,
 	    rated_sent, rated_bytes, rated_max);
-	tap(rx_packets(ifx[5]) == fwd, "the sink received the %" PRIu64
-	    " frames forwarded (%" PRIu64 ")", fwd, rx_packets(ifx[5]));
-	tap(osm_switch_port_tx_errors(sw, ifx[2]) == 0,
-	    "no forwarded frame refused by the egress port");
+	tap(dut->received() == fwd, "the far side received the %" PRIu64
+	    " frames forwarded (%" PRIu64 ")", fwd, dut->received());
+	tap(dut->lost_after() == 0, "no forwarded frame lost at the egress");
 	tap(tx_failed == 0 && stalls == 0, "every frame sent (%" PRIu64
 	    " refused, %" PRIu64 " stalls)", tx_failed, stalls);
 	tap(wrong == 0, "frames wrongly forwarded: %" PRIu64, wrong);
 	tap(lost == 0, "valid frames lost: %" PRIu64, lost);
 
-	figure("sent", sent, "frames sent to the switch");
-	figure("forwarded", fwd, "frames forwarded (the sink received them)");
+	figure("sent", sent, "frames sent");
+	figure("forwarded", fwd, "frames forwarded (the far side received "
+	       "them)");
 	figure("hostile", sent - want[OSM_OK] - rated_sent,
 	       "frames the model says must be dropped");
 	figure("wrongly_forwarded", wrong, "must be 0");
 	figure("valid_lost", lost, "must be 0");
 	figure("reason_mismatch", off,
-	       "sum over reasons of |switch - model|, must be 0");
+	       "sum over reasons of |device - model|, must be 0");
 	figure("rated_forwarded", rated_fwd,
 	       "of the rated circuit's frames (the rest: over_rate)");
 	figure("per_second", (uint64_t)((double)sent / secs),
 	       "frames/s through the campaign (model and sender included)");
-	for (r = 0; r < K_MAX; r++)
-		printf("# figure frames.kind.%s %" PRIu64 " made\n",
-		       kind_name[r], made[r]);
+	for (r = 0; r < K_MAX; r++) {
+		snprintf(name, sizeof(name), "kind.%s", kind_name[r]);
+		figure(name, made[r], "made");
+	}
 }
+
+static const char usage[] =
+"usage: frames [--gateway CAM-SOCKET PAR-SOCKET DEV DST-MAC] [FRAMES [SEED]]\n";
 
 int main(int argc, char **argv)
 {
 	uint64_t total = 200000, t0;
+	char dev[IF_NAMESIZE + 8];
+	const char *why = "";
 	uint8_t secret[32];
 	double secs;
 	uint32_t i;
+	int e, a = 1;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc > 1)
-		total = strtoull(argv[1], NULL, 10);
-	if (argc > 2)
-		rng = strtoull(argv[2], NULL, 10) | 1;
-	if (sodium_init() < 0 || total < 100)
+	if (sodium_init() < 0)
 		return 1;
-	printf("# %" PRIu64 " frames, seed %" PRIu64 "\n", total, rng);
+	if (a < argc && !strcmp(argv[a], "--gateway")) {
+		if (argc < a + 5) {
+			fputs(usage, stderr);
+			return 1;
+		}
+		snprintf(dev, sizeof(dev), "%s", argv[a + 3]);
+		e = gw_setup(argv[a + 1], argv[a + 2], dev, argv[a + 4]);
+		a += 5;
+	} else {
+		e = sw_setup(dev);
+	}
+	if (a < argc)
+		total = strtoull(argv[a], NULL, 10);
+	if (a + 1 < argc)
+		rng = strtoull(argv[a + 1], NULL, 10) | 1;
+	if (total < 100) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	printf("# %" PRIu64 " frames at the %s, seed %" PRIu64 "\n", total,
+	       dut ? dut->name : "?", rng);
 	randombytes_buf(secret, sizeof(secret));
-	if (!setup(secret)) {
+	if (!e)
+		e = install(secret);
+	if (!e) {
+		e = pg_tx_open(&tx, PG_MODE_PACKET, dev, 0, &why);
+		tap(!e, "AF_PACKET sender on %s (%s%s%s)", dev, why,
+		    *why ? ": " : "", strerror(-e));
+	}
+	if (!e) {
 		t0 = now_ns();
 		run(total, secret);
 		secs = (double)(now_ns() - t0) / 1e9;
@@ -674,9 +1007,8 @@ int main(int argc, char **argv)
 	osm_wipe(secret, sizeof(secret));
 	for (i = 0; i < NCIRC; i++)
 		osm_wipe(&circs[i], sizeof(circs[i]));
-	for (i = 0; i < 2; i++)
-		if (tx[i])
-			pg_tx_close(tx[i]);
+	if (tx)
+		pg_tx_close(tx);
 	osm_switch_close(sw);
 	return tap_done();
 }
