@@ -31,7 +31,7 @@ gw() {
 		--vdev net_af_packet0,iface=in0 --vdev net_af_packet1,iface=wan0 \
 		-- --address "$3" --key-file "$T/$1.key" --peer "$4" \
 		--peer-key "$5" --next-hop-mac "$6" --epoch 1 \
-		--control "$T/$1.sock" >>"$T/$1.log" 2>&1 &
+		--control "$T/$1.sock" --idle-us 20 >>"$T/$1.log" 2>&1 &
 	osm_defer kill $!
 	osm_defer rm -rf "/run/dpdk/$OSM_P-$1"
 }
