@@ -56,6 +56,7 @@ static const enum role roles[] = {
 	C_LEAVER, C_INBOUND,
 };
 #define NCIRC	(sizeof(roles) / sizeof(roles[0]))
+#define NPLAIN		4	/* roles[0..NPLAIN) are C_PLAIN */
 #define RATED_AT	4	/* roles[RATED_AT] == C_RATED */
 #define EXPIRED_AT	5
 #define DELETED_AT	6
@@ -193,26 +194,11 @@ static int fresh(struct circ *c, uint8_t *buf)
 	return seal(c, &c->tx.keys, seq, buf);
 }
 
-static struct circ *pick(enum role role)
-{
-	uint32_t i, n = 0, at;
-
-	for (i = 0; i < NCIRC; i++)
-		n += circs[i].role == role && !circs[i].gone;
-	if (!n)
-		return NULL;
-	at = (uint32_t)(rnd() % n);
-	for (i = 0; i < NCIRC; i++)
-		if (circs[i].role == role && !circs[i].gone && !at--)
-			return &circs[i];
-	return NULL;
-}
-
 /* A circuit that takes ordinary traffic: a plain one, or the leaver's
  * (others stay on it: after the leave, under its new key). */
 static struct circ *pick_live(void)
 {
-	return rnd() % 5 ? pick(C_PLAIN) : &circs[LEAVER_AT];
+	return rnd() % 5 ? &circs[rnd() % NPLAIN] : &circs[LEAVER_AT];
 }
 
 /* Make the next frame of kind k into buf: its length. */
@@ -238,8 +224,8 @@ static int make(enum kind k, uint8_t *buf)
 	case K_truncated:
 		/* Every cut from the Ethernet header on, in turn (a veth
 		 * carries nothing shorter than an Ethernet header). */
-		len = fresh(c, buf);
-		return OSM_ETH_HLEN + (int)(cut_n++ % (uint64_t)(len - OSM_ETH_HLEN));
+		len = fresh(c, buf) - OSM_ETH_HLEN;
+		return OSM_ETH_HLEN + (int)(cut_n++ % (uint64_t)len);
 	case K_bit_flip:
 		len = fresh(c, buf);
 		n = (int)(flip_n++ % ((uint64_t)len * 8));
@@ -282,11 +268,8 @@ static int make(enum kind k, uint8_t *buf)
 	case K_over_rate:
 		return fresh(&circs[RATED_AT], buf);
 	case K_unknown:
-		keys = c->tx.keys;
-		len = seal(c, &keys, c->tx.next_seq, buf);
-		c->tx.next_seq += 2;
+		len = fresh(c, buf);
 		osm_put_be32(buf + OSM_ETH_HLEN + OSM_OFF_CIRCUIT, UNKNOWN_ID);
-		osm_wipe(&keys, sizeof(keys));
 		return len;
 	case K_vlan:
 		len = fresh(c, buf);
@@ -301,8 +284,7 @@ static int make(enum kind k, uint8_t *buf)
 			buf[len + i] = (uint8_t)rnd();
 		return len + n;
 	case K_deleted:
-		c = &circs[DELETED_AT];
-		return fresh(c, buf);
+		return fresh(&circs[DELETED_AT], buf);
 	case K_leaver:
 		c = &circs[LEAVER_AT];
 		len = seal(c, &c->old, c->tx.next_seq, buf);
@@ -425,9 +407,10 @@ static uint64_t sw_lost_after(void)
 }
 
 static struct dut sw_dut = {
-	.name = "switch", .inflight = 128, .add = sw_add, .del = sw_del, .rekey = sw_rekey,
-	.drops = sw_drops, .stats = sw_stats, .taken = decided,
-	.received = sw_received, .lost_after = sw_lost_after,
+	.name = "switch", .inflight = 128, .add = sw_add, .del = sw_del,
+	.rekey = sw_rekey, .drops = sw_drops, .stats = sw_stats,
+	.taken = decided, .received = sw_received,
+	.lost_after = sw_lost_after,
 };
 
 /* The switch and its netns; *dev: the interface to send on. */
