@@ -16,6 +16,9 @@ $(B)/fuzz/fuzz_http: $(B)/fz/tests/fuzz/fuzz_http.o \
 $(B)/fuzz/fuzz_fw_rx: $(B)/fz/tests/fuzz/fuzz_fw_rx.o \
 	$(B)/fz/firmware/app.o $(B)/fz/firmware/circuit.o \
 	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)
+$(B)/fuzz/fuzz_fw_blob: $(B)/fz/tests/fuzz/fuzz_fw_blob.o \
+	$(B)/fz/firmware/app.o $(B)/fz/firmware/circuit.o \
+	$(B)/fz/firmware/chachapoly.o $(LIBOSM_FZ)
 $(B)/fuzz/fuzz_gw_link: $(B)/fz/tests/fuzz/fuzz_gw_link.o \
 	$(B)/fz/dataplane/gw_link.o $(B)/fz/dataplane/gw_peer.o \
 	$(B)/fz/dataplane/gw_outer.o $(LIBOSM_FZ)
