@@ -220,18 +220,25 @@ int osm_cli_request(const char *sock, const char *line, json_t **out,
 	*out = NULL;
 	if (!reply)
 		return -ENOMEM;
-	r = osm_cli_daemon(sock, line, reply, len);
-	if (!r && !strncmp(reply, "ok ", 3)) {
-		*out = json_loads(reply + 3, 0, NULL);
-		r = *out ? 0 : -EPROTO;
-	} else if (!r && !strncmp(reply, "error ", 6)) {
-		snprintf(err, OSM_CLI_ERR_MAX, "%s", reply + 6);
-		r = 1;
-	} else if (!r) {
-		r = -EPROTO;
-	}
+	r = osm_cli_daemon(sock, line, reply, len) ?:
+	    osm_cli_reply(reply, out, err);
 	free(reply);
 	return r;
+}
+
+int osm_cli_reply(const char *reply, json_t **out,
+		  char err[OSM_CLI_ERR_MAX])
+{
+	*out = NULL;
+	if (!strncmp(reply, "ok ", 3)) {
+		*out = json_loads(reply + 3, 0, NULL);
+		return *out ? 0 : -EPROTO;
+	}
+	if (!strncmp(reply, "error ", 6)) {
+		snprintf(err, OSM_CLI_ERR_MAX, "%s", reply + 6);
+		return 1;
+	}
+	return -EPROTO;
 }
 
 int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
