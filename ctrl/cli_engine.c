@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Starting an engine for a command, and events as text and JSON. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,7 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 {
 	json_t *ch, *c;
 	char kind[16], op[16], cls[16];
+	json_int_t code;
 	size_t i;
 	unsigned k;
 
@@ -305,7 +307,9 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 	ev->kill_ns = num(o, "kill_ns");
 	ev->maps_ns = num(o, "maps_ns");
 	ev->total_ns = num(o, "total_ns");
-	ev->err = (int)json_integer_value(json_object_get(o, "error_code"));
+	code = json_integer_value(json_object_get(o, "error_code"));
+	/* a failed event reads as failed: a code past an int's range too */
+	ev->err = code >= INT_MIN && code <= INT_MAX ? (int)code : -ERANGE;
 	ch = json_object_get(o, "changes");
 	json_array_foreach(ch, i, c) {
 		struct osm_engine_change *x;

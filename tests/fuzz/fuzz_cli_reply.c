@@ -13,7 +13,7 @@
  * message, anything else -EPROTO; an "ok" reply the CLI took, sent again
  * as the daemon writes it (compact JSON), gives the same JSON; an event
  * read from JSON has its changes within bounds and its names terminated,
- * prints, and goes back to JSON (osm_cli_event_json, what the daemon
+ * has failed exactly when the daemon said so (an error code), prints, and goes back to JSON (osm_cli_event_json, what the daemon
  * sends) and from it to the same event.
  * Input: byte 0 = how many bytes the daemon writes at a time (0: all at
  * once); the rest is what it writes before it closes.
@@ -176,6 +176,9 @@ static void check_event(json_t *o)
 	}
 	if (ev.kind >= 6)
 		fail("an event of no kind the engine has");
+	if (!ev.err != !json_integer_value(json_object_get(o, "error_code")))
+		fail("an event the daemon says failed reads as applied, or "
+		     "the other way");
 	check_name(ev.person, sizeof(ev.person));
 	check_name(ev.from, sizeof(ev.from));
 	check_name(ev.room, sizeof(ev.room));
