@@ -304,6 +304,16 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+int eng_link_msgs(struct osm_engine *e, int sw, const void *buf, size_t len,
+		  void (*cb)(const struct osm_engine_event *ev, void *arg),
+		  void *arg)
+{
+	struct link_msg m = { .e = e, .sw = sw, .cb = cb, .arg = arg };
+
+	mnl_cb_run(buf, len, 0, 0, link_cb, &m);
+	return m.changes;
+}
+
 int osm_engine_watch_read(struct osm_engine *e, int fd,
 			  void (*cb)(const struct osm_engine_event *ev,
 				     void *arg), void *arg)
@@ -334,6 +344,6 @@ int osm_engine_watch_read(struct osm_engine *e, int fd,
 		}
 		if (n < 0)
 			return errno == EAGAIN ? m.changes : -errno;
-		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, &m);
+		m.changes += eng_link_msgs(e, m.sw, buf, (size_t)n, cb, arg);
 	}
 }
