@@ -34,12 +34,13 @@ $(LIBSWITCH_SRCS:%.c=$(B)/fz/%.o) $(ENGINE_SRCS:%.c=$(B)/fz/%.o): \
 	| $(SWITCH_SKEL)
 ENGINE_FZ := $(ENGINE_SRCS:%.c=$(B)/fz/%.o) $(LIBSTORE_FZ) $(LIBSWITCH_FZ) \
 	$(LIBOSM_FZ)
-FUZZ_ENGINE := cli_reply ctl_frames
+FUZZ_ENGINE := cli_reply ctl_frames link_msgs
 $(B)/fuzz/fuzz_cli_reply: $(B)/fz/tests/fuzz/fuzz_cli_reply.o \
 	$(addprefix $(B)/fz/ctrl/,cli.o cli_engine.o cli_store.o cli_switch.o) \
 	$(ENGINE_FZ)
 $(B)/fuzz/fuzz_ctl_frames: $(B)/fz/tests/fuzz/fuzz_ctl_frames.o \
 	$(B)/fz/ctrl/daemon/controller.o $(ENGINE_FZ)
+$(B)/fuzz/fuzz_link_msgs: $(B)/fz/tests/fuzz/fuzz_link_msgs.o $(ENGINE_FZ)
 $(B)/fuzz/%: LDLIBS = $(LIBS_OSM)
 $(B)/fuzz/fuzz_topology $(B)/fuzz/fuzz_store_records \
 	$(B)/fuzz/fuzz_audit_archive: \
