@@ -243,6 +243,15 @@ static int port_changed(struct link_msg *m, int p, uint64_t t0)
 	return err;
 }
 
+/* A link message the kernel could have sent: its ifinfomsg whole, an
+ * interface's index (from 1). */
+static int link_msg_ok(const struct nlmsghdr *nlh,
+		       const struct ifinfomsg *ifm)
+{
+	return mnl_nlmsg_get_payload_len(nlh) >= sizeof(*ifm) &&
+	       ifm->ifi_index > 0;
+}
+
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
@@ -252,7 +261,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	const char *name;
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (!link_msg_ok(nlh, ifm) || nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
 	if (!tb[IFLA_IFNAME])
@@ -279,7 +288,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	int down;
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+	if (!link_msg_ok(nlh, ifm) || (nlh->nlmsg_type != RTM_NEWLINK &&
+				       nlh->nlmsg_type != RTM_DELLINK))
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
 	name = tb[IFLA_IFNAME] ? mnl_attr_get_str(tb[IFLA_IFNAME]) : NULL;
