@@ -285,7 +285,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	uint64_t t0 = eng_now_ns();
 	const char *name;
-	int down;
+	int down, mine, gone;
 	size_t i;
 
 	if (!link_msg_ok(nlh, ifm) || (nlh->nlmsg_type != RTM_NEWLINK &&
@@ -300,15 +300,16 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 		if (p->sw != m->sw)
 			continue;
+		mine = name && !strcmp(name, p->r.ifname);
 		/* An interface made again gets a new ifindex. */
-		if (p->ifindex != (uint32_t)ifm->ifi_index &&
-		    !(name && !strcmp(name, p->r.ifname) && !down))
+		if (p->ifindex != (uint32_t)ifm->ifi_index && !(mine && !down))
 			continue;
-		p->ifindex = nlh->nlmsg_type == RTM_DELLINK ? 0 :
-			     (uint32_t)ifm->ifi_index;
-		if (p->down == down)
+		/* Deleted, or renamed away: the port has no interface. */
+		gone = nlh->nlmsg_type == RTM_DELLINK || (name && !mine);
+		p->ifindex = gone ? 0 : (uint32_t)ifm->ifi_index;
+		if (p->down == (down || gone))
 			continue;
-		p->down = down;
+		p->down = down || gone;
 		port_changed(m, (int)i, t0);
 	}
 	return MNL_CB_OK;
