@@ -17,6 +17,24 @@
 #include <linux/rtnetlink.h>
 #include "engine_int.h"
 
+/* The first len bytes of buf up to the first message that does not fit
+ * in them. libmnl 1.0.4's mnl_nlmsg_ok compares nlmsg_len as an int:
+ * one above INT_MAX passes, and mnl_cb_run steps far out of buf. */
+static size_t whole_msgs(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t off = 0, n;
+
+	while (len - off >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		n = nlh->nlmsg_len;
+		if (n < sizeof(*nlh) || n > len - off)
+			break;
+		off += NLMSG_ALIGN(n) < len - off ? NLMSG_ALIGN(n) : len - off;
+	}
+	return off;
+}
+
 /* 1 if link flags (IFF_*) make a port up: up and running. */
 static int link_up(unsigned flags)
 {
@@ -77,7 +95,8 @@ static int dump_links(struct osm_engine *e, int si, void *arg)
 		goto out;
 	}
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		err = mnl_cb_run(buf, (size_t)n, seq, pid, dump_cb, &d);
+		err = mnl_cb_run(buf, whole_msgs(buf, (size_t)n), seq, pid,
+				 dump_cb, &d);
 		if (err <= MNL_CB_STOP)
 			break;
 	}
@@ -321,7 +340,7 @@ int eng_link_msgs(struct osm_engine *e, int sw, const void *buf, size_t len,
 {
 	struct link_msg m = { .e = e, .sw = sw, .cb = cb, .arg = arg };
 
-	mnl_cb_run(buf, len, 0, 0, link_cb, &m);
+	mnl_cb_run(buf, whole_msgs(buf, len), 0, 0, link_cb, &m);
 	return m.changes;
 }
 
