@@ -6,4 +6,6 @@
 # (OSM_TORTURE=full) and prints the figures (tests/torture/run).
 # Each campaign adds itself to TORTURE above the last line.
 TORTURE :=
+# every libFuzzer harness for a set time (its binaries are in FUZZERS)
+TORTURE += tests/torture/fuzz.sh
 TESTS_NETNS += $(TORTURE)
