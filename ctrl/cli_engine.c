@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Starting an engine for a command, and events as text and JSON. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,18 +221,25 @@ int osm_cli_request(const char *sock, const char *line, json_t **out,
 	*out = NULL;
 	if (!reply)
 		return -ENOMEM;
-	r = osm_cli_daemon(sock, line, reply, len);
-	if (!r && !strncmp(reply, "ok ", 3)) {
-		*out = json_loads(reply + 3, 0, NULL);
-		r = *out ? 0 : -EPROTO;
-	} else if (!r && !strncmp(reply, "error ", 6)) {
-		snprintf(err, OSM_CLI_ERR_MAX, "%s", reply + 6);
-		r = 1;
-	} else if (!r) {
-		r = -EPROTO;
-	}
+	r = osm_cli_daemon(sock, line, reply, len) ?:
+	    osm_cli_reply(reply, out, err);
 	free(reply);
 	return r;
+}
+
+int osm_cli_reply(const char *reply, json_t **out,
+		  char err[OSM_CLI_ERR_MAX])
+{
+	*out = NULL;
+	if (!strncmp(reply, "ok ", 3)) {
+		*out = json_loads(reply + 3, 0, NULL);
+		return *out ? 0 : -EPROTO;
+	}
+	if (!strncmp(reply, "error ", 6)) {
+		snprintf(err, OSM_CLI_ERR_MAX, "%s", reply + 6);
+		return 1;
+	}
+	return -EPROTO;
 }
 
 int osm_cli_via_daemon(const char *what, const char *line, json_t **out)
@@ -277,6 +285,7 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 {
 	json_t *ch, *c;
 	char kind[16], op[16], cls[16];
+	json_int_t code;
 	size_t i;
 	unsigned k;
 
@@ -298,7 +307,9 @@ int osm_cli_event_from_json(json_t *o, struct osm_engine_event *ev)
 	ev->kill_ns = num(o, "kill_ns");
 	ev->maps_ns = num(o, "maps_ns");
 	ev->total_ns = num(o, "total_ns");
-	ev->err = (int)json_integer_value(json_object_get(o, "error_code"));
+	code = json_integer_value(json_object_get(o, "error_code"));
+	/* a failed event reads as failed: a code past an int's range too */
+	ev->err = code >= INT_MIN && code <= INT_MAX ? (int)code : -ERANGE;
 	ch = json_object_get(o, "changes");
 	json_array_foreach(ch, i, c) {
 		struct osm_engine_change *x;

@@ -50,6 +50,13 @@ int osm_cli_daemon(const char *sock, const char *line, char *reply,
 int osm_cli_request(const char *sock, const char *line, json_t **out,
 		    char err[OSM_CLI_ERR_MAX]);
 
+/* The reply line of osm_cli_daemon read as osm_cli_request does: 0 with
+ * the JSON of "ok JSON" in *out (a new reference), 1 with the
+ * "CODE MESSAGE" of "error CODE MESSAGE" in err, -EPROTO for anything
+ * else (an "ok" whose JSON does not parse included). */
+int osm_cli_reply(const char *reply, json_t **out,
+		  char err[OSM_CLI_ERR_MAX]);
+
 /*
  * Send one request line to the daemon that writes the store, if one does
  * (the socket named in the store's writer lock). Returns 0 with its

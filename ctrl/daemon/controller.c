@@ -81,16 +81,27 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
-		 uint8_t mac[6])
+int osm_ctl_open_fd(struct osm_ctl **out, int fd, const uint8_t mac[6])
 {
 	struct osm_ctl *c = calloc(1, sizeof(*c));
-	char path[300];
-	int home = -1, fd = -1, err = 0;
 
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
+	c->fd = fd;
+	memcpy(c->mac, mac, 6);
+	fcntl(c->fd, F_SETFL, O_NONBLOCK);
+	*out = c;
+	return 0;
+}
+
+int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
+		 uint8_t mac[6])
+{
+	char path[300];
+	int home = -1, fd = -1, pfd = -1, err = 0;
+
+	*out = NULL;
 	if (netns) {
 		snprintf(path, sizeof(path), "/run/netns/%s", netns);
 		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -100,11 +111,9 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 	}
 	/* The socket stays bound to the namespace it was made in. */
 	if (!err) {
-		c->fd = osm_pkt_open(ifname, 0, c->mac);
-		if (c->fd < 0)
-			err = c->fd;
-		else
-			fcntl(c->fd, F_SETFL, O_NONBLOCK);
+		pfd = osm_pkt_open(ifname, 0, mac);
+		if (pfd < 0)
+			err = pfd;
 	}
 	if (fd >= 0 && !err && setns(home, CLONE_NEWNET))
 		abort();
@@ -112,13 +121,9 @@ int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 		close(fd);
 	if (home >= 0)
 		close(home);
-	if (err) {
-		free(c);
-		return err;
-	}
-	memcpy(mac, c->mac, 6);
-	*out = c;
-	return 0;
+	if (!err && (err = osm_ctl_open_fd(out, pfd, mac)))
+		close(pfd);
+	return err;
 }
 
 /* The old epoch p's key replaces goes from the switches: the sender took

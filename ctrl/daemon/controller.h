@@ -35,6 +35,11 @@ struct osm_ctl_stats {
  */
 int osm_ctl_open(struct osm_ctl **out, const char *ifname, const char *netns,
 		 uint8_t mac[6]);
+/* As osm_ctl_open, on a socket the caller opened (a packet socket on the
+ * controller's interface, or one end of a datagram socket pair in the
+ * fuzzing harness), whose address is mac. The controller owns fd from
+ * then on (nonblocking). Returns 0 or -ENOMEM. */
+int osm_ctl_open_fd(struct osm_ctl **out, int fd, const uint8_t mac[6]);
 void osm_ctl_close(struct osm_ctl *c);
 
 /* Work for engine e on store st (again after the engine reloads its

@@ -260,6 +260,13 @@ void eng_dev_names(const struct osm_engine *e,
 /* Look up the ifindexes and link states of every switch's ports. */
 void eng_resolve_all(struct osm_engine *e);
 void eng_watch_close(struct osm_engine *e);
+/* The rtnetlink messages buf[0..len) read by switch sw's link watch
+ * (RTM_NEWLINK, RTM_DELLINK; others ignored): its ports' ifindexes and
+ * states follow them, and every port that went down or up flips its
+ * circuits, an event each, passed to cb. Returns how many. */
+int eng_link_msgs(struct osm_engine *e, int sw, const void *buf, size_t len,
+		  void (*cb)(const struct osm_engine_event *ev, void *arg),
+		  void *arg);
 
 /* ---- remote.c: circuits between buildings ------------------------------ */
 

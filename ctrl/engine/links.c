@@ -17,6 +17,24 @@
 #include <linux/rtnetlink.h>
 #include "engine_int.h"
 
+/* The first len bytes of buf up to the first message that does not fit
+ * in them. libmnl 1.0.4's mnl_nlmsg_ok compares nlmsg_len as an int:
+ * one above INT_MAX passes, and mnl_cb_run steps far out of buf. */
+static size_t whole_msgs(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t off = 0, n;
+
+	while (len - off >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		n = nlh->nlmsg_len;
+		if (n < sizeof(*nlh) || n > len - off)
+			break;
+		off += NLMSG_ALIGN(n) < len - off ? NLMSG_ALIGN(n) : len - off;
+	}
+	return off;
+}
+
 /* 1 if link flags (IFF_*) make a port up: up and running. */
 static int link_up(unsigned flags)
 {
@@ -77,7 +95,8 @@ static int dump_links(struct osm_engine *e, int si, void *arg)
 		goto out;
 	}
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		err = mnl_cb_run(buf, (size_t)n, seq, pid, dump_cb, &d);
+		err = mnl_cb_run(buf, whole_msgs(buf, (size_t)n), seq, pid,
+				 dump_cb, &d);
 		if (err <= MNL_CB_STOP)
 			break;
 	}
@@ -243,6 +262,15 @@ static int port_changed(struct link_msg *m, int p, uint64_t t0)
 	return err;
 }
 
+/* A link message the kernel could have sent: its ifinfomsg whole, an
+ * interface's index (from 1). */
+static int link_msg_ok(const struct nlmsghdr *nlh,
+		       const struct ifinfomsg *ifm)
+{
+	return mnl_nlmsg_get_payload_len(nlh) >= sizeof(*ifm) &&
+	       ifm->ifi_index > 0;
+}
+
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
@@ -252,7 +280,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	const char *name;
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (!link_msg_ok(nlh, ifm) || nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
 	if (!tb[IFLA_IFNAME])
@@ -276,10 +304,11 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	uint64_t t0 = eng_now_ns();
 	const char *name;
-	int down;
+	int down, mine, gone;
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+	if (!link_msg_ok(nlh, ifm) || (nlh->nlmsg_type != RTM_NEWLINK &&
+				       nlh->nlmsg_type != RTM_DELLINK))
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
 	name = tb[IFLA_IFNAME] ? mnl_attr_get_str(tb[IFLA_IFNAME]) : NULL;
@@ -290,18 +319,29 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 		if (p->sw != m->sw)
 			continue;
+		mine = name && !strcmp(name, p->r.ifname);
 		/* An interface made again gets a new ifindex. */
-		if (p->ifindex != (uint32_t)ifm->ifi_index &&
-		    !(name && !strcmp(name, p->r.ifname) && !down))
+		if (p->ifindex != (uint32_t)ifm->ifi_index && !(mine && !down))
 			continue;
-		p->ifindex = nlh->nlmsg_type == RTM_DELLINK ? 0 :
-			     (uint32_t)ifm->ifi_index;
-		if (p->down == down)
+		/* Deleted, or renamed away: the port has no interface. */
+		gone = nlh->nlmsg_type == RTM_DELLINK || (name && !mine);
+		p->ifindex = gone ? 0 : (uint32_t)ifm->ifi_index;
+		if (p->down == (down || gone))
 			continue;
-		p->down = down;
+		p->down = down || gone;
 		port_changed(m, (int)i, t0);
 	}
 	return MNL_CB_OK;
+}
+
+int eng_link_msgs(struct osm_engine *e, int sw, const void *buf, size_t len,
+		  void (*cb)(const struct osm_engine_event *ev, void *arg),
+		  void *arg)
+{
+	struct link_msg m = { .e = e, .sw = sw, .cb = cb, .arg = arg };
+
+	mnl_cb_run(buf, whole_msgs(buf, len), 0, 0, link_cb, &m);
+	return m.changes;
 }
 
 int osm_engine_watch_read(struct osm_engine *e, int fd,
@@ -334,6 +374,6 @@ int osm_engine_watch_read(struct osm_engine *e, int fd,
 		}
 		if (n < 0)
 			return errno == EAGAIN ? m.changes : -errno;
-		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, &m);
+		m.changes += eng_link_msgs(e, m.sw, buf, (size_t)n, cb, arg);
 	}
 }

@@ -2,6 +2,7 @@
 /* The engine's words: a message for every code its functions return,
  * and the names of event kinds and change ops in its output. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "engine_int.h"
@@ -24,7 +25,8 @@ const char *osm_engine_strerror(int err)
 	default:
 		if (err <= -31000 && err > -32000)
 			return osmdb_strerror(err);
-		return strerror(-err);
+		/* -INT_MIN overflows: no errno is that */
+		return err == INT_MIN ? "unknown error" : strerror(-err);
 	}
 }
 

@@ -13,9 +13,12 @@ TORTURE :=
 $(call incdir,tests/torture,-Itests/common -Itools/pktgen -I$(B)/tools/pktgen)
 $(B)/tests/torture/frames: $(B)/san/tests/torture/frames.o \
 	$(B)/san/tools/pktgen/send.o $(LIBSWITCH_SAN) $(LIBOSM_SAN)
-$(B)/tests/torture/frames: LDLIBS = $(call pc_libs,libxdp jansson) $(LIBS_SWITCH) \
-	$(LIBS_OSM)
+$(B)/tests/torture/frames: LDLIBS = $(call pc_libs,libxdp jansson) \
+	$(LIBS_SWITCH) $(LIBS_OSM)
 $(B)/san/tests/torture/frames.o: | $(SWITCH_SKEL) $(PKTGEN_SKEL)
 TORTURE += tests/torture/frames.sh tests/torture/gateway.sh
 CHECK_DEPS += $(B)/tests/torture/frames $(BENCH) $(OSM_GW)
+
+# every libFuzzer harness for a set time (its binaries are in FUZZERS)
+TORTURE += tests/torture/fuzz.sh
 TESTS_NETNS += $(TORTURE)
