@@ -6,5 +6,5 @@
 # (OSM_TORTURE=full) and prints the figures (tests/torture/run).
 # Each campaign adds itself to TORTURE above the last line.
 TORTURE :=
-TORTURE += tests/torture/resources.sh
+TORTURE += tests/torture/devices.sh tests/torture/resources.sh
 TESTS_NETNS += $(TORTURE)
