@@ -17,7 +17,7 @@
 #                             session's (2S, S the upper half of the
 #                             sequence number), and under another, or
 #                             under the join epoch after the session's
-#   send IF FILE              each frame of FILE out of IF, 3 ms apart
+#   send IF FILE [IF FILE]... each frame of FILE out of IF, 3 ms apart
 #   pcap FILE...              the circuit frames of pcap files (QEMU's
 #                             filter-dump), one a line in hex
 import socket, sys, time
@@ -107,11 +107,12 @@ def main(cmd, args):
                 if len(f) == n and len(f) >= 58 and f[12:14] == b"\x88\xb5":
                     print(f.hex())
     elif cmd == "send":
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        s.bind((args[0], 0))
-        for f in frames(args[1]):
-            s.send(f)
-            time.sleep(0.003)
+        for i in range(0, len(args) - 1, 2):
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            s.bind((args[i], 0))
+            for f in frames(args[i + 1]):
+                s.send(f)
+                time.sleep(0.003)
     else:
         sys.exit("frames.py: cap, reuse, sessions, list, epochs, pcap or send")
 

@@ -73,6 +73,7 @@ while read -r name role room port mac; do
 done <<<"$BLD_DEVICES"
 
 # ---- captures: every host endpoint's eth0, the controller's -------------
+echo "# at $SECONDS s"
 cap() {	# NETNS IF FILE
 	ip netns exec "$1" python3 "$FR" cap "$2" "$3" &
 	caps="$caps $!"
@@ -82,6 +83,7 @@ for h in $HOSTS; do cap "$(bld_devns "$h")" eth0 "$C/$h"; done
 for h in ctl $HOSTS; do osm_until 250 test -e "$C/$h.ready"; done
 
 # ---- devices up ----------------------------------------------------------
+echo "# at $SECONDS s"
 for h in $HOSTS; do bld_ep_join "$h"; done
 declare -A UP	# host endpoints running
 for h in $HOSTS; do UP[$h]=1; done
@@ -101,6 +103,7 @@ n=0
 for h in $HOSTS; do bld_ep_wait "$h" '^joined 1$' 1000 && n=$((n + 1)); done
 for f in $FWS; do osm_until 1000 fw_joined "$f" && n=$((n + 1)); done
 tap_is "eight devices joined (six hosts, two firmware)" "$n" 8
+echo "# at $SECONDS s"
 
 ev() { bld_person "$1" --socket "$S" "${@:2}" >/dev/null; }
 tap_ok "zoe enters r101, yan r102: both rooms' circuits live" \
@@ -115,6 +118,7 @@ tap_ok "circuits sensor -> lamp ($SL) and mic -> display ($MD)" \
 	test -n "$SL" -a -n "$MD"
 
 # ---- traffic, events, link flaps ------------------------------------------
+echo "# at $SECONDS s"
 lvl=0 last_tx=0 ntx_sl=0 ntx_md=0
 # traffic: every 50 ms or so, the sensor says "level N" to the lamp and
 # the mic hums to the display (each only while its endpoint runs)
@@ -253,6 +257,7 @@ tap_ok "traffic went through it all: the lamp obeyed, the display heard" \
 	test "$obeyed" -gt 0 -a "$heard" -gt 0
 
 # ---- recovered: every device uses its circuits -------------------------------
+echo "# at $SECONDS s"
 # the door: a badge through its control circuits changes who is in
 bad=()
 fw_cmd_until() {	# NAME LINE CHECK...: say LINE until CHECK holds
@@ -306,6 +311,7 @@ tap_is "every device uses its circuits after it all ($nprobe circuits probed, a 
 [ "$without" = 0 ] || echo "# without keys: $(printf '%s\n' "${bad[@]}" | sort -u | tr '\n' ' ')"
 
 # ---- every frame sent: no (key, nonce) pair twice ---------------------------
+echo "# at $SECONDS s"
 sleep 0.5	# the captures have the last frames
 kill $caps 2>/dev/null; wait $caps 2>/dev/null; caps=
 python3 "$FR" pcap "$FWL"/*.pcap >"$C/fw"
@@ -319,16 +325,24 @@ tap_is "no (circuit, epoch, seq) sent twice with different bytes: no (key, nonce
 	"$reused" 0
 
 # ---- replays after the last round ------------------------------------------------
+echo "# at $SECONDS s"
 # quiet first: no frame forwarded by any switch for a second
-fwd() {
-	local s t=0
+# fwd_by: "SWITCH CIRCUIT FRAMES" a line; fwd: their sum
+fwd_by() {
+	local s
 	for s in core r101 r102; do
-		t=$((t + $("$F" -j stats -n "$(bld_swns $s)" "$(bld_sw $s)" |
-			jq '[.circuits[].frames] | add // 0')))
+		"$F" -j stats -n "$(bld_swns $s)" "$(bld_sw $s)" |
+			jq -r --arg s "$s" '.circuits[] | "\($s) \(.id) \(.frames)"'
 	done
-	echo $t
 }
-quiet() { local a; a=$(fwd); sleep 1; [ "$(fwd)" = "$a" ]; }
+fwd() { fwd_by | awk '{ t += $3 } END { print t + 0 }'; }
+quiet() {
+	local a b
+	a=$(fwd_by); sleep 1; b=$(fwd_by)
+	[ "$a" = "$b" ] && return 0
+	diff <(echo "$a") <(echo "$b") | sed -n 's/^> /# not quiet yet: /p'
+	return 1
+}
 osm_until 30 quiet
 # what endpoints and the controller take: their logs' lines of frames
 # opened and obeyed, the controller's messages accepted
@@ -343,28 +357,35 @@ taken() {
 	echo $((t + $(ctl '.hello + .presence + .acks')))
 }
 f0=$(fwd) k0=$(taken)
-nrep=0
+# hex lines of FILE from (src) or to (dst) MAC
+pick() {
+	awk -v at=$([ "$2" = dst ] && echo 1 || echo 13) \
+		-v m="${3//:/}" 'substr($0, at, 12) == m' "$1"
+}
+declare -A OUT	# namespace -> "IF FILE ..." to send there, all at once
 for h in $HOSTS; do
 	# its own frames, again into its switch port
-	python3 "$FR" list "$C/$h" src "${MAC[$h]}" >"$C/$h.own"
-	ip netns exec "$(bld_devns "$h")" python3 "$FR" send eth0 "$C/$h.own"
+	pick "$C/$h" src "${MAC[$h]}" >"$C/$h.own"
+	OUT[$(bld_devns "$h")]="eth0 $C/$h.own"
 	# every frame it was sent, straight to it
-	python3 "$FR" list "$C/$h" dst "${MAC[$h]}" >"$C/$h.to"
-	ip netns exec "$(bld_swns "${ROOM[$h]}")" python3 "$FR" send \
-		"${PORT[$h]}" "$C/$h.to"
-	nrep=$((nrep + $(cat "$C/$h.own" "$C/$h.to" | wc -l)))
+	pick "$C/$h" dst "${MAC[$h]}" >"$C/$h.to"
+	OUT[$(bld_swns "${ROOM[$h]}")]+=" ${PORT[$h]} $C/$h.to"
 done
 for f in $FWS; do
-	python3 "$FR" list "$C/fw" dst "${MAC[$f]}" >"$C/$f.to"
-	ip netns exec "$(bld_swns "${ROOM[$f]}")" python3 "$FR" send \
-		"${PORT[$f]}" "$C/$f.to"
-	nrep=$((nrep + $(wc -l <"$C/$f.to")))
+	pick "$C/fw" dst "${MAC[$f]}" >"$C/$f.to"
+	OUT[$(bld_swns "${ROOM[$f]}")]+=" ${PORT[$f]} $C/$f.to"
 done
 # everything the controller was sent (the firmware's own frames
 # among them), straight to it
-python3 "$FR" list "$C/ctl" dst "$BLD_CTL_MAC" >"$C/ctl.to"
-ip netns exec "$(bld_swns core)" python3 "$FR" send ctl "$C/ctl.to"
-nrep=$((nrep + $(wc -l <"$C/ctl.to")))
+pick "$C/ctl" dst "$BLD_CTL_MAC" >"$C/ctl.to"
+OUT[$(bld_swns core)]="ctl $C/ctl.to"
+nrep=$(cat "$C"/*.own "$C"/*.to | wc -l)
+sends=
+for ns in "${!OUT[@]}"; do
+	ip netns exec "$ns" python3 "$FR" send ${OUT[$ns]} &
+	sends="$sends $!"
+done
+wait $sends
 sleep 1
 forwarded=$(( $(fwd) - f0 )) took=$(( $(taken) - k0 ))
 echo "# figure devices.replayed $nrep captured frames sent again after the last round"
@@ -372,4 +393,5 @@ echo "# figure devices.replay_accepted $((forwarded + took)) of them forwarded b
 tap_ok "... $nrep of them ($(wc -l <"$C/ctl.to") to the controller)" [ "$nrep" -gt $((10 * nrounds)) ]
 tap_is "none forwarded by a switch" "$forwarded" 0
 tap_is "none taken by an endpoint or the controller" "$took" 0
+echo "# at $SECONDS s"
 tap_done
