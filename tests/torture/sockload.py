@@ -113,9 +113,14 @@ def flood(path, nidle, nbusy, seconds, probes):
             break
 
     def keep_idle():	# the daemon closes some: open them again
+        p, by_fd = select.poll(), {}	# (select takes no fd over 1023)
+        for s in idle:
+            p.register(s, select.POLLIN)
+            by_fd[s.fileno()] = s
         while not stop.is_set():
-            r, _, _ = select.select(idle, [], [], 0.1)
-            for s in r:
+            for fd, _ in p.poll(100):
+                s = by_fd.pop(fd)
+                p.unregister(fd)
                 try:
                     s.recv(256)
                 except OSError:
@@ -125,9 +130,13 @@ def flood(path, nidle, nbusy, seconds, probes):
                 with lock:
                     stats["closed"] += 1
                 try:
-                    idle.append(connect(path))
+                    s = connect(path)
                 except OSError:
-                    pass
+                    continue
+                idle.append(s)
+                p.register(s, select.POLLIN)
+                by_fd[s.fileno()] = s
+        stats["kept"] = 1
     kt = threading.Thread(target=keep_idle)
     kt.start()
     time.sleep(1.5)	# every idle one silent for more than a second
@@ -152,6 +161,8 @@ def flood(path, nidle, nbusy, seconds, probes):
     stop.set()
     for t in threads + [kt]:
         t.join()
+    if "kept" not in stats:
+        sys.exit("sockload.py: the idle clients' thread failed")
     print("idle %d %d" % (len(idle), stats["closed"]))
     print("busy %d %d" % (stats["busy"], stats["busy_err"]))
     print("probe %d %d %.1f %.1f" % (len(lat), refused,
