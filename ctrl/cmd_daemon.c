@@ -51,6 +51,7 @@ struct client {
 	char *out;
 	size_t out_len, out_cap;
 	uint64_t last;		/* CLOCK_MONOTONIC of its last request */
+	int spoke;		/* has sent something */
 };
 
 /* A metrics client: its request head, then its reply, then (written
@@ -596,14 +597,17 @@ static void say_busy(int fd, const char *why)
 	send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-/* A new client. When all places are taken, the one silent the longest
- * (at least a second, with no reply pending and no line begun) makes
- * room, so that idle connections cannot lock everyone out; if none can,
- * the newcomer gets one "error busy" line. */
+/* A new client. When all places are taken, one with no reply pending
+ * and no line begun makes room, so that idle connections cannot lock
+ * everyone out: the oldest of those that never sent anything, however
+ * new (else connections opened again as soon as they are closed would
+ * hold every place, each younger than a second), or else the one silent
+ * the longest, at least a second. If none can, the newcomer gets one
+ * "error busy" line. */
 static void accept_client(struct daemon *d, int lfd)
 {
 	uint64_t now = now_ns(), oldest = now - MIN_IDLE_NS;
-	int fd, i, victim = -1;
+	int fd, i, victim = -1, mute = -1;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
@@ -611,12 +615,18 @@ static void accept_client(struct daemon *d, int lfd)
 	for (i = 0; d->n == MAX_CLIENTS && i < d->n; i++) {
 		struct client *c = &d->c[i];
 
-		if (!c->out_len && !c->in_len && !c->closing &&
-		    !pending(c) && c->last < oldest) {
+		if (c->out_len || c->in_len || c->closing || pending(c))
+			continue;
+		if (!c->spoke) {
+			if (mute < 0 || c->last < d->c[mute].last)
+				mute = i;
+		} else if (c->last < oldest) {
 			oldest = c->last;
 			victim = i;
 		}
 	}
+	if (mute >= 0)
+		victim = mute;
 	if (d->n == MAX_CLIENTS && victim < 0) {
 		say_busy(fd, "too many clients");
 		close(fd);
@@ -977,6 +987,7 @@ static void serve(struct daemon *d, int lfd)
 			} else if (re & POLLIN) {
 				r = read(c->fd, c->pend, sizeof(c->pend));
 				if (r > 0) {
+					c->spoke = 1;
 					c->pend_off = 0;
 					c->pend_len = (size_t)r;
 					input(d, c, now_ns());
@@ -1072,7 +1083,8 @@ static void usage(FILE *f)
 "  verify | reconcile | reload | controller | ping | apply /PATH |\n"
 "  forget PERSON | metrics\n"
 "A client silent for --client-timeout seconds (default 30) is closed; with\n"
-"64 clients, one silent for a second makes room for a new one.\n"
+"64 clients, one that never sent anything, or else one silent for a second,\n"
+"makes room for a new one.\n"
 "--ctl: the controller's interface, wired to the topology's management\n"
 "port: devices' control circuits end there (HELLO, PRESENCE, KEY_UPDATE).\n"
 "--metrics: serve GET /metrics over HTTP (Prometheus text format) on ADDR\n"

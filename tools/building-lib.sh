@@ -319,14 +319,20 @@ bld_fw_boot() {
 		--update-section .provision="$dir/$name.blob" \
 		"build/firmware/$role.elf" "$dir/$name.elf"); } || return 1
 	[ -p "$dir/$name.in" ] || mkfifo "$dir/$name.in" "$dir/$name.out"
+	# BLD_FW_DUMP set: every frame the device sends or receives, in a
+	# pcap file of each boot, $dir/$name.boot.NANOSECONDS.pcap (XDP
+	# redirects pass no packet socket on the switch's side of its tap)
+	local dump=()
+	[ -z "${BLD_FW_DUMP:-}" ] || dump=(-object
+		"filter-dump,id=dump,netdev=nic,file=$dir/$name.boot.$(date +%s%N).pcap")
 	# semihosting: the device's session counter is a file in $dir
 	(cd "$dir" && exec ip netns exec "$(bld_swns "$room")" \
 		timeout "${BLD_FW_TIMEOUT:-120}" \
 		qemu-system-arm -M lm3s6965evb -display none -monitor none \
 		-semihosting-config enable=on,target=native \
 		-serial "pipe:$dir/$name" -kernel "$dir/$name.elf" \
-		-nic "tap,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
-		2>"$dir/$name.err") &
+		-nic "tap,id=nic,ifname=$port,model=stellaris,script=no,downscript=no,mac=$mac" \
+		"${dump[@]}" 2>"$dir/$name.err") &
 	BLD_QEMU="${BLD_QEMU:-} $!"
 	eval "BLD_QEMU_${name//[^A-Za-z0-9]/_}=$!"
 	# the log of every boot, one after the other

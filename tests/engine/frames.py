@@ -17,7 +17,9 @@
 #                             session's (2S, S the upper half of the
 #                             sequence number), and under another, or
 #                             under the join epoch after the session's
-#   send IF FILE              each frame of FILE out of IF, 3 ms apart
+#   send IF FILE [IF FILE]... each frame of FILE out of IF, 3 ms apart
+#   pcap FILE...              the circuit frames of pcap files (QEMU's
+#                             filter-dump), one a line in hex
 import socket, sys, time
 
 
@@ -90,14 +92,29 @@ def main(cmd, args):
             else:
                 bad += 1
         print(join, sess, bad)
+    elif cmd == "pcap":
+        for p in args:
+            b = open(p, "rb").read()
+            if len(b) < 24:
+                continue
+            end = "<" if b[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+            at = 24
+            while at + 16 <= len(b):	# a record cut short ends it
+                n = int.from_bytes(b[at + 8:at + 12],
+                                   "little" if end == "<" else "big")
+                f = b[at + 16:at + 16 + n]
+                at += 16 + n
+                if len(f) == n and len(f) >= 58 and f[12:14] == b"\x88\xb5":
+                    print(f.hex())
     elif cmd == "send":
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        s.bind((args[0], 0))
-        for f in frames(args[1]):
-            s.send(f)
-            time.sleep(0.003)
+        for i in range(0, len(args) - 1, 2):
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            s.bind((args[i], 0))
+            for f in frames(args[i + 1]):
+                s.send(f)
+                time.sleep(0.003)
     else:
-        sys.exit("frames.py: cap, reuse, sessions, list, epochs or send")
+        sys.exit("frames.py: cap, reuse, sessions, list, epochs, pcap or send")
 
 
 main(sys.argv[1], sys.argv[2:])

@@ -21,4 +21,8 @@ CHECK_DEPS += $(B)/tests/torture/frames $(BENCH) $(OSM_GW)
 
 # every libFuzzer harness for a set time (its binaries are in FUZZERS)
 TORTURE += tests/torture/fuzz.sh
+
+# devices rebooted and links flapped under traffic; maps, disk, events
+# and the daemon's socket exhausted
+TORTURE += tests/torture/devices.sh tests/torture/resources.sh
 TESTS_NETNS += $(TORTURE)
