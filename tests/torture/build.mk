@@ -6,4 +6,5 @@
 # (OSM_TORTURE=full) and prints the figures (tests/torture/run).
 # Each campaign adds itself to TORTURE above the last line.
 TORTURE :=
+TORTURE += tests/torture/control.sh
 TESTS_NETNS += $(TORTURE)
