@@ -96,6 +96,11 @@ def drive(osm, store, nsp, log, stop, ready, people):
 
 
 def stamp(out):
+    try:    # a pipe of a megabyte: recv never waits for us
+        import fcntl
+        fcntl.fcntl(0, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (AttributeError, OSError):
+        pass
     f = open(out, "w", buffering=1)
     for line in sys.stdin:
         w = line.split()
@@ -303,7 +308,11 @@ def check(mode, statef, osm, store, nsp, switches, logs):
                         break
                     if e["room"] == room:
                         break
-                    kinds.append("enter" if room is None else "move")
+                    kind = "enter" if room is None else "move"
+                    if e["res"] == "ok" and \
+                            e["reply"].get("event", kind) != kind:
+                        break   # the daemon said otherwise
+                    kinds.append(kind)
                     room = e["room"]
             else:
                 if room == persons.get(p):
