@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Starting an engine for a command, and events as text and JSON. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,46 @@ int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
 	return err == -EAGAIN ? osm_cli_writer_err(osm_cli_store_dir()) : err;
 }
 
+/* the mark this process made, if any (osm_cli_engine_mark) */
+static char mark_path[4200];
+
 void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e)
 {
+	/* still the writer: nobody else can have made it since */
+	if (mark_path[0]) {
+		unlink(mark_path);
+		mark_path[0] = '\0';
+	}
 	osm_engine_close(e);
 	osmdb_close(st);
+}
+
+int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
+			int reconcile)
+{
+	char path[sizeof(mark_path)];
+	unsigned fixed = 0;
+	int fd, err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/maps.dirty",
+			     osmdb_dir(st)) >= sizeof(path))
+		return 0;
+	if (reconcile && access(path, F_OK) == 0) {
+		/* its writer died mid-change: the store is the truth */
+		err = osm_engine_reconcile(e, &fixed);
+		if (err) {
+			fprintf(stderr, "osm-fabric: the maps' last writer "
+				"died mid-change, and reconcile failed: %s\n",
+				osm_engine_strerror(err));
+			return 0;
+		}
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;	/* unmarked: as before the mark existed */
+	close(fd);
+	memcpy(mark_path, path, sizeof(path));
+	return 0;
 }
 
 static double us(uint64_t ns)	/* text output only: JSON has ns */

@@ -16,7 +16,19 @@ int osm_cli_engine_open(struct osmdb **st, struct osm_engine **e,
  * not said: returns -EAGAIN, to ask it instead. */
 int osm_cli_engine_try(struct osmdb **st, struct osm_engine **e,
 		       const struct osm_engine_opts *o);
+/* Close them; the mark below, if this process made it, goes too. */
 void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e);
+
+/*
+ * A writer of the maps marks the store (STORE/maps.dirty) for as long as
+ * it holds it, so that one killed mid-change (a daemon, or a command
+ * doing an event itself) leaves the mark behind, and the next writer
+ * that finds it (reconcile: 1) reconciles the maps with the store
+ * before anything else; reconcile 0: the caller has just reconciled. A
+ * reconcile that fails is said on stderr, and the mark stays. Returns 0.
+ */
+int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
+			int reconcile);
 
 /* An event as a JSON object (new reference). */
 json_t *osm_cli_event_json(const struct osm_engine_event *ev);

@@ -133,6 +133,7 @@ int osm_remote_run(const char *what, const char *line,
 	}
 	if (r)
 		return 1;
+	osm_cli_engine_mark(s, e, 1);
 	r = osm_remote_do(e, &req, out, msg, sizeof(msg));
 	osm_cli_engine_close(s, e);
 	return r ? osm_err("%s: %s", what, msg) : 0;

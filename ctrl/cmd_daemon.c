@@ -1179,6 +1179,9 @@ int osm_cmd_daemon(int argc, char **argv)
 	 * writer, is refused here, before it touches a map. */
 	if (osm_cli_engine_open(&d.st, &d.e, &eo))
 		goto out;
+	/* marked before its first map write, unmarked at its end: a
+	 * command after a SIGKILL reconciles first */
+	osm_cli_engine_mark(d.st, d.e, 1);
 	if (d.ctl && (err = osm_ctl_attach(d.ctl, d.e, d.st))) {
 		rc = osm_err("daemon: controller: %s", strerror(-err));
 		goto out;

@@ -208,9 +208,9 @@ static int sync_cmd(int argc, char **argv)
 		return 1;
 	lines = json_array();
 	if (!strcmp(argv[0], "verify"))
-		r = osm_engine_verify(e, collect, lines);
-	else
-		r = osm_engine_reconcile(e, &fixed);
+		r = osm_engine_verify(e, collect, lines);	/* no mark */
+	else if (!(r = osm_engine_reconcile(e, &fixed)))
+		osm_cli_engine_mark(s, e, 0);	/* done: its mark goes */
 	osm_cli_engine_close(s, e);
 	if (r < 0) {
 		json_decref(lines);

@@ -76,9 +76,9 @@ int osm_cmd_forget(int argc, char **argv)
 	}
 	if (osm_cli_engine_open(&s, &e, &eo))
 		return 1;
+	osm_cli_engine_mark(s, e, 1);
 	err = osm_engine_forget(e, &s, person, NULL, &n);
-	osm_engine_close(e);
-	osmdb_close(s);
+	osm_cli_engine_close(s, e);
 	if (err == OSMDB_ENOTFOUND)
 		return osm_err("forget: no record names %s", person);
 	if (err)

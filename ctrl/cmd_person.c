@@ -151,6 +151,7 @@ static int change(int argc, char **argv, enum osm_engine_kind kind)
 			if (err == -ENOENT)	/* gone again */
 				err = osm_cli_writer_err(osm_cli_store_dir());
 		} else if (!err) {
+			osm_cli_engine_mark(s, e, 1);
 			err = osm_engine_event(e, kind, person, room, 0, ev);
 			if (err)
 				err = event_err(argv[0], person, room, err, e);

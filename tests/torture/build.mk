@@ -25,4 +25,7 @@ TORTURE += tests/torture/fuzz.sh
 # devices rebooted and links flapped under traffic; maps, disk, events
 # and the daemon's socket exhausted
 TORTURE += tests/torture/devices.sh tests/torture/resources.sh
+
+# the daemon killed at random and raced during event streams
+TORTURE += tests/torture/control.sh
 TESTS_NETNS += $(TORTURE)
