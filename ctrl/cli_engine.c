@@ -58,7 +58,7 @@ void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e)
 	osmdb_close(st);
 }
 
-int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
+void osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
 			int reconcile)
 {
 	char path[sizeof(mark_path)];
@@ -67,7 +67,7 @@ int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/maps.dirty",
 			     osmdb_dir(st)) >= sizeof(path))
-		return 0;
+		return;
 	if (reconcile && access(path, F_OK) == 0) {
 		/* its writer died mid-change: the store is the truth */
 		err = osm_engine_reconcile(e, &fixed);
@@ -75,15 +75,14 @@ int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
 			fprintf(stderr, "osm-fabric: the maps' last writer "
 				"died mid-change, and reconcile failed: %s\n",
 				osm_engine_strerror(err));
-			return 0;
+			return;
 		}
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return 0;	/* unmarked: as before the mark existed */
+		return;		/* unmarked: as before the mark existed */
 	close(fd);
 	memcpy(mark_path, path, sizeof(path));
-	return 0;
 }
 
 static double us(uint64_t ns)	/* text output only: JSON has ns */

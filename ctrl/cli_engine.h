@@ -25,9 +25,9 @@ void osm_cli_engine_close(struct osmdb *st, struct osm_engine *e);
  * doing an event itself) leaves the mark behind, and the next writer
  * that finds it (reconcile: 1) reconciles the maps with the store
  * before anything else; reconcile 0: the caller has just reconciled. A
- * reconcile that fails is said on stderr, and the mark stays. Returns 0.
+ * reconcile that fails is said on stderr, and the mark stays.
  */
-int osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
+void osm_cli_engine_mark(struct osmdb *st, struct osm_engine *e,
 			int reconcile);
 
 /* An event as a JSON object (new reference). */
