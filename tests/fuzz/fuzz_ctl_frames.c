@@ -23,7 +23,6 @@
  * device; bits 5-6 its session: the stored one plus 0-3; the frame's
  * number is the session's first plus seq.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,50 +34,8 @@
 #include "controller.h"
 #include "osm_endpoint.h"
 #include "osm_msg.h"
-#include "osmdb_topo.h"
+#include "fz_building.h"
 
-static const char topo_yaml[] =
-	"building: fz\n"
-	"floors:\n"
-	"  - name: ground\n"
-	"    level: 0\n"
-	"    rooms:\n"
-	"      - { name: r1, switch: fzctl-r1 }\n"
-	"      - { name: r2, switch: fzctl-r2 }\n"
-	"switches:\n"
-	"  - name: fzctl-core\n"
-	"    kind: core\n"
-	"    ports:\n"
-	"      - { name: r1, kind: uplink, ifname: fzc-r1, link: fzctl-r1/up }\n"
-	"      - { name: r2, kind: uplink, ifname: fzc-r2, link: fzctl-r2/up }\n"
-	"      - { name: ctl, kind: mgmt, ifname: fzc-ctl }\n"
-	"  - name: fzctl-r1\n"
-	"    kind: room\n"
-	"    ports:\n"
-	"      - { name: up, kind: uplink, ifname: fzc1-up }\n"
-	"      - { name: p1, ifname: fzc1-p1 }\n"
-	"      - { name: p2, ifname: fzc1-p2 }\n"
-	"      - { name: p3, ifname: fzc1-p3 }\n"
-	"  - name: fzctl-r2\n"
-	"    kind: room\n"
-	"    ports:\n"
-	"      - { name: up, kind: uplink, ifname: fzc2-up }\n"
-	"      - { name: p1, ifname: fzc2-p1 }\n"
-	"      - { name: p2, ifname: fzc2-p2 }\n"
-	"devices:\n"
-	"  - { id: 1, name: mic, role: microphone, room: r1, port: fzctl-r1/p1,\n"
-	"      mac: \"02:00:00:00:01:01\" }\n"
-	"  - { id: 2, name: display, role: display, room: r1,\n"
-	"      port: fzctl-r1/p2, mac: \"02:00:00:00:01:02\" }\n"
-	"  - { id: 3, name: door, role: door, room: r1, port: fzctl-r1/p3,\n"
-	"      mac: \"02:00:00:00:01:03\" }\n"
-	"  - { id: 4, name: speaker, role: speaker, room: r2,\n"
-	"      port: fzctl-r2/p1, mac: \"02:00:00:00:02:01\" }\n"
-	"  - { id: 5, name: lamp, role: lamp, room: r2, port: fzctl-r2/p2,\n"
-	"      mac: \"02:00:00:00:02:02\" }\n";
-
-static const uint8_t ctl_mac[6] = { 0x02, 0, 0, 0, 0x0f, 0x01 };
-static char dir[64];
 static struct osmdb *st;
 static struct osm_engine *e;
 static int ndev;
@@ -98,51 +55,12 @@ static __attribute__((noreturn)) void fail(const char *why)
 	abort();
 }
 
-/* The store's folder goes as soon as the store is open (LMDB keeps its
- * files open): nothing is left behind, however the harness ends. */
-static void remove_dir(void)
-{
-	struct dirent *de;
-	char path[sizeof(dir) + 260];
-	DIR *d;
-
-	d = opendir(dir);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir,
-				 de->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 static void init_once(void)
 {
-	struct osm_engine_opts o = { .ctl_mac = ctl_mac };
-	struct osmdb_topo *t;
-	struct osmdb_txn *tx;
-	char err[256];
-
 	if (e)
 		return;
-	if (sodium_init() < 0)
-		fail("no libsodium");
-	/* tmpfs: the controller commits at every run and session */
-	snprintf(dir, sizeof(dir), "%s/fuzz_ctl_frames.%d",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", (int)getpid());
-	if (osmdb_open(&st, dir, OSMDB_CREATE | OSMDB_NOSYNC, 64u << 20) ||
-	    osmdb_topo_parse(topo_yaml, sizeof(topo_yaml) - 1, "fuzz", &t, err,
-			     sizeof(err)) ||
-	    osmdb_txn_begin(st, 0, &tx))
-		fail("no store");
-	if (osmdb_topo_apply(tx, t, NULL, 0) || osmdb_txn_commit(tx))
-		fail("no topology");
-	osmdb_topo_free(t);
-	if (osm_engine_open(&e, st, &o))
-		fail("no engine");
-	remove_dir();
+	/* the controller commits at every run and session */
+	fz_building_open("fuzz_ctl_frames", &st, &e);
 	ndev = (int)osm_engine_n_devices(e);
 	if (ndev < 2 || ndev > 8)
 		fail("not the topology's devices");
@@ -179,7 +97,7 @@ static void check_sent(const uint8_t *frame, size_t len)
 	if (di < 0 || dir_ != OSM_CTRL_DOWN)
 		fail("the controller sent on no device's down circuit");
 	if (memcmp(frame, osm_engine_device(e, di)->mac, 6) ||
-	    memcmp(frame + 6, ctl_mac, 6))
+	    memcmp(frame + 6, fz_ctl_mac, 6))
 		fail("the controller sent to another MAC, or from one");
 	if (f.seq <= s.last_down[di])
 		fail("the controller numbered a frame again (nonce reuse)");
@@ -224,7 +142,7 @@ static int make_frame(const uint8_t *r, size_t len, const uint32_t *stored,
 		return (int)len;
 	}
 	memcpy(tx.src, osm_engine_device(e, di)->mac, 6);
-	memcpy(tx.dst, ctl_mac, 6);
+	memcpy(tx.dst, fz_ctl_mac, 6);
 	if (osm_engine_ctrl_keys(e, di, OSM_CTRL_UP, mode == 2 ?
 				 osm_ctrl_epoch(session) :
 				 OSM_CTRL_JOIN_EPOCH, &tx.keys))
@@ -282,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
 		       sv))
 		fail("no socket pair");
-	if (osm_ctl_open_fd(&c, sv[0], ctl_mac) || osm_ctl_attach(c, e, st))
+	if (osm_ctl_open_fd(&c, sv[0], fz_ctl_mac) || osm_ctl_attach(c, e, st))
 		fail("no controller");
 	if (osmdb_txn_begin(st, OSMDB_TXN_RDONLY, &t))
 		fail("no read transaction");

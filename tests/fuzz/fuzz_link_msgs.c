@@ -17,7 +17,6 @@
  * Input: byte 0 = the switch whose watch reads the buffer; the rest the
  * buffer.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,50 +26,8 @@
 #include <linux/rtnetlink.h>
 #include <sodium.h>
 #include "engine_int.h"
-#include "osmdb_topo.h"
+#include "fz_building.h"
 
-static const char topo_yaml[] =
-	"building: fz\n"
-	"floors:\n"
-	"  - name: ground\n"
-	"    level: 0\n"
-	"    rooms:\n"
-	"      - { name: r1, switch: fzlnk-r1 }\n"
-	"      - { name: r2, switch: fzlnk-r2 }\n"
-	"switches:\n"
-	"  - name: fzlnk-core\n"
-	"    kind: core\n"
-	"    ports:\n"
-	"      - { name: r1, kind: uplink, ifname: fzl-r1, link: fzlnk-r1/up }\n"
-	"      - { name: r2, kind: uplink, ifname: fzl-r2, link: fzlnk-r2/up }\n"
-	"      - { name: ctl, kind: mgmt, ifname: fzl-ctl }\n"
-	"  - name: fzlnk-r1\n"
-	"    kind: room\n"
-	"    ports:\n"
-	"      - { name: up, kind: uplink, ifname: fzl1-up }\n"
-	"      - { name: p1, ifname: fzl1-p1 }\n"
-	"      - { name: p2, ifname: fzl1-p2 }\n"
-	"      - { name: p3, ifname: fzl1-p3 }\n"
-	"  - name: fzlnk-r2\n"
-	"    kind: room\n"
-	"    ports:\n"
-	"      - { name: up, kind: uplink, ifname: fzl2-up }\n"
-	"      - { name: p1, ifname: fzl2-p1 }\n"
-	"      - { name: p2, ifname: fzl2-p2 }\n"
-	"devices:\n"
-	"  - { id: 1, name: mic, role: microphone, room: r1, port: fzlnk-r1/p1,\n"
-	"      mac: \"02:00:00:00:01:01\" }\n"
-	"  - { id: 2, name: display, role: display, room: r1,\n"
-	"      port: fzlnk-r1/p2, mac: \"02:00:00:00:01:02\" }\n"
-	"  - { id: 3, name: door, role: door, room: r1, port: fzlnk-r1/p3,\n"
-	"      mac: \"02:00:00:00:01:03\" }\n"
-	"  - { id: 4, name: speaker, role: speaker, room: r2,\n"
-	"      port: fzlnk-r2/p1, mac: \"02:00:00:00:02:01\" }\n"
-	"  - { id: 5, name: lamp, role: lamp, room: r2, port: fzlnk-r2/p2,\n"
-	"      mac: \"02:00:00:00:02:02\" }\n";
-
-static const uint8_t ctl_mac[6] = { 0x02, 0, 0, 0, 0x0f, 0x01 };
-static char dir[64];
 static struct osmdb *st;
 static struct osm_engine *e;
 
@@ -86,51 +43,13 @@ static __attribute__((noreturn)) void fail(const char *why)
 	abort();
 }
 
-/* The store's folder goes as soon as the store is open (LMDB keeps its
- * files open): nothing is left behind, however the harness ends. */
-static void remove_dir(void)
-{
-	struct dirent *de;
-	char path[sizeof(dir) + 260];
-	DIR *d;
-
-	d = opendir(dir);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir,
-				 de->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 static void init_once(void)
 {
-	struct osm_engine_opts o = { .ctl_mac = ctl_mac };
-	struct osmdb_topo *t;
-	struct osmdb_txn *tx;
-	char err[256];
 	size_t i;
 
 	if (e)
 		return;
-	if (sodium_init() < 0)
-		fail("no libsodium");
-	snprintf(dir, sizeof(dir), "%s/fuzz_link_msgs.%d",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", (int)getpid());
-	if (osmdb_open(&st, dir, OSMDB_CREATE | OSMDB_NOSYNC, 64u << 20) ||
-	    osmdb_topo_parse(topo_yaml, sizeof(topo_yaml) - 1, "fuzz", &t, err,
-			     sizeof(err)) ||
-	    osmdb_txn_begin(st, 0, &tx))
-		fail("no store");
-	if (osmdb_topo_apply(tx, t, NULL, 0) || osmdb_txn_commit(tx))
-		fail("no topology");
-	osmdb_topo_free(t);
-	if (osm_engine_open(&e, st, &o))
-		fail("no engine");
-	remove_dir();
+	fz_building_open("fuzz_link_msgs", &st, &e);
 	for (i = 0; i < e->n_ports; i++)
 		if (e->ports[i].ifindex || !e->ports[i].down)
 			fail("a port of the topology is on this host");
