@@ -6,11 +6,11 @@
 #   src t0 == in0 [cam] wan0 ======= wan0 [par] in0 == eth0 dst
 #
 # cam's counters must equal the model's, par must deliver every frame
-# cam forwarded. 50,000 frames in make check, 2,000,000 in make torture
+# cam forwarded. 50,000 frames in make check, 10,000,000 in make torture
 # (OSM_TORTURE_GW_FRAMES to choose).
 . tests/lib.sh
 n=50000
-[ "${OSM_TORTURE:-}" = full ] && n=2000000
+[ "${OSM_TORTURE:-}" = full ] && n=10000000
 G=$PWD/build/osm-gw
 osm_fixture_init otg
 osm_tmpdir T || exit 1
