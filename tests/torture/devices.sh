@@ -30,7 +30,7 @@
 #                              circuits (a probe on each circuit a host
 #                              sends on, a badge at the door): must be 0
 # OSM_TORTURE=full: 36 rounds; otherwise 3 (a firmware and two hosts).
-# OSM_SEED picks the same random rounds again.
+# OSM_TORTURE_SEED picks the same random rounds again.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -42,9 +42,9 @@ if [ "${OSM_TORTURE:-}" = full ]; then
 else
 	ROUNDS=3 BLD_FW_TIMEOUT=400
 fi
-SEED=${OSM_SEED:-$((RANDOM * 32768 + RANDOM))}
+SEED=${OSM_TORTURE_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$SEED
-echo "# seed $SEED (OSM_SEED=$SEED runs these rounds again)"
+echo "# seed $SEED (OSM_TORTURE_SEED=$SEED runs these rounds again)"
 REJOIN_BOUND_MS=20000	# a round's device back (busy 2-CPU machine)
 KEYED_BOUND_S=60	# every device keyed after a round
 BLD_FW="door lamp"
