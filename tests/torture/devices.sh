@@ -19,8 +19,9 @@
 #                              (every device holds the keys it should)
 #   devices.nonce_reuse        (circuit, epoch, seq) seen with different
 #                              bytes across every capture: must be 0
-#   devices.replay_accepted    captured frames sent again after the last
-#                              round (each host's own into its switch
+#   devices.replay_accepted    captured frames that arrived where they
+#                              went, sent again after the last round
+#                              (each host's own into its switch
 #                              port, every frame to a device straight to
 #                              it, every frame to the controller on its
 #                              link): forwarded by a switch as data, or
@@ -362,10 +363,20 @@ pick() {
 	awk -v at=$([ "$2" = dst ] && echo 1 || echo 13) \
 		-v m="${3//:/}" 'substr($0, at, 12) == m' "$1"
 }
+# arrived H: of the frames on stdin, those some other capture than H's
+# holds too (from the source MAC on: a switch writes the destination), so
+# that reached where they went. A frame sent while its link was down
+# never reached a switch: sending it now is its first time, no replay.
+arrived() {
+	awk 'NR == FNR { seen[substr($0, 13)] = 1; next }
+	     seen[substr($0, 13)]' <(for f in "$C/ctl" "$C/fw" \
+		$(for o in $HOSTS; do [ "$o" = "$1" ] || echo "$C/$o"; done); do
+			cat "$f"; done) -
+}
 declare -A OUT	# namespace -> "IF FILE ..." to send there, all at once
 for h in $HOSTS; do
-	# its own frames, again into its switch port
-	pick "$C/$h" src "${MAC[$h]}" >"$C/$h.own"
+	# its own frames that arrived, again into its switch port
+	pick "$C/$h" src "${MAC[$h]}" | arrived "$h" >"$C/$h.own"
 	OUT[$(bld_devns "$h")]="eth0 $C/$h.own"
 	# every frame it was sent, straight to it
 	pick "$C/$h" dst "${MAC[$h]}" >"$C/$h.to"
