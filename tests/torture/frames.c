@@ -575,10 +575,11 @@ static int gw_stats(const struct circ *c, struct osm_circuit_stats *cs)
 	return gw_ok(j);
 }
 
-static uint64_t gw_counter(struct gw_conn *g, const char *name)
+/* The sum of counters a and (if not NULL) b of one `stats` reply of g. */
+static uint64_t gw_counter(struct gw_conn *g, const char *a, const char *b)
 {
 	json_t *j = gw_ask(g, "stats");
-	uint64_t v = jnum(j, name, NULL);
+	uint64_t v = jnum(j, a, NULL) + (b ? jnum(j, b, NULL) : 0);
 
 	json_decref(j);
 	return v;
@@ -589,26 +590,28 @@ static uint64_t gw_counter(struct gw_conn *g, const char *name)
  * of what par delivers. */
 static uint64_t gw_taken(void)
 {
-	uint64_t out = gw_counter(&cam, "tx_outer");
-	uint64_t in = gw_counter(&par, "rx_outer");
+	json_t *j = gw_ask(&cam, "stats");
+	uint64_t out = jnum(j, "tx_outer", NULL);
+	uint64_t taken = jnum(j, "rx_inner", NULL);
+	uint64_t in = gw_counter(&par, "rx_outer", NULL);
 
-	return gw_counter(&cam, "rx_inner") - (out > in ? out - in : 0);
+	json_decref(j);
+	return taken - (out > in ? out - in : 0);
 }
 
 static uint64_t gw_received(void)
 {
-	return gw_counter(&par, "tx_inner");
+	return gw_counter(&par, "tx_inner", NULL);
 }
 
 static uint64_t gw_lost_after(void)
 {
-	return gw_counter(&cam, "tx_errors") + gw_counter(&cam, "local_only");
+	return gw_counter(&cam, "tx_errors", "local_only");
 }
 
 static struct dut gw_dut = {
 	.name = "gateway", .inflight = 256, .in = 0, .other = 1, .out = 1,
-	.add = gw_add,
-	.del = gw_del, .rekey = gw_rekey, .drops = gw_drops,
+	.add = gw_add, .del = gw_del, .rekey = gw_rekey, .drops = gw_drops,
 	.stats = gw_stats, .taken = gw_taken, .received = gw_received,
 	.lost_after = gw_lost_after,
 };
