@@ -2,6 +2,7 @@
 /* XDP programs run outside of traffic (see xdp_run.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include "osm_keys.h"
 #include "xdp_run.h"
@@ -68,6 +70,21 @@ int osm_xdprun_mac(uint32_t ifindex, uint8_t mac[6])
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
 	return err;
+}
+
+uint64_t osm_xdprun_rx_packets(const char *ifname)
+{
+	struct ifaddrs *ifa, *i;
+	uint64_t n = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
+		    !strcmp(i->ifa_name, ifname) && i->ifa_data)
+			n = ((struct rtnl_link_stats *)i->ifa_data)->rx_packets;
+	freeifaddrs(ifa);
+	return n;
 }
 
 void osm_xdprun_circuit(struct osm_circuit *c, uint32_t id, uint32_t in,

@@ -19,6 +19,10 @@ int osm_xdprun_netns(const char *prefix, int npairs, uint32_t *ifindex);
 /* MAC address of an interface. Returns 0 or -errno. */
 int osm_xdprun_mac(uint32_t ifindex, uint8_t mac[6]);
 
+/* Frames received by interface ifname of this netns (its netlink
+ * statistics), 0 if there is none. */
+uint64_t osm_xdprun_rx_packets(const char *ifname);
+
 /* Circuit id from in to out, src -> dst, keyed for epoch (in the slot
  * osm_epoch_slot(epoch)) with osm_kdf_circuit(secret, id, epoch). Wipe it
  * after use. */

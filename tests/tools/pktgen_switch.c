@@ -11,14 +11,12 @@
  * kernel on one and on two CPUs: every frame the generator reports sent
  * must be forwarded, none dropped. TAP output. */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <linux/if_link.h>
 #include <jansson.h>
 #include <sodium.h>
 #include "tap.h"
@@ -30,22 +28,6 @@
 #define FIRST_ID	100
 #define NCIRC		3
 #define EPOCH		4
-
-/* Frames received by an interface of this netns (netlink statistics). */
-static uint64_t rx_packets(const char *ifname)
-{
-	struct ifaddrs *ifa, *i;
-	uint64_t n = 0;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
-		    !strcmp(i->ifa_name, ifname) && i->ifa_data)
-			n = ((struct rtnl_link_stats *)i->ifa_data)->rx_packets;
-	freeifaddrs(ifa);
-	return n;
-}
 
 static json_t *run_pktgen(const char *cmd)
 {
@@ -77,7 +59,7 @@ static void one_mode(struct osm_switch *sw, const char *mode,
 	for (id = FIRST_ID; id < FIRST_ID + NCIRC; id++)
 		if (!osm_switch_circuit_stats(sw, id, &cs))
 			fwd -= cs.frames;
-	sink0 = rx_packets(sink_if);
+	sink0 = osm_xdprun_rx_packets(sink_if);
 	snprintf(cmd, sizeof(cmd),
 		 "build/osm-pktgen -i %s -m %s -n 3000 -r 40000 -c %d -C %d "
 		 "-e %d -s 100 --secret-file %s --quiet -j --mix valid=40,"
@@ -107,7 +89,7 @@ static void one_mode(struct osm_switch *sw, const char *mode,
 		    mode, osm_reason_name(r), (unsigned long long)got,
 		    (long long)w);
 	}
-	tap(rx_packets(sink_if) - sink0 == fwd,
+	tap(osm_xdprun_rx_packets(sink_if) - sink0 == fwd,
 	    "%s: the sink received the %llu forwarded frames", mode,
 	    (unsigned long long)fwd);
 	json_decref(j);
@@ -142,7 +124,7 @@ static void live_mode(struct osm_switch *sw, const char *cpus, int n,
 	json_t *j;
 
 	totals(sw, &fwd0, &drop0);
-	sink0 = rx_packets(sink_if);
+	sink0 = osm_xdprun_rx_packets(sink_if);
 	snprintf(cmd, sizeof(cmd),
 		 "build/osm-pktgen -i %s -m live --cpus %s -n %d "
 		 "-c %d -C %d -e %d -s 100 --secret-file %s --quiet -j", gen_if, cpus,
@@ -166,9 +148,9 @@ static void live_mode(struct osm_switch *sw, const char *cpus, int n,
 	    (unsigned long long)sent);
 	tap(drop1 == drop0, "live on CPUs %s: switch dropped %llu", cpus,
 	    (unsigned long long)(drop1 - drop0));
-	tap(rx_packets(sink_if) - sink0 == sent,
+	tap(osm_xdprun_rx_packets(sink_if) - sink0 == sent,
 	    "live on CPUs %s: the sink received %llu", cpus,
-	    (unsigned long long)(rx_packets(sink_if) - sink0));
+	    (unsigned long long)(osm_xdprun_rx_packets(sink_if) - sink0));
 	json_decref(j);
 }
 

@@ -22,7 +22,6 @@
  * frames.NAME VALUE" (gateway.NAME) lines.
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,7 +32,6 @@
 #include <net/if.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <linux/if_link.h>
 #include <jansson.h>
 #include <sodium.h>
 #include "tap.h"
@@ -379,26 +377,12 @@ static int sw_stats(const struct circ *c, struct osm_circuit_stats *cs)
 	return osm_switch_circuit_stats(sw, c->c.id, cs);
 }
 
-/* Frames received by an interface of this netns (netlink statistics). */
-static uint64_t rx_packets(uint32_t ifindex)
-{
-	char name[IF_NAMESIZE];
-	struct ifaddrs *ifa, *i;
-	uint64_t n = 0;
-
-	if (!if_indextoname(ifindex, name) || getifaddrs(&ifa))
-		return 0;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
-		    !strcmp(i->ifa_name, name) && i->ifa_data)
-			n = ((struct rtnl_link_stats *)i->ifa_data)->rx_packets;
-	freeifaddrs(ifa);
-	return n;
-}
-
 static uint64_t sw_received(void)
 {
-	return rx_packets(ifx[5]);
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifx[5], name) ?
+	       osm_xdprun_rx_packets(name) : 0;
 }
 
 static uint64_t sw_lost_after(void)
