@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* osm-bench: the measuring parts of `make bench` (tools/bench/bench.sh
  * runs them and draws the table).
- *   osm-bench testrun [--repeat N] [--trials N]
+ *   osm-bench testrun [--repeat N] [--rounds N]
  *     ns/frame under BPF_PROG_TEST_RUN, 64 and 1500-byte frames: XDP_DROP
- *     floor, unauthenticated MAC redirect, the switch's verified forward;
- *     CSV "size,case,ns" on stdout.
+ *     floor, unauthenticated MAC redirect, the switch's verified forward
+ *     (plain and rated), the ladder of its parts. Every case runs once a
+ *     round (repeat frames), the cases taking turns; on stdout, CSV
+ *     "size,case,median,q1,q3,min,max" over the rounds: ns of each case,
+ *     each part (a rung less the one below), and the ratios, each round's
+ *     from that round's numbers.
  *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
  *     --dst MAC --secret-file FILE --circuit ID --epoch N]
  *     attach a program for the veth fps run; it stays after we exit.
@@ -45,48 +49,54 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 	return 0;
 }
 
+/* What one round runs, in this order (turned by one each round, so that
+ * no case always follows the same one). */
+enum tr_case {
+	C_DROP, C_REDIRECT, C_PASS, C_PARSE, C_CIRCUIT, C_TAG, C_STATE,
+	C_WINDOW, C_COUNTERS, C_LADDER, C_FORWARD, C_RATED, C_REPLAY, C_N
+};
+
+static const char *const case_name[C_N] = {
+	[C_DROP] = "drop", [C_REDIRECT] = "redirect",
+	[C_PASS] = "fresh_overhead", [C_PARSE] = "rung_parse",
+	[C_CIRCUIT] = "rung_circuit", [C_TAG] = "rung_tag",
+	[C_STATE] = "rung_state", [C_WINDOW] = "rung_window",
+	[C_COUNTERS] = "rung_counters", [C_LADDER] = "rung_redirect",
+	[C_FORWARD] = "osm_forward", [C_RATED] = "osm_forward_rated",
+	[C_REPLAY] = "osm_replay_drop",
+};
+
+#define TR_MAX_ROUNDS	201
+
 struct tr {
-	uint32_t in, out, repeat, trials;
+	uint32_t in, out, repeat, rounds;
 	uint8_t src[6], dst[6], secret[32];
 	struct osm_switch *sw;
 	struct bench *b;
 	struct baseline_redirect *rd;
 	uint64_t seq;			/* next fresh sequence number */
+	struct osm_circuit plain, rated;	/* the circuit, two ways */
+	const struct osm_circuit *installed;	/* the one in the switch */
+	int fd[C_N];			/* program run (fresh_xdp: next[]) */
+	int next[C_N];			/* tail-called by fresh_xdp, or -1 */
+	int want[C_N];			/* the verdict every run must give */
+	/* ns/frame of each case in each round; for the fresh cases, net
+	 * of fresh_xdp (C_PASS of the same round) */
+	double ns[C_N][TR_MAX_ROUNDS];
 };
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_double(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-/* Median over trials of one program on one frame; checks the verdict.
- * With fresh set, the frame's sequence number starts past every number
- * used before, as fresh_xdp counts up from it. */
-static int measure(struct tr *t, int prog_fd, uint8_t *frame, uint32_t len,
-		   int want, int fresh, uint32_t *median)
+/* The q-quantile (0..1) of v[0..n), sorted in place; nearest rank. */
+static double quantile(double *v, uint32_t n, double q)
 {
-	uint32_t ns[32];
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < t->trials; i++) {
-		if (fresh) {
-			osm_put_be64(frame + OSM_ETH_HLEN + OSM_OFF_SEQ,
-				     t->seq);
-			t->seq += t->repeat;
-		}
-		r = osm_xdprun_repeat(prog_fd, t->in, frame, len, t->repeat,
-				    &ns[i]);
-		if (r < 0)
-			return osm_err("BPF_PROG_TEST_RUN: %s", strerror(-r));
-		if (r != want)
-			return osm_err("verdict %d, want %d", r, want);
-	}
-	qsort(ns, t->trials, sizeof(ns[0]), cmp_u32);
-	*median = ns[t->trials / 2];
-	return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(uint32_t)(q * (n - 1) + 0.5)];
 }
 
 static int set_next(struct tr *t, int prog_fd)
@@ -121,33 +131,70 @@ static int run_cnt(struct tr *t, uint64_t *n)
 	return 0;
 }
 
-/* The switch's verified forward of the frame, fresh_xdp's cost (drv)
- * subtracted, with the circuit installed as c: every run must have been a
- * real, verified forward. */
-static int forward(struct tr *t, const struct osm_circuit *c, uint8_t *frame,
-		   uint32_t size, uint32_t drv, uint32_t *net)
+/* One run of case k over the frame: repeat times, *ns the mean. The
+ * circuit is the rated one for C_RATED, the plain one for the rest (the
+ * ladder is the plain forward's). A fresh case starts its sequence numbers
+ * past every number used before (fresh_xdp counts up from the frame's);
+ * the switch's own cases must have forwarded every frame, counted in the
+ * circuit's state. */
+static int run_case(struct tr *t, enum tr_case k, uint8_t *frame,
+		    uint32_t len, uint32_t *ns)
 {
+	const struct osm_circuit *c = k == C_RATED ? &t->rated : &t->plain;
 	struct osm_circuit_stats cs0, cs1;
-	uint32_t gross;
-	int e;
+	int r, e, fwd = k == C_FORWARD || k == C_RATED;
 
-	e = osm_switch_circuit_replace(t->sw, c);
-	if (e)
-		return osm_err("cannot replace the circuit: %s", strerror(-e));
-	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
+	if (c != t->installed) {
+		e = osm_switch_circuit_replace(t->sw, c);
+		if (e)
+			return osm_err("cannot replace the circuit: %s",
+				       strerror(-e));
+		t->installed = c;
+	}
+	if (fwd && osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs0))
 		return osm_err("circuit stats");
-	if (measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
-		    XDP_REDIRECT, 1, &gross))
-		return 1;
+	if (t->next[k] >= 0) {
+		if (set_next(t, t->next[k]))
+			return 1;
+		osm_put_be64(frame + OSM_ETH_HLEN + OSM_OFF_SEQ, t->seq);
+		t->seq += t->repeat;
+	}
+	r = osm_xdprun_repeat(t->fd[k], t->in, frame, len, t->repeat, ns);
+	if (r < 0)
+		return osm_err("%s: BPF_PROG_TEST_RUN: %s", case_name[k],
+			       strerror(-r));
+	if (r != t->want[k])
+		return osm_err("%s: verdict %d, want %d", case_name[k], r,
+			       t->want[k]);
+	if (!fwd)
+		return 0;
 	if (osm_switch_circuit_stats(t->sw, OB_CIRCUIT, &cs1))
 		return osm_err("circuit stats");
-	if (cs1.frames - cs0.frames != (uint64_t)t->repeat * t->trials ||
-	    cs1.drops != cs0.drops)
-		return osm_err("switch forwarded %llu of %llu frames",
-			   (unsigned long long)(cs1.frames - cs0.frames),
-			   (unsigned long long)t->repeat * t->trials);
-	*net = gross > drv ? gross - drv : 0;
+	if (cs1.frames - cs0.frames != t->repeat || cs1.drops != cs0.drops)
+		return osm_err("switch forwarded %llu of %u frames",
+			       (unsigned long long)(cs1.frames - cs0.frames),
+			       t->repeat);
 	return 0;
+}
+
+/* Print the median of v[0..n) with its spread: median,q1,q3,min,max. */
+static void print_spread(uint32_t size, const char *name, double *v,
+			 uint32_t n, const char *fmt)
+{
+	double q1 = quantile(v, n, 0.25), q2 = quantile(v, n, 0.5);
+	double q3 = quantile(v, n, 0.75);
+
+	printf("%u,%s,", size, name);
+	printf(fmt, q2);
+	putchar(',');
+	printf(fmt, q1);
+	putchar(',');
+	printf(fmt, q3);
+	putchar(',');
+	printf(fmt, v[0]);
+	putchar(',');
+	printf(fmt, v[n - 1]);
+	putchar('\n');
 }
 
 static int testrun_size(struct tr *t, uint32_t size)
@@ -155,11 +202,15 @@ static int testrun_size(struct tr *t, uint32_t size)
 	static uint8_t frame[OSM_FRAME_HDR_LEN + OSM_MAX_PAYLOAD];
 	static uint8_t pl[OSM_MAX_PAYLOAD];
 	struct osm_tx tx = { .circuit = OB_CIRCUIT, .type = OSM_T_DATA };
-	uint32_t drop, redir, drv, fwd, rated, replay, hop;
-	struct osm_circuit c;
-	struct timespec ts;
+	static const struct { const char *name; enum tr_case a, b; } ratios[] = {
+		{ "ratio_osm_redirect", C_FORWARD, C_REDIRECT },
+		{ "ratio_rated_redirect", C_RATED, C_REDIRECT },
+		{ "ratio_ladder_osm", C_LADDER, C_FORWARD },
+	};
+	double v[TR_MAX_ROUNDS], pass;
 	uint64_t cnt0, cnt1;
-	int n, r, sw_fd = osm_switch_prog_fd(t->sw);
+	uint32_t r, i, k, ns;
+	int n;
 
 	memcpy(tx.src, t->src, 6);
 	memcpy(tx.dst, t->dst, 6);
@@ -169,64 +220,68 @@ static int testrun_size(struct tr *t, uint32_t size)
 	osm_wipe(&tx, sizeof(tx));
 	if (n != (int)size)
 		return osm_err("cannot seal a %u-byte frame", size);
-
-	if (run_cnt(t, &cnt0) ||
-	    measure(t, bpf_program__fd(t->b->progs.drop_xdp), frame, size,
-		    XDP_DROP, 0, &drop) ||
-	    measure(t, bpf_program__fd(t->b->progs.hoptag_xdp), frame, size,
-		    XDP_DROP, 0, &hop) ||
-	    measure(t, bpf_program__fd(t->rd->progs.redirect_xdp), frame,
-		    size, XDP_REDIRECT, 0, &redir) ||
-	    set_next(t, bpf_program__fd(t->b->progs.pass_xdp)) ||
-	    measure(t, bpf_program__fd(t->b->progs.fresh_xdp), frame, size,
-		    XDP_PASS, 1, &drv) ||
-	    set_next(t, sw_fd))
+	if (run_cnt(t, &cnt0))
 		return 1;
-	/* Unlimited and without a lease, then as the engine installs a
-	 * circuit: a rate (one that never runs out here, so every frame
-	 * still forwards) and a lease, which make the switch read the
-	 * clock and refill the bucket. */
-	osm_xdprun_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
-		       t->secret, OB_EPOCH);
-	r = forward(t, &c, frame, size, drv, &fwd);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	c.rate = 100000000000ULL;
-	c.burst = 2000000000;
-	c.expires_ns = (uint64_t)ts.tv_sec * 1000000000ULL + 3600000000000ULL;
-	if (!r)
-		r = forward(t, &c, frame, size, drv, &rated);
-	osm_wipe(&c, sizeof(c));
-	if (r)
-		return r;
-	/* The same frame again and again: verified, then a replay. */
-	if (measure(t, sw_fd, frame, size, XDP_DROP, 0, &replay))
-		return 1;
+	for (r = 0; r < t->rounds; r++) {
+		for (i = 0; i < C_N; i++) {
+			k = (i + r) % C_N;
+			if (run_case(t, k, frame, size, &ns))
+				return 1;
+			t->ns[k][r] = ns;
+		}
+		/* A case behind fresh_xdp: fresh_xdp's cost (its run with
+		 * pass_xdp) taken out, the floor of a run (drop) put back,
+		 * so that every case holds the floor once, as redirect
+		 * does. */
+		pass = t->ns[C_PASS][r];
+		for (k = 0; k < C_N; k++)
+			if (t->next[k] >= 0 && k != C_PASS)
+				t->ns[k][r] += t->ns[C_DROP][r] - pass;
+	}
 	if (run_cnt(t, &cnt1))
 		return 1;
-	printf("%u,stats_on,%d\n", size, cnt1 != cnt0);
-	printf("%u,drop,%u\n%u,redirect,%u\n%u,osm_forward,%u\n"
-	       "%u,osm_forward_rated,%u\n%u,fresh_overhead,%u\n"
-	       "%u,osm_replay_drop,%u\n%u,hop_tag_only,%u\n", size, drop,
-	       size, redir, size, fwd, size, rated, size, drv, size, replay,
-	       size, hop);
+	printf("%u,stats_on,%d,%d,%d,%d,%d\n", size, cnt1 != cnt0,
+	       cnt1 != cnt0, cnt1 != cnt0, cnt1 != cnt0, cnt1 != cnt0);
+	for (k = 0; k < C_N; k++) {
+		memcpy(v, t->ns[k], t->rounds * sizeof(v[0]));
+		print_spread(size, case_name[k], v, t->rounds, "%.1f");
+	}
+	/* Each round's ratio from that round's numbers, then their median:
+	 * the machine's drift between rounds cancels. */
+	for (i = 0; i < sizeof(ratios) / sizeof(ratios[0]); i++) {
+		for (r = 0; r < t->rounds; r++)
+			v[r] = t->ns[ratios[i].b][r] > 0 ?
+			       t->ns[ratios[i].a][r] / t->ns[ratios[i].b][r] : 0;
+		print_spread(size, ratios[i].name, v, t->rounds, "%.3f");
+	}
+	/* The parts of the forward, rung by rung (the first above the
+	 * floor), the hop tag among them. */
+	for (k = C_PARSE; k <= C_LADDER; k++) {
+		for (r = 0; r < t->rounds; r++)
+			v[r] = t->ns[k][r] - (k == C_PARSE ?
+				t->ns[C_DROP][r] : t->ns[k - 1][r]);
+		print_spread(size, k == C_TAG ? "hop_tag_only" :
+			     k == C_LADDER ? "redirect_part" : case_name[k] + 5,
+			     v, t->rounds, "%.1f");
+	}
 	return 0;
 }
 
+/* Load the switch and the bench's programs, the ladder on the switch's
+ * own maps. */
 static int load_all(struct tr *t)
 {
-	struct osm_circuit c;
+	static const char *const shared[] = {
+		OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_TX_PORTS,
+	};
 	struct bpf_devmap_val dv = { .ifindex = t->out };
 	uint8_t k[OSM_HOP_KEY_LEN];	/* value of bench_key */
 	struct osm_keys keys;
+	struct timespec ts;
 	uint64_t mac = 0;
-	uint32_t zero = 0;
+	uint32_t zero = 0, i;
 	int e;
 
-	t->b = bench__open_and_load();
-	t->rd = baseline_redirect__open_and_load();
-	if (!t->b || !t->rd)
-		return osm_err("cannot load the bench programs: %s",
-			   strerror(errno));
 	e = osm_switch_load(&t->sw, "opgbench", 16, OSM_SW_NOPIN);
 	if (e)
 		return osm_err("cannot load the switch: %s", strerror(-e));
@@ -235,10 +290,36 @@ static int load_all(struct tr *t)
 		e = osm_switch_attach(t->sw, t->out, 0);
 	if (e)
 		return osm_err("cannot attach the switch: %s", strerror(-e));
-	osm_xdprun_circuit(&c, OB_CIRCUIT, t->in, t->out, t->src, t->dst,
-		       t->secret, OB_EPOCH);
-	e = osm_switch_circuit_add(t->sw, &c);
-	osm_wipe(&c, sizeof(c));
+	t->b = bench__open();
+	if (!t->b)
+		return osm_err("cannot open the bench programs: %s",
+			       strerror(errno));
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(t->b->obj,
+								 shared[i]);
+
+		if (!m || bpf_map__reuse_fd(m, osm_switch_map_fd(t->sw,
+								 shared[i])))
+			return osm_err("cannot share map %s", shared[i]);
+	}
+	t->rd = baseline_redirect__open_and_load();
+	if (bench__load(t->b) || !t->rd)
+		return osm_err("cannot load the bench programs: %s",
+			       strerror(errno));
+	/* Unlimited and without a lease, then as the engine installs a
+	 * circuit: a rate (one that never runs out here, so every frame
+	 * still forwards) and a lease, which make the switch read the
+	 * clock and refill the bucket. */
+	osm_xdprun_circuit(&t->plain, OB_CIRCUIT, t->in, t->out, t->src,
+			   t->dst, t->secret, OB_EPOCH);
+	t->rated = t->plain;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t->rated.rate = 100000000000ULL;
+	t->rated.burst = 2000000000;
+	t->rated.expires_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
+			      3600000000000ULL;
+	e = osm_switch_circuit_add(t->sw, &t->plain);
+	t->installed = &t->plain;
 	if (e)
 		return osm_err("cannot add the circuit: %s", strerror(-e));
 	/* fresh_xdp tags with the circuit's hop key. */
@@ -254,6 +335,31 @@ static int load_all(struct tr *t)
 	    bpf_map_update_elem(bpf_map__fd(t->rd->maps.tx_ports), &t->out,
 				&dv, BPF_ANY))
 		return osm_err("cannot fill the bench maps: %s", strerror(errno));
+
+	for (i = 0; i < C_N; i++) {
+		t->next[i] = -1;
+		t->want[i] = XDP_DROP;
+		t->fd[i] = bpf_program__fd(t->b->progs.fresh_xdp);
+	}
+	t->fd[C_DROP] = bpf_program__fd(t->b->progs.drop_xdp);
+	t->fd[C_REDIRECT] = bpf_program__fd(t->rd->progs.redirect_xdp);
+	t->want[C_REDIRECT] = XDP_REDIRECT;
+	/* The same frame again and again: verified, then a replay. */
+	t->fd[C_REPLAY] = osm_switch_prog_fd(t->sw);
+	t->next[C_PASS] = bpf_program__fd(t->b->progs.pass_xdp);
+	t->want[C_PASS] = XDP_PASS;
+	t->next[C_PARSE] = bpf_program__fd(t->b->progs.parse_xdp);
+	t->next[C_CIRCUIT] = bpf_program__fd(t->b->progs.circuit_xdp);
+	t->next[C_TAG] = bpf_program__fd(t->b->progs.tag_xdp);
+	t->next[C_STATE] = bpf_program__fd(t->b->progs.state_xdp);
+	t->next[C_WINDOW] = bpf_program__fd(t->b->progs.window_xdp);
+	t->next[C_COUNTERS] = bpf_program__fd(t->b->progs.counters_xdp);
+	t->next[C_LADDER] = bpf_program__fd(t->b->progs.redirect_rung_xdp);
+	t->want[C_LADDER] = XDP_REDIRECT;
+	t->next[C_FORWARD] = osm_switch_prog_fd(t->sw);
+	t->want[C_FORWARD] = XDP_REDIRECT;
+	t->next[C_RATED] = t->next[C_FORWARD];
+	t->want[C_RATED] = XDP_REDIRECT;
 	return 0;
 }
 
@@ -274,19 +380,19 @@ static int cmd_testrun(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "repeat", required_argument, NULL, 'r' },
-		{ "trials", required_argument, NULL, 't' },
+		{ "rounds", required_argument, NULL, 'n' },
 		{ 0 },
 	};
-	struct tr t = { .repeat = 1000000, .trials = 5, .seq = 1 };
+	static struct tr t = { .repeat = 200000, .rounds = 41, .seq = 1 };
 	uint32_t ifx[2];
 	int c, e, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "r:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:n:", opts, NULL)) != -1) {
 		if (c == 'r' && !parse_num(optarg, 1, 100000000, &t.repeat))
 			continue;
-		if (c == 't' && !parse_num(optarg, 1, 31, &t.trials))
+		if (c == 'n' && !parse_num(optarg, 1, TR_MAX_ROUNDS, &t.rounds))
 			continue;
-		return osm_err("usage: osm-bench testrun [--repeat N] [--trials N]");
+		return osm_err("usage: osm-bench testrun [--repeat N] [--rounds N]");
 	}
 	randombytes_buf(t.secret, sizeof(t.secret));
 	e = osm_xdprun_netns("opgb", 1, ifx);
@@ -298,12 +404,14 @@ static int cmd_testrun(int argc, char **argv)
 		return osm_err("cannot read MAC addresses");
 	if (load_all(&t))
 		goto out;
-	printf("size,case,ns\n");
+	printf("size,case,median,q1,q3,min,max\n");
 	if (testrun_size(&t, 64) || testrun_size(&t, 1500))
 		goto out;
 	ret = 0;
 out:
 	osm_wipe(t.secret, sizeof(t.secret));
+	osm_wipe(&t.plain, sizeof(t.plain));
+	osm_wipe(&t.rated, sizeof(t.rated));
 	osm_switch_close(t.sw);
 	bench__destroy(t.b);
 	baseline_redirect__destroy(t.rd);

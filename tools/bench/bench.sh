@@ -29,10 +29,11 @@ SHORT=${BENCH_SHORT:-0}
 OUT=${BENCH_OUT:-build/bench}
 GEN_MODE=${BENCH_GEN_MODE:-live}
 if [ "$SHORT" = 1 ]; then
-	TRIALS=3 DUR=1 ROUNDS=1 SIZES="64"
+	TR_ROUNDS=3 DUR=1 ROUNDS=1 SIZES="64" REPEAT=${BENCH_REPEAT:-100000}
 	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu split}
 else
-	TRIALS=${BENCH_TRIALS:-7} DUR=${BENCH_SECONDS:-3}
+	TR_ROUNDS=${BENCH_TESTRUN_ROUNDS:-41} DUR=${BENCH_SECONDS:-3}
+	REPEAT=${BENCH_REPEAT:-200000}
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
 	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 2cpu split}
 fi
@@ -54,7 +55,6 @@ for gc in $GEN_CONFIGS; do
 	   exit 1 ;;
 	esac
 done
-REPEAT=${BENCH_REPEAT:-1000000}
 PG=build/osm-pktgen
 OB=build/osm-bench
 P=${BENCH_NS_PREFIX:-opg$$}
@@ -73,8 +73,8 @@ say() { echo "bench: $*" >&2; }
 
 # ---- (1) BPF_PROG_TEST_RUN --------------------------------------------------
 if row 1; then
-	say "BPF_PROG_TEST_RUN, repeat $REPEAT, median of $TRIALS"
-	$OB testrun --repeat "$REPEAT" --trials "$TRIALS" >"$OUT/testrun.csv"
+	say "BPF_PROG_TEST_RUN, repeat $REPEAT, $TR_ROUNDS rounds"
+	$OB testrun --repeat "$REPEAT" --rounds "$TR_ROUNDS" >"$OUT/testrun.csv"
 fi
 
 # ---- (2) frames per second across veth -------------------------------------
@@ -232,7 +232,13 @@ fi
 {
 	echo "bench,size,case,value,unit"
 	if row 1; then
-		awk -F, 'NR > 1 { print "testrun," $1 "," $2 "," $3 ",ns" }' \
+		awk -F, 'NR > 1 { u = $2 ~ /^ratio_/ ? "x" : "ns"
+				  print "testrun," $1 "," $2 "," $3 "," u
+				  if ($2 ~ /^ratio_/) {
+					print "testrun," $1 "," $2 "_q1," $4 "," u
+					print "testrun," $1 "," $2 "_q3," $5 "," u
+					print "testrun," $1 "," $2 "_min," $6 "," u
+					print "testrun," $1 "," $2 "_max," $7 "," u } }' \
 			"$OUT/testrun.csv"
 	fi
 	if row 2; then
@@ -275,10 +281,12 @@ machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kerne
 gwpmd='' gwrepeat='' gwrounds=''
 row 5 && read -r gwpmd gwrepeat gwrounds <"$OUT/gw-params.txt"
 awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
-	-v repeat="$REPEAT" -v trials="$TRIALS" -v sizes="64 1500" -v rounds="$ROUNDS" \
+	-v repeat="$REPEAT" -v trials="$TR_ROUNDS" -v sizes="64 1500" -v rounds="$ROUNDS" \
 	-v rows="$ROWS" -v gwpmd="$gwpmd" -v gwrepeat="$gwrepeat" \
 	-v gwrounds="$gwrounds" '
 function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "n/a" }
+function spread(k) { return sprintf("%.2fx [%.2f-%.2f, %.2f-%.2f]", v[k], v[k "_q1"],
+	v[k "_q3"], v[k "_min"], v[k "_max"]) }
 function sel(n) { return index(" " rows " ", " " n " ") > 0 }
 function verdict(ok) { return ok ? "met" : "MISSED" }
 function judge(stats, ok) { return stats == 1 ? "not judged (stats on)" : verdict(ok) }
@@ -291,27 +299,33 @@ END {
 		if (v["testrun," sz[i] ",stats_on"] == 1)
 			stats_on = 1
 	if (sel(1)) {
-		printf "\n(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, median of %d)\n",
-			repeat, trials
-		printf "    %-12s %6s %8s %9s %6s %6s %10s %10s\n", "size",
+		printf "\n(1) BPF_PROG_TEST_RUN, ns/frame (repeat %d, %d rounds, every case once a round, in turn;\n", repeat, trials
+		printf "    ns: medians over the rounds; ratios: the median of the rounds'"'"' own ratios [q1-q3, min-max])\n"
+		printf "    %-12s %6s %8s %9s %6s %6s %24s %24s\n", "size",
 			"drop", "hop tag", "redirect", "osm", "rated",
 			"osm/redir", "rated/redir"
 	}
 	for (i = 1; i <= ns; i++) {
-		s = sz[i]
-		if (!(("testrun," s ",drop") in v))
+		s = sz[i]; t = "testrun," s ","
+		if (!((t "drop") in v))
 			continue
-		d = v["testrun," s ",drop"]; r = v["testrun," s ",redirect"]
-		o = v["testrun," s ",osm_forward"]
-		q = v["testrun," s ",osm_forward_rated"]
-		st = v["testrun," s ",stats_on"]
-		printf "    %-12s %6d %8d %9d %6d %6d %10s %10s  target <= 2x: %s, %s\n",
-			s " bytes", d, v["testrun," s ",hop_tag_only"], r, o, q,
-			ratio(o, r), ratio(q, r), judge(st, o <= 2 * r),
-			judge(st, q <= 2 * r)
+		st = v[t "stats_on"]
+		o = v[t "ratio_osm_redirect"]; q = v[t "ratio_rated_redirect"]
+		printf "    %-12s %6.0f %8.0f %9.0f %6.0f %6.0f %24s %24s  target <= 2x: %s, %s\n",
+			s " bytes", v[t "drop"], v[t "hop_tag_only"],
+			v[t "redirect"], v[t "osm_forward"],
+			v[t "osm_forward_rated"], spread(t "ratio_osm_redirect"),
+			spread(t "ratio_rated_redirect"), judge(st, o <= 2),
+			judge(st, q <= 2)
+		printf "    %-12s floor %.0f + parse %.0f + circuit %.0f + tag %.0f + state %.0f + window %.0f + counters %.0f + redirect %.0f = %.0f (the switch: %.0f)\n",
+			"  where", v[t "drop"], v[t "parse"], v[t "circuit"],
+			v[t "hop_tag_only"], v[t "state"], v[t "window"],
+			v[t "counters"], v[t "redirect_part"], v[t "rung_redirect"],
+			v[t "osm_forward"]
 	}
 	if (sel(1)) {
-		printf "    (osm: an unlimited circuit without a lease; rated: with a rate and a lease, as the engine installs them)\n"
+		printf "    (osm: an unlimited circuit without a lease; rated: with a rate and a lease, as the engine installs them;\n"
+		printf "    where: the forward built up part by part (tools/bench/bench.bpf.c), each part a rung less the one below)\n"
 		if (stats_on)
 			printf "    NOTE: BPF run-time stats were on during (1) (another process), adding ~40 ns to every number: rerun on a quiet machine\n"
 	}

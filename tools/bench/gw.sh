@@ -90,14 +90,14 @@ for t in dpdk-testpmd jq python3; do
 done
 
 # ---- the decisions: one frame in memory, no I/O ------------------------------
-# Both on CPU 1, taking turns ROUNDS times (3 trials each), the median of
+# Both on CPU 1, taking turns ROUNDS times (3 trials or rounds each), the median of
 # the rounds kept: this VM's vCPUs change speed, by a third, over seconds
 # to minutes, and the two must be timed at the same speed.
 say "gw: the decisions on CPU 1, repeat $REPEAT, $ROUNDS x 3 trials:" \
 	"the XDP switch's (BPF_PROG_TEST_RUN), osm-gw's"
 : >"$T/xdp" && : >"$T/decide" || exit 1
 for round in $(seq "$ROUNDS"); do
-	taskset -c 1 build/osm-bench testrun --repeat "$REPEAT" --trials 3 \
+	taskset -c 1 build/osm-bench testrun --repeat "$REPEAT" --rounds 3 \
 		>"$T/out" && sed 1d "$T/out" >>"$T/xdp" &&
 	taskset -c 1 build/osm-bench-gw --repeat "$REPEAT" --trials 3 \
 		>"$T/out" && sed 1d "$T/out" >>"$T/decide" || exit 1
