@@ -60,7 +60,8 @@ int switch_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 len = (__u32)(data_end - data);
 	__u32 in = ctx->ingress_ifindex;
-	struct osm_circuit_state *st;
+	struct osm_circuit_state *st = NULL;
+	struct osm_circuit_stats *cs = NULL;
 	struct osm_circuit *c;
 	struct osm_frame f;
 	__u32 id;
@@ -92,16 +93,19 @@ int switch_xdp(struct xdp_md *ctx)
 
 	id = f.circuit;
 	c = bpf_map_lookup_elem(&circuits, &id);
-	st = bpf_map_lookup_elem(&circuit_state, &id);
+	if (c) {
+		st = bpf_map_lookup_elem(&circuit_state, &c->slot);
+		cs = bpf_map_lookup_elem(&circuit_stats, &c->slot);
+	}
 	r = osm_decide(&f, c, st, in, egress_ok(ctx, c, len), 0);
-	if (r != OSM_OK || !c || !st) {
-		if (c && st)
-			__sync_fetch_and_add(&st->stats.drops, 1);
+	if (r != OSM_OK || !c || !st || !cs) {
+		if (cs)
+			cs->drops += 1;
 		count_drop(r);
 		return XDP_DROP;
 	}
-	__sync_fetch_and_add(&st->stats.frames, 1);
-	__sync_fetch_and_add(&st->stats.bytes, len);
+	cs->frames += 1;
+	cs->bytes += len;
 	/* len >= OSM_FRAME_HDR_LEN here, but the verifier wants to see it. */
 	if (data + OSM_ETH_HLEN > data_end)
 		return XDP_DROP;

@@ -33,10 +33,11 @@ static const char *const txerr_pins[2] = { "redirect_err", "devmap_xmit" };
 
 /* Map fds by index; the order of map_names. */
 enum { M_CIRCUITS, M_STATE, M_DROPS, M_TX, M_PORTS, M_TXERR, M_INFO,
-       M_NR };
+       M_STATS, M_SLOTS, M_NR };
 static const char *const map_names[M_NR] = {
 	OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_DROPS, OSM_MAP_TX_PORTS,
-	OSM_MAP_PORTS, OSM_MAP_TX_ERRORS, OSM_MAP_INFO,
+	OSM_MAP_PORTS, OSM_MAP_TX_ERRORS, OSM_MAP_INFO, OSM_MAP_STATS,
+	OSM_MAP_SLOTS,
 };
 
 struct osm_switch {
@@ -45,6 +46,7 @@ struct osm_switch {
 	int prog_fd;
 	int fd[M_NR];
 	int ncpu;
+	int grace_fd[2];	/* see rcu_wait(); -1 until needed */
 };
 
 int osm_switch_bpffs(int *mounted)
@@ -114,6 +116,7 @@ static struct osm_switch *sw_new(const char *name)
 	sw->prog_fd = -1;
 	for (i = 0; i < M_NR; i++)
 		sw->fd[i] = -1;
+	sw->grace_fd[0] = sw->grace_fd[1] = -1;
 	sw->ncpu = libbpf_num_possible_cpus();
 	if (sw->ncpu <= 0) {
 		free(sw);
@@ -134,11 +137,6 @@ int osm_switch_unpin(const char *name)
 		if (unlink(path) < 0 && errno != ENOENT)
 			err = -errno;
 	}
-	/* the per-CPU counters of switches loaded before they moved into
-	 * circuit_state, so that such a switch can be unloaded */
-	pin_path(path, sizeof(path), name, "circuit_stats");
-	if (unlink(path) < 0 && errno != ENOENT)
-		err = -errno;
 	pin_path(path, sizeof(path), name, OSM_PROG_PIN);
 	if (unlink(path) < 0 && errno != ENOENT)
 		err = -errno;
@@ -217,7 +215,7 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 {
 	char path[PATH_MAX];
 	struct osm_switch *sw;
-	struct bpf_map *m[3];
+	struct bpf_map *m[4];
 	uint32_t insns;
 	int i, err;
 
@@ -239,7 +237,9 @@ int osm_switch_load(struct osm_switch **out, const char *name,
 	}
 	m[0] = sw->skel->maps.circuits;
 	m[1] = sw->skel->maps.circuit_state;
-	for (i = 0; i < 2 && max_circuits; i++) {
+	m[2] = sw->skel->maps.circuit_stats;
+	m[3] = sw->skel->maps.circuit_slots;
+	for (i = 0; i < 4 && max_circuits; i++) {
 		err = bpf_map__set_max_entries(m[i], max_circuits);
 		if (err)
 			goto fail;
@@ -343,6 +343,7 @@ static int open_switch(struct osm_switch **out, const char *name,
 	 * way: refuse it rather than read or write them wrong. */
 	if (!any_layout && (value_size(sw->fd[M_CIRCUITS]) != sizeof(struct osm_circuit) ||
 	    value_size(sw->fd[M_STATE]) != sizeof(struct osm_circuit_state) ||
+	    value_size(sw->fd[M_STATS]) != sizeof(struct osm_circuit_stats) ||
 	    value_size(sw->fd[M_DROPS]) != sizeof(struct osm_drop_counts))) {
 		err = -EPROTO;
 		goto fail;
@@ -370,6 +371,9 @@ void osm_switch_close(struct osm_switch *sw)
 
 	if (!sw)
 		return;
+	for (i = 0; i < 2; i++)
+		if (sw->grace_fd[i] >= 0)
+			close(sw->grace_fd[i]);
 	if (sw->skel) {
 		switch_bpf__destroy(sw->skel);
 	} else {
@@ -607,39 +611,168 @@ static int circuit_sound(const struct osm_circuit *c)
 	return osm_bucket_sound(c->rate, c->burst);
 }
 
+/*
+ * Slots. A circuit's state and counters live at the index the control
+ * plane gives it (struct osm_circuit.slot), so that the program finds
+ * them with array lookups. A writer claims a slot in circuit_slots with
+ * BPF_NOEXIST (two writers, even in two processes, cannot take one),
+ * probing from a hash of the circuit id; it clears the slot's state and
+ * counters before the circuit names it. A slot is given up only after an
+ * RCU grace period that follows the circuit's removal (rcu_wait): no
+ * program still running with the old circuit can then write into the
+ * state of the next one.
+ */
+
+/* Wait until every BPF program running now has returned: an update of an
+ * array of maps returns only after a grace period (the kernel waits for
+ * its readers), the way the kernel's selftests wait for RCU. */
+static int rcu_wait(struct osm_switch *sw)
+{
+	uint32_t zero = 0;
+	int err;
+
+	if (sw->grace_fd[0] < 0) {
+		LIBBPF_OPTS(bpf_map_create_opts, o);
+
+		sw->grace_fd[0] = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4,
+						 4, 1, NULL);
+		if (sw->grace_fd[0] < 0)
+			return -errno;
+		o.inner_map_fd = sw->grace_fd[0];
+		sw->grace_fd[1] = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+						 NULL, 4, 4, 1, &o);
+		if (sw->grace_fd[1] < 0) {
+			err = -errno;
+			close(sw->grace_fd[0]);
+			sw->grace_fd[0] = -1;
+			return err;
+		}
+	}
+	return errno_of(bpf_map_update_elem(sw->grace_fd[1], &zero,
+					    &sw->grace_fd[0], BPF_ANY));
+}
+
+/* The slot entries of a switch: its state array's size. */
+static uint32_t slot_count(const struct osm_switch *sw)
+{
+	struct bpf_map_info info;
+
+	return map_info(sw->fd[M_STATE], &info) ? 0 : info.max_entries;
+}
+
+/* Fresh state and zero counters at slot. */
+static int slot_clear(struct osm_switch *sw, uint32_t slot)
+{
+	struct osm_circuit_stats *cs;
+	struct osm_circuit_state st;
+	int err;
+
+	cs = calloc((size_t)sw->ncpu, sizeof(*cs));
+	if (!cs)
+		return -ENOMEM;
+	memset(&st, 0, sizeof(st));
+	err = errno_of(bpf_map_update_elem(sw->fd[M_STATE], &slot, &st,
+					   BPF_ANY));
+	if (!err)
+		err = errno_of(bpf_map_update_elem(sw->fd[M_STATS], &slot, cs,
+						   BPF_ANY));
+	free(cs);
+	return err;
+}
+
+/* Claim a free slot for circuit id, its state cleared. -E2BIG: none. */
+static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
+{
+	uint32_t n = slot_count(sw), i, s;
+	int err;
+
+	if (!n)
+		return -EPROTO;
+	for (i = 0; i < n; i++) {
+		s = (uint32_t)(((uint64_t)id * 2654435761u + i) % n);
+		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &id,
+					 BPF_NOEXIST))
+			break;
+		if (errno != EEXIST)
+			return errno == E2BIG ? -E2BIG : -errno;
+	}
+	if (i == n)
+		return -E2BIG;
+	err = slot_clear(sw, s);
+	if (err) {
+		bpf_map_delete_elem(sw->fd[M_SLOTS], &s);
+		return err;
+	}
+	*slot = s;
+	return 0;
+}
+
+/* Give slots[0..n) up, their circuits already gone from the map. */
+static void slots_free(struct osm_switch *sw, const uint32_t *slots,
+		       uint32_t n)
+{
+	uint32_t i;
+
+	if (!n || rcu_wait(sw))
+		return;		/* kept: a leak, never a shared slot */
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(sw->fd[M_SLOTS], &slots[i]);
+}
+
 int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)
 {
-	struct osm_circuit_state st;
-	struct osm_circuit old;
-	uint32_t id = c->id;
+	struct osm_circuit v, old;
 	int err;
 
 	if (!circuit_sound(c))
 		return -EINVAL;
-	if (bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &id, &old) == 0) {
+	if (bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &c->id, &old) == 0) {
 		sodium_memzero(&old, sizeof(old));
 		return -EEXIST;
 	}
-	/* State (window, bucket, counters) first: the program finds the
-	 * circuit only once everything it needs is there. */
-	memset(&st, 0, sizeof(st));
-	err = errno_of(bpf_map_update_elem(sw->fd[M_STATE], &id, &st,
-					   BPF_ANY));
-	if (!err)
-		err = errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &id, c,
-						   BPF_NOEXIST));
-	if (err)
-		bpf_map_delete_elem(sw->fd[M_STATE], &id);
+	/* The slot and its fresh state first: the program finds the circuit
+	 * only once everything it needs is there. */
+	v = *c;
+	err = slot_claim(sw, c->id, &v.slot);
+	if (!err) {
+		err = errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &c->id,
+						   &v, BPF_NOEXIST));
+		if (err)
+			bpf_map_delete_elem(sw->fd[M_SLOTS], &v.slot);
+	}
+	sodium_memzero(&v, sizeof(v));
+	return err;
+}
+
+/* c, with the slot of the installed circuit of its id, into *v (wipe it
+ * after use). -ENOENT: not installed. */
+static int with_slot(const struct osm_switch *sw, const struct osm_circuit *c,
+		     struct osm_circuit *v)
+{
+	struct osm_circuit old;
+	int err = errno_of(bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &c->id,
+					       &old));
+
+	*v = *c;
+	v->slot = old.slot;
+	sodium_memzero(&old, sizeof(old));
 	return err;
 }
 
 int osm_switch_circuit_replace(struct osm_switch *sw,
 			       const struct osm_circuit *c)
 {
+	struct osm_circuit v;
+	int err;
+
 	if (!circuit_sound(c))
 		return -EINVAL;
-	return errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &c->id, c,
-					    BPF_EXIST));
+	err = with_slot(sw, c, &v);
+	if (!err)
+		err = errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &c->id,
+						   &v, BPF_EXIST));
+	sodium_memzero(&v, sizeof(v));
+	return err;
 }
 
 int osm_switch_circuit_key(struct osm_switch *sw, uint32_t id, uint32_t epoch,
@@ -674,57 +807,56 @@ out:
 	return err;
 }
 
-int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id)
+/* Remove ids[0..n) (absent ones skipped): the circuits first, after
+ * which the program finds none of them, then their slots. The number
+ * removed into *done. */
+static int del_ids(struct osm_switch *sw, const uint32_t *ids, uint32_t n,
+		   uint32_t *done)
 {
-	int err;
+	struct osm_circuit c;
+	uint32_t *slots, i, k = 0;
+	int err = 0;
 
-	/* The circuit first: after this the program finds nothing. */
-	err = errno_of(bpf_map_delete_elem(sw->fd[M_CIRCUITS], &id));
-	if (err)
-		return err;
-	bpf_map_delete_elem(sw->fd[M_STATE], &id);
-	return 0;
+	*done = 0;
+	slots = malloc((n ? n : 1) * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		if (!bpf_map_lookup_and_delete_elem(sw->fd[M_CIRCUITS],
+						    &ids[i], &c))
+			slots[k++] = c.slot;
+		else if (errno != ENOENT)
+			err = -errno;
+	}
+	sodium_memzero(&c, sizeof(c));
+	slots_free(sw, slots, k);
+	free(slots);
+	*done = k;
+	return err;
 }
 
-/* Delete ids[0..n) from map fd in batches, stepping over absent ones. */
-static int del_batch(int fd, const uint32_t *ids, uint32_t n)
+int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t cnt;
-	int err;
+	uint32_t done;
+	int err = del_ids(sw, &id, 1, &done);
 
-	while (n) {
-		cnt = n;
-		err = errno_of(bpf_map_delete_batch(fd, ids, &cnt, &o));
-		if (err && err != -ENOENT)
-			return err;
-		if (!err)
-			return 0;
-		/* ids[cnt] is not there: skip it. */
-		ids += cnt + 1;
-		n -= cnt + 1;
-	}
-	return 0;
+	return err ? err : done ? 0 : -ENOENT;
 }
 
 int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
 				 uint32_t n)
 {
-	/* The circuits first: after this the program finds none of them. */
-	int err = del_batch(sw->fd[M_CIRCUITS], ids, n);
+	uint32_t done;
 
-	if (err)
-		return err;
-	del_batch(sw->fd[M_STATE], ids, n);
-	return 0;
+	return del_ids(sw, ids, n, &done);
 }
 
 int osm_switch_circuit_add_batch(struct osm_switch *sw,
 				 const struct osm_circuit *c, uint32_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	struct osm_circuit_state *st = NULL;
-	uint32_t *ids = NULL, i, cnt;
+	struct osm_circuit *v = NULL, old;
+	uint32_t *ids = NULL, i, cnt, claimed = 0;
 	int err = -ENOMEM;
 
 	if (!n)
@@ -733,25 +865,46 @@ int osm_switch_circuit_add_batch(struct osm_switch *sw,
 		if (!circuit_sound(&c[i]))
 			return -EINVAL;
 	ids = malloc(n * sizeof(*ids));
-	st = calloc(n, sizeof(*st));
-	if (!ids || !st)
+	v = malloc(n * sizeof(*v));
+	if (!ids || !v)
 		goto out;
-	for (i = 0; i < n; i++)
+	/* Slots and their fresh state first: the program finds a circuit
+	 * only once everything it needs is there. An installed one keeps
+	 * its slot, cleared. */
+	for (claimed = 0, err = 0; claimed < n; claimed++) {
+		i = claimed;
 		ids[i] = c[i].id;
-	/* State first: the program finds a circuit only once everything it
-	 * needs is there. */
-	cnt = n;
-	err = errno_of(bpf_map_update_batch(sw->fd[M_STATE], ids, st, &cnt,
-					    &o));
+		v[i] = c[i];
+		if (!bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &ids[i], &old)) {
+			v[i].slot = old.slot;
+			err = slot_clear(sw, old.slot);
+		} else {
+			err = slot_claim(sw, ids[i], &v[i].slot);
+		}
+		if (err)
+			break;
+	}
+	sodium_memzero(&old, sizeof(old));
 	cnt = n;
 	if (!err)
-		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, c,
+		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, v,
 						    &cnt, &o));
-	if (err)
-		osm_switch_circuit_del_batch(sw, ids, n);
+	if (err) {
+		/* The slots of circuits never installed (no program saw
+		 * them), then the installed ones, whole. */
+		for (i = 0; i < claimed; i++)
+			if (bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &ids[i],
+						&old))
+				bpf_map_delete_elem(sw->fd[M_SLOTS],
+						    &v[i].slot);
+		sodium_memzero(&old, sizeof(old));
+		osm_switch_circuit_del_batch(sw, ids, claimed);
+	}
 out:
+	if (v)
+		sodium_memzero(v, n * sizeof(*v));
+	free(v);
 	free(ids);
-	free(st);
 	return err;
 }
 
@@ -759,30 +912,33 @@ int osm_switch_circuit_replace_batch(struct osm_switch *sw,
 				     const struct osm_circuit *c, uint32_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	struct osm_circuit old;
+	struct osm_circuit *v;
 	uint32_t *ids, i, cnt;
 	int err = 0;
 
 	if (!n)
 		return 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (!circuit_sound(&c[i]))
 			return -EINVAL;
-		/* A batch update would create a missing one, stateless. */
-		err = errno_of(bpf_map_lookup_elem(sw->fd[M_CIRCUITS],
-						   &c[i].id, &old));
-		sodium_memzero(&old, sizeof(old));
-		if (err)
-			return err;
-	}
 	ids = malloc(n * sizeof(*ids));
-	if (!ids)
+	v = malloc(n * sizeof(*v));
+	if (!ids || !v) {
+		free(ids);
+		free(v);
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
+	}
+	/* A batch update would create a missing one, stateless. */
+	for (i = 0; i < n && !err; i++) {
 		ids[i] = c[i].id;
+		err = with_slot(sw, &c[i], &v[i]);
+	}
 	cnt = n;
-	err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, c, &cnt,
-					    &o));
+	if (!err)
+		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, v,
+						    &cnt, &o));
+	sodium_memzero(v, n * sizeof(*v));
+	free(v);
 	free(ids);
 	return err;
 }
@@ -802,13 +958,25 @@ int osm_switch_circuit_next(const struct osm_switch *sw, const uint32_t *prev,
 int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 			     struct osm_circuit_stats *out)
 {
-	struct osm_circuit_state st = { 0 };
-	int err;
+	struct osm_circuit_stats *v;
+	struct osm_circuit c;
+	int i, err;
 
 	memset(out, 0, sizeof(*out));
-	err = errno_of(bpf_map_lookup_elem(sw->fd[M_STATE], &id, &st));
-	if (!err)
-		*out = st.stats;
+	err = osm_switch_circuit_get(sw, id, &c);
+	sodium_memzero(c.key, sizeof(c.key));
+	if (err)
+		return err;
+	v = calloc((size_t)sw->ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = errno_of(bpf_map_lookup_elem(sw->fd[M_STATS], &c.slot, v));
+	for (i = 0; !err && i < sw->ncpu; i++) {
+		out->frames += v[i].frames;
+		out->bytes += v[i].bytes;
+		out->drops += v[i].drops;
+	}
+	free(v);
 	return err;
 }
 

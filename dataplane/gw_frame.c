@@ -22,19 +22,19 @@ int gw_frame(const struct gw_table *t, uint8_t *data, uint32_t len,
 	e = gw_table_find(t, f.circuit);
 	if (e) {
 		c = &e->c;
-		st = e->st;
+		st = &e->st->st;
 	}
 	r = osm_decide(&f, c, st, in,
 		       c && egress(arg, c->egress_ifindex, len), now_ns);
 	if (r != OSM_OK) {
 		if (st)
-			__atomic_fetch_add(&st->stats.drops, 1,
+			__atomic_fetch_add(&e->st->stats.drops, 1,
 					   __ATOMIC_RELAXED);
 		drops->by_reason[r]++;
 		return r;
 	}
-	__atomic_fetch_add(&st->stats.frames, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&st->stats.bytes, len, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->st->stats.frames, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->st->stats.bytes, len, __ATOMIC_RELAXED);
 	memcpy(data, c->dst_mac, 6);
 	*cp = c;
 	return OSM_OK;

@@ -17,9 +17,15 @@
 #include <rte_rcu_qsbr.h>
 #include "osm_proto.h"
 
+/* A circuit's fast-path state and counters, kept across replaces. */
+struct gw_state {
+	struct osm_circuit_state st;
+	struct osm_circuit_stats stats;	/* atomic adds */
+};
+
 struct gw_entry {
 	struct osm_circuit c;
-	struct osm_circuit_state *st;	/* kept across replaces */
+	struct gw_state *st;
 };
 
 struct gw_table {

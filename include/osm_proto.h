@@ -537,6 +537,139 @@ OSM_INLINE int osm_replay_accept(struct osm_replay *r, osm_u64 seq)
 	return 1;
 }
 
+/* ---- The switch's replay window: lock-free, for CPUs deciding at once -- */
+
+/*
+ * The acceptance of struct osm_replay (a number once, and not when more
+ * than OSM_REPLAY_WINDOW below the highest accepted), kept without a lock
+ * while several CPUs decide frames of one circuit: every change is one
+ * compare-and-exchange of a 64-bit word. The ring is of 32-bit slots, each
+ * in a word with the generation it holds (g = n / 32, the low 32 bits of
+ * it): a slot moves to a new generation in the exchange that records the
+ * generation's first number, so the slide clears no word that another CPU
+ * could be setting a bit in. tools/model/window.pml is the algorithm in
+ * Promela; `make model` checks with spin that no number is accepted twice
+ * by two or three CPUs (docs/performance.md).
+ *
+ * The order of a CPU's steps is what makes it sound: it reads the slot,
+ * then top; it raises top (if n is above it) before it writes the slot. So
+ * a slot's content read is never that of a number above the top read
+ * after it, and the generation a slot holds is one of the 64 below top's
+ * whenever it could matter (the 32-bit tag cannot be taken for another
+ * generation). A slot not written for 2^37 numbers can hold a tag equal to
+ * a new generation's; its bits then refuse numbers of that generation
+ * once (a loss, never a second acceptance).
+ *
+ * Loads must not be reordered: acquire loads on a host, and in BPF plain
+ * loads, which x86-64 keeps in order (BPF before ISA v4 has no
+ * load-acquire; a weakly ordered CPU would need one there).
+ */
+#define OSM_WND_SLOT_BITS	32
+#define OSM_WND_SLOTS		(OSM_REPLAY_BITS / OSM_WND_SLOT_BITS)
+/* Compare-and-exchange attempts before a frame gives up (dropped as a
+ * replay): each failure is another CPU's write to the same word. */
+#define OSM_WND_TRIES		16
+
+_Static_assert(OSM_REPLAY_WINDOW <= OSM_REPLAY_BITS - OSM_WND_SLOT_BITS,
+	       "a slot must leave the window before its ring place is reused");
+
+struct osm_window {
+	osm_u64 top;			/* highest accepted n = seq + 1, 0: none */
+	osm_u64 slot[OSM_WND_SLOTS];	/* generation << 32 | bits */
+};
+
+#ifdef __bpf__
+#define OSM_LOAD64(p)		(*(const volatile osm_u64 *)(p))
+/* The value *p held: new was stored if that is old. BPF_CMPXCHG. */
+#define OSM_CAS64(p, old, new)	__sync_val_compare_and_swap(p, old, new)
+#else
+#define OSM_LOAD64(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
+OSM_INLINE osm_u64 osm_cas64(osm_u64 *p, osm_u64 old, osm_u64 new_)
+{
+	__atomic_compare_exchange_n(p, &old, new_, 0, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return old;
+}
+#define OSM_CAS64(p, old, new)	osm_cas64(p, old, new)
+#endif
+
+/*
+ * What the slot word v becomes when n is recorded in it, top being t:
+ * 1 with *next set, or 0 if n is a replay or too old. Pure.
+ */
+OSM_INLINE int osm_window_next(osm_u64 v, osm_u64 t, osm_u64 n,
+			       osm_u64 *next)
+{
+	osm_u64 g = n / OSM_WND_SLOT_BITS;
+	osm_u64 bit = 1ULL << (n % OSM_WND_SLOT_BITS);
+	osm_u32 tag = (osm_u32)g;
+	int d = (int)((osm_u32)(v >> 32) - tag);
+
+	if (t > n && t - n > OSM_REPLAY_WINDOW)
+		return 0;
+	if (d == 0) {
+		if (v & bit)
+			return 0;
+		*next = v | bit;
+		return 1;
+	}
+	/* A later generation below top's: n's is over. Any other tag is
+	 * an earlier generation's (one whose numbers have all left the
+	 * window), which n's replaces. */
+	if (d > 0 && t / OSM_WND_SLOT_BITS >= g &&
+	    (osm_u64)d <= t / OSM_WND_SLOT_BITS - g)
+		return 0;
+	*next = (osm_u64)tag << 32 | bit;
+	return 1;
+}
+
+/* 1 if seq may be accepted now, 0 if it is a replay or too old. Reads. */
+OSM_INLINE int osm_window_check(const struct osm_window *w, osm_u64 seq)
+{
+	osm_u64 n = seq + 1, next, v, t;
+
+	if (seq == OSM_SEQ_INVALID)
+		return 0;
+	v = OSM_LOAD64(&w->slot[(n / OSM_WND_SLOT_BITS) &
+				(OSM_WND_SLOTS - 1)]);
+	t = OSM_LOAD64(&w->top);
+	return osm_window_next(v, t, n, &next);
+}
+
+/*
+ * Accept seq: 1 if it was not accepted before (now it is), 0 if it is a
+ * replay, too old, or lost OSM_WND_TRIES exchanges in a row. Safe on any
+ * number of CPUs at once, each number accepted once.
+ */
+OSM_INLINE int osm_window_accept(struct osm_window *w, osm_u64 seq)
+{
+	osm_u64 n = seq + 1, v, t, next, seen;
+	osm_u64 *slot = &w->slot[(n / OSM_WND_SLOT_BITS) &
+				 (OSM_WND_SLOTS - 1)];
+	osm_u32 i, j;
+
+	if (seq == OSM_SEQ_INVALID)
+		return 0;
+	v = OSM_LOAD64(slot);
+	for (i = 0; i < OSM_WND_TRIES; i++) {
+		t = OSM_LOAD64(&w->top);
+		if (!osm_window_next(v, t, n, &next))
+			return 0;
+		/* top first (see above): raised to n unless it is above */
+		for (j = 0; j < OSM_WND_TRIES && n > t; j++) {
+			seen = OSM_CAS64(&w->top, t, n);
+			t = seen == t ? n : seen;
+		}
+		if (n > t)
+			return 0;
+		seen = OSM_CAS64(slot, v, next);
+		if (seen == v)
+			return 1;
+		v = seen;
+	}
+	return 0;
+}
+
 /* ---- Token bucket (integer, exact: credit is bytes * 1e9) -------------- */
 
 #define OSM_NSEC_PER_SEC	1000000000ULL
@@ -611,6 +744,16 @@ OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
 	return 1;
 }
 
+/* Give back bytes taken from a bucket of burst bytes by osm_bucket_take. */
+OSM_INLINE void osm_bucket_give(struct osm_bucket *b, osm_u64 burst,
+				osm_u32 bytes)
+{
+	osm_u64 cap = burst * OSM_NSEC_PER_SEC;
+	osm_u64 credit = b->credit + (osm_u64)bytes * OSM_NSEC_PER_SEC;
+
+	b->credit = credit < cap ? credit : cap;
+}
+
 /* ---- Circuits: what the control plane installs, what the fast path keeps */
 
 /* Circuit flags. */
@@ -638,14 +781,14 @@ struct osm_circuit {
 	osm_u32 egress_ifindex;
 	osm_u8 src_mac[6];		/* the sending endpoint */
 	osm_u8 dst_mac[6];		/* the receiving endpoint */
-	osm_u32 pad;
+	osm_u32 slot;			/* its state's index: the switch's */
 	osm_u64 rate;			/* bytes per second, 0: unlimited */
 	osm_u64 burst;			/* bytes */
 	osm_u64 expires_ns;		/* CLOCK_MONOTONIC, 0: no lease */
 	struct osm_key_slot key[2];
 };
 
-/* Mutual exclusion for the per-circuit state: bpf_spin_lock in BPF, a
+/* Mutual exclusion for a circuit's token bucket: bpf_spin_lock in BPF, a
  * word of the same size elsewhere (see osm_state_lock below). */
 #ifdef __bpf__
 #define OSM_LOCK_T struct bpf_spin_lock
@@ -656,23 +799,22 @@ struct osm_lock {
 #define OSM_LOCK_T struct osm_lock
 #endif
 
-/* Per-circuit counters, in the circuit's state. */
+/* Per-circuit counters (the switch's map "circuit_stats", per CPU). */
 struct osm_circuit_stats {
 	osm_u64 frames;		/* forwarded */
 	osm_u64 bytes;		/* forwarded */
 	osm_u64 drops;		/* dropped after the circuit was found */
 };
 
-/* The fast path's state of a circuit (map "circuit_state"), kept apart
- * from struct osm_circuit so that the control plane can replace a circuit
- * without touching its window or counters. The window and bucket change
- * under the lock; the counters by atomic adds, outside it. */
+/* The fast path's state of a circuit (map "circuit_state", at the
+ * circuit's slot), kept apart from struct osm_circuit so that the control
+ * plane can replace a circuit without touching its window or bucket. The
+ * window changes by compare-and-exchange, the bucket under the lock. */
 struct osm_circuit_state {
 	OSM_LOCK_T lock;
 	osm_u32 pad;
 	struct osm_bucket bucket;
-	struct osm_replay replay;
-	struct osm_circuit_stats stats;
+	struct osm_window window;
 };
 
 /* Per-port configuration (map "port_cfg", keyed by ifindex). */
@@ -686,6 +828,8 @@ struct osm_port {
 #define OSM_PIN_ROOT		"/sys/fs/bpf/osm"
 #define OSM_MAP_CIRCUITS	"circuits"
 #define OSM_MAP_STATE		"circuit_state"
+#define OSM_MAP_STATS		"circuit_stats"
+#define OSM_MAP_SLOTS		"circuit_slots"
 #define OSM_MAP_DROPS		"drop_stats"
 #define OSM_MAP_TX_PORTS	"tx_ports"
 #define OSM_MAP_PORTS		"port_cfg"
@@ -759,11 +903,12 @@ OSM_INLINE int osm_mac_eq(const osm_u8 *a, const osm_u8 *b)
  * egress_up: the circuit's egress port can take a frame (the caller's to
  * know: a port in the switch's transmit map). The order of the checks is
  * normative (docs/protocol.md, "Switch decision"): the first failing
- * check names the reason. The replay window and bucket are touched only
- * for a frame that passes every other check, under st's lock: a frame
- * dropped for any reason leaves them as they were. now_ns is the time
- * (see OSM_CLOCK; BPF callers pass 0). Returns OSM_OK to forward, else
- * the drop reason.
+ * check names the reason. The replay window and bucket are changed only
+ * for a frame that passes every other check: a frame dropped for any
+ * reason leaves them as they were. Any number of CPUs may decide frames
+ * of one circuit at once: the window is lock-free, the bucket (a rated
+ * circuit's only) under st's lock. now_ns is the time (see OSM_CLOCK; BPF
+ * callers pass 0). Returns OSM_OK to forward, else the drop reason.
  */
 OSM_INLINE int osm_decide(const struct osm_frame *f,
 			  const struct osm_circuit *c,
@@ -772,6 +917,7 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 {
 	const struct osm_key_slot *k;
 	osm_u64 now = 0;
+	osm_u32 cost;
 	int ok;
 
 	(void)now_ns;		/* unused in BPF */
@@ -794,23 +940,30 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 	if (!osm_hop_tag_ok(f->hdr + OSM_OFF_HOP_TAG,
 			    osm_hop_tag(f->hdr, k->hop_key)))
 		return OSM_DROP_BAD_TAG;
-	if (c->rate && !c->expires_ns)
-		now = OSM_CLOCK(now_ns);
+	if (!c->rate)
+		return osm_window_accept(&st->window, f->seq) ? OSM_OK :
+								OSM_DROP_REPLAY;
 
-	OSM_STATE_LOCK(st);
-	ok = osm_replay_check(&st->replay, f->seq) ? 1 : 0;
-	if (ok && !osm_bucket_take(&st->bucket, c->rate, c->burst, now,
-				   OSM_FRAME_HDR_LEN + f->len))
-		ok = 2;
-	if (ok == 1)
-		osm_replay_mark(&st->replay, f->seq);
-	OSM_STATE_UNLOCK(st);
-
-	if (ok == 0)
+	/* A rated circuit: the window is asked first (a replay takes no
+	 * credit), the credit taken, and only then is the number recorded.
+	 * A frame that loses that number to its own copy on another CPU in
+	 * between gives its credit back. */
+	if (!osm_window_check(&st->window, f->seq))
 		return OSM_DROP_REPLAY;
-	if (ok == 2)
+	if (!c->expires_ns)
+		now = OSM_CLOCK(now_ns);
+	cost = OSM_FRAME_HDR_LEN + f->len;
+	OSM_STATE_LOCK(st);
+	ok = osm_bucket_take(&st->bucket, c->rate, c->burst, now, cost);
+	OSM_STATE_UNLOCK(st);
+	if (!ok)
 		return OSM_DROP_OVER_RATE;
-	return OSM_OK;
+	if (osm_window_accept(&st->window, f->seq))
+		return OSM_OK;
+	OSM_STATE_LOCK(st);
+	osm_bucket_give(&st->bucket, c->burst, cost);
+	OSM_STATE_UNLOCK(st);
+	return OSM_DROP_REPLAY;
 }
 
 /* ---- Endpoint receive (docs/protocol.md, "Endpoint receive") ----------- */

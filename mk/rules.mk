@@ -39,8 +39,9 @@ SAN_CFLAGS  := $(HOST_CFLAGS) $(SAN) -O1
 # libFuzzer harnesses: objects under $(B)/fz carry coverage too.
 FUZZ_CFLAGS := $(SAN_CFLAGS) -fsanitize=fuzzer-no-link
 
-BPF_CFLAGS := -g -O2 -target bpf -D__bpf__ -D__TARGET_ARCH_x86 $(WARN) \
-	-Wno-unused-function -Iinclude -Ibpf -I$(B)
+# -mcpu=v3: the atomics of the replay window (compare-and-exchange).
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__bpf__ -D__TARGET_ARCH_x86 \
+	$(WARN) -Wno-unused-function -Iinclude -Ibpf -I$(B)
 
 # What a program links, by library (a program names every one it uses,
 # its own dependencies included).

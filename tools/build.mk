@@ -21,10 +21,8 @@ $(OSM_ENDPOINT): $(B)/tools/osm-endpoint.o $(B)/tools/endpoint_join.o \
 	$(LIBOSM)
 $(OSM_ENDPOINT): LDLIBS = $(LIBS_OSM)
 
-# -m live: live_xdp needs atomic fetch-and-add (BPF ISA v3).
 PKTGEN_SRCS := $(filter-out %.bpf.c,$(wildcard tools/pktgen/*.c))
 PKTGEN_SKEL := $(B)/tools/pktgen/live.skel.h
-$(B)/tools/pktgen/live.bpf.o: EXTRA_BPF_CFLAGS += -mcpu=v3
 $(call incdir,tools/pktgen,-I$(B)/tools/pktgen)
 $(PKTGEN_SRCS:%.c=$(B)/%.o) $(PKTGEN_SRCS:%.c=$(B)/san/%.o) \
 	$(PKTGEN_SRCS:%.c=$(B)/fz/%.o): | $(PKTGEN_SKEL)

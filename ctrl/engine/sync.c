@@ -53,6 +53,7 @@ static int circuit_eq(const struct osm_circuit *a, const struct osm_circuit *b)
 
 	if (d <= 2000000000ULL && !!x.expires_ns == !!y.expires_ns)
 		x.expires_ns = y.expires_ns;
+	x.slot = y.slot;	/* the switch's own, not the store's */
 	eq = !memcmp(&x, &y, sizeof(x));
 	sodium_memzero(&x, sizeof(x));
 	sodium_memzero(&y, sizeof(y));

@@ -85,8 +85,8 @@ int main(void)
 	c[2] = circuit(13, 1);
 	r = osm_switch_circuit_add_batch(sw, c, 3);
 	tap(r == 0, "add_batch of 3 circuits: %d", r);
-	tap(count(OSM_MAP_CIRCUITS) == 3 && count(OSM_MAP_STATE) == 3,
-	    "3 circuits, 3 states");
+	tap(count(OSM_MAP_CIRCUITS) == 3 && count(OSM_MAP_SLOTS) == 3,
+	    "3 circuits, 3 slots");
 	r = send(12, 5);
 	tap(r == XDP_REDIRECT, "circuit 12 forwards (verdict %d)", r);
 	r = send(12, 5);
@@ -119,8 +119,8 @@ int main(void)
 
 	tap(osm_switch_circuit_del_batch(sw, ids, 4) == 0,
 	    "del_batch of 12, 99 (absent), 11, 13");
-	tap(count(OSM_MAP_CIRCUITS) == 0 && count(OSM_MAP_STATE) == 0,
-	    "nothing left in the two maps");
+	tap(count(OSM_MAP_CIRCUITS) == 0 && count(OSM_MAP_SLOTS) == 0,
+	    "nothing left in the circuits and slots maps");
 	r = send(12, 7);
 	tap(r == XDP_DROP, "circuit 12 is gone: dropped");
 	osm_switch_close(sw);

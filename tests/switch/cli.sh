@@ -29,7 +29,7 @@ osm_switch $S ${P}sw2
 
 # Everything an error must leave alone.
 snap() {
-	for m in circuits circuit_state port_cfg tx_ports; do
+	for m in circuits circuit_slots port_cfg tx_ports; do
 		bpftool map dump pinned $D/$m 2>&1
 	done
 	for i in 1 2 3 4; do

@@ -132,8 +132,10 @@ static void provision(void)
 	circuit(&c, 6, P_A, P_B, 1);
 	c.flags = OSM_CF_DOWN;
 	add(&c);
-	/* A circuit without state: written behind the library's back. */
+	/* A circuit without state (a slot past the state array's end):
+	 * written behind the library's back. */
 	circuit(&c, 7, P_A, P_B, 1);
+	c.slot = UINT32_MAX;
 	assert_int_equal(bpf_map_update_elem(osm_switch_map_fd(sw,
 			 OSM_MAP_CIRCUITS), &c.id, &c, BPF_NOEXIST), 0);
 	circuit(&c, 8, P_A, P_B, 4);	/* the rotation circuit */

@@ -238,9 +238,17 @@ for field in ingress_ifindex egress_ifindex src_mac dst_mac expires_ns \
 	tap_ok "bpftool map dump shows field $field" \
 		grep -q "\"$field\"" <<<"$dump"
 done
-dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/circuit_state)
-tap_ok "bpftool dumps circuit_state with its replay window" \
+# a circuit's state and counters: at its slot (circuits shows it)
+slot=$(bpftool -j map dump pinned /sys/fs/bpf/osm/$SW/circuits |
+	jq '.[0].formatted.value.slot')
+key=$(printf '%d %d %d %d' $((slot & 255)) $((slot >> 8 & 255)) \
+	$((slot >> 16 & 255)) $((slot >> 24)))
+dump=$(bpftool map lookup pinned /sys/fs/bpf/osm/$SW/circuit_state key $key)
+tap_ok "bpftool shows circuit_state at slot $slot with its replay window" \
 	grep -q '"top"' <<<"$dump"
+dump=$(bpftool map lookup pinned /sys/fs/bpf/osm/$SW/circuit_stats key $key)
+tap_ok "bpftool shows circuit_stats at slot $slot, per CPU, by name" \
+	grep -q '"frames"' <<<"$dump"
 # drop_stats: one struct per CPU whose fields are the reasons' names
 dump=$(bpftool map dump pinned /sys/fs/bpf/osm/$SW/drop_stats)
 bt=$(jq '[.[0].values[].value[""][""].bad_tag] | add' <<<"$dump")

@@ -356,7 +356,7 @@ static void drops_keep_state(void **state)
 	for (i = 0; i < 100000; i++) {
 		memset(&cst, 0, sizeof(cst));
 		for (k = (int)randombytes_uniform(8); k > 0; k--)
-			osm_replay_mark(&cst.replay, randombytes_uniform(64));
+			osm_window_accept(&cst.window, randombytes_uniform(64));
 		/* never used, or last refilled before, at or after now */
 		cst.bucket.credit = randombytes_uniform(200) * 1000000000ULL;
 		cst.bucket.last_ns = one_in(4) ? 0 : randombytes_uniform(2000);

@@ -73,7 +73,7 @@ enum rung {
 	R_PARSE = 1,	/* the header read in place (osm_parse) */
 	R_CIRCUIT,	/* circuits lookup, port, MAC, egress (devmap), epoch */
 	R_TAG,		/* SipHash-2-4 of the header, compared */
-	R_STATE,	/* circuit_state lookup */
+	R_STATE,	/* circuit_state and circuit_stats lookups (slot) */
 	R_WINDOW,	/* replay window: check and record */
 	R_COUNTERS,	/* frames and bytes forwarded */
 	R_REDIRECT,	/* destination MAC written, bpf_redirect_map */
@@ -87,10 +87,10 @@ static __always_inline int rung(struct xdp_md *ctx, const enum rung last)
 	__u32 in = ctx->ingress_ifindex;
 	const struct osm_key_slot *k;
 	struct osm_circuit_state *st;
+	struct osm_circuit_stats *cs;
 	struct osm_circuit *c;
 	struct osm_frame f;
 	__u32 id;
-	int ok;
 
 	if (data + OSM_FRAME_HDR_LEN > data_end ||
 	    osm_parse(data, len, &f) != OSM_OK)
@@ -114,22 +114,18 @@ static __always_inline int rung(struct xdp_md *ctx, const enum rung last)
 		return XDP_ABORTED;
 	if (last == R_TAG)
 		return XDP_DROP;
-	st = bpf_map_lookup_elem(&circuit_state, &id);
-	if (!st)
+	st = bpf_map_lookup_elem(&circuit_state, &c->slot);
+	cs = bpf_map_lookup_elem(&circuit_stats, &c->slot);
+	if (!st || !cs)
 		return XDP_ABORTED;
 	if (last == R_STATE)
 		return XDP_DROP;
-	OSM_STATE_LOCK(st);
-	ok = osm_replay_check(&st->replay, f.seq);
-	if (ok)
-		osm_replay_mark(&st->replay, f.seq);
-	OSM_STATE_UNLOCK(st);
-	if (!ok)
+	if (!osm_window_accept(&st->window, f.seq))
 		return XDP_ABORTED;
 	if (last == R_WINDOW)
 		return XDP_DROP;
-	__sync_fetch_and_add(&st->stats.frames, 1);
-	__sync_fetch_and_add(&st->stats.bytes, len);
+	cs->frames += 1;
+	cs->bytes += len;
 	if (last == R_COUNTERS)
 		return XDP_DROP;
 	if (data + OSM_ETH_HLEN > data_end)

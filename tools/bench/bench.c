@@ -272,7 +272,8 @@ static int testrun_size(struct tr *t, uint32_t size)
 static int load_all(struct tr *t)
 {
 	static const char *const shared[] = {
-		OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_TX_PORTS,
+		OSM_MAP_CIRCUITS, OSM_MAP_STATE, OSM_MAP_STATS,
+		OSM_MAP_TX_PORTS,
 	};
 	struct bpf_devmap_val dv = { .ifindex = t->out };
 	uint8_t k[OSM_HOP_KEY_LEN];	/* value of bench_key */
