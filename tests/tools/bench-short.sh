@@ -41,6 +41,13 @@ for g in 1cpu split; do
 		tap_ok "veth fps $g $c: '$v'" test -n "$v" -a "${v:-0}" -gt 0
 	done
 done
+v=$(awk -F, '$1 == "1cpu" && $2 == 64 && $3 == "osm_installed" {
+	print $4 "," $8 "," $9 }' "$out/fps.csv" 2>/dev/null)
+tap_ok "veth fps 1cpu osm_installed (fps, sent over, installed): '$v'" \
+	test -n "$v" -a "${v%%,*}" -gt 0 -a "${v#*,}" = "200,2000"
+tap_ok "table has the many-circuit verdict" \
+	grep -q "installed 2000, over 200 .* many/one >= 0.9x: \(met\|MISSED\)" \
+	"$out/stdout"
 tap_ok "the live generator made the frames" \
 	grep -q "osm-pktgen -m live" "$out/stdout"
 tap_ok "table has the test-run ratio" grep -q "osm/redir" "$out/stdout"

@@ -31,7 +31,13 @@ refuse "replays" "replay" -m live --mix replay=1
 refuse "control frames" "ctrl" -m live -t ctrl
 refuse "a pcap" "pcap" -m live -w "$pcap" -n 5
 refuse "a rate" "rate" -m live -r 1000
-refuse "too many circuits" "circuits" -m live -C 65
+refuse "no circuits" "circuit count '0'" -m live -C 0
+refuse "more circuits than a switch holds" "circuit count '131073'" \
+	-m live -C 131073
+refuse "--spread, fewer circuits than CPUs" "too few" -m live --spread \
+	--cpus 0,1 -C 1
+refuse "--spread, a CPU twice" "twice" -m live --spread --cpus 0,0 -C 2
+refuse "--spread in packet mode" "need -m live" -m packet --spread
 refuse "more threads than CPUs" "CPUs here" -m live -T $(($(nproc) + 1))
 refuse "zero threads" "threads" -m live -T 0
 refuse "a CPU that is not there" "not available" -m live --cpus 1000

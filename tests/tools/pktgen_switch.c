@@ -9,7 +9,10 @@
  * and drop each other frame with the reason the generator intended,
  * counted exactly in drop_stats. Then live frames (-m live), made in the
  * kernel on one and on two CPUs: every frame the generator reports sent
- * must be forwarded, none dropped. TAP output. */
+ * must be forwarded, none dropped. Then live frames over many circuits
+ * (MANY installed in one batch), each CPU its own circuits (--spread) or
+ * all CPUs all circuits, and over the most circuits a run takes: each
+ * circuit must forward exactly its share of the frames. TAP output. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +31,8 @@
 #define FIRST_ID	100
 #define NCIRC		3
 #define EPOCH		4
+#define MANY_ID		10000	/* the many circuits: MANY_ID.. */
+#define MANY		3000
 
 static json_t *run_pktgen(const char *cmd)
 {
@@ -154,16 +159,131 @@ static void live_mode(struct osm_switch *sw, const char *cpus, int n,
 	json_decref(j);
 }
 
+/* Frames forwarded so far on each of the many circuits, into f[MANY]. */
+static int many_frames(struct osm_switch *sw, uint64_t *f)
+{
+	struct osm_circuit_stats cs;
+	uint32_t i;
+
+	for (i = 0; i < MANY; i++) {
+		if (osm_switch_circuit_stats(sw, MANY_ID + i, &cs))
+			return -1;
+		f[i] = cs.frames;
+	}
+	return 0;
+}
+
+/* Circuits first..first+nc-1 (of the many) got frames made over them
+ * round robin, beyond the MANY installed ones none: want[] += each one's
+ * share. */
+static void share(uint64_t *want, uint64_t first, uint64_t nc,
+		  uint64_t frames)
+{
+	uint64_t j;
+
+	for (j = 0; j < nc && j < frames; j++)
+		if (first + j >= MANY_ID && first + j < MANY_ID + MANY)
+			want[first + j - MANY_ID] += frames / nc +
+						      (j < frames % nc);
+}
+
+/* -m live over ncirc circuits from MANY_ID (the first MANY installed), on
+ * cpus, with --spread or not: sent == forwarded, nothing dropped, and
+ * each circuit forwarded exactly its share. */
+static void live_many(struct osm_switch *sw, const char *cpus, int ncpus,
+		      int spread, uint32_t ncirc, int n, const char *gen_if,
+		      const char *sink_if, const char *secret_file)
+{
+	static uint64_t f0[MANY], f1[MANY], want[MANY];
+	uint64_t fwd = 0, fwd0, fwd1, drop0, drop1, sink0, sent, got = 0;
+	uint32_t i, bad = 0, covered = 0;
+	char cmd[1024], what[128];
+	json_t *j, *sh, *e;
+	size_t k;
+
+	snprintf(what, sizeof(what), "live over %u circuits on CPUs %s%s",
+		 ncirc, cpus, spread ? ", spread" : "");
+	totals(sw, &fwd0, &drop0);
+	sink0 = osm_xdprun_rx_packets(sink_if);
+	if (many_frames(sw, f0)) {
+		tap(0, "%s: circuit stats", what);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "build/osm-pktgen -i %s -m live --cpus %s -n %d -c %d -C %u "
+		 "-e %d -s 100 --secret-file %s --quiet -j%s", gen_if, cpus, n,
+		 MANY_ID, ncirc, EPOCH, secret_file, spread ? " --spread" : "");
+	j = run_pktgen(cmd);
+	tap(j != NULL, "%s: osm-pktgen ran", what);
+	if (!j)
+		return;
+	usleep(100000);
+	sent = (uint64_t)json_integer_value(json_object_get(j, "frames"));
+	tap(sent == (uint64_t)n, "%s: %llu frames sent (want %d)", what,
+	    (unsigned long long)sent, n);
+	tap(json_integer_value(json_object_get(j, "errors")) == 0,
+	    "%s: the interface refused none", what);
+	totals(sw, &fwd1, &drop1);
+	memset(want, 0, sizeof(want));
+	if (spread) {
+		/* Each CPU its own block of circuits, together all of them
+		 * once, and every CPU made frames. */
+		sh = json_object_get(j, "spread");
+		json_array_foreach(sh, k, e) {
+			uint64_t first = (uint64_t)json_integer_value(
+				json_object_get(e, "first"));
+			uint64_t nc = (uint64_t)json_integer_value(
+				json_object_get(e, "circuits"));
+			uint64_t fr = (uint64_t)json_integer_value(
+				json_object_get(e, "frames"));
+
+			if (first != MANY_ID + covered || !nc || !fr)
+				bad++;
+			covered += (uint32_t)nc;
+			got += fr;
+			share(want, first, nc, fr);
+		}
+		tap(json_array_size(sh) == (size_t)ncpus && !bad &&
+		    covered == ncirc && got == sent, "%s: %d CPUs, each its "
+		    "own circuits, all made frames (%llu in all)", what, ncpus,
+		    (unsigned long long)got);
+	} else {
+		share(want, MANY_ID, ncirc, sent);
+	}
+	bad = 0;
+	if (many_frames(sw, f1))
+		bad = MANY;
+	for (i = 0; i < MANY && !bad; i++)
+		fwd += f1[i] - f0[i];
+	tap(fwd == sent && fwd1 == fwd0, "%s: switch forwarded %llu of "
+	    "%llu", what, (unsigned long long)fwd, (unsigned long long)sent);
+	tap(drop1 == drop0, "%s: switch dropped %llu", what,
+	    (unsigned long long)(drop1 - drop0));
+	tap(osm_xdprun_rx_packets(sink_if) - sink0 == sent,
+	    "%s: the sink received %llu", what,
+	    (unsigned long long)(osm_xdprun_rx_packets(sink_if) - sink0));
+	for (i = 0; i < MANY && !bad; i++)
+		if (f1[i] - f0[i] != want[i]) {
+			printf("# circuit %u: forwarded %llu, want %llu\n",
+			       MANY_ID + i,
+			       (unsigned long long)(f1[i] - f0[i]),
+			       (unsigned long long)want[i]);
+			bad++;
+		}
+	tap(!bad, "%s: each circuit forwarded exactly its share", what);
+	json_decref(j);
+}
+
 int main(void)
 {
 	struct osm_switch *sw = NULL;
-	struct osm_circuit c;
+	struct osm_circuit c, *many = NULL;
 	uint8_t secret[32], src[6], dst[6];
 	char hex[65], prefix[16], gen_if[IF_NAMESIZE], sink_if[IF_NAMESIZE],
 	     cmd[256];
 	char keyfile[] = "/tmp/opg-secret.XXXXXX";
 	uint32_t ifx[4], id;
-	int e, kfd = -1;
+	int e, kfd = -1, two;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (sodium_init() < 0)
@@ -181,7 +301,7 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "ethtool -L %s0 rx 2 && ethtool -L %s1p rx 2",
 		 prefix, prefix);
 	tap(system(cmd) == 0, "two rx queues on %s0 and %s1p", prefix, prefix);
-	e = osm_switch_load(&sw, "opgtest", 64, OSM_SW_NOPIN);
+	e = osm_switch_load(&sw, "opgtest", NCIRC + MANY, OSM_SW_NOPIN);
 	if (!e)
 		e = osm_switch_attach(sw, ifx[0], 0);
 	if (!e)
@@ -208,14 +328,37 @@ int main(void)
 		e = osm_switch_circuit_add(sw, &c);
 		osm_wipe(&c, sizeof(c));
 	}
-	osm_wipe(secret, sizeof(secret));
 	tap(!e, "%d circuits installed", NCIRC);
+	many = calloc(MANY, sizeof(*many));
+	for (id = 0; many && id < MANY; id++)
+		osm_xdprun_circuit(&many[id], MANY_ID + id, ifx[0], ifx[1], src,
+				   dst, secret, EPOCH);
+	osm_wipe(secret, sizeof(secret));
+	e = many ? osm_switch_circuit_add_batch(sw, many, MANY) : -ENOMEM;
+	if (many)
+		osm_wipe(many, MANY * sizeof(*many));
+	free(many);
+	tap(!e, "%d more circuits installed in one batch (%s)", MANY,
+	    strerror(-e));
 	if (!e) {
 		one_mode(sw, "packet", gen_if, sink_if, keyfile);
 		one_mode(sw, "xdp", gen_if, sink_if, keyfile);
 		live_mode(sw, "0", 20000, gen_if, sink_if, keyfile);
 		live_mode(sw, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "0,1" : "0",
 			  20000, gen_if, sink_if, keyfile);
+	}
+	two = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	if (!e) {
+		live_many(sw, "0", 1, 1, MANY, 100000, gen_if, sink_if, keyfile);
+		live_many(sw, two ? "0,1" : "0", two ? 2 : 1, 1, MANY, 100000,
+			  gen_if, sink_if, keyfile);
+		/* Every CPU every circuit: each circuit's numbers follow on,
+		 * whichever CPU made the frame. */
+		live_many(sw, two ? "0,1" : "0", two ? 2 : 1, 0, MANY, 100000,
+			  gen_if, sink_if, keyfile);
+		/* The most a run takes; frames go to its first 2000. */
+		live_many(sw, "0", 1, 0, OSM_MAX_CIRCUITS, 2000, gen_if,
+			  sink_if, keyfile);
 	}
 out:
 	if (kfd >= 0)

@@ -10,8 +10,12 @@
  *     each part (a rung less the one below), and the ratios, each round's
  *     from that round's numbers.
  *   osm-bench attach sink|redirect|osm --in IF [--out IF --src MAC
- *     --dst MAC --secret-file FILE --circuit ID --epoch N]
+ *     --dst MAC --secret-file FILE --circuit ID --epoch N
+ *     --circuits N --installed M]
  *     attach a program for the veth fps run; it stays after we exit.
+ *     osm installs M circuits ID..ID+M-1 (default M = N = 1), each keyed
+ *     with osm_kdf_circuit(secret, id, epoch), in a table of the default
+ *     size; the generator sends over the first N.
  *   osm-bench with-stats CMD [ARG...]
  *     run CMD with the kernel's BPF run-time accounting on (BPF_ENABLE_STATS:
  *     held by a file descriptor, so parallel runs cannot leave it on). */
@@ -419,6 +423,28 @@ out:
 	return ret;
 }
 
+/* Circuits id..id+n-1 from in to out, each keyed as osm_xdprun_circuit
+ * keys one, in one batch. */
+static int add_circuits(struct osm_switch *sw, uint32_t id, uint32_t n,
+			uint32_t in, uint32_t out, const uint8_t src[6],
+			const uint8_t dst[6], const uint8_t secret[32],
+			uint32_t epoch)
+{
+	struct osm_circuit *c = calloc(n, sizeof(*c));
+	uint32_t i;
+	int e;
+
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		osm_xdprun_circuit(&c[i], id + i, in, out, src, dst, secret,
+				   epoch);
+	e = osm_switch_circuit_add_batch(sw, c, n);
+	osm_wipe(c, n * sizeof(*c));
+	free(c);
+	return e;
+}
+
 static int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -430,14 +456,15 @@ static int cmd_attach(int argc, char **argv)
 		{ "secret", required_argument, NULL, 'K' },	/* refused */
 		{ "circuit", required_argument, NULL, 'c' },
 		{ "epoch", required_argument, NULL, 'e' },
+		{ "circuits", required_argument, NULL, 'n' },
+		{ "installed", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	struct bpf_devmap_val dv = { 0 };
 	struct osm_switch *sw = NULL;
 	struct baseline_redirect *rd = NULL;
 	struct bench *b = NULL;
-	struct osm_circuit ci;
-	uint32_t in = 0, out = 0, id = 1, epoch = 1;
+	uint32_t in = 0, out = 0, id = 1, epoch = 1, n = 1, m = 0;
 	uint8_t src[6] = { 0 }, dst[6] = { 0 }, secret[32];
 	uint64_t mac = 0;
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -473,12 +500,26 @@ static int cmd_attach(int argc, char **argv)
 				      c == 'c' ? &id : &epoch))
 				return osm_err("bad number '%s'", optarg);
 			break;
+		case 'n':
+		case 'm':
+			if (parse_num(optarg, 1, OSM_MAX_CIRCUITS,
+				      c == 'n' ? &n : &m))
+				return osm_err("--%s '%s' is not in 1..%d",
+					   c == 'n' ? "circuits" : "installed",
+					   optarg, OSM_MAX_CIRCUITS);
+			break;
 		default:
 			return osm_err("unknown option (see the top of bench.c)");
 		}
 	}
 	if (!in)
 		return osm_err("attach needs --in IF");
+	if (!m)
+		m = n;
+	if (m < n)
+		return osm_err("--installed %u is fewer than --circuits %u", m, n);
+	if ((uint64_t)id + m - 1 > UINT32_MAX)
+		return osm_err("circuit ids %u + %u run past 2^32 - 1", id, m);
 	if (!strcmp(mode, "sink")) {
 		b = bench__open_and_load();
 		if (!b || bpf_xdp_attach((int)in,
@@ -505,15 +546,16 @@ static int cmd_attach(int argc, char **argv)
 		if (!out || !have_secret)
 			return osm_err("attach osm needs --out IF --src MAC "
 				   "--dst MAC --secret-file FILE");
-		e = osm_switch_load(&sw, "opgbench", 16, OSM_SW_NOPIN);
+		/* The table of a switch as loaded for a building (it grows
+		 * with use), whether it holds one circuit or 100,000. */
+		e = osm_switch_load(&sw, "opgbench", 0, OSM_SW_NOPIN);
 		if (!e)
 			e = osm_switch_attach(sw, in, 0);
 		if (!e)
 			e = osm_switch_attach(sw, out, 0);
-		osm_xdprun_circuit(&ci, id, in, out, src, dst, secret, epoch);
 		if (!e)
-			e = osm_switch_circuit_add(sw, &ci);
-		osm_wipe(&ci, sizeof(ci));
+			e = add_circuits(sw, id, m, in, out, src, dst, secret,
+					 epoch);
 		osm_wipe(secret, sizeof(secret));
 		if (e) {
 			errno = -e;

@@ -13,8 +13,14 @@
 #
 #     with the generator (BENCH_GEN_MODE, default live) set up as each of
 #     BENCH_GEN_CONFIGS: 1cpu (generator and the whole path on CPU 0),
-#     2cpu (live generator on CPUs 0 and 1, each with its own rx queue),
-#     split (generator on CPU 0, the switch port's NAPI thread on CPU 1).
+#     2cpu (live generator on CPUs 0 and 1, each with its own rx queue:
+#     one circuit fed from two CPUs), split (generator on CPU 0, the
+#     switch port's NAPI thread on CPU 1), 1cpu-many and 2cpu-many (as
+#     1cpu and 2cpu, traffic over BENCH_MANY circuits, each generating
+#     CPU its own: osm-pktgen --spread). 1cpu also runs osm with
+#     BENCH_INSTALLED circuits installed and traffic over
+#     BENCH_INSTALLED_SENT of them (osm_installed), taking turns with the
+#     one-circuit osm it is compared with.
 #   (3) the control plane                 tools/bench/control.sh
 #   (4) the store over a long life        tools/bench/store.sh
 #   (5) osm-gw against dpdk-testpmd io    tools/bench/gw.sh
@@ -22,6 +28,8 @@
 #
 # BENCH_SHORT=1: a smoke run for `make check` (short durations, 64 B only).
 # BENCH_ROWS="2 5": only those rows (default all: 1 2 3 4 5).
+# BENCH_MANY, BENCH_INSTALLED, BENCH_INSTALLED_SENT: row (2)'s circuit
+# counts (default 1000, 100000, 10000; short 100, 2000, 200).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,11 +39,15 @@ GEN_MODE=${BENCH_GEN_MODE:-live}
 if [ "$SHORT" = 1 ]; then
 	TR_ROUNDS=3 DUR=1 ROUNDS=1 SIZES="64" REPEAT=${BENCH_REPEAT:-100000}
 	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu split}
+	MANY=${BENCH_MANY:-100} INSTALLED=${BENCH_INSTALLED:-2000}
+	INST_SENT=${BENCH_INSTALLED_SENT:-200}
 else
 	TR_ROUNDS=${BENCH_TESTRUN_ROUNDS:-41} DUR=${BENCH_SECONDS:-3}
 	REPEAT=${BENCH_REPEAT:-200000}
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES="64 1500"
-	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 2cpu split}
+	GEN_CONFIGS=${BENCH_GEN_CONFIGS:-1cpu 1cpu-many 2cpu 2cpu-many split}
+	MANY=${BENCH_MANY:-1000} INSTALLED=${BENCH_INSTALLED:-100000}
+	INST_SENT=${BENCH_INSTALLED_SENT:-10000}
 fi
 ROWS=${BENCH_ROWS:-1 2 3 4 5}
 for r in $ROWS; do
@@ -47,14 +59,23 @@ done
 row() { [[ " $ROWS " == *" $1 "* ]]; }
 for gc in $GEN_CONFIGS; do
 	case $gc in
-	1cpu | split) ;;
-	2cpu) [ "$GEN_MODE" = live ] || {
-		echo "bench: BENCH_GEN_CONFIGS 2cpu needs BENCH_GEN_MODE=live" >&2
+	1cpu | split | 1cpu-many) ;;
+	2cpu | 2cpu-many) [ "$GEN_MODE" = live ] || {
+		echo "bench: BENCH_GEN_CONFIGS $gc needs BENCH_GEN_MODE=live" >&2
 		exit 1; } ;;
-	*) echo "bench: unknown generator config '$gc' (1cpu 2cpu split)" >&2
+	*) echo "bench: unknown generator config '$gc'" \
+		"(1cpu 1cpu-many 2cpu 2cpu-many split)" >&2
 	   exit 1 ;;
 	esac
 done
+# circuit_count NAME VALUE MIN: circuits, MIN..131072 (a switch's most).
+circuit_count() {
+	[[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le 131072 ] || {
+		echo "bench: $1 '$2' is not in $3..131072" >&2; exit 1; }
+}
+circuit_count BENCH_MANY "$MANY" 2
+circuit_count BENCH_INSTALLED_SENT "$INST_SENT" 2
+circuit_count BENCH_INSTALLED "$INSTALLED" "$INST_SENT"
 PG=build/osm-pktgen
 OB=build/osm-bench
 P=${BENCH_NS_PREFIX:-opg$$}
@@ -117,12 +138,34 @@ if row 2; then
 			jq 'if .run_cnt > 0 then .run_time_ns / .run_cnt else 0 end'
 	}
 
-	setup() {
+	# The modes of a generator config, in the order they take turns.
+	modes_of() {
 		case $1 in
-		osm)
+		1cpu) echo bridge redirect osm osm_installed ;;
+		*-many) echo redirect osm ;;
+		*) echo bridge redirect osm ;;
+		esac
+	}
+
+	# circuits_of CONFIG MODE: circuits the generator sends over, and
+	# circuits the switch holds.
+	circuits_of() {
+		case $1/$2 in
+		*/osm_installed) echo "$INST_SENT $INSTALLED" ;;
+		*-many/*) echo "$MANY $MANY" ;;
+		*) echo "1 1" ;;
+		esac
+	}
+
+	# setup MODE CONFIG
+	setup() {
+		local n m
+		read -r n m <<<"$(circuits_of "$2" "$1")"
+		case $1 in
+		osm | osm_installed)
 			ip netns exec "$S" $OB attach osm --in "${P}b" --out "${P}c" \
 				--src "$src" --dst "$dst" --secret-file "$sf" \
-				--circuit 1 --epoch 1 ;;
+				--circuit 1 --epoch 1 --circuits "$n" --installed "$m" ;;
 		redirect)
 			ip netns exec "$S" $OB attach redirect --in "${P}b" \
 				--out "${P}c" --dst "$dst" ;;
@@ -154,14 +197,19 @@ if row 2; then
 		ip -n "$S" link del "${P}br" 2>/dev/null || true
 	}
 
-	# The generator's command line for a config.
+	# The generator's command line for a config and mode. Over several
+	# circuits each generating CPU sends its own (--spread), as a NIC's
+	# RSS spreads flows over queues.
 	gen_args() {
+		local n cpus=0
+		read -r n _ <<<"$(circuits_of "$1" "$2")"
+		case $1 in 2cpu*) cpus=0,1 ;; esac
 		if [ "$GEN_MODE" != live ]; then
-			echo "-m $GEN_MODE"
-		elif [ "$1" = 2cpu ]; then
-			echo "-m live --cpus 0,1"
+			echo "-m $GEN_MODE -C $n"
+		elif [ "$n" -gt 1 ]; then
+			echo "-m live --cpus $cpus -C $n --spread"
 		else
-			echo "-m live --cpus 0"
+			echo "-m live --cpus $cpus -C 1"
 		fi
 	}
 
@@ -171,15 +219,17 @@ if row 2; then
 	for gc in $GEN_CONFIGS; do
 		for size in $SIZES; do
 			for round in $(seq "$ROUNDS"); do
-				for mode in bridge redirect osm; do
+				for mode in $(modes_of "$gc"); do
+					read -r nc ni <<<"$(circuits_of "$gc" "$mode")"
+					[[ $mode == osm* ]] || ni=0
 					say "veth fps: $mode, $gc, $size-byte frames," \
-						"$DUR s (round $round/$ROUNDS)"
-					setup "$mode"
+						"$nc circuit(s), $DUR s (round $round/$ROUNDS)"
+					setup "$mode" "$gc"
 					napi_threads "$gc"
 					before=$(rx)
 					# shellcheck disable=SC2046
 					json=$($OB with-stats ip netns exec "$G" \
-						$PG -i "${P}a" $(gen_args "$gc") \
+						$PG -i "${P}a" $(gen_args "$gc" "$mode") \
 						-d "$DUR" -s "$size" --secret-file "$sf" \
 						-c 1 -e 1 --dst "$dst" --quiet -j)
 					sleep 0.2
@@ -190,19 +240,21 @@ if row 2; then
 						-v n=$((after - before)) \
 						-v t="$(jq .seconds <<<"$json")" \
 						-v g="$(jq .pps <<<"$json")" -v x="$xns" \
-						-v e="$(jq .errors <<<"$json")" 'BEGIN {
-						printf "%s,%s,%s,%.0f,%.0f,%.1f,%d\n",
-							gc, s, m, n / t, g, x, e }' \
+						-v e="$(jq .errors <<<"$json")" \
+						-v nc="$nc" -v ni="$ni" 'BEGIN {
+						printf "%s,%s,%s,%.0f,%.0f,%.1f,%d,%d,%d\n",
+							gc, s, m, n / t, g, x, e, nc, ni }' \
 						>>"$OUT/fps-runs.csv"
 				done
 			done
 		done
 	done
 	napi_threads off
-	echo "gen,size,case,fps,gen_pps,xdp_ns,refused" >"$OUT/fps.csv"
+	hdr=gen,size,case,fps,gen_pps,xdp_ns,refused,circuits,installed
+	echo "$hdr" >"$OUT/fps.csv"
 	for gc in $GEN_CONFIGS; do
 		for size in $SIZES; do
-			for mode in bridge redirect osm; do
+			for mode in $(modes_of "$gc"); do
 				awk -F, -v gc="$gc" -v s="$size" -v m="$mode" \
 					'$1 == gc && $2 == s && $3 == m' \
 					"$OUT/fps-runs.csv" | sort -t, -k4,4n |
@@ -210,7 +262,7 @@ if row 2; then
 			done
 		done
 	done >>"$OUT/fps.csv"
-	sed -i '1i gen,size,case,fps,gen_pps,xdp_ns,refused' "$OUT/fps-runs.csv"
+	sed -i "1i $hdr" "$OUT/fps-runs.csv"
 fi
 
 # ---- (3) the control plane (tools/bench/control.sh) --------------------------
@@ -281,6 +333,7 @@ machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, kerne
 gwpmd='' gwrepeat='' gwrounds=''
 row 5 && read -r gwpmd gwrepeat gwrounds <"$OUT/gw-params.txt"
 awk -F, -v machine="$machine" -v dur="$DUR" -v gm="$GEN_MODE" -v gcs="$GEN_CONFIGS" \
+	-v many="$MANY" -v inst="$INSTALLED" -v isent="$INST_SENT" \
 	-v repeat="$REPEAT" -v trials="$TR_ROUNDS" -v sizes="64 1500" -v rounds="$ROUNDS" \
 	-v rows="$ROWS" -v gwpmd="$gwpmd" -v gwrepeat="$gwrepeat" \
 	-v gwrounds="$gwrounds" '
@@ -331,8 +384,11 @@ END {
 	}
 	if (sel(2)) {
 		printf "\n(2) veth frames/s through the switch netns (osm-pktgen -m %s, median of %d x %s s)\n", gm, rounds, dur
-		printf "    generator: 1cpu = it and the whole path on CPU 0; 2cpu = on CPUs 0 and 1, a queue each;\n"
-		printf "    split = it on CPU 0, the switch port polled on CPU 1 (refused: frames it out-ran the switch by)\n"
+		printf "    generator: 1cpu = it and the whole path on CPU 0; 2cpu = on CPUs 0 and 1, a queue each (one circuit fed\n"
+		printf "    from two CPUs: reported, no target); split = it on CPU 0, the switch port polled on CPU 1 (refused: frames\n"
+		printf "    it out-ran the switch by); 1cpu-many, 2cpu-many = as 1cpu, 2cpu over %d circuits, each CPU its own\n", many
+		printf "    (osm-pktgen --spread; redirect: the same frames, one MAC); installed: osm holding %d circuits, traffic\n", inst
+		printf "    over %d, taking turns with 1cpu'"'"'s modes, against its one circuit (many/one)\n", isent
 		printf "    %-34s %10s %10s %10s %8s %8s\n", "generator, size",
 			"bridge", "redirect", "osm", "osm/redir", "osm/brdg"
 	}
@@ -341,17 +397,37 @@ END {
 		s = sz[i]; k = "veth_" gc[j] "," s ","
 		if (!((k "osm") in v))
 			continue
-		b = v[k "bridge"]; r = v[k "redirect"]; o = v[k "osm"]
-		printf "    %-34s %10d %10d %10d %8s %8s  targets >= 0.8x: %s, >= 3x: %s\n",
-			gc[j] ", " s " bytes", b, r, o, ratio(o, r), ratio(o, b),
-			verdict(o >= 0.8 * r), verdict(o >= 3 * b)
+		r = v[k "redirect"]; o = v[k "osm"]
+		hb = (k "bridge") in v; b = v[k "bridge"]
+		if (!hb)
+			tg = sprintf("target >= 0.9x: %s", verdict(o >= 0.9 * r))
+		else if (gc[j] == "2cpu")
+			tg = sprintf("reported; >= 3x: %s", verdict(o >= 3 * b))
+		else
+			tg = sprintf("targets >= 0.9x: %s, >= 3x: %s",
+				     verdict(o >= 0.9 * r), verdict(o >= 3 * b))
+		printf "    %-34s %10s %10d %10d %8s %8s  %s\n",
+			gc[j] ", " s " bytes", hb ? sprintf("%d", b) : "-", r, o,
+			ratio(o, r), hb ? ratio(o, b) : "-", tg
 		printf "    %-34s %10s %10.0f %10.0f %8s  (live, kernel bpf_stats)\n",
 			"  XDP program ns/frame", "-", v[k "xdp_ns_redirect"],
 			v[k "xdp_ns_osm"], ratio(v[k "xdp_ns_osm"], v[k "xdp_ns_redirect"])
 		if (v[k "refused_bridge"] + v[k "refused_redirect"] + v[k "refused_osm"] > 0)
-			printf "    %-34s %10d %10d %10d\n", "  refused at the switch port",
-				v[k "refused_bridge"], v[k "refused_redirect"],
-				v[k "refused_osm"]
+			printf "    %-34s %10s %10d %10d\n", "  refused at the switch port",
+				hb ? sprintf("%d", v[k "refused_bridge"]) : "-",
+				v[k "refused_redirect"], v[k "refused_osm"]
+		if (!((k "osm_installed") in v))
+			continue
+		m = v[k "osm_installed"]
+		printf "    %-34s %10s %10s %10d %8s %8s  many/one >= 0.9x: %s\n",
+			sprintf("  installed %d, over %d", inst, isent), "-", "-",
+			m, ratio(m, o), "", verdict(m >= 0.9 * o)
+		printf "    %-34s %10s %10s %10.0f %8s  (many/one)\n",
+			"    XDP program ns/frame", "-", "-", v[k "xdp_ns_osm_installed"],
+			ratio(v[k "xdp_ns_osm_installed"], v[k "xdp_ns_osm"])
+		if (v[k "refused_osm_installed"] > 0)
+			printf "    %-34s %10s %10s %10d\n", "    refused at the switch port",
+				"-", "-", v[k "refused_osm_installed"]
 	}
 	nm = split("leave_kill enter_ready move_ready leave_commit", cm, " ")
 	if (sel(3)) {
@@ -469,7 +545,8 @@ END {
 }' "$OUT/results.csv" | tee "$OUT/table.txt"
 
 # ---- plots -----------------------------------------------------------------
-# plot PNG TITLE YLABEL YFORMAT PREFIX SIZES: bars from PREFIX-SIZE.dat.
+# plot PNG TITLE YLABEL YFORMAT PREFIX SIZES [GNUPLOT]: bars from
+# PREFIX-SIZE.dat; GNUPLOT: more settings.
 plot() {
 	gnuplot <<-EOF
 	set terminal pngcairo size 800,480 noenhanced
@@ -483,6 +560,7 @@ plot() {
 	set yrange [0:*]
 	set grid ytics
 	set format y "$4"
+	${7:-}
 	plot for [s in "$6"] "$5-".s.".dat" using 2:xtic(1) title s." bytes"
 	EOF
 }
@@ -500,14 +578,17 @@ if row 1; then
 fi
 if row 2; then
 	for s in $SIZES; do
-		# Short labels (1c-osm: 1cpu, osm) so that nine bars fit.
-		awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu$/, "c", g)
-			sub(/^split$/, "sp", g); print g "-" $3, $4 }' "$OUT/fps.csv" \
-			>"$OUT/fps-$s.dat"
+		# Short labels (1c-osm: 1cpu, osm; 2cm: 2cpu-many; osm-i:
+		# osm_installed) so that the bars fit.
+		awk -F, -v s="$s" '$2 == s { g = $1; sub(/cpu/, "c", g)
+			sub(/-many$/, "m", g); sub(/^split$/, "sp", g)
+			c = $3; sub(/_installed$/, "-i", c); print g "-" c, $4 }' \
+			"$OUT/fps.csv" >"$OUT/fps-$s.dat"
 	done
 	plot "$OUT/fps.png" \
 		"frames/s across veth ports of the switch netns (higher is better)" \
-		"frames per second" "%.1s%c" "$OUT/fps" "$SIZES"
+		"frames per second" "%.1s%c" "$OUT/fps" "$SIZES" \
+		"set xtics rotate by -40 scale 0"
 	wrote="$wrote, $OUT/fps.png"
 fi
 rm -f "$OUT"/*.dat

@@ -4,7 +4,8 @@
  * xdp-trafficgen does); live_xdp gives each copy a fresh sequence number
  * and hop tag and returns XDP_TX, which the kernel turns into a transmit
  * on the interface (veth: ndo_xdp_xmit into the peer). One thread per
- * chosen CPU, pinned there, each with its own BPF_PROG_RUN loop. */
+ * chosen CPU, pinned there, each with its own BPF_PROG_RUN loop; with
+ * spread set, each CPU also with its own circuits and counter. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
@@ -44,6 +46,10 @@ struct pg_live_thread {
 
 struct pg_live {
 	struct live *skel;
+	struct pg_live_key *keys;	/* hop_keys, mmapped (ncirc) */
+	size_t keys_len;		/* bytes mapped */
+	uint32_t ncirc, first_id;
+	int spread, ncpus_possible;
 	uint8_t frame[PG_FRAME_MAX];
 	int len;
 	char ifname[IF_NAMESIZE];
@@ -131,27 +137,60 @@ uint64_t pg_live_errors(const struct pg_live *l)
 	return xmit_errors(l->ifname) - l->err0;
 }
 
-int pg_live_open(struct pg_live **out, struct pg_gen *g, const char *ifname,
-		 unsigned int queue, unsigned int batch, const char **why)
+/* Map hop_keys and write every circuit's hop key into it. */
+static int fill_keys(struct pg_live *l, const struct pg_live_cfg *cfg)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)l->ncirc * sizeof(*l->keys);
+	struct osm_keys k;
+	uint32_t i;
+	void *p;
+
+	len = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(l->skel->maps.hop_keys), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	l->keys = p;
+	l->keys_len = len;
+	for (i = 0; i < l->ncirc; i++) {
+		cfg->keys_of(&k, l->first_id + i, cfg->arg);
+		memcpy(l->keys[i].hop, k.hop, OSM_HOP_KEY_LEN);
+	}
+	osm_wipe(&k, sizeof(k));
+	return 0;
+}
+
+int pg_live_open(struct pg_live **out, struct pg_gen *g,
+		 const struct pg_live_cfg *cfg, const char **why)
 {
 	struct pg_live *l;
-	uint32_t i;
 	int reason, clen, err;
 
 	*why = "allocating";
-	if (g->ncirc > PG_LIVE_MAX_CIRC)
-		return -E2BIG;
+	if (!cfg->ncirc || cfg->ncirc > PG_LIVE_MAX_CIRC ||
+	    (uint64_t)g->first_id + cfg->ncirc > UINT32_MAX)
+		return -EINVAL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	pthread_mutex_init(&l->lock, NULL);
-	l->queue = queue;
-	l->batch = batch;
-	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
-	l->ifindex = if_nametoindex(ifname);
+	l->queue = cfg->queue;
+	l->batch = cfg->batch;
+	l->ncirc = cfg->ncirc;
+	l->first_id = g->first_id;
+	l->spread = cfg->spread;
+	snprintf(l->ifname, sizeof(l->ifname), "%s", cfg->ifname);
+	l->ifindex = if_nametoindex(cfg->ifname);
 	if (!l->ifindex) {
 		*why = "interface lookup";
 		err = -ENODEV;
+		goto fail;
+	}
+	l->ncpus_possible = libbpf_num_possible_cpus();
+	if (l->ncpus_possible <= 0) {
+		*why = "counting CPUs";
+		err = l->ncpus_possible ? l->ncpus_possible : -EINVAL;
 		goto fail;
 	}
 	/* The template: a valid frame of the first circuit (its AEAD tag is
@@ -165,17 +204,22 @@ int pg_live_open(struct pg_live **out, struct pg_gen *g, const char *ifname,
 	}
 	l->skel->rodata->seq0 = g->circ[0].tx.next_seq;
 	l->skel->rodata->first_id = g->first_id;
-	l->skel->rodata->ncirc = g->ncirc;
-	err = live__load(l->skel);
+	l->skel->rodata->ncirc = cfg->ncirc;
+	l->skel->rodata->spread = cfg->spread ? 1 : 0;
+	err = bpf_map__set_max_entries(l->skel->maps.hop_keys, cfg->ncirc);
+	if (!err)
+		err = live__load(l->skel);
 	if (err) {
 		*why = "loading live_xdp";
 		goto fail;
 	}
-	/* Keys go straight into the map (skel->bss maps it), never through
-	 * libbpf's load-time copy. */
-	for (i = 0; i < g->ncirc; i++)
-		memcpy(l->skel->bss->keys[i].hop, g->circ[i].tx.keys.hop,
-		       OSM_HOP_KEY_LEN);
+	/* Keys go straight into the map's memory, never through libbpf's
+	 * load-time copy or a bpf(2) buffer. */
+	err = fill_keys(l, cfg);
+	if (err) {
+		*why = "mapping hop_keys";
+		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -183,9 +227,89 @@ fail:
 	return err;
 }
 
+/* Every possible CPU's element of cpu_share, into vals (ncpus_possible
+ * of them). */
+static int read_shares(const struct pg_live *l, struct pg_live_cpu *vals)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.cpu_share), &zero,
+				vals))
+		return -errno;
+	return 0;
+}
+
 uint64_t pg_live_sent(const struct pg_live *l)
 {
-	return __atomic_load_n(&l->skel->bss->sent, __ATOMIC_RELAXED);
+	struct pg_live_cpu *vals;
+	uint64_t sum = 0;
+	int i;
+
+	if (!l->spread)
+		return __atomic_load_n(&l->skel->bss->sent, __ATOMIC_RELAXED);
+	vals = calloc((size_t)l->ncpus_possible, sizeof(*vals));
+	if (vals && !read_shares(l, vals))
+		for (i = 0; i < l->ncpus_possible; i++)
+			sum += vals[i].made;
+	free(vals);
+	return sum;
+}
+
+int pg_live_share(const struct pg_live *l, int t, struct pg_live_share *s)
+{
+	struct pg_live_cpu *vals;
+	int err;
+
+	if (!l->spread || t < 0 || t >= l->nthreads)
+		return -ENOENT;
+	vals = calloc((size_t)l->ncpus_possible, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = read_shares(l, vals);
+	if (!err) {
+		s->cpu = l->th[t].cpu;
+		s->first_id = l->first_id + vals[s->cpu].first;
+		s->ncirc = vals[s->cpu].n;
+		s->frames = vals[s->cpu].made;
+	}
+	free(vals);
+	return err;
+}
+
+/* --spread: thread t of n takes circuits [t * N / n, (t + 1) * N / n),
+ * in cpu_share's element of its CPU; other CPUs get none. */
+static int share_out(struct pg_live *l, const int *cpus, int n)
+{
+	struct pg_live_cpu *vals;
+	uint32_t zero = 0;
+	int t, u, err = 0;
+
+	if ((uint32_t)n > l->ncirc)
+		return -EINVAL;
+	for (t = 0; t < n; t++) {
+		if (cpus[t] < 0 || cpus[t] >= l->ncpus_possible)
+			return -EINVAL;
+		for (u = 0; u < t; u++)
+			if (cpus[u] == cpus[t])
+				return -EINVAL;
+	}
+	vals = calloc((size_t)l->ncpus_possible, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (t = 0; t < n; t++) {
+		struct pg_live_cpu *v = &vals[cpus[t]];
+
+		v->first = (uint32_t)((uint64_t)l->ncirc * (uint64_t)t /
+				      (uint64_t)n);
+		v->n = (uint32_t)((uint64_t)l->ncirc * (uint64_t)(t + 1) /
+				  (uint64_t)n) - v->first;
+		v->next = v->first;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.cpu_share), &zero,
+				vals, BPF_ANY))
+		err = -errno;
+	free(vals);
+	return err;
 }
 
 /* Frames this thread may make in its next call, -1 when done. A count
@@ -276,6 +400,11 @@ int pg_live_start(struct pg_live *l, const int *cpus, int ncpus,
 		return -errno;
 	l->count = count;
 	l->nthreads = ncpus < PG_LIVE_MAX_CPUS ? ncpus : PG_LIVE_MAX_CPUS;
+	if (l->spread) {
+		e = share_out(l, cpus, l->nthreads);
+		if (e)
+			return e;
+	}
 	l->err0 = xmit_errors(l->ifname);
 	clock_gettime(CLOCK_MONOTONIC, &l->t0);
 	for (i = 0; i < l->nthreads; i++) {
@@ -345,8 +474,10 @@ void pg_live_close(struct pg_live *l)
 		return;
 	pg_live_stop(l);
 	pg_live_join(l, &why);
-	if (l->skel && l->skel->bss)
-		osm_wipe(l->skel->bss->keys, sizeof(l->skel->bss->keys));
+	if (l->keys) {
+		osm_wipe(l->keys, l->keys_len);
+		munmap(l->keys, l->keys_len);
+	}
 	live__destroy(l->skel);
 	osm_wipe(l->frame, sizeof(l->frame));
 	pthread_mutex_destroy(&l->lock);

@@ -43,13 +43,17 @@ static const char usage[] =
 "      --cpus LIST        live: one generating thread on each CPU of LIST,\n"
 "                         e.g. 0,1 or 0-3\n"
 "      --batch N          live: frames per kernel batch, 1..256 (default 64)\n"
+"      --spread           live: each CPU its own circuits and counter (CPU n\n"
+"                         of k sends circuits n*N/k..(n+1)*N/k-1; needs\n"
+"                         N >= k); without it every CPU sends every circuit\n"
 "  -w, --pcap FILE        also write every frame to FILE (pcap)\n"
 "  -n, --count N          stop after N frames\n"
 "  -d, --duration SEC     stop after SEC seconds\n"
 "  -r, --rate PPS         frames per second (default: as fast as possible)\n"
 "  -s, --size BYTES       bytes of a data frame, 58..1558 (default 64)\n"
 "  -c, --circuit ID       first circuit id (default 1)\n"
-"  -C, --circuits N       circuits ID..ID+N-1, round robin (default 1)\n"
+"  -C, --circuits N       circuits ID..ID+N-1, round robin, 1..131072\n"
+"                         (default 1)\n"
 "  -e, --epoch N          key epoch (default 1)\n"
 "      --seq N            first sequence number (default: realtime in ns,\n"
 "                         so that every run is fresh)\n"
@@ -73,7 +77,7 @@ static const char usage[] =
 
 enum {
 	O_SEQ = 256, O_SECRET, O_HOP, O_E2E, O_NO_SECRET, O_NO_HOP, O_NO_E2E, O_SRC, O_DST, O_MIX, O_PLAIN,
-	O_SEED, O_CPUS, O_BATCH,
+	O_SEED, O_CPUS, O_BATCH, O_SPREAD,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +87,7 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, 'T' },
 	{ "cpus", required_argument, NULL, O_CPUS },
 	{ "batch", required_argument, NULL, O_BATCH },
+	{ "spread", no_argument, NULL, O_SPREAD },
 	{ "pcap", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'n' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -126,6 +131,7 @@ struct opts {
 	unsigned int mix[PG_KIND_MAX];
 	int cpus[PG_LIVE_MAX_CPUS], ncpus, nthreads;	/* live */
 	unsigned int batch;				/* live */
+	int spread;					/* live */
 	uint8_t src[6], dst[6];
 	/* Key material: wiped as soon as the circuits hold their keys. */
 	uint8_t secret[32], hop[OSM_HOP_KEY_LEN], e2e[OSM_E2E_KEY_LEN];
@@ -247,7 +253,7 @@ static int first_cpus(struct opts *o, int n)
 /* Options that -m live cannot honour, refused with one clear line. */
 static int check_live(struct opts *o)
 {
-	int k;
+	int j, k;
 
 	for (k = 0; k < PG_KIND_MAX; k++)
 		if (k != PG_VALID && o->mix[k])
@@ -260,13 +266,22 @@ static int check_live(struct opts *o)
 		return osm_err("-m live makes frames in the kernel: no --pcap");
 	if (o->rate)
 		return osm_err("-m live sends as fast as it can: no --rate");
-	if (o->ncirc > PG_LIVE_MAX_CIRC)
-		return osm_err("-m live takes at most %d circuits",
-			   PG_LIVE_MAX_CIRC);
 	if (o->ncpus && o->nthreads)
 		return osm_err("give --threads or --cpus, not both");
-	if (!o->ncpus)
-		return first_cpus(o, o->nthreads ? o->nthreads : 1);
+	if (!o->ncpus && first_cpus(o, o->nthreads ? o->nthreads : 1))
+		return 1;
+	if (!o->spread)
+		return 0;
+	/* --spread: every CPU its own circuits, so at least one each. */
+	if (o->ncirc < (uint32_t)o->ncpus)
+		return osm_err("--spread gives each of %d CPUs its own circuits: "
+			   "-C %u is too few", o->ncpus, o->ncirc);
+	for (k = 1; k < o->ncpus; k++)
+		for (j = 0; j < k; j++)
+			if (o->cpus[j] == o->cpus[k])
+				return osm_err("CPU %d twice in --cpus: --spread "
+					   "gives each CPU its own circuits",
+					   o->cpus[k]);
 	return 0;
 }
 
@@ -318,6 +333,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_CPUS:
 			if (parse_cpus(optarg, o))
 				return 1;
+			break;
+		case O_SPREAD:
+			o->spread = 1;
 			break;
 		case O_BATCH:
 			if (parse_u64(optarg, 256, &v) || !v)
@@ -472,8 +490,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		o->mode = PG_MODE_XDP;
 	if (o->mode == PG_MODE_LIVE)
 		return check_live(o);
-	if (o->ncpus || o->nthreads || o->batch)
-		return osm_err("--threads, --cpus and --batch need -m live");
+	if (o->ncpus || o->nthreads || o->batch || o->spread)
+		return osm_err("--threads, --cpus, --batch and --spread need "
+			   "-m live");
 	return 0;
 }
 
@@ -496,14 +515,41 @@ struct run {
 	double secs;
 };
 
+/* --spread: each generating CPU's circuits and frames, as JSON. */
+static json_t *shares_json(const struct pg_live *l)
+{
+	struct pg_live_share sh;
+	json_t *a = json_array();
+	int t;
+
+	for (t = 0; !pg_live_share(l, t, &sh); t++)
+		json_array_append_new(a, json_pack("{s:i, s:I, s:I, s:I}",
+			"cpu", sh.cpu, "first", (json_int_t)sh.first_id,
+			"circuits", (json_int_t)sh.ncirc,
+			"frames", (json_int_t)sh.frames));
+	return a;
+}
+
+static void shares_text(const struct pg_live *l)
+{
+	struct pg_live_share sh;
+	int t;
+
+	for (t = 0; !pg_live_share(l, t, &sh); t++)
+		printf("CPU %d: circuits %u..%u, %llu frames\n", sh.cpu,
+		       sh.first_id, sh.first_id + sh.ncirc - 1,
+		       (unsigned long long)sh.frames);
+}
+
 static void summary(const struct opts *o, const struct pg_gen *g,
-		    const struct run *r, uint64_t errors, double prog_ns)
+		    const struct run *r, uint64_t errors, double prog_ns,
+		    const struct pg_live *l)
 {
 	double pps = r->secs > 0 ? (double)r->frames / r->secs : 0;
 	double bps = r->secs > 0 ? (double)r->bytes * 8 / r->secs : 0;
 	/* Live frames keep the template's AEAD tag: see --help. */
 	const char *aead = o->mode == PG_MODE_LIVE ? "stale" : "fresh";
-	json_t *j, *kinds, *expect, *cpus = NULL, *pns = NULL;
+	json_t *j, *kinds, *expect, *cpus = NULL, *pns = NULL, *spread = NULL;
 	int k;
 
 	if (o->json) {
@@ -515,6 +561,8 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 			for (k = 0; k < o->ncpus; k++)
 				json_array_append_new(cpus,
 						      json_integer(o->cpus[k]));
+			if (o->spread)
+				spread = shares_json(l);
 		}
 		kinds = json_object();
 		expect = json_object();
@@ -526,14 +574,15 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 				json_object_set_new(expect, osm_reason_name(k),
 					json_integer((json_int_t)g->expect[k]));
 		j = json_pack("{s:s?, s:s, s:s?, s:I, s:I, s:f, s:f, s:f, s:I,"
-			      " s:s, s:o?, s:o?, s:o, s:o}",
+			      " s:s, s:I, s:o?, s:o?, s:o?, s:o, s:o}",
 			      "dev", o->dev, "mode", mode_name(o->mode),
 			      "pcap", o->pcap, "frames", (json_int_t)r->frames,
 			      "bytes", (json_int_t)r->bytes, "seconds", r->secs,
 			      "pps", round(pps), "bps", round(bps),
 			      "errors", (json_int_t)errors, "aead", aead,
-			      "cpus", cpus, "prog_ns", pns, "kinds", kinds,
-			      "expect", expect);
+			      "circuits", (json_int_t)o->ncirc,
+			      "cpus", cpus, "spread", spread, "prog_ns", pns,
+			      "kinds", kinds, "expect", expect);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
@@ -554,6 +603,8 @@ static void summary(const struct opts *o, const struct pg_gen *g,
 			printf(" %s %llu", osm_reason_name(k),
 			       (unsigned long long)g->expect[k]);
 	printf("\n");
+	if (o->mode == PG_MODE_LIVE && o->spread)
+		shares_text(l);
 }
 
 static void dump(pcap_dumper_t *d, const uint8_t *frame, int len)
@@ -690,7 +741,7 @@ int main(int argc, char **argv)
 	pcap_t *dead = NULL;
 	pcap_dumper_t *d = NULL;
 	const char *why;
-	int ret = 1, e, fd;
+	int ret = 1, e, le = 0, fd;
 
 	if (sodium_init() < 0)
 		return osm_err("libsodium failed to initialise");
@@ -707,9 +758,23 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	e = pg_gen_init(&g, o.circuit, o.ncirc, o.src, o.dst, o.type, o.size,
+	/* -m live makes every frame from one template of the first
+	 * circuit; the hop keys of all go into the program. */
+	e = pg_gen_init(&g, o.circuit, o.mode == PG_MODE_LIVE ? 1 : o.ncirc,
+			o.src, o.dst, o.type, o.size,
 			o.have_seq ? o.seq0 : osm_seq_fresh(), o.mix, keys_of,
 			&o, o.seed);
+	if (!e && o.mode == PG_MODE_LIVE) {
+		struct pg_live_cfg lc = {
+			.ifname = o.dev, .queue = o.queue, .batch = o.batch,
+			.ncirc = o.ncirc, .spread = o.spread,
+			.keys_of = keys_of, .arg = &o,
+		};
+
+		le = pg_live_open(&live, &g, &lc, &why);
+		/* The program holds the hop keys now. */
+		pg_gen_free(&g);
+	}
 	osm_wipe(o.secret, sizeof(o.secret));
 	osm_wipe(o.hop, sizeof(o.hop));
 	osm_wipe(o.e2e, sizeof(o.e2e));
@@ -718,11 +783,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.mode == PG_MODE_LIVE) {
-		e = pg_live_open(&live, &g, o.dev, o.queue, o.batch, &why);
-		/* The program holds the hop keys now. */
-		pg_gen_free(&g);
-		if (e) {
-			ret = osm_err("%s for %s: %s", why, o.dev, strerror(-e));
+		if (le) {
+			ret = osm_err("%s for %s: %s", why, o.dev, strerror(-le));
 			goto out;
 		}
 		signal(SIGINT, on_signal);
@@ -735,7 +797,7 @@ int main(int argc, char **argv)
 		g.kinds[PG_VALID] = r.frames;
 		g.expect[OSM_OK] = r.frames;
 		summary(&o, &g, &r, pg_live_errors(live),
-			pg_live_prog_ns(live));
+			pg_live_prog_ns(live), live);
 		ret = 0;
 		goto out;
 	}
@@ -763,7 +825,7 @@ int main(int argc, char **argv)
 		ret = osm_err("cannot write %s", o.pcap);
 		goto out;
 	}
-	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0, 0);
+	summary(&o, &g, &r, tx ? pg_tx_errors(tx) : 0, 0, NULL);
 	ret = 0;
 out:
 	if (d)

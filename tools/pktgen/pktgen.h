@@ -114,25 +114,55 @@ void pg_tx_close(struct pg_tx *t);
 
 struct pg_live;
 
+/* What a live run sends. */
+struct pg_live_cfg {
+	const char *ifname;	/* sent on, as if received on its queue */
+	unsigned int queue;
+	unsigned int batch;	/* frames per kernel batch (0: the kernel's 64) */
+	uint32_t ncirc;		/* circuits g->first_id.., 1..PG_LIVE_MAX_CIRC */
+	int spread;		/* each CPU its own circuits (pg_live_start) */
+	/* The keys of circuit id, as pg_gen_init takes them. */
+	void (*keys_of)(struct osm_keys *k, uint32_t id, void *arg);
+	void *arg;
+};
+
 /*
- * Load the live-frames program for g's circuits (at most
- * PG_LIVE_MAX_CIRC; valid frames only): g's next frame is the template,
- * their hop keys go into the program. It sends on ifname, as if received
- * on its queue, batch frames per kernel batch (0: the kernel's 64).
- * Returns 0 or -errno; *why names the step that failed.
+ * Load the live-frames program for cfg->ncirc circuits from g->first_id
+ * (valid data frames only): g's next frame is the template, the circuits'
+ * hop keys (from cfg->keys_of) go into the program's map. g needs only
+ * its first circuit. Returns 0 or -errno (-EINVAL: no circuits, too many,
+ * or ids past 2^32 - 1); *why names the step that failed.
  */
-int pg_live_open(struct pg_live **out, struct pg_gen *g, const char *ifname,
-		 unsigned int queue, unsigned int batch, const char **why);
+int pg_live_open(struct pg_live **out, struct pg_gen *g,
+		 const struct pg_live_cfg *cfg, const char **why);
 
 /* Start one thread per CPU of cpus[0..ncpus), pinned there, each running
  * BPF_PROG_RUN as fast as it can until count frames in all (0: no limit)
  * are made, or pg_live_stop and pg_live_join. Uses SIGUSR1 to interrupt
- * the threads. Returns 0 or -errno. */
+ * the threads.
+ * Without spread, frame n (of all CPUs, one shared counter) is circuit
+ * n % ncirc's with sequence number seq0 + n / ncirc: a circuit may be fed
+ * by every CPU. With spread, the CPU of thread t alone makes the frames
+ * of circuits [t * ncirc / ncpus, (t + 1) * ncirc / ncpus), round robin,
+ * its kth frame with sequence number seq0 + k.
+ * Returns 0 or -errno (-EINVAL with spread: fewer circuits than CPUs, or
+ * a CPU twice). */
 int pg_live_start(struct pg_live *l, const int *cpus, int ncpus,
 		  uint64_t count);
 
 /* Frames the program made (and handed to the interface) so far. */
 uint64_t pg_live_sent(const struct pg_live *l);
+
+/* With spread: what the CPU of thread t makes. */
+struct pg_live_share {
+	int cpu;
+	uint32_t first_id, ncirc;	/* its circuits */
+	uint64_t frames;		/* made so far */
+};
+
+/* Thread t's share. Returns 0, -ENOENT (no such thread, or no spread),
+ * or -errno. */
+int pg_live_share(const struct pg_live *l, int t, struct pg_live_share *s);
 
 /* Frames the interface refused since the start (a full ring), where its
  * driver counts them in ethtool statistics (veth does). */
