@@ -47,6 +47,8 @@ struct osm_switch {
 	int fd[M_NR];
 	int ncpu;
 	int grace_fd[2];	/* see rcu_wait(); -1 until needed */
+	uint32_t slot_next;	/* see slot_claim() */
+	int slot_next_ok;
 };
 
 int osm_switch_bpffs(int *mounted)
@@ -616,7 +618,7 @@ static int circuit_sound(const struct osm_circuit *c)
  * plane gives it (struct osm_circuit.slot), so that the program finds
  * them with array lookups. A writer claims a slot in circuit_slots with
  * BPF_NOEXIST (two writers, even in two processes, cannot take one),
- * probing from a hash of the circuit id; it clears the slot's state and
+ * the next free one after the last it took; it clears the slot's state and
  * counters before the circuit names it. A slot is given up only after an
  * RCU grace period that follows the circuit's removal (rcu_wait): no
  * program still running with the old circuit can then write into the
@@ -680,16 +682,51 @@ static int slot_clear(struct osm_switch *sw, uint32_t slot)
 	return err;
 }
 
-/* Claim a free slot for circuit id, its state cleared. -E2BIG: none. */
+/* Where a handle starts looking for free slots: the lowest one free
+ * when it first looks (the claims read in batches). */
+static uint32_t slot_start(struct osm_switch *sw, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t keys[1024], vals[1024], cnt, i, low = 0, first = 1;
+	uint32_t out = 0;
+	uint8_t *used = calloc(n, 1);
+	int err;
+
+	if (!used)
+		return 0;
+	do {
+		cnt = 1024;
+		err = bpf_map_lookup_batch(sw->fd[M_SLOTS], first ? NULL : &out,
+					   &out, keys, vals, &cnt, &o);
+		first = 0;
+		for (i = 0; i < cnt; i++)
+			if (keys[i] < n)
+				used[keys[i]] = 1;
+	} while (!err);
+	while (low < n && used[low])
+		low++;
+	free(used);
+	return low < n ? low : 0;
+}
+
+/* Claim a free slot for circuit id, its state cleared. -E2BIG: none.
+ * Next fit from where the handle last took one: the circuits' states lie
+ * close together (a forward over many circuits then needs fewer TLB
+ * entries: see docs/performance.md), and a slot given up is taken again
+ * only after the others. */
 static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 {
-	uint32_t n = slot_count(sw), i, s;
+	uint32_t n = slot_count(sw), i, s = 0;
 	int err;
 
 	if (!n)
 		return -EPROTO;
+	if (!sw->slot_next_ok) {
+		sw->slot_next = slot_start(sw, n);
+		sw->slot_next_ok = 1;
+	}
 	for (i = 0; i < n; i++) {
-		s = (uint32_t)(((uint64_t)id * 2654435761u + i) % n);
+		s = (sw->slot_next + i) % n;
 		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &id,
 					 BPF_NOEXIST))
 			break;
@@ -698,6 +735,7 @@ static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 	}
 	if (i == n)
 		return -E2BIG;
+	sw->slot_next = (s + 1) % n;
 	err = slot_clear(sw, s);
 	if (err) {
 		bpf_map_delete_elem(sw->fd[M_SLOTS], &s);
