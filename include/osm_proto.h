@@ -707,51 +707,100 @@ OSM_INLINE int osm_bucket_sound(osm_u64 rate, osm_u64 burst)
 }
 
 /*
+ * The bucket's credit at now_ns, from credit and last (the time of the
+ * last refill; 0: never used, full) read together: into *credit, *last.
+ * Pure. The refill time never moves back, so a clock that steps
+ * backwards cannot count the same interval twice.
+ */
+OSM_INLINE void osm_bucket_at(osm_u64 cap, osm_u64 rate, osm_u64 now_ns,
+			      osm_u64 *credit, osm_u64 *last)
+{
+	osm_u64 elapsed;
+
+	if (*credit > cap)	/* the burst was lowered since */
+		*credit = cap;
+	if (*last == 0) {
+		*credit = cap;
+		*last = now_ns ? now_ns : 1;
+	} else if (now_ns > *last) {
+		elapsed = now_ns - *last;
+		if (elapsed >= (cap - *credit) / rate + 1)
+			*credit = cap;
+		else
+			*credit += elapsed * rate;
+		*last = now_ns;
+	}
+}
+
+/* Add (or with a cost, take) to b's credit, at most cap: the credit
+ * after, or (taking) 0 if the credit is short of cost (then unchanged). */
+OSM_INLINE int osm_bucket_credit(struct osm_bucket *b, osm_u64 cap,
+				 osm_u64 add, osm_u64 cost)
+{
+	osm_u64 c = OSM_LOAD64(&b->credit), seen, want;
+	osm_u32 i;
+
+	for (i = 0; i < OSM_WND_TRIES; i++) {
+		want = (c > cap ? cap : c) + add;
+		if (want > cap)
+			want = cap;
+		if (want < cost)
+			return 0;
+		seen = OSM_CAS64(&b->credit, c, want - cost);
+		if (seen == c)
+			return 1;
+		c = seen;
+	}
+	return 0;
+}
+
+/*
  * Take bytes from a bucket refilled at rate bytes/s up to burst bytes.
  * rate 0 means unlimited. A bucket that was never used starts full.
  * Returns 1 if the frame fits (credit taken), 0 if over rate, the bucket
  * then left as it was (the refill is a function of the time: done at the
- * next take all the same).
+ * next take all the same). Lock-free, for CPUs taking at once: the CPU
+ * that moves last_ns (compare-and-exchange) adds that interval's refill,
+ * and every take is a compare-and-exchange of the credit. Racing CPUs may
+ * see the credit before a refill another is adding, and refuse a frame
+ * that would have fit (never the other way round); over rate, a CPU may
+ * have added its refill.
  */
 OSM_INLINE int osm_bucket_take(struct osm_bucket *b, osm_u64 rate,
 			       osm_u64 burst, osm_u64 now_ns, osm_u32 bytes)
 {
 	osm_u64 cap = burst * OSM_NSEC_PER_SEC;
 	osm_u64 cost = (osm_u64)bytes * OSM_NSEC_PER_SEC;
-	osm_u64 credit = b->credit, last = b->last_ns, elapsed;
+	osm_u64 last0, c0, credit, last;
+	osm_u32 i;
 
 	if (rate == 0)
 		return 1;
-	if (credit > cap)	/* the burst was lowered since */
-		credit = cap;
-	if (last == 0) {
-		credit = cap;
-		last = now_ns ? now_ns : 1;
-	} else if (now_ns > last) {
-		/* The refill time never moves back, so a clock that steps
-		 * backwards cannot count the same interval twice. */
-		elapsed = now_ns - last;
-		if (elapsed >= (cap - credit) / rate + 1)
-			credit = cap;
-		else
-			credit += elapsed * rate;
-		last = now_ns;
+	for (i = 0; i < OSM_WND_TRIES; i++) {
+		last0 = OSM_LOAD64(&b->last_ns);
+		c0 = OSM_LOAD64(&b->credit);
+		credit = c0;
+		last = last0;
+		osm_bucket_at(cap, rate, now_ns, &credit, &last);
+		if (credit < cost)
+			return 0;
+		if (last == last0)
+			return osm_bucket_credit(b, cap, 0, cost);
+		/* The interval (last0, last] is ours to add, once. */
+		if (OSM_CAS64(&b->last_ns, last0, last) != last0)
+			continue;
+		return osm_bucket_credit(b, cap, credit - (c0 > cap ? cap : c0),
+					 cost);
 	}
-	if (credit < cost)
-		return 0;
-	b->credit = credit - cost;
-	b->last_ns = last;
-	return 1;
+	return 0;
 }
 
 /* Give back bytes taken from a bucket of burst bytes by osm_bucket_take. */
 OSM_INLINE void osm_bucket_give(struct osm_bucket *b, osm_u64 burst,
 				osm_u32 bytes)
 {
-	osm_u64 cap = burst * OSM_NSEC_PER_SEC;
-	osm_u64 credit = b->credit + (osm_u64)bytes * OSM_NSEC_PER_SEC;
-
-	b->credit = credit < cap ? credit : cap;
+	osm_bucket_credit(b, burst * OSM_NSEC_PER_SEC,
+			  (osm_u64)bytes * OSM_NSEC_PER_SEC, 0);
 }
 
 /* ---- Circuits: what the control plane installs, what the fast path keeps */
@@ -788,17 +837,6 @@ struct osm_circuit {
 	struct osm_key_slot key[2];
 };
 
-/* Mutual exclusion for a circuit's token bucket: bpf_spin_lock in BPF, a
- * word of the same size elsewhere (see osm_state_lock below). */
-#ifdef __bpf__
-#define OSM_LOCK_T struct bpf_spin_lock
-#else
-struct osm_lock {
-	osm_u32 val;
-};
-#define OSM_LOCK_T struct osm_lock
-#endif
-
 /* Per-circuit counters (the switch's map "circuit_stats", per CPU). */
 struct osm_circuit_stats {
 	osm_u64 frames;		/* forwarded */
@@ -808,11 +846,9 @@ struct osm_circuit_stats {
 
 /* The fast path's state of a circuit (map "circuit_state", at the
  * circuit's slot), kept apart from struct osm_circuit so that the control
- * plane can replace a circuit without touching its window or bucket. The
- * window changes by compare-and-exchange, the bucket under the lock. */
+ * plane can replace a circuit without touching its window or bucket. Both
+ * change by compare-and-exchange only: no lock. */
 struct osm_circuit_state {
-	OSM_LOCK_T lock;
-	osm_u32 pad;
 	struct osm_bucket bucket;
 	struct osm_window window;
 };
@@ -846,35 +882,6 @@ struct osm_switch_info {
 };
 #define OSM_MAX_CIRCUITS	131072
 #define OSM_MAX_PORTS		256	/* entries of tx_ports and port_cfg */
-
-#ifndef __bpf__
-/* Host and firmware lock for osm_decide(); BPF uses bpf_spin_lock. A
- * single-threaded target may define OSM_NO_LOCK. */
-OSM_INLINE void osm_state_lock(struct osm_lock *l)
-{
-#ifndef OSM_NO_LOCK
-	while (__atomic_exchange_n(&l->val, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->val, __ATOMIC_RELAXED))
-			;
-#else
-	(void)l;
-#endif
-}
-
-OSM_INLINE void osm_state_unlock(struct osm_lock *l)
-{
-#ifndef OSM_NO_LOCK
-	__atomic_store_n(&l->val, 0, __ATOMIC_RELEASE);
-#else
-	(void)l;
-#endif
-}
-#define OSM_STATE_LOCK(st)	osm_state_lock(&(st)->lock)
-#define OSM_STATE_UNLOCK(st)	osm_state_unlock(&(st)->lock)
-#else
-#define OSM_STATE_LOCK(st)	bpf_spin_lock(&(st)->lock)
-#define OSM_STATE_UNLOCK(st)	bpf_spin_unlock(&(st)->lock)
-#endif
 
 OSM_INLINE int osm_mac_eq(const osm_u8 *a, const osm_u8 *b)
 {
@@ -918,7 +925,6 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 	const struct osm_key_slot *k;
 	osm_u64 now = 0;
 	osm_u32 cost;
-	int ok;
 
 	(void)now_ns;		/* unused in BPF */
 	if (!c || !st)
@@ -953,16 +959,11 @@ OSM_INLINE int osm_decide(const struct osm_frame *f,
 	if (!c->expires_ns)
 		now = OSM_CLOCK(now_ns);
 	cost = OSM_FRAME_HDR_LEN + f->len;
-	OSM_STATE_LOCK(st);
-	ok = osm_bucket_take(&st->bucket, c->rate, c->burst, now, cost);
-	OSM_STATE_UNLOCK(st);
-	if (!ok)
+	if (!osm_bucket_take(&st->bucket, c->rate, c->burst, now, cost))
 		return OSM_DROP_OVER_RATE;
 	if (osm_window_accept(&st->window, f->seq))
 		return OSM_OK;
-	OSM_STATE_LOCK(st);
 	osm_bucket_give(&st->bucket, c->burst, cost);
-	OSM_STATE_UNLOCK(st);
 	return OSM_DROP_REPLAY;
 }
 

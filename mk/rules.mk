@@ -134,7 +134,7 @@ FW_CC      := arm-none-eabi-gcc
 FW_OBJCOPY := arm-none-eabi-objcopy
 FW_CFLAGS  := -mcpu=cortex-m3 -mthumb -Os -g -std=gnu11 $(WARN) -MMD -MP \
 	-ffreestanding -fno-common -ffunction-sections -fdata-sections \
-	-DOSM_NO_LOCK -DOSM_REPLAY_BITS=1024 -Iinclude -Ifirmware
+	-DOSM_REPLAY_BITS=1024 -Iinclude -Ifirmware
 FW_LDFLAGS := -nostdlib -T firmware/fw.ld -Wl,--gc-sections -lgcc
 
 define fw_image
