@@ -617,13 +617,18 @@ static int circuit_sound(const struct osm_circuit *c)
  * Slots. A circuit's state and counters live at the index the control
  * plane gives it (struct osm_circuit.slot), so that the program finds
  * them with array lookups. A writer claims a slot in circuit_slots with
- * BPF_NOEXIST (two writers, even in two processes, cannot take one),
- * the next free one after the last it took; it clears the slot's state and
- * counters before the circuit names it. A slot is given up only after an
- * RCU grace period that follows the circuit's removal (rcu_wait): no
- * program still running with the old circuit can then write into the
- * state of the next one.
+ * BPF_NOEXIST (two writers, even in two processes, cannot take one), the
+ * next free one after the last it took, and clears the slot's state and
+ * counters before the circuit names it. A circuit's removal does not
+ * free its slot: it marks it given up (SLOT_GIVEN_UP). Given-up slots
+ * are freed together, after an RCU grace period (rcu_wait), when a
+ * writer runs short of free ones: no program still running with a
+ * removed circuit can then write into the state of the next one, and no
+ * removal waits for a grace period.
  */
+#define SLOT_GIVEN_UP	(1ULL << 32)	/* in a circuit_slots value */
+/* Slots a claim tries before it frees the given-up ones. */
+#define SLOT_PROBES	64
 
 /* Wait until every BPF program running now has returned: an update of an
  * array of maps returns only after a grace period (the kernel waits for
@@ -682,31 +687,72 @@ static int slot_clear(struct osm_switch *sw, uint32_t slot)
 	return err;
 }
 
-/* Where a handle starts looking for free slots: the lowest one free
- * when it first looks (the claims read in batches). */
-static uint32_t slot_start(struct osm_switch *sw, uint32_t n)
+/* Every claim, read in batches: fn(slot, value, arg) for each. */
+static int slots_each(struct osm_switch *sw,
+		      void (*fn)(uint32_t, uint64_t, void *), void *arg)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t keys[1024], vals[1024], cnt, i, low = 0, first = 1;
-	uint32_t out = 0;
-	uint8_t *used = calloc(n, 1);
-	int err;
+	uint32_t keys[1024], cnt, i, out = 0;
+	uint64_t vals[1024];
+	int err, first = 1;
 
-	if (!used)
-		return 0;
 	do {
 		cnt = 1024;
 		err = bpf_map_lookup_batch(sw->fd[M_SLOTS], first ? NULL : &out,
 					   &out, keys, vals, &cnt, &o);
+		if (err && errno != ENOENT)
+			return -errno;
 		first = 0;
 		for (i = 0; i < cnt; i++)
-			if (keys[i] < n)
-				used[keys[i]] = 1;
+			fn(keys[i], vals[i], arg);
 	} while (!err);
-	while (low < n && used[low])
-		low++;
-	free(used);
+	return 0;
+}
+
+struct used {
+	uint8_t *used;
+	uint32_t n;
+};
+
+static void mark_used(uint32_t slot, uint64_t v, void *arg)
+{
+	struct used *u = arg;
+
+	(void)v;
+	if (slot < u->n)
+		u->used[slot] = 1;
+}
+
+/* Where a handle starts looking for free slots: the lowest one free
+ * when it first looks. */
+static uint32_t slot_start(struct osm_switch *sw, uint32_t n)
+{
+	struct used u = { calloc(n, 1), n };
+	uint32_t low = 0;
+
+	if (!u.used)
+		return 0;
+	if (!slots_each(sw, mark_used, &u))
+		while (low < n && u.used[low])
+			low++;
+	free(u.used);
 	return low < n ? low : 0;
+}
+
+static void free_given_up(uint32_t slot, uint64_t v, void *arg)
+{
+	struct osm_switch *sw = arg;
+
+	if (v & SLOT_GIVEN_UP)
+		bpf_map_delete_elem(sw->fd[M_SLOTS], &slot);
+}
+
+/* Free the given-up slots, once no program can be using them. */
+static int slots_sweep(struct osm_switch *sw)
+{
+	int err = rcu_wait(sw);
+
+	return err ? err : slots_each(sw, free_given_up, sw);
 }
 
 /* Claim a free slot for circuit id, its state cleared. -E2BIG: none.
@@ -717,7 +763,8 @@ static uint32_t slot_start(struct osm_switch *sw, uint32_t n)
 static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 {
 	uint32_t n = slot_count(sw), i, s = 0;
-	int err;
+	uint64_t v = id;
+	int err, swept = 0;
 
 	if (!n)
 		return -EPROTO;
@@ -725,16 +772,22 @@ static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 		sw->slot_next = slot_start(sw, n);
 		sw->slot_next_ok = 1;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0;; i++) {
+		if (i == n || (i == SLOT_PROBES && !swept)) {
+			if (swept)
+				return -E2BIG;
+			err = slots_sweep(sw);
+			if (err)
+				return err;
+			swept = 1;
+			i = 0;		/* again from the same place */
+		}
 		s = (sw->slot_next + i) % n;
-		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &id,
-					 BPF_NOEXIST))
+		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &v, BPF_NOEXIST))
 			break;
-		if (errno != EEXIST)
-			return errno == E2BIG ? -E2BIG : -errno;
+		if (errno != EEXIST && errno != E2BIG)
+			return -errno;
 	}
-	if (i == n)
-		return -E2BIG;
 	sw->slot_next = (s + 1) % n;
 	err = slot_clear(sw, s);
 	if (err) {
@@ -749,12 +802,15 @@ static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 static void slots_free(struct osm_switch *sw, const uint32_t *slots,
 		       uint32_t n)
 {
+	uint64_t v;
 	uint32_t i;
 
-	if (!n || rcu_wait(sw))
-		return;		/* kept: a leak, never a shared slot */
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(sw->fd[M_SLOTS], &slots[i]);
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(sw->fd[M_SLOTS], &slots[i], &v))
+			continue;
+		v |= SLOT_GIVEN_UP;
+		bpf_map_update_elem(sw->fd[M_SLOTS], &slots[i], &v, BPF_EXIST);
+	}
 }
 
 int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)

@@ -38,15 +38,16 @@ struct {
 	__type(value, struct osm_circuit_stats);
 } circuit_stats SEC(".maps");
 
-/* Slot -> the circuit id that holds it: the control plane's claims
- * (BPF_NOEXIST, so two writers cannot take one slot). The program does
- * not read it. */
+/* Slot -> the circuit id that holds it (bit 32 set: given up, its
+ * circuit removed, free after the next RCU grace period): the control
+ * plane's claims (BPF_NOEXIST, so two writers cannot take one slot). The
+ * program does not read it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, OSM_MAX_CIRCUITS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } circuit_slots SEC(".maps");
 
 /* Frames dropped, by reason: one struct osm_drop_counts per CPU, whose
