@@ -616,17 +616,19 @@ static int circuit_sound(const struct osm_circuit *c)
 /*
  * Slots. A circuit's state and counters live at the index the control
  * plane gives it (struct osm_circuit.slot), so that the program finds
- * them with array lookups. A writer claims a slot in circuit_slots with
- * BPF_NOEXIST (two writers, even in two processes, cannot take one), the
- * next free one after the last it took, and clears the slot's state and
- * counters before the circuit names it. A circuit's removal does not
- * free its slot: it marks it given up (SLOT_GIVEN_UP). Given-up slots
- * are freed together, after an RCU grace period (rcu_wait), when a
- * writer runs short of free ones: no program still running with a
- * removed circuit can then write into the state of the next one, and no
- * removal waits for a grace period.
+ * them with array lookups. A writer claims slots in circuit_slots with
+ * BPF_NOEXIST (two writers, even in two processes, cannot take one),
+ * the next free ones after the last it took, marked pending; it installs
+ * the circuits naming them, and only then drops the mark. Removing a
+ * circuit is deleting it from circuits: a claim whose circuit is gone,
+ * or names another slot, is given up. Given-up slots are freed together
+ * when a writer runs short of free ones: found first, then an RCU grace
+ * period (rcu_wait), then their state and counters cleared and the
+ * claims deleted. So a free slot is clean (an array starts zeroed), no
+ * program still running with a removed circuit can write into the state
+ * of the next one, and no removal waits for a grace period.
  */
-#define SLOT_GIVEN_UP	(1ULL << 32)	/* in a circuit_slots value */
+#define SLOT_PENDING	(1ULL << 32)	/* in a circuit_slots value */
 /* Slots a claim tries before it frees the given-up ones. */
 #define SLOT_PROBES	64
 
@@ -667,26 +669,6 @@ static uint32_t slot_count(const struct osm_switch *sw)
 	return map_info(sw->fd[M_STATE], &info) ? 0 : info.max_entries;
 }
 
-/* Fresh state and zero counters at slot. */
-static int slot_clear(struct osm_switch *sw, uint32_t slot)
-{
-	struct osm_circuit_stats *cs;
-	struct osm_circuit_state st;
-	int err;
-
-	cs = calloc((size_t)sw->ncpu, sizeof(*cs));
-	if (!cs)
-		return -ENOMEM;
-	memset(&st, 0, sizeof(st));
-	err = errno_of(bpf_map_update_elem(sw->fd[M_STATE], &slot, &st,
-					   BPF_ANY));
-	if (!err)
-		err = errno_of(bpf_map_update_elem(sw->fd[M_STATS], &slot, cs,
-						   BPF_ANY));
-	free(cs);
-	return err;
-}
-
 /* Every claim, read in batches: fn(slot, value, arg) for each. */
 static int slots_each(struct osm_switch *sw,
 		      void (*fn)(uint32_t, uint64_t, void *), void *arg)
@@ -709,62 +691,104 @@ static int slots_each(struct osm_switch *sw,
 	return 0;
 }
 
-struct used {
-	uint8_t *used;
-	uint32_t n;
+struct slot_scan {
+	struct osm_switch *sw;
+	uint8_t *used;		/* by slot: claimed */
+	uint32_t n;		/* slots */
+	uint32_t *gone, ngone;	/* claims given up */
 };
 
-static void mark_used(uint32_t slot, uint64_t v, void *arg)
+static void scan_one(uint32_t slot, uint64_t v, void *arg)
 {
-	struct used *u = arg;
+	struct slot_scan *sc = arg;
+	struct osm_circuit c;
+	uint32_t id = (uint32_t)v;
 
-	(void)v;
-	if (slot < u->n)
-		u->used[slot] = 1;
+	if (slot < sc->n)
+		sc->used[slot] = 1;
+	if (!sc->gone || (v & SLOT_PENDING))
+		return;
+	if (bpf_map_lookup_elem(sc->sw->fd[M_CIRCUITS], &id, &c) ||
+	    c.slot != slot)
+		sc->gone[sc->ngone++] = slot;
+	sodium_memzero(&c, sizeof(c));
 }
 
 /* Where a handle starts looking for free slots: the lowest one free
  * when it first looks. */
 static uint32_t slot_start(struct osm_switch *sw, uint32_t n)
 {
-	struct used u = { calloc(n, 1), n };
+	struct slot_scan sc = { sw, calloc(n, 1), n, NULL, 0 };
 	uint32_t low = 0;
 
-	if (!u.used)
+	if (!sc.used)
 		return 0;
-	if (!slots_each(sw, mark_used, &u))
-		while (low < n && u.used[low])
+	if (!slots_each(sw, scan_one, &sc))
+		while (low < n && sc.used[low])
 			low++;
-	free(u.used);
+	free(sc.used);
 	return low < n ? low : 0;
 }
 
-static void free_given_up(uint32_t slot, uint64_t v, void *arg)
+/* Fresh state and zero counters at slots[0..k). */
+static int slots_clear(struct osm_switch *sw, const uint32_t *slots,
+		       uint32_t k)
 {
-	struct osm_switch *sw = arg;
+	struct osm_circuit_stats *cs = calloc((size_t)sw->ncpu * k,
+					      sizeof(*cs));
+	struct osm_circuit_state *st = calloc(k, sizeof(*st));
+	uint32_t cnt = k;
+	int err = -ENOMEM;
 
-	if (v & SLOT_GIVEN_UP)
-		bpf_map_delete_elem(sw->fd[M_SLOTS], &slot);
+	if (cs && st)
+		err = errno_of(bpf_map_update_batch(sw->fd[M_STATE], slots, st,
+						    &cnt, NULL));
+	cnt = k;
+	if (!err)
+		err = errno_of(bpf_map_update_batch(sw->fd[M_STATS], slots, cs,
+						    &cnt, NULL));
+	free(cs);
+	free(st);
+	return err;
 }
 
-/* Free the given-up slots, once no program can be using them. */
-static int slots_sweep(struct osm_switch *sw)
+/* Free the given-up slots once no program can be using them, their
+ * state and counters cleared: a free slot is always clean. */
+static int slots_sweep(struct osm_switch *sw, uint32_t n)
 {
-	int err = rcu_wait(sw);
+	struct slot_scan sc = { sw, calloc(n, 1), n,
+				calloc(n, sizeof(uint32_t)), 0 };
+	uint32_t cnt;
+	int err = -ENOMEM;
 
-	return err ? err : slots_each(sw, free_given_up, sw);
+	if (sc.used && sc.gone) {
+		err = slots_each(sw, scan_one, &sc);
+		if (!err && sc.ngone)
+			err = rcu_wait(sw) ?: slots_clear(sw, sc.gone, sc.ngone);
+		cnt = sc.ngone;
+		if (!err && cnt)
+			bpf_map_delete_batch(sw->fd[M_SLOTS], sc.gone, &cnt,
+					     NULL);
+	}
+	free(sc.used);
+	free(sc.gone);
+	return err;
 }
 
-/* Claim a free slot for circuit id, its state cleared. -E2BIG: none.
- * Next fit from where the handle last took one: the circuits' states lie
- * close together (a forward over many circuits then needs fewer TLB
- * entries: see docs/performance.md), and a slot given up is taken again
- * only after the others. */
-static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
+/*
+ * Claim k free slots for circuits ids[0..k) into slots[], marked
+ * pending (their state and counters are clean). Next fit from where the
+ * handle last took one: the circuits' states lie close together (a
+ * forward over many circuits then needs fewer TLB entries: see
+ * docs/performance.md), and a slot given up is taken again only after
+ * the others. -E2BIG: not enough free. On error none is claimed.
+ */
+static int slots_claim(struct osm_switch *sw, const uint32_t *ids,
+		       uint32_t *slots, uint32_t k)
 {
-	uint32_t n = slot_count(sw), i, s = 0;
-	uint64_t v = id;
-	int err, swept = 0;
+	uint32_t n = slot_count(sw), got = 0, probes = 0, s, cnt;
+	uint64_t v;
+	int err = 0, swept = 0;
 
 	if (!n)
 		return -EPROTO;
@@ -772,70 +796,117 @@ static int slot_claim(struct osm_switch *sw, uint32_t id, uint32_t *slot)
 		sw->slot_next = slot_start(sw, n);
 		sw->slot_next_ok = 1;
 	}
-	for (i = 0;; i++) {
-		if (i == n || (i == SLOT_PROBES && !swept)) {
-			if (swept)
-				return -E2BIG;
-			err = slots_sweep(sw);
+	/* one by one (BPF_NOEXIST has no batch form), stepping over those
+	 * taken */
+	while (got < k) {
+		if (probes >= n || (probes >= SLOT_PROBES && !swept)) {
+			if (swept) {
+				err = -E2BIG;
+				break;
+			}
+			err = slots_sweep(sw, n);
 			if (err)
-				return err;
+				break;
 			swept = 1;
-			i = 0;		/* again from the same place */
+			probes = 0;
 		}
-		s = (sw->slot_next + i) % n;
-		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &v, BPF_NOEXIST))
+		s = sw->slot_next;
+		sw->slot_next = (s + 1) % n;
+		v = ids[got] | SLOT_PENDING;
+		if (!bpf_map_update_elem(sw->fd[M_SLOTS], &s, &v,
+					 BPF_NOEXIST)) {
+			slots[got++] = s;
+			continue;
+		}
+		if (errno != EEXIST && errno != E2BIG) {
+			err = -errno;
 			break;
-		if (errno != EEXIST && errno != E2BIG)
-			return -errno;
+		}
+		probes++;
 	}
-	sw->slot_next = (s + 1) % n;
-	err = slot_clear(sw, s);
 	if (err) {
-		bpf_map_delete_elem(sw->fd[M_SLOTS], &s);
-		return err;
+		cnt = got;
+		bpf_map_delete_batch(sw->fd[M_SLOTS], slots, &cnt, NULL);
 	}
-	*slot = s;
-	return 0;
+	return err;
 }
 
-/* Give slots[0..n) up, their circuits already gone from the map. */
-static void slots_free(struct osm_switch *sw, const uint32_t *slots,
-		       uint32_t n)
+/* Drop the pending mark of claims slots[0..k) of circuits ids[0..k). */
+static void slots_publish(struct osm_switch *sw, const uint32_t *ids,
+			  const uint32_t *slots, uint32_t k)
 {
-	uint64_t v;
-	uint32_t i;
+	uint64_t *v = malloc(k * sizeof(*v));
+	uint32_t i, cnt = k;
 
+	if (!v)
+		return;		/* pending: kept, never shared */
+	for (i = 0; i < k; i++)
+		v[i] = ids[i];
+	bpf_map_update_batch(sw->fd[M_SLOTS], slots, v, &cnt, NULL);
+	free(v);
+}
+
+/* Install c[0..n) on fresh slots; flags: BPF_NOEXIST (add, n = 1:
+ * -EEXIST if it is there) or BPF_ANY (add_batch: one there is replaced
+ * whole, its old slot then given up). On error none of them is
+ * installed anew. */
+static int install(struct osm_switch *sw, const struct osm_circuit *c,
+		   uint32_t n, uint64_t flags)
+{
+	struct osm_circuit *v;
+	uint32_t *ids, *slots, i, cnt = n;
+	int err = -ENOMEM;
+
+	for (i = 0; i < n; i++)
+		if (!circuit_sound(&c[i]))
+			return -EINVAL;
+	ids = malloc(n * sizeof(*ids));
+	slots = malloc(n * sizeof(*slots));
+	v = malloc(n * sizeof(*v));
+	if (!ids || !slots || !v)
+		goto out;
+	for (i = 0; i < n; i++)
+		ids[i] = c[i].id;
+	/* The slots and their fresh state first: the program finds a
+	 * circuit only once everything it needs is there. */
+	err = slots_claim(sw, ids, slots, n);
+	if (err)
+		goto out;
 	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(sw->fd[M_SLOTS], &slots[i], &v))
-			continue;
-		v |= SLOT_GIVEN_UP;
-		bpf_map_update_elem(sw->fd[M_SLOTS], &slots[i], &v, BPF_EXIST);
+		v[i] = c[i];
+		v[i].slot = slots[i];
 	}
+	if (flags == BPF_NOEXIST)	/* one: no batch form of it */
+		cnt = bpf_map_update_elem(sw->fd[M_CIRCUITS], ids, v,
+					  BPF_NOEXIST) ? 0 : 1;
+	else
+		bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, v, &cnt, NULL);
+	err = cnt == n ? 0 : -errno;
+	if (err) {
+		/* those installed out again (given up), the claims of the
+		 * rest freed: no program saw them */
+		if (cnt)
+			bpf_map_delete_batch(sw->fd[M_CIRCUITS], ids, &cnt,
+					     NULL);
+		slots_publish(sw, ids, slots, cnt);
+		cnt = n - cnt;
+		bpf_map_delete_batch(sw->fd[M_SLOTS], slots + (n - cnt), &cnt,
+				     NULL);
+		goto out;
+	}
+	slots_publish(sw, ids, slots, n);
+out:
+	if (v)
+		sodium_memzero(v, n * sizeof(*v));
+	free(v);
+	free(slots);
+	free(ids);
+	return err;
 }
 
 int osm_switch_circuit_add(struct osm_switch *sw, const struct osm_circuit *c)
 {
-	struct osm_circuit v, old;
-	int err;
-
-	if (!circuit_sound(c))
-		return -EINVAL;
-	if (bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &c->id, &old) == 0) {
-		sodium_memzero(&old, sizeof(old));
-		return -EEXIST;
-	}
-	/* The slot and its fresh state first: the program finds the circuit
-	 * only once everything it needs is there. */
-	v = *c;
-	err = slot_claim(sw, c->id, &v.slot);
-	if (!err) {
-		err = errno_of(bpf_map_update_elem(sw->fd[M_CIRCUITS], &c->id,
-						   &v, BPF_NOEXIST));
-		if (err)
-			bpf_map_delete_elem(sw->fd[M_SLOTS], &v.slot);
-	}
-	sodium_memzero(&v, sizeof(v));
-	return err;
+	return install(sw, c, 1, BPF_NOEXIST);
 }
 
 /* c, with the slot of the installed circuit of its id, into *v (wipe it
@@ -901,105 +972,43 @@ out:
 	return err;
 }
 
-/* Remove ids[0..n) (absent ones skipped): the circuits first, after
- * which the program finds none of them, then their slots. The number
- * removed into *done. */
-static int del_ids(struct osm_switch *sw, const uint32_t *ids, uint32_t n,
-		   uint32_t *done)
-{
-	struct osm_circuit c;
-	uint32_t *slots, i, k = 0;
-	int err = 0;
-
-	*done = 0;
-	slots = malloc((n ? n : 1) * sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < n && !err; i++) {
-		if (!bpf_map_lookup_and_delete_elem(sw->fd[M_CIRCUITS],
-						    &ids[i], &c))
-			slots[k++] = c.slot;
-		else if (errno != ENOENT)
-			err = -errno;
-	}
-	sodium_memzero(&c, sizeof(c));
-	slots_free(sw, slots, k);
-	free(slots);
-	*done = k;
-	return err;
-}
-
 int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id)
 {
-	uint32_t done;
-	int err = del_ids(sw, &id, 1, &done);
+	/* its slot is given up: see slots_claim() */
+	return errno_of(bpf_map_delete_elem(sw->fd[M_CIRCUITS], &id));
+}
 
-	return err ? err : done ? 0 : -ENOENT;
+/* Delete ids[0..n) from map fd in batches, stepping over absent ones. */
+static int del_batch(int fd, const uint32_t *ids, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t cnt;
+	int err;
+
+	while (n) {
+		cnt = n;
+		err = errno_of(bpf_map_delete_batch(fd, ids, &cnt, &o));
+		if (err && err != -ENOENT)
+			return err;
+		if (!err)
+			return 0;
+		/* ids[cnt] is not there: skip it. */
+		ids += cnt + 1;
+		n -= cnt + 1;
+	}
+	return 0;
 }
 
 int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
 				 uint32_t n)
 {
-	uint32_t done;
-
-	return del_ids(sw, ids, n, &done);
+	return del_batch(sw->fd[M_CIRCUITS], ids, n);
 }
 
 int osm_switch_circuit_add_batch(struct osm_switch *sw,
 				 const struct osm_circuit *c, uint32_t n)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	struct osm_circuit *v = NULL, old;
-	uint32_t *ids = NULL, i, cnt, claimed = 0;
-	int err = -ENOMEM;
-
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!circuit_sound(&c[i]))
-			return -EINVAL;
-	ids = malloc(n * sizeof(*ids));
-	v = malloc(n * sizeof(*v));
-	if (!ids || !v)
-		goto out;
-	/* Slots and their fresh state first: the program finds a circuit
-	 * only once everything it needs is there. An installed one keeps
-	 * its slot, cleared. */
-	for (claimed = 0, err = 0; claimed < n; claimed++) {
-		i = claimed;
-		ids[i] = c[i].id;
-		v[i] = c[i];
-		if (!bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &ids[i], &old)) {
-			v[i].slot = old.slot;
-			err = slot_clear(sw, old.slot);
-		} else {
-			err = slot_claim(sw, ids[i], &v[i].slot);
-		}
-		if (err)
-			break;
-	}
-	sodium_memzero(&old, sizeof(old));
-	cnt = n;
-	if (!err)
-		err = errno_of(bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, v,
-						    &cnt, &o));
-	if (err) {
-		/* The slots of circuits never installed (no program saw
-		 * them), then the installed ones, whole. */
-		for (i = 0; i < claimed; i++)
-			if (bpf_map_lookup_elem(sw->fd[M_CIRCUITS], &ids[i],
-						&old))
-				bpf_map_delete_elem(sw->fd[M_SLOTS],
-						    &v[i].slot);
-		sodium_memzero(&old, sizeof(old));
-		osm_switch_circuit_del_batch(sw, ids, claimed);
-	}
-out:
-	if (v)
-		sodium_memzero(v, n * sizeof(*v));
-	free(v);
-	free(ids);
-	return err;
+	return n ? install(sw, c, n, BPF_ANY) : 0;
 }
 
 int osm_switch_circuit_replace_batch(struct osm_switch *sw,

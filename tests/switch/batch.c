@@ -66,17 +66,22 @@ static int count(const char *map)
 	return (int)n;
 }
 
-/* Slots marked given up in circuit_slots. */
+/* Claims in circuit_slots whose circuit is gone (given up); *pending:
+ * claims still marked pending (bit 32). */
 static int given_up(void)
 {
-	uint32_t k, prev = 0, n = 0;
+	uint32_t k, prev = 0, n = 0, id;
 	int fd = osm_switch_map_fd(sw, OSM_MAP_SLOTS), first = 1;
+	struct osm_circuit c;
 	uint64_t v;
 
 	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &k)) {
 		prev = k;
 		first = 0;
-		if (!bpf_map_lookup_elem(fd, &k, &v) && (v >> 32) == 1)
+		if (bpf_map_lookup_elem(fd, &k, &v) || (v >> 32))
+			return -1;	/* pending: none should be */
+		id = (uint32_t)v;
+		if (osm_switch_circuit_get(sw, id, &c) || c.slot != k)
 			n++;
 	}
 	return (int)n;
