@@ -129,7 +129,8 @@ for r in "${RUNS[@]}"; do
 	if [ -n "$why" ]; then
 		bad=$((bad + 1))
 		echo "# $why; in $dir (spin -t -p $flags window.pml replays a trail)"
-		tail -5 "$dir/pan.log" 2>/dev/null | sed 's/^/#   /'
+		grep -h -m3 '^pan\|rror' "$dir/pan.log" "$dir/spin.log" \
+			"$dir/gcc.log" 2>/dev/null | sed 's/^/#   /'
 	elif [ $keep = 1 ]; then
 		echo "# kept: $dir"
 	else
