@@ -138,17 +138,19 @@ static unsigned int random_run(osm_u64 base, osm_u64 end, unsigned int steps,
 		if (pick < 450) {			/* in order */
 			up = 1 + rnd_below(3);
 			s = cur + up;
-		} else if (pick < 600) {		/* late, near the edge */
-			s = cur - rnd_below((back < W + 100 ? back : W + 100) + 1);
-		} else if (pick < 700) {		/* a duplicate */
+		} else if (pick < 600) {	/* late, near the edge */
+			s = cur - rnd_below((back < W + 100 ? back :
+						W + 100) + 1);
+		} else if (pick < 700) {	/* a duplicate */
 			s = cur - rnd_below((back < 64 ? back : 64) + 1);
-		} else if (pick < 760) {		/* far behind */
+		} else if (pick < 760) {	/* far behind */
 			s = cur - (back < W ? back : W + 1 +
-				   rnd_below(back - W < 8 * B ? back - W : 8 * B));
-		} else if (pick < 840) {		/* inside the ring */
+				   rnd_below(back - W < 8 * B ? back - W :
+					     8 * B));
+		} else if (pick < 840) {	/* inside the ring */
 			up = rnd_below(B);
 			s = cur + up;
-		} else if (pick < 900) {		/* laps, a slot's edges */
+		} else if (pick < 900) {	/* laps, a slot's edges */
 			up = (1 + rnd_below(4)) * B + rnd_below(3) - 1;
 			s = cur + up;
 		} else if (pick < 950) {		/* to a slot's first */
@@ -183,9 +185,10 @@ static void take_same(osm_u64 s)
 
 /*
  * Alone, the lock-free window decides as the RFC 6479 window does, on a
- * million random sequences, each inside one span of 2^37 numbers (from 2^12 into it, 2^36
- * long): its 32-bit generation tags repeat every 2^37 numbers, and
- * osm_proto.h says what that costs (lossy_sequences_never_twice).
+ * million random sequences, each inside one span of 2^37 numbers (from
+ * 2^12 into it, 2^36 long): its 32-bit generation tags repeat every 2^37
+ * numbers, and osm_proto.h says what that costs
+ * (lossy_sequences_never_twice).
  */
 static void same_as_rfc6479(void **state)
 {
@@ -216,8 +219,8 @@ static void same_as_rfc6479(void **state)
 		total += random_run(MAXS - (1ULL << 26), MAXS, 2000,
 				    take_same);
 	}
-	print_message("# %llu numbers in %u runs, seed %llu: the same verdicts\n",
-		      (unsigned long long)total, runs + 200,
+	print_message("# %llu numbers in %u runs, seed %llu: the same "
+		      "verdicts\n", (unsigned long long)total, runs + 200,
 		      (unsigned long long)seed);
 }
 
@@ -425,11 +428,13 @@ static void *lap_work(void *arg)
 	for (round = 0; round < LAP_ROUNDS; round++, s += B) {
 		pthread_barrier_wait(&mt_bar);
 		if ((int)(round % 2) == th->cpu) {
-			th->jumps += (unsigned long)osm_window_accept(&w, s + B);
+			th->jumps += (unsigned long)osm_window_accept(&w,
+								      s + B);
 			__atomic_store_n(&lap_done, 1, __ATOMIC_RELEASE);
 		} else {
 			while (!__atomic_load_n(&lap_done, __ATOMIC_ACQUIRE))
-				th->twice += (unsigned long)osm_window_accept(&w, s);
+				th->twice += (unsigned long)
+					osm_window_accept(&w, s);
 		}
 		pthread_barrier_wait(&mt_bar);
 		lap_done = 0;
