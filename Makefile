@@ -38,9 +38,9 @@ DEBIAN_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev \
 	libyaml-dev libcmocka-dev libpcap-dev libclang-rt-14-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
 	iproute2 ethtool procps jq python3 tcpdump tshark graphviz gnuplot-nox \
-	man-db prometheus
+	man-db prometheus spin
 
-.PHONY: all deps check demo bench fuzz torture clean help firmware \
+.PHONY: all deps check demo bench fuzz torture model clean help firmware \
 	firmware-size install uninstall
 all: $(BINS)
 
@@ -89,6 +89,12 @@ bench: deps
 torture: deps
 	$(Q)$(MAKE) -s --no-print-directory all $(FUZZERS) $(CHECK_DEPS)
 	$(Q)tests/torture/run $(TORTURE)
+
+# `make model`: spin checks the lock-free replay window's algorithm
+# (tools/model/window.pml) on 1, 2 and 3 CPUs, a few minutes; make check
+# runs the quick part.
+model: deps
+	$(Q)tools/model/check.sh
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
@@ -162,6 +168,7 @@ help:
 	@echo '  bench          benchmarks, as ratios against baselines from the same run'
 	@echo '  fuzz           run each libFuzzer harness FUZZ_SECONDS (default 60) s'
 	@echo '  torture        the whole torture campaign (about an hour), with figures'
+	@echo '  model          model-check the lock-free replay window with spin'
 	@echo '  firmware       the Cortex-M3 role images (DEVICE=NAME: a provisioned one;'
 	@echo '                 see the Makefile)'
 	@echo '  firmware-size  flash and RAM of each role image against the budget'

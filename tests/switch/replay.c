@@ -2,7 +2,11 @@
 /* The replay window under contention: two threads pinned to two CPUs run
  * the same frames of one circuit through BPF_PROG_TEST_RUN at the same
  * time; every sequence number must be forwarded exactly once, and the
- * per-CPU counters must agree with what each thread saw. */
+ * per-CPU counters must agree with what each thread saw. Then the same on
+ * a rated circuit, whose frames ask the window, take credit, record the
+ * number and give the credit back when the other copy won: its bucket
+ * holds just enough for each number once (and 8 frames more), so credit
+ * not given back would show as frames over rate. */
 #include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -24,6 +29,7 @@
 #define ROUNDS 2
 #define PAY 32
 #define FLEN (OSM_FRAME_HDR_LEN + PAY)
+#define SLACK 8				/* frames of credit to spare */
 
 static struct osm_switch *sw;
 static uint32_t port[4];		/* two ports, then their veth peers */
@@ -69,8 +75,24 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* Runs one round; returns 1 if both CPUs won frames in it (they raced). */
-static int round_run(uint32_t id)
+/* Credit left in circuit id's bucket, in bytes; -1 if unreadable. */
+static double bucket_left(uint32_t id)
+{
+	struct osm_circuit_state st;
+	struct osm_circuit c;
+	int err;
+
+	if (osm_switch_circuit_get(sw, id, &c) < 0)
+		return -1;
+	err = bpf_map_lookup_elem(osm_switch_map_fd(sw, OSM_MAP_STATE),
+				  &c.slot, &st);
+	memset(&c, 0, sizeof(c));
+	return err ? -1 : (double)st.bucket.credit / OSM_NSEC_PER_SEC;
+}
+
+/* Runs one round (rated: on a rated circuit); returns 1 if both CPUs won
+ * frames in it (they raced). */
+static int round_run(uint32_t id, int rated)
 {
 	struct osm_tx tx = { .circuit = id, .type = OSM_T_DATA };
 	struct worker w[2] = { { .cpu = 0 }, { .cpu = 1 } };
@@ -79,15 +101,22 @@ static int round_run(uint32_t id)
 	struct osm_circuit c = { .id = id };
 	uint8_t payload[PAY] = { 0 };
 	long once = 0, twice = 0, never = 0;
+	struct timespec t0, t1;
+	double left, secs;
 	int i, raced;
 
 	c.ingress_ifindex = port[0];
 	c.egress_ifindex = port[1];
+	if (rated) {	/* 1 byte/s: a refill of a byte a second */
+		c.rate = 1;
+		c.burst = (uint64_t)(NFRAMES + SLACK) * FLEN;
+	}
 	memcpy(c.src_mac, "\x02\x00\x00\x00\x0a\x01", 6);
 	memcpy(c.dst_mac, "\x02\x00\x00\x00\x0b\x01", 6);
 	c.key[1].epoch = 1;
 	c.key[1].valid = 1;
 	memset(c.key[1].hop_key, (int)id, OSM_HOP_KEY_LEN);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (osm_switch_circuit_add(sw, &c) < 0) {
 		tap(0, "round %u: provision circuit", id);
 		return 0;
@@ -145,13 +174,28 @@ static int round_run(uint32_t id)
 	tap(drops1[OSM_DROP_REPLAY] - drops0[OSM_DROP_REPLAY] ==
 		    (uint64_t)NFRAMES,
 	    "round %u: the other copy of each frame counted as replay", id);
+	if (rated) {
+		tap(drops1[OSM_DROP_OVER_RATE] == drops0[OSM_DROP_OVER_RATE],
+		    "round %u: no frame over rate (%llu)", id,
+		    (unsigned long long)(drops1[OSM_DROP_OVER_RATE] -
+					 drops0[OSM_DROP_OVER_RATE]));
+		/* the slack, and the refill of 1 byte/s since the start */
+		left = bucket_left(id);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		tap(left >= SLACK * FLEN && left <= SLACK * FLEN + secs + 1,
+		    "round %u: the credit of every copy that lost was given "
+		    "back (%.3f bytes left, %d spare)", id, left,
+		    SLACK * FLEN);
+	}
 	osm_switch_circuit_del(sw, id);
 	return raced;
 }
 
 int main(void)
 {
-	uint32_t r, raced = 0;
+	uint32_t r, raced = 0, raced_rated = 0, first;
 
 	libbpf_set_print(NULL);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -171,9 +215,15 @@ int main(void)
 	 * something only if both CPUs won frames, which a busy machine may
 	 * deny a single round: run more rounds until one has raced. */
 	for (r = 1; r <= ROUNDS || (!raced && r <= MAX_ROUNDS); r++)
-		raced += (uint32_t)round_run(r);
+		raced += (uint32_t)round_run(r, 0);
 	tap(raced > 0, "both CPUs won frames in %u of %u rounds (they raced)",
 	    raced, r - 1);
+	first = r;
+	for (; r < first + ROUNDS || (!raced_rated && r < first + MAX_ROUNDS);
+	     r++)
+		raced_rated += (uint32_t)round_run(r, 1);
+	tap(raced_rated > 0, "rated: both CPUs won frames in %u of %u rounds "
+	    "(they raced)", raced_rated, r - first);
 	osm_switch_close(sw);
 	free(frames);
 	free(won);

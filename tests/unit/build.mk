@@ -1,6 +1,6 @@
 # Unit tests of the protocol header and libosm (cmocka, sanitized), its
 # AF_PACKET I/O over a veth pair, and docs/protocol.md's worked examples.
-UNIT_TESTS := siphash replay bucket frame msg
+UNIT_TESTS := siphash replay window bucket frame msg
 $(UNIT_TESTS:%=$(B)/tests/unit/test_%) $(B)/tests/unit/test_packet: \
 	$(B)/tests/unit/%: $(B)/san/tests/unit/%.o $(LIBOSM_SAN)
 $(B)/tests/unit/%: LDLIBS = $(LIBS_TEST) $(LIBS_OSM)
