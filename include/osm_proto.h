@@ -551,14 +551,17 @@ OSM_INLINE int osm_replay_accept(struct osm_replay *r, osm_u64 seq)
  * Promela; `make model` checks with spin that no number is accepted twice
  * by two or three CPUs (docs/performance.md).
  *
- * The order of a CPU's steps is what makes it sound: it reads the slot,
- * then top; it raises top (if n is above it) before it writes the slot. So
- * a slot's content read is never that of a number above the top read
- * after it, and the generation a slot holds is one of the 64 below top's
- * whenever it could matter (the 32-bit tag cannot be taken for another
- * generation). A slot not written for 2^37 numbers can hold a tag equal to
- * a new generation's; its bits then refuse numbers of that generation
- * once (a loss, never a second acceptance).
+ * A slot's tag is its generation's lap of the ring (g / OSM_WND_SLOTS,
+ * low 32 bits): the slot's index holds the rest. The order of a CPU's
+ * steps is what makes it sound: it reads the slot, then top; it raises
+ * top (if n is above it) before it writes the slot. So a slot's content
+ * read is never that of a number above the top read after it: a tag that
+ * would name a generation above top's is an old one's (reset), and one
+ * that names a later generation than n's is believed only up to top's.
+ * The one loss left: a slot not written for 2^43 numbers (2^11 sessions
+ * of a device, each numbered from S x 2^32) may hold the tag of a
+ * generation below top whose numbers were never recorded, and refuse
+ * them (never a second acceptance).
  *
  * Loads must not be reordered: acquire loads on a host, and in BPF plain
  * loads, which x86-64 keeps in order (BPF before ISA v4 has no
@@ -600,25 +603,26 @@ OSM_INLINE osm_u64 osm_cas64(osm_u64 *p, osm_u64 old, osm_u64 new_)
 OSM_INLINE int osm_window_next(osm_u64 v, osm_u64 t, osm_u64 n,
 			       osm_u64 *next)
 {
-	osm_u64 g = n / OSM_WND_SLOT_BITS;
+	osm_u64 g = n / OSM_WND_SLOT_BITS, tg = t / OSM_WND_SLOT_BITS;
 	osm_u64 bit = 1ULL << (n % OSM_WND_SLOT_BITS);
-	osm_u32 tag = (osm_u32)g;
+	osm_u32 tag = (osm_u32)(g / OSM_WND_SLOTS);
 	int d = (int)((osm_u32)(v >> 32) - tag);
 
 	if (t > n && t - n > OSM_REPLAY_WINDOW)
 		return 0;
-	if (d == 0) {
+	/* n's generation, if no number above top's is in it (one above
+	 * could not have been recorded: top is raised first) */
+	if (d == 0 && g <= tg) {
 		if (v & bit)
 			return 0;
 		*next = v | bit;
 		return 1;
 	}
-	/* A later generation below top's: n's is over. Any other tag is
-	 * an earlier generation's (one whose numbers have all left the
-	 * window), which n's replaces. */
-	if (d > 0 && t / OSM_WND_SLOT_BITS >= g &&
-	    (osm_u64)d <= t / OSM_WND_SLOT_BITS - g)
+	/* a later generation, not above top's: n's is over */
+	if (d > 0 && g + (osm_u64)d * OSM_WND_SLOTS <= tg)
 		return 0;
+	/* an earlier generation's, whose numbers have all left the
+	 * window: n's replaces it */
 	*next = (osm_u64)tag << 32 | bit;
 	return 1;
 }

@@ -10,8 +10,9 @@
  * Scaled down so that spin explores every interleaving: slots of SB = 2
  * bits (32 in the C), SLOTS = 4 of them (64), a window of WINDOW = 6
  * numbers (OSM_REPLAY_WINDOW = 1984: the C's static assert allows up to
- * ring - slot bits, 2016; 6 is that bound here), generation tags modulo
- * TAGS = 16 (2^32), so that tags wrap around at n = 32.
+ * ring - slot bits, 2016; 6 is that bound here), tags (a generation's
+ * lap of the ring, g / SLOTS) modulo TAGS = 4 (2^32), so that tags wrap
+ * around at n = 32.
  *
  * Memory model: every load of a shared word (top, a slot) is a step of
  * its own and a compare-and-exchange is one atomic step, all in one
@@ -57,7 +58,7 @@
 #ifndef WINDOW
 #define WINDOW	(RING - SB)		/* OSM_REPLAY_WINDOW */
 #endif
-#define TAGS	16			/* a tag: generation mod TAGS */
+#define TAGS	4			/* a tag: (generation / SLOTS) mod TAGS */
 #define NMAX	64			/* numbers are n = 1 .. NMAX - 1 */
 #define K	6			/* offers of one CPU, at most */
 #define RATED	64			/* an offer's flag: a rated circuit */
@@ -66,9 +67,9 @@
  * The window starts as if one CPU had accepted every number up to BASE
  * (gens 9 .. 12 in the slots, tags about to wrap), or empty (SCEN 5:
  * every slot's tag 0). Numbers stay below ALIAS: a slot left unwritten
- * for TAGS generations holds a tag equal to a new generation's, whose
- * numbers its bits then refuse (a loss the C has across 2^32
- * generations, 2^37 numbers; never a second acceptance).
+ * for TAGS laps holds a tag equal to a later generation's, whose numbers
+ * below top its bits could refuse (a loss the C has across 2^32 laps,
+ * 2^43 numbers; never a second acceptance).
  */
 #if SCEN == 5
 #define BASE	0
@@ -148,7 +149,7 @@ inline window_next(v, t, n, ok, nxt)
 {
 	d_step {
 		g = n / SB;
-		d = ((v >> SB) - g % TAGS + TAGS) % TAGS;
+		d = ((v >> SB) - (g / SLOTS) % TAGS + TAGS) % TAGS;
 		if
 		:: d >= TAGS / 2 -> d = d - TAGS
 		:: else
@@ -158,17 +159,16 @@ inline window_next(v, t, n, ok, nxt)
 			ok = 0
 		:: else ->
 			if
-			:: d == 0 && (v & (1 << (n % SB))) ->
+			:: d == 0 && g <= t / SB && (v & (1 << (n % SB))) ->
 				ok = 0
-			:: d == 0 && !(v & (1 << (n % SB))) ->
+			:: d == 0 && g <= t / SB && !(v & (1 << (n % SB))) ->
 				ok = 1;
 				nxt = v | (1 << (n % SB))
-			:: d > 0 && t / SB >= g &&
-			   d <= t / SB - g ->
+			:: d > 0 && g + d * SLOTS <= t / SB ->
 				ok = 0
 			:: else ->
 				ok = 1;
-				nxt = (g % TAGS) << SB | (1 << (n % SB))
+				nxt = ((g / SLOTS) % TAGS) << SB | (1 << (n % SB))
 			fi
 		fi;
 		g = 0;
@@ -383,7 +383,7 @@ init {
 		do
 		:: i < SLOTS ->
 			n = BASE / SB - i;
-			slot[n % SLOTS] = (n % TAGS) << SB |
+			slot[n % SLOTS] = ((n / SLOTS) % TAGS) << SB |
 					  ((1 << (BASE % SB + 1)) - 1);
 			if
 			:: i > 0 -> slot[n % SLOTS] = slot[n % SLOTS] |
