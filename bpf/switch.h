@@ -109,8 +109,9 @@ int osm_switch_port_next(const struct osm_switch *sw, const uint32_t *prev,
 			 uint32_t *next);
 
 /*
- * Install circuit c (with fresh state and zero counters). -EEXIST: that
- * id is installed; -E2BIG: the circuit table is full; -EINVAL: c is not
+ * Install circuit c on a free slot (fresh state and zero counters; c's
+ * own slot field is ignored). -EEXIST: that id is installed; -E2BIG: the
+ * circuit table (or every slot) is full; -EINVAL: c is not
  * sound (no valid key, ingress == egress, zero MAC, burst without rate).
  * On error the maps are as they were.
  */
@@ -128,13 +129,13 @@ int osm_switch_circuit_key(struct osm_switch *sw, uint32_t id, uint32_t epoch,
 			   const uint8_t key[OSM_HOP_KEY_LEN]);
 
 /*
- * Map batch operations (one bpf(2) call a map for n circuits):
- * add_batch installs c[0..n) with fresh state and zero counters (states
- * and counters first, then the circuits; an id already installed is
- * replaced whole); replace_batch replaces the values of installed
- * circuits, keeping their state (-ENOENT, and nothing changed, if one is
- * not installed); del_batch removes circuits (the circuits first, then
- * their state and counters; ids not installed are skipped). -EINVAL: a
+ * Map batch operations (one bpf(2) call for n circuits, but a slot
+ * claimed per circuit added): add_batch installs c[0..n) on free slots,
+ * with fresh state and zero counters (an id already installed is
+ * replaced whole, on a new slot); replace_batch replaces the values of
+ * installed circuits, keeping their slots and state (-ENOENT, and
+ * nothing changed, if one is not installed); del_batch removes circuits
+ * (ids not installed are skipped), their slots given up. -EINVAL: a
  * circuit is not sound (nothing changed). After another failure of
  * add_batch none of the n is installed.
  */
@@ -145,7 +146,9 @@ int osm_switch_circuit_replace_batch(struct osm_switch *sw,
 int osm_switch_circuit_del_batch(struct osm_switch *sw, const uint32_t *ids,
 				 uint32_t n);
 
-/* Remove a circuit, its state and counters. -ENOENT: not installed. */
+/* Remove a circuit; its slot (state, counters) is given up, freed when a
+ * later claim runs short, after an RCU grace period. -ENOENT: not
+ * installed. */
 int osm_switch_circuit_del(struct osm_switch *sw, uint32_t id);
 
 /* Read circuit id into *c (key material included; wipe it). -ENOENT. */
@@ -156,8 +159,8 @@ int osm_switch_circuit_get(const struct osm_switch *sw, uint32_t id,
 int osm_switch_circuit_next(const struct osm_switch *sw, const uint32_t *prev,
 			    uint32_t *next);
 
-/* Counters of a circuit (one set in its state, added to atomically by
- * every CPU). -ENOENT: no such circuit. */
+/* Counters of a circuit (a copy per CPU at its slot, summed). -ENOENT:
+ * no such circuit. */
 int osm_switch_circuit_stats(const struct osm_switch *sw, uint32_t id,
 			     struct osm_circuit_stats *out);
 

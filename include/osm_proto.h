@@ -544,12 +544,13 @@ OSM_INLINE int osm_replay_accept(struct osm_replay *r, osm_u64 seq)
  * than OSM_REPLAY_WINDOW below the highest accepted), kept without a lock
  * while several CPUs decide frames of one circuit: every change is one
  * compare-and-exchange of a 64-bit word. The ring is of 32-bit slots, each
- * in a word with the generation it holds (g = n / 32, the low 32 bits of
- * it): a slot moves to a new generation in the exchange that records the
- * generation's first number, so the slide clears no word that another CPU
- * could be setting a bit in. tools/model/window.pml is the algorithm in
- * Promela; `make model` checks with spin that no number is accepted twice
- * by two or three CPUs (docs/performance.md).
+ * in a word with a tag of the generation it holds (g = n / 32): a slot
+ * moves to a new generation in the exchange that records the generation's
+ * first number, so the slide clears no word that another CPU could be
+ * setting a bit in (a fetch-or could not move it: hence the exchange).
+ * tools/model/window.pml is the algorithm in Promela; `make model` checks
+ * with spin that no number is accepted twice by two or three CPUs
+ * (docs/switch.md).
  *
  * A slot's tag is its generation's lap of the ring (g / OSM_WND_SLOTS,
  * low 32 bits): the slot's index holds the rest. The order of a CPU's
@@ -578,7 +579,7 @@ _Static_assert(OSM_REPLAY_WINDOW <= OSM_REPLAY_BITS - OSM_WND_SLOT_BITS,
 
 struct osm_window {
 	osm_u64 top;			/* highest accepted n = seq + 1, 0: none */
-	osm_u64 slot[OSM_WND_SLOTS];	/* generation << 32 | bits */
+	osm_u64 slot[OSM_WND_SLOTS];	/* tag << 32 | bits */
 };
 
 #ifdef __bpf__

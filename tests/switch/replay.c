@@ -161,7 +161,7 @@ static int round_run(uint32_t id, int rated)
 	       w[0].fwd, w[1].fwd);
 	raced = w[0].fwd > 0 && w[1].fwd > 0;
 
-	/* The counters are shared and added to atomically: none lost. */
+	/* The counters are a copy per CPU, summed: none lost. */
 	memset(&cs, 0, sizeof(cs));
 	osm_switch_circuit_stats(sw, id, &cs);
 	tap(cs.frames == (uint64_t)(w[0].fwd + w[1].fwd) &&
