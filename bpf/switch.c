@@ -854,7 +854,7 @@ static int install(struct osm_switch *sw, const struct osm_circuit *c,
 		   uint32_t n, uint64_t flags)
 {
 	struct osm_circuit *v;
-	uint32_t *ids, *slots, i, cnt = n;
+	uint32_t *ids, *slots, i, cnt = n, done;
 	int err = -ENOMEM;
 
 	for (i = 0; i < n; i++)
@@ -881,16 +881,17 @@ static int install(struct osm_switch *sw, const struct osm_circuit *c,
 					  BPF_NOEXIST) ? 0 : 1;
 	else
 		bpf_map_update_batch(sw->fd[M_CIRCUITS], ids, v, &cnt, NULL);
-	err = cnt == n ? 0 : -errno;
+	err = cnt == n ? 0 : errno ? -errno : -EIO;
 	if (err) {
 		/* those installed out again (given up), the claims of the
 		 * rest freed: no program saw them */
-		if (cnt)
+		done = cnt;
+		if (done)
 			bpf_map_delete_batch(sw->fd[M_CIRCUITS], ids, &cnt,
 					     NULL);
-		slots_publish(sw, ids, slots, cnt);
-		cnt = n - cnt;
-		bpf_map_delete_batch(sw->fd[M_SLOTS], slots + (n - cnt), &cnt,
+		slots_publish(sw, ids, slots, done);
+		cnt = n - done;
+		bpf_map_delete_batch(sw->fd[M_SLOTS], slots + done, &cnt,
 				     NULL);
 		goto out;
 	}
