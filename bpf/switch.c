@@ -47,8 +47,9 @@ struct osm_switch {
 	int fd[M_NR];
 	int ncpu;
 	int grace_fd[2];	/* see rcu_wait(); -1 until needed */
-	uint32_t slot_next;	/* see slot_claim() */
+	uint32_t slot_next;	/* see slots_claim() */
 	int slot_next_ok;
+	uint32_t nslots;	/* see slot_count(); 0 until read */
 };
 
 int osm_switch_bpffs(int *mounted)
@@ -661,12 +662,14 @@ static int rcu_wait(struct osm_switch *sw)
 					    &sw->grace_fd[0], BPF_ANY));
 }
 
-/* The slot entries of a switch: its state array's size. */
-static uint32_t slot_count(const struct osm_switch *sw)
+/* The slot entries of a switch: its state array's size (read once). */
+static uint32_t slot_count(struct osm_switch *sw)
 {
 	struct bpf_map_info info;
 
-	return map_info(sw->fd[M_STATE], &info) ? 0 : info.max_entries;
+	if (!sw->nslots && !map_info(sw->fd[M_STATE], &info))
+		sw->nslots = info.max_entries;
+	return sw->nslots;
 }
 
 /* Every claim, read in batches: fn(slot, value, arg) for each. */
