@@ -235,21 +235,32 @@ tap_is "the file system full: an event refused with one line naming it, exit 1 (
 	"${rc:-0} $(sed 's/([0-9]* bytes free)/(N bytes free)/' <<<"$err")" \
 	"1 osm-fabric: person $1: daemon: no space left on the file system of store $D (N bytes free)"
 want() { for w in "${!WHERE[@]}"; do echo "$w ${WHERE[$w]}"; done | sort; }
-got() { bld_osm person list | awk '$1 ~ /^full/ { print $1, $2 }' | sort; }
+got() { bld_osm person list | awk '$1 ~ /^(full|late)/ { print $1, $2 }' | sort; }
 tap_is "... nothing of it applied: everyone where the events that succeeded put them" \
 	"$(got)" "$(want)"
 tap_is "... the maps equal the store" "$(bld_osm engine verify)" \
 	"maps equal the store"
 tap_is "... the daemon still answers" "$(bld_ask ping)" 'ok {"pong":true}'
-nrefused=0
-for i in 1 2 3; do ev enter late$i r101 >/dev/null 2>&1 || nrefused=$((nrefused + 1)); done
-tap_is "... and refuses the next ones alike, still full" "$nrefused" 3
+# The next ones: each refused with that line, or applied whole. LMDB
+# writes a commit into pages its file already has when they are free,
+# so a smaller event than the one refused can still fit (a run of CI
+# saw one of three fit).
+nrefused=0 napplied=0
+for i in 1 2 3; do
+	if out=$(ev enter late$i r101 2>&1); then
+		WHERE[late$i]=r101
+		napplied=$((napplied + 1))
+	elif [[ $out == *"no space left on the file system of store"* ]]; then
+		nrefused=$((nrefused + 1))
+	fi
+done
+tap_is "... the next ones refused with that line ($nrefused) or applied whole ($napplied)" \
+	"$((nrefused + napplied)) $(got | grep -c '^late')" "3 $napplied"
 rm -f "$M/fill"
-tap_ok "room again: events go on" ev enter late1 r101
-WHERE[late1]=r101
+tap_ok "room again: events go on" ev enter late4 r101
+WHERE[late4]=r101
 kill -9 "$dpid"; wait "$dpid" 2>/dev/null
 bld_daemon || echo "not ok - the daemon starts again"
-got() { bld_osm person list | awk '$1 ~ /^(full|late)/ { print $1, $2 }' | sort; }
 lost=$(diff <(got) <(want) | grep -c '^[<>]')
 echo "# figure resources.diskfull_events_ok $okev events committed before the file system was full"
 echo "# figure resources.diskfull_lost $lost committed events lost after the daemon was killed and started (must be 0)"
